@@ -1,0 +1,37 @@
+/** `serve`: the app in a browser, over HTTP and a WebSocket, until stopped. */
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import type { AppContext } from '../../core/app-context'
+import { isLoopback, startServer } from '../../serve/server'
+import { UsageError } from '../errors'
+import type { Output } from '../output'
+
+export async function serveCommand(
+  context: AppContext,
+  out: Output,
+  options: { host: string; port: string },
+): Promise<void> {
+  const port = Number(options.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${options.port}".`)
+  if (!isLoopback(options.host)) {
+    const addresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal)
+      .map((a) => a!.address)
+    out.status(
+      `Warning: listening on ${options.host} makes Sentiment Studio reachable from other machines${addresses.length ? ` (${addresses.join(', ')})` : ''}; anyone with the token can read and change your data.`,
+    )
+  }
+  const server = await startServer({ context, rendererDir: join(__dirname, '..', 'renderer'), host: options.host, port })
+  out.result({ url: server.url, host: server.host, port: server.port, token: server.token, dataDir: context.dataDir }, () =>
+    `Sentiment Studio is serving at ${server.url}\nData directory: ${context.dataDir}\nPress Ctrl+C to stop.`,
+  )
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  out.status('Stopping…')
+  await server.close()
+}

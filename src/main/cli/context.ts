@@ -1,0 +1,20 @@
+/** The AppContext the CLI's commands share, with job processes forked from the built worker. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { createAppContext, type AppContext } from '../core/app-context'
+import { ForkLauncher } from '../core/jobs/launcher'
+import { resolveDataDir } from '../core/paths'
+
+/** The job-process entry beside this file: out/main/worker.js when built, worker.ts under tsx. */
+export function workerEntry(): string {
+  const built = join(__dirname, 'worker.js')
+  return existsSync(built) ? built : join(__dirname, '..', 'worker.ts')
+}
+
+export function openContext(dataDir: string | undefined, transport: 'serve' | 'cli'): AppContext {
+  return createAppContext({
+    dataDir: resolveDataDir(dataDir),
+    launcher: new ForkLauncher(workerEntry()),
+    transport,
+  })
+}

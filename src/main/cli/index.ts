@@ -1,0 +1,79 @@
+/**
+ * The command line: `npm run cli -- <command> [options]`. Commands share the app's data directory,
+ * so what they do shows up in the desktop app. Exit 0 on success, 1 on failure, 2 on usage errors.
+ */
+import { parseArgs } from 'node:util'
+import type { AppContext } from '../core/app-context'
+import { infoCommand } from './commands/info'
+import { serveCommand } from './commands/serve'
+import { openContext } from './context'
+import { UsageError } from './errors'
+import { createOutput } from './output'
+
+const usage = `Usage: sentiment-studio <command> [options]
+
+Commands:
+  info                    version, data directory, runtimes and tfjs backends
+  serve [--port N] [--host H]
+                          serve the app to a browser (default 127.0.0.1:5757)
+
+Options for every command:
+  --json                  print one JSON document on stdout (progress goes to stderr)
+  --data-dir DIR          data directory (default: $SENTIMENT_STUDIO_DATA_DIR or the app's own)
+  -h, --help              this help`
+
+const common = {
+  json: { type: 'boolean', default: false },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+const commandOptions = {
+  info: {},
+  serve: {
+    port: { type: 'string', default: '5757' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+} as const
+
+type CommandName = keyof typeof commandOptions
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${usage}\n`)
+    return command ? 0 : 2
+  }
+  if (!Object.hasOwn(commandOptions, command)) throw new UsageError(`Unknown command "${command}". Run with --help for the list.`)
+  const name = command as CommandName
+  let parsed
+  try {
+    parsed = parseArgs({ args: rest, options: { ...common, ...commandOptions[name] }, allowPositionals: false, strict: true })
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>
+  if (values.help) {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  const out = createOutput(values.json === true)
+  const context: AppContext = openContext(values['data-dir'] as string | undefined, name === 'serve' ? 'serve' : 'cli')
+  try {
+    if (name === 'info') await infoCommand(context, out)
+    else await serveCommand(context, out, { host: values.host as string, port: values.port as string })
+  } finally {
+    await context.close()
+  }
+  return 0
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const usageError = err instanceof UsageError
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`Error: ${message.split('\n')[0]}\n`)
+    process.exit(usageError ? 2 : 1)
+  },
+)

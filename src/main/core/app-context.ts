@@ -1,0 +1,105 @@
+/**
+ * Everything main owns, for one data directory: the database, the job manager, the services and
+ * the contract's router. The Electron app, serve mode, the CLI and tests all build one of these.
+ */
+import { homedir } from 'node:os'
+import type { EventName, ParsedPayload } from '../../shared/contract'
+import { ApiError, type Envelope } from '../../shared/errors'
+import type { JobRecord } from '../../shared/types'
+import { createRouter } from './api/router'
+import { openDatabase, schemaVersion } from './db/database'
+import { JobsRepo, isProcessAlive } from './db/jobs-repo'
+import type { JobLauncher } from './jobs/launcher'
+import { JobManager } from './jobs/manager'
+import { dataPaths } from './paths'
+import { listDirectory } from './services/fs-browser'
+import { InfoService } from './services/info'
+
+export interface AppContextOptions {
+  dataDir: string
+  launcher: JobLauncher
+  transport: 'electron' | 'serve' | 'cli'
+  /** Native open dialog, provided by Electron main. */
+  openDialog?: (options: ParsedPayload<'dialog.open'>) => Promise<{ paths: string[] }>
+  /** Path of a better-sqlite3 native binding built for Electron's ABI (development runs). */
+  sqliteBinding?: string
+  /** Job manager tuning (tests shorten the cancel grace period). */
+  jobs?: { graceMs?: number; throttleMs?: number }
+}
+
+export type EventListener = (name: EventName, data: unknown) => void
+
+export interface AppContext {
+  readonly dataDir: string
+  readonly jobs: JobManager
+  readonly info: InfoService
+  /** Validates the payload against the contract and runs the handler; never throws. */
+  invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
+  /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
+  subscribe(listener: EventListener): () => void
+  close(): Promise<void>
+}
+
+export function createAppContext(options: AppContextOptions): AppContext {
+  const paths = dataPaths(options.dataDir)
+  const db = openDatabase(paths.db, { nativeBinding: options.sqliteBinding })
+  const repo = new JobsRepo(db)
+  repo.recoverInterrupted(isProcessAlive)
+
+  const listeners = new Set<EventListener>()
+  const emit = (name: EventName, data: unknown) => {
+    for (const l of listeners) l(name, data)
+  }
+  const jobs = new JobManager(repo, options.launcher, {
+    ...options.jobs,
+    onUpdate: (job: JobRecord) => emit('job.updated', job),
+  })
+  const info = new InfoService(jobs, {
+    dataDir: options.dataDir,
+    dbPath: paths.db,
+    schemaVersion: () => schemaVersion(db),
+  })
+
+  const invoke = createRouter({
+    'app.info': ({ refresh }) => info.info(refresh),
+    'app.capabilities': () => ({
+      transport: options.transport === 'electron' ? 'electron' : 'serve',
+      nativeDialogs: options.openDialog !== undefined,
+      homeDir: homedir(),
+      dataDir: options.dataDir,
+    }),
+    'backends.detect': async () => (await info.detect(true)).backends,
+    'fs.list': ({ path, showHidden }) => listDirectory(path, showHidden),
+    'dialog.open': (payload) => {
+      if (!options.openDialog)
+        throw new ApiError('unsupported', 'Native dialogs exist only in the desktop app; use the folder browser instead.')
+      return options.openDialog(payload)
+    },
+    'jobs.list': ({ kind, limit }) => repo.list(limit ?? 100, kind),
+    'jobs.get': ({ id }) => {
+      const job = repo.get(id)
+      if (!job) throw new ApiError('not_found', `No job with id ${id}.`, 'id')
+      return job
+    },
+    'jobs.cancel': ({ id }) => jobs.cancel(id),
+  })
+
+  let closed = false
+  return {
+    dataDir: options.dataDir,
+    jobs,
+    info,
+    invoke,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await jobs.shutdown()
+      listeners.clear()
+      db.close()
+    },
+  }
+}

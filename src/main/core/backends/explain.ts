@@ -1,0 +1,44 @@
+/** Turns what loading a tfjs backend printed or threw into one sentence a user can act on. */
+import type { BackendName } from '../../../shared/types'
+
+export const backendPackages: Record<BackendName, string> = {
+  cuda: '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs',
+}
+
+const cudaLibrary = /lib(cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse|nvinfer|cuda)[\w.+-]*\.so[\d.]*/
+
+/** Why `require(pkg)` failed, from the error's message and code. */
+export function explainLoadError(name: BackendName, message: string, code?: string): string {
+  const pkg = backendPackages[name]
+  if (code === 'MODULE_NOT_FOUND' && message.includes(pkg)) {
+    return name === 'cuda' || name === 'tensorflow'
+      ? `${pkg} is not installed: it is an optional dependency whose install downloads libtensorflow, so install it with network access (npm install ${pkg}).`
+      : `${pkg} is not installed; run npm install.`
+  }
+  const cuda = message.match(cudaLibrary)
+  if (cuda) return `CUDA library not found: ${cuda[0]} (tfjs-node-gpu 4.x needs CUDA 11.x and cuDNN 8 on the library path).`
+  const lib = message.match(/(lib[\w.+-]+\.(so[\d.]*|dylib)|[\w.-]+\.dll)/)
+  if (lib) return `A native library could not be loaded: ${lib[0]}. Reinstall ${pkg} (npm rebuild ${pkg}).`
+  return `${pkg} failed to load: ${firstLine(message)}`
+}
+
+/**
+ * tfjs-node-gpu loads and quietly runs on the CPU when TensorFlow finds no usable GPU; the reason is
+ * only in its stderr ("Could not load dynamic library 'libcudnn.so.8'"). Say which, so no one trains
+ * on the CPU believing it is the GPU.
+ */
+export function explainNoGpu(stderr: string): string {
+  const missing = [...stderr.matchAll(/Could not load dynamic library '([^']+)'/g)].map((m) => m[1])
+  if (missing.length > 0)
+    return `tfjs-node-gpu loaded, but TensorFlow could not load ${[...new Set(missing)].join(', ')}, so it would silently run on the CPU.`
+  if (/no CUDA-capable device|CUDA_ERROR_NO_DEVICE|failed call to cuInit/.test(stderr))
+    return 'tfjs-node-gpu loaded, but no GPU is visible (cuInit found no CUDA device), so it would silently run on the CPU.'
+  return 'tfjs-node-gpu loaded, but TensorFlow is not using a GPU device, so it would silently run on the CPU.'
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? text).trim().slice(0, 300)
+}

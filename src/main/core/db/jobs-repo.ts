@@ -1,0 +1,125 @@
+/** Rows of the `jobs` table as JobRecords. */
+import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
+import type { Db } from './database'
+
+interface JobRow {
+  id: string
+  kind: string
+  status: JobStatus
+  params_json: string
+  progress_json: string | null
+  result_json: string | null
+  error: string | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+const parse = (json: string | null): unknown => (json === null ? null : JSON.parse(json))
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    params: parse(row.params_json),
+    progress: parse(row.progress_json) as JobProgress | null,
+    result: parse(row.result_json),
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  }
+}
+
+export class JobsRepo {
+  constructor(private readonly db: Db) {}
+
+  insert(id: string, kind: string, params: unknown, ownerPid: number): JobRecord {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, status, params_json, owner_pid, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?)`,
+      )
+      .run(id, kind, JSON.stringify(params ?? null), ownerPid, new Date().toISOString())
+    return this.get(id)!
+  }
+
+  get(id: string): JobRecord | null {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    return row ? toRecord(row) : null
+  }
+
+  list(limit = 100, kind?: string): JobRecord[] {
+    const rows = (
+      kind
+        ? this.db.prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(kind, limit)
+        : this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
+    ) as JobRow[]
+    return rows.map(toRecord)
+  }
+
+  markRunning(id: string): void {
+    this.db.prepare(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?`).run(new Date().toISOString(), id)
+  }
+
+  saveProgress(id: string, progress: JobProgress): void {
+    this.db.prepare('UPDATE jobs SET progress_json = ? WHERE id = ?').run(JSON.stringify(progress), id)
+  }
+
+  finish(id: string, status: JobStatus, outcome: { result?: unknown; error?: string | null }): void {
+    this.db
+      .prepare('UPDATE jobs SET status = ?, result_json = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(
+        status,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        outcome.error ?? null,
+        new Date().toISOString(),
+        id,
+      )
+  }
+
+  /**
+   * Jobs (and the runs and scoring jobs they drive) left queued or running by a process that is no
+   * longer alive become `interrupted`. Jobs of a live process (the app while the CLI starts) are kept.
+   */
+  recoverInterrupted(isAlive: (pid: number) => boolean): number {
+    const stale = (
+      this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('queued','running')`).all() as {
+        id: string
+        owner_pid: number | null
+      }[]
+    ).filter((j) => j.owner_pid === null || !isAlive(j.owner_pid))
+    const now = new Date().toISOString()
+    const mark = this.db.transaction(() => {
+      for (const { id } of stale) {
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = 'interrupted', finished_at = ?,
+             error = COALESCE(error, 'The app stopped while this job was running.') WHERE id = ?`,
+          )
+          .run(now, id)
+        this.db
+          .prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`)
+          .run(now, id)
+        this.db
+          .prepare(
+            `UPDATE scoring_jobs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
+          )
+          .run(now, id)
+      }
+    })
+    mark()
+    return stale.length
+  }
+}
+
+/** Whether a process id is alive on this machine (signal 0 only checks). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

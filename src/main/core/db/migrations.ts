@@ -1,0 +1,129 @@
+/**
+ * Numbered schema migrations. Each runs once, in order, inside a transaction, and is recorded in
+ * `schema_migrations`. Never edit a migration that has shipped: add the next number.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id           TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        params_json  TEXT NOT NULL DEFAULT 'null',
+        progress_json TEXT,
+        result_json  TEXT,
+        error        TEXT,
+        owner_pid    INTEGER,
+        created_at   TEXT NOT NULL,
+        started_at   TEXT,
+        finished_at  TEXT
+      );
+      CREATE INDEX jobs_by_created ON jobs (created_at DESC);
+      CREATE INDEX jobs_by_status ON jobs (status);
+    `,
+  },
+  {
+    version: 2,
+    name: 'history',
+    sql: `
+      CREATE TABLE datasets (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        format       TEXT NOT NULL,
+        source_path  TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        classes_json TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        stats_json   TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE TABLE vector_files (
+        id           TEXT PRIMARY KEY,
+        path         TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        format       TEXT NOT NULL,
+        count        INTEGER NOT NULL,
+        dim          INTEGER NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+      CREATE TABLE runs (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        dataset_id   TEXT REFERENCES datasets (id) ON DELETE SET NULL,
+        vectors_id   TEXT REFERENCES vector_files (id) ON DELETE SET NULL,
+        job_id       TEXT REFERENCES jobs (id) ON DELETE SET NULL,
+        preset       TEXT,
+        config_json  TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        backend      TEXT,
+        seed         INTEGER,
+        versions_json TEXT,
+        test_metrics_json TEXT,
+        error        TEXT,
+        created_at   TEXT NOT NULL,
+        started_at   TEXT,
+        finished_at  TEXT,
+        duration_ms  INTEGER
+      );
+      CREATE INDEX runs_by_created ON runs (created_at DESC);
+      CREATE TABLE run_steps (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step         INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        loss         REAL,
+        accuracy     REAL,
+        learning_rate REAL,
+        samples_per_sec REAL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_epochs (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        epoch        INTEGER NOT NULL,
+        train_loss   REAL,
+        train_accuracy REAL,
+        val_loss     REAL,
+        val_accuracy REAL,
+        duration_ms  INTEGER,
+        PRIMARY KEY (run_id, epoch)
+      ) WITHOUT ROWID;
+      CREATE TABLE artifacts (
+        id           TEXT PRIMARY KEY,
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL,
+        path         TEXT NOT NULL,
+        bytes        INTEGER,
+        created_at   TEXT NOT NULL
+      );
+      CREATE TABLE scoring_jobs (
+        id           TEXT PRIMARY KEY,
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        job_id       TEXT REFERENCES jobs (id) ON DELETE SET NULL,
+        source_path  TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        count        INTEGER,
+        error        TEXT,
+        created_at   TEXT NOT NULL,
+        finished_at  TEXT
+      );
+      CREATE TABLE scoring_results (
+        scoring_job_id TEXT NOT NULL REFERENCES scoring_jobs (id) ON DELETE CASCADE,
+        idx          INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        label        TEXT NOT NULL,
+        score        REAL NOT NULL,
+        probs_json   TEXT,
+        PRIMARY KEY (scoring_job_id, idx)
+      ) WITHOUT ROWID;
+    `,
+  },
+]
+
+export const latestSchemaVersion = migrations[migrations.length - 1]!.version

@@ -1,0 +1,9 @@
+/** The job kinds the app's job processes run, by name. */
+import { detectBackendsJob } from '../backends/detect'
+import type { JobKinds } from './worker-runtime'
+
+export function jobKinds(workerEntry: string): JobKinds {
+  return {
+    'detect-backends': detectBackendsJob(workerEntry),
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Runs jobs in their own processes, records them in the `jobs` table and tells subscribers.
+ * Progress is persisted and forwarded at most every `throttleMs` per job so a fast job cannot
+ * flood the UI; status changes always go out at once. Whatever a job does (throw, exit, be killed),
+ * it ends as a finished record and the app keeps running.
+ */
+import { randomUUID } from 'node:crypto'
+import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
+import { ApiError } from '../../../shared/errors'
+import type { JobsRepo } from '../db/jobs-repo'
+import type { JobLauncher, JobProcess } from './launcher'
+import type { FromWorker } from './protocol'
+
+export interface JobManagerOptions {
+  /** How long a job may take to stop after a cancel request before it is killed. */
+  graceMs?: number
+  /** Minimum time between two persisted progress updates of one job. */
+  throttleMs?: number
+  /** Called with every record change that should reach subscribers. */
+  onUpdate?: (job: JobRecord) => void
+  /** Called with each line a job logs (its own log messages and its stderr). */
+  onLog?: (jobId: string, level: 'info' | 'warn' | 'error', message: string) => void
+}
+
+interface Live {
+  proc: JobProcess
+  startedAt: number
+  outcome: { status: JobStatus; result?: unknown; error?: string } | null
+  cancelRequested: boolean
+  killedAfterGrace: boolean
+  pending: JobProgress | null
+  lastFlush: number
+  flushTimer: NodeJS.Timeout | null
+  graceTimer: NodeJS.Timeout | null
+  stderrTail: string
+  done: Promise<JobRecord>
+}
+
+export class JobManager {
+  private readonly live = new Map<string, Live>()
+  private readonly graceMs: number
+  private readonly throttleMs: number
+
+  constructor(
+    private readonly repo: JobsRepo,
+    private readonly launcher: JobLauncher,
+    private readonly options: JobManagerOptions = {},
+  ) {
+    this.graceMs = options.graceMs ?? 5000
+    this.throttleMs = options.throttleMs ?? 250
+  }
+
+  /** Starts a job process and returns its record at once; `wait` gives the finished record. */
+  start(kind: string, params: unknown): JobRecord {
+    const id = randomUUID()
+    this.repo.insert(id, kind, params, process.pid)
+    let proc: JobProcess
+    try {
+      proc = this.launcher.launch()
+    } catch (err) {
+      this.repo.finish(id, 'failed', { error: `Could not start a job process: ${(err as Error).message}` })
+      const failed = this.repo.get(id)!
+      this.emit(failed)
+      return failed
+    }
+    let resolveDone!: (job: JobRecord) => void
+    const done = new Promise<JobRecord>((resolve) => (resolveDone = resolve))
+    const live: Live = {
+      proc,
+      startedAt: Date.now(),
+      outcome: null,
+      cancelRequested: false,
+      killedAfterGrace: false,
+      pending: null,
+      lastFlush: 0,
+      flushTimer: null,
+      graceTimer: null,
+      stderrTail: '',
+      done,
+    }
+    this.live.set(id, live)
+    proc.onMessage((message) => this.onMessage(id, live, message))
+    proc.onStderr((text) => {
+      live.stderrTail = (live.stderrTail + text).slice(-2000)
+      for (const line of text.split('\n')) if (line.trim()) this.options.onLog?.(id, 'warn', line)
+    })
+    proc.onExit((code, signal) => resolveDone(this.onExit(id, live, code, signal)))
+    this.repo.markRunning(id)
+    proc.send({ type: 'start', jobId: id, kind, params })
+    this.emit(this.repo.get(id)!)
+    return this.repo.get(id)!
+  }
+
+  /** The finished record of a job this manager started (or the stored one for others). */
+  async wait(id: string): Promise<JobRecord> {
+    const live = this.live.get(id)
+    if (live) return live.done
+    const job = this.repo.get(id)
+    if (!job) throw new ApiError('not_found', `No job with id ${id}.`, 'id')
+    return job
+  }
+
+  async run(kind: string, params: unknown): Promise<JobRecord> {
+    return this.wait(this.start(kind, params).id)
+  }
+
+  /** Asks the job to stop; kills its process if it has not ended after the grace period. */
+  cancel(id: string): JobRecord {
+    const live = this.live.get(id)
+    const job = this.repo.get(id)
+    if (!job) throw new ApiError('not_found', `No job with id ${id}.`, 'id')
+    if (!live || live.cancelRequested) return job
+    live.cancelRequested = true
+    live.proc.send({ type: 'cancel' })
+    live.graceTimer = setTimeout(() => {
+      live.killedAfterGrace = true
+      live.proc.kill()
+    }, this.graceMs)
+    return job
+  }
+
+  /** Cancels every running job and waits for them to end (app shutdown). */
+  async shutdown(): Promise<void> {
+    const ids = [...this.live.keys()]
+    for (const id of ids) this.cancel(id)
+    await Promise.all(ids.map((id) => this.wait(id)))
+  }
+
+  get running(): number {
+    return this.live.size
+  }
+
+  private onMessage(id: string, live: Live, message: FromWorker): void {
+    switch (message.type) {
+      case 'progress':
+        live.pending = this.withRate(live, message.progress)
+        this.scheduleFlush(id, live)
+        break
+      case 'log':
+        this.options.onLog?.(id, message.level, message.message)
+        break
+      case 'result':
+        live.outcome = { status: 'succeeded', result: message.value }
+        break
+      case 'error':
+        live.outcome = { status: 'failed', error: message.message }
+        break
+      case 'cancelled':
+        live.outcome = { status: 'cancelled', error: 'Cancelled by the user.' }
+        break
+    }
+  }
+
+  private withRate(live: Live, p: Omit<JobProgress, 'rate' | 'etaMs'>): JobProgress {
+    const seconds = (Date.now() - live.startedAt) / 1000
+    const rate = seconds > 0.2 && p.done > 0 ? p.done / seconds : null
+    const etaMs = rate && p.total !== null ? Math.max(0, ((p.total - p.done) / rate) * 1000) : null
+    return { ...p, rate, etaMs }
+  }
+
+  private scheduleFlush(id: string, live: Live): void {
+    if (live.flushTimer) return
+    const wait = Math.max(0, live.lastFlush + this.throttleMs - Date.now())
+    live.flushTimer = setTimeout(() => {
+      live.flushTimer = null
+      this.flushProgress(id, live)
+    }, wait)
+  }
+
+  private flushProgress(id: string, live: Live): void {
+    if (!live.pending) return
+    this.repo.saveProgress(id, live.pending)
+    live.pending = null
+    live.lastFlush = Date.now()
+    this.emit(this.repo.get(id)!)
+  }
+
+  private onExit(id: string, live: Live, code: number | null, signal: string | null): JobRecord {
+    if (live.flushTimer) clearTimeout(live.flushTimer)
+    if (live.graceTimer) clearTimeout(live.graceTimer)
+    this.flushProgress(id, live)
+    this.live.delete(id)
+    const outcome = live.outcome ?? this.exitOutcome(live, code, signal)
+    this.repo.finish(id, outcome.status, outcome)
+    const job = this.repo.get(id)!
+    this.emit(job)
+    return job
+  }
+
+  /** The outcome of a process that ended without reporting one. */
+  private exitOutcome(live: Live, code: number | null, signal: string | null) {
+    if (live.cancelRequested) {
+      const error = live.killedAfterGrace
+        ? `Cancelled: the job did not stop within ${Math.round(this.graceMs / 1000)} s and was stopped forcibly.`
+        : 'Cancelled by the user.'
+      return { status: 'cancelled' as const, error }
+    }
+    const how = signal ? `was killed (${signal})` : `exited with code ${code}`
+    const lastLine = live.stderrTail.trim().split('\n').pop()
+    return {
+      status: 'failed' as const,
+      error: `The job process ${how} before finishing.${lastLine ? ` Last output: ${lastLine}` : ''}`,
+    }
+  }
+
+  private emit(job: JobRecord): void {
+    this.options.onUpdate?.(job)
+  }
+}

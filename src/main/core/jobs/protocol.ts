@@ -1,0 +1,14 @@
+/** Messages between main and a job process, the same over child_process IPC and Electron's parentPort. */
+import type { JobProgress } from '../../../shared/types'
+
+export type ToWorker =
+  | { type: 'start'; jobId: string; kind: string; params: unknown }
+  | { type: 'cancel' }
+
+export type FromWorker =
+  | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string; stack?: string }
+  /** The job saw the cancel request and stopped cleanly. */
+  | { type: 'cancelled' }

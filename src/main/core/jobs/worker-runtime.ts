@@ -1,0 +1,103 @@
+/**
+ * The job-process side of the job protocol. A worker entry calls `runJobWorker` with its job kinds;
+ * the runtime receives `start`, runs the handler with a context for progress, logs and cancellation,
+ * and reports the result or the error. It talks over Electron's parentPort under utilityProcess and
+ * over Node's IPC channel under child_process.fork.
+ */
+import type { FromWorker, ToWorker } from './protocol'
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('Cancelled by the user.')
+    this.name = 'JobCancelled'
+  }
+}
+
+export interface JobContext<P = unknown> {
+  jobId: string
+  params: P
+  /** Aborted when main asks the job to stop. */
+  signal: AbortSignal
+  progress(done: number, total: number | null, unit: string, message?: string): void
+  log(level: 'info' | 'warn' | 'error', message: string): void
+  /** Throws JobCancelled when a cancel was requested; call it between units of work. */
+  throwIfCancelled(): void
+}
+
+export type JobHandler = (ctx: JobContext<never>) => Promise<unknown>
+export type JobKinds = Record<string, JobHandler>
+
+interface Channel {
+  send(message: FromWorker): Promise<void>
+  onMessage(listener: (message: ToWorker) => void): void
+}
+
+interface ParentPort {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+}
+
+function channel(): Channel {
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort
+  if (parentPort) {
+    return {
+      send: async (m) => parentPort.postMessage(m),
+      onMessage: (l) => parentPort.on('message', (e) => l(e.data as ToWorker)),
+    }
+  }
+  if (!process.send) throw new Error('A job process must be started by Sentiment Studio (no IPC channel).')
+  return {
+    send: (m) => new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve())),
+    onMessage: (l) => process.on('message', (m) => l(m as ToWorker)),
+  }
+}
+
+export function runJobWorker(kinds: JobKinds): void {
+  const port = channel()
+  const abort = new AbortController()
+  let started = false
+
+  // Give a pending postMessage time to leave before the process ends.
+  const finish = async (message: FromWorker) => {
+    await port.send(message)
+    setTimeout(() => process.exit(0), 50)
+  }
+
+  port.onMessage((message) => {
+    if (message.type === 'cancel') {
+      abort.abort()
+      return
+    }
+    if (started) return
+    started = true
+    const handler = kinds[message.kind]
+    if (!handler) {
+      void finish({ type: 'error', message: `Unknown job kind "${message.kind}".` })
+      return
+    }
+    const ctx: JobContext<unknown> = {
+      jobId: message.jobId,
+      params: message.params,
+      signal: abort.signal,
+      progress: (done, total, unit, text) =>
+        void port.send({ type: 'progress', progress: { done, total, unit, message: text ?? null } }),
+      log: (level, text) => void port.send({ type: 'log', level, message: text }),
+      throwIfCancelled: () => {
+        if (abort.signal.aborted) throw new JobCancelled()
+      },
+    }
+    ;(handler as (ctx: JobContext<unknown>) => Promise<unknown>)(ctx).then(
+      (value) => finish(abort.signal.aborted ? { type: 'cancelled' } : { type: 'result', value }),
+      (err: unknown) =>
+        finish(
+          err instanceof JobCancelled
+            ? { type: 'cancelled' }
+            : {
+                type: 'error',
+                message: err instanceof Error ? err.message : String(err),
+                stack: err instanceof Error ? err.stack : undefined,
+              },
+        ),
+    )
+  })
+}

@@ -1,0 +1,87 @@
+/**
+ * The one contract between the renderer and main. Every request (name, payload schema, result type)
+ * and every event is declared here once; main validates payloads against these schemas, the preload
+ * and the renderer's api client are typed from them, and tests call the same handlers.
+ */
+import { z } from 'zod'
+import type { AppInfo, BackendStatus, Capabilities, DirListing, JobRecord } from './types'
+
+/** A request: its payload schema, with the result type carried as a phantom. */
+function request<R>() {
+  return <P extends z.ZodType>(payload: P) => ({ payload, result: undefined as unknown as R })
+}
+/** An event: only its data type. */
+function event<D>() {
+  return { data: undefined as unknown as D }
+}
+
+const id = z.string().min(1, 'must not be empty').max(200)
+
+export const requests = {
+  /** App version, data directory, runtime versions and the tfjs backends found. */
+  'app.info': request<AppInfo>()(z.object({ refresh: z.boolean().optional() }).strict()),
+  /** What this transport can do (native dialogs or the server-side picker). */
+  'app.capabilities': request<Capabilities>()(z.object({}).strict()),
+  /** Re-run backend detection in job processes. */
+  'backends.detect': request<BackendStatus[]>()(z.object({}).strict()),
+  /** The server-side file and folder picker: one directory's entries with sizes and kinds. */
+  'fs.list': request<DirListing>()(
+    z
+      .object({
+        path: z.string().max(4096).optional(),
+        showHidden: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  /** A native open dialog (Electron only; serve mode answers `unsupported`). */
+  'dialog.open': request<{ paths: string[] }>()(
+    z
+      .object({
+        kind: z.enum(['file', 'folder']),
+        title: z.string().max(200).optional(),
+        multiple: z.boolean().optional(),
+        filters: z
+          .array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)) }))
+          .optional(),
+      })
+      .strict(),
+  ),
+  'jobs.list': request<JobRecord[]>()(
+    z
+      .object({
+        kind: z.string().max(100).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      })
+      .strict(),
+  ),
+  'jobs.get': request<JobRecord>()(z.object({ id }).strict()),
+  'jobs.cancel': request<JobRecord>()(z.object({ id }).strict()),
+} as const
+
+export const events = {
+  /** A job changed: status, or progress (throttled per job). */
+  'job.updated': event<JobRecord>(),
+} as const
+
+export type RequestName = keyof typeof requests
+export type EventName = keyof typeof events
+export type Payload<N extends RequestName> = z.input<(typeof requests)[N]['payload']>
+export type ParsedPayload<N extends RequestName> = z.output<(typeof requests)[N]['payload']>
+export type Result<N extends RequestName> = (typeof requests)[N]['result']
+export type EventData<E extends EventName> = (typeof events)[E]['data']
+
+export const requestNames = Object.keys(requests) as RequestName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(requests, name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name)
+}
+
+/** The typed surface every transport offers the renderer (Electron bridge, WebSocket, tests). */
+export interface StudioApi {
+  invoke<N extends RequestName>(name: N, payload: Payload<N>): Promise<Result<N>>
+  subscribe<E extends EventName>(name: E, listener: (data: EventData<E>) => void): () => void
+}

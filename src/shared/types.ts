@@ -1,0 +1,75 @@
+/** Plain data shapes that cross the contract. No Node, no DOM. */
+
+export const backendNames = ['cuda', 'tensorflow', 'wasm', 'cpu'] as const
+export type BackendName = (typeof backendNames)[number]
+
+export interface BackendStatus {
+  name: BackendName
+  available: boolean
+  /** Why it is not available (null when it is). */
+  reason: string | null
+  /** What was found when it is: device, threads, SIMD. */
+  detail: string | null
+}
+
+export interface AppInfo {
+  version: string
+  dataDir: string
+  dbPath: string
+  schemaVersion: number
+  node: string
+  electron: string | null
+  platform: string
+  arch: string
+  backends: BackendStatus[]
+  selectedBackend: BackendName
+  detectedAt: string
+}
+
+export interface Capabilities {
+  transport: 'electron' | 'serve'
+  nativeDialogs: boolean
+  homeDir: string
+  dataDir: string
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
+export const finishedJobStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted']
+
+export interface JobProgress {
+  done: number
+  total: number | null
+  /** What is counted: files, bytes, steps, backends... */
+  unit: string
+  message: string | null
+  /** Items per second over the job so far. */
+  rate: number | null
+  etaMs: number | null
+}
+
+export interface JobRecord {
+  id: string
+  kind: string
+  status: JobStatus
+  params: unknown
+  progress: JobProgress | null
+  result: unknown
+  error: string | null
+  createdAt: string
+  startedAt: string | null
+  finishedAt: string | null
+}
+
+export interface DirEntry {
+  name: string
+  path: string
+  kind: 'file' | 'folder' | 'other'
+  size: number | null
+  modifiedAt: string | null
+}
+
+export interface DirListing {
+  path: string
+  parent: string | null
+  entries: DirEntry[]
+}
