@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { spawn, spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { useTempDir } from '../fixtures/temp-dir'
+
+const tempDir = useTempDir()
+const cli = join(__dirname, '..', '..', 'src', 'main', 'cli', 'index.ts')
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe('cli', () => {
+  it('info --json prints one JSON document with the backends and the data directory', () => {
+    const dataDir = tempDir()
+    const r = run(['info', '--json', '--data-dir', dataDir])
+    expect(r.code).toBe(0)
+    const info = JSON.parse(r.stdout)
+    expect(info).toMatchObject({ version: expect.any(String), dataDir, schemaVersion: 2, selectedBackend: expect.any(String) })
+    expect(info.backends).toContainEqual(expect.objectContaining({ name: 'wasm', available: true }))
+    expect(r.stderr).toMatch(/Detecting/)
+  })
+
+  it('takes the data directory from SENTIMENT_STUDIO_DATA_DIR', () => {
+    const dataDir = tempDir()
+    const r = run(['info', '--json'], { SENTIMENT_STUDIO_DATA_DIR: dataDir })
+    expect(JSON.parse(r.stdout).dbPath).toBe(join(dataDir, 'studio.db'))
+  })
+
+  it.each([
+    [['frobnicate'], /Unknown command "frobnicate"/],
+    [['info', '--colour'], /Unknown option '--colour'/],
+    [['serve', '--port', 'eighty'], /--port must be a whole number/],
+    [[], /Usage/],
+  ])('exits 2 on the usage error %j', (args, message) => {
+    const r = run(args as string[], { SENTIMENT_STUDIO_DATA_DIR: tempDir() })
+    expect(r.code).toBe(2)
+    expect(`${r.stderr}${r.stdout}`).toMatch(message)
+  })
+
+  it('exits 1 with a one-line error when the data directory cannot be used', () => {
+    const file = join(tempDir(), 'not-a-folder')
+    writeFileSync(file, '')
+    const r = run(['info', '--json', '--data-dir', file])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: /)
+  })
+
+  it('serve --port 0 prints the URL with its token and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--data-dir', tempDir()])
+    const line = await new Promise<string>((resolve) => {
+      let out = ''
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString()
+        if (out.includes('\n')) resolve(out)
+      })
+    })
+    expect(line).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}/)
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+
+  it('serve --host 0.0.0.0 warns that it is reachable from other machines', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--host', '0.0.0.0', '--json', '--data-dir', tempDir()])
+    let stderr = ''
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    const json = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())))
+    expect(JSON.parse(json)).toMatchObject({ host: '0.0.0.0', port: expect.any(Number) })
+    expect(stderr).toMatch(/Warning: listening on 0\.0\.0\.0 makes Sentiment Studio reachable from other machines/)
+    child.kill('SIGTERM')
+  })
+})
