@@ -5,6 +5,15 @@
  */
 import { z } from 'zod'
 import type { AppInfo, BackendStatus, Capabilities, DirListing, JobRecord } from './types'
+import {
+  importSpecSchema,
+  preprocessSchema,
+  sequenceSchema,
+  sourceSpecSchema,
+  vocabSchema,
+  type DatasetPreview,
+  type DatasetSummary,
+} from './datasets'
 
 /** A request: its payload schema, with the result type carried as a phantom. */
 function request<R>() {
@@ -56,6 +65,23 @@ export const requests = {
   ),
   'jobs.get': request<JobRecord>()(z.object({ id }).strict()),
   'jobs.cancel': request<JobRecord>()(z.object({ id }).strict()),
+  /** The first examples of a source as detected, with cleaning and tokens, and figures from that sample. */
+  'datasets.preview': request<DatasetPreview>()(
+    z
+      .object({
+        source: sourceSpecSchema,
+        preprocess: preprocessSchema.optional(),
+        vocab: vocabSchema.optional(),
+        sequence: sequenceSchema.optional(),
+        count: z.number().int().min(1).max(2000).optional(),
+      })
+      .strict(),
+  ),
+  /** Starts an import job; its result is the new dataset. */
+  'datasets.import': request<JobRecord>()(z.object({ spec: importSpecSchema }).strict()),
+  'datasets.list': request<DatasetSummary[]>()(z.object({}).strict()),
+  'datasets.get': request<DatasetSummary>()(z.object({ id }).strict()),
+  'datasets.delete': request<{ id: string }>()(z.object({ id }).strict()),
 } as const
 
 export const events = {

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util'
 import type { AppContext } from '../core/app-context'
+import { datasetsCommand } from './commands/datasets'
+import { importCommand, importOptions } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
 import { openContext } from './context'
@@ -16,6 +18,15 @@ Commands:
   info                    version, data directory, runtimes and tfjs backends
   serve [--port N] [--host H]
                           serve the app to a browser (default 127.0.0.1:5757)
+  import --path P [--format aclimdb|folder|fasttext|delimited|lines|auto] [--name N]
+         [--test-path P] [--class-names a,b] [--text-column C] [--label-column C]
+         [--delimiter D] [--header|--no-header] [--no-quoting] [--label-prefix S]
+         [--label-map k=v,...] [--encoding E] [--limit N] [--lowercase] [--keep-html]
+         [--clean none|basic|kim] [--tokenizer word|whitespace] [--min-count N]
+         [--max-vocab N] [--max-len N] [--padding pre|post] [--truncating pre|post]
+         [--split ratio|halve-test] [--val-ratio R] [--test-ratio R] [--seed S]
+                          import a dataset (Ctrl+C cancels and leaves nothing behind)
+  datasets list | show ID | delete ID
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -34,7 +45,12 @@ const commandOptions = {
     port: { type: 'string', default: '5757' },
     host: { type: 'string', default: '127.0.0.1' },
   },
+  import: importOptions,
+  datasets: {},
 } as const
+
+/** Commands that take positional arguments. */
+const takesPositionals: readonly CommandName[] = ['datasets']
 
 type CommandName = keyof typeof commandOptions
 
@@ -48,11 +64,16 @@ async function main(argv: string[]): Promise<number> {
   const name = command as CommandName
   let parsed
   try {
-    parsed = parseArgs({ args: rest, options: { ...common, ...commandOptions[name] }, allowPositionals: false, strict: true })
+    parsed = parseArgs({
+      args: rest,
+      options: { ...common, ...commandOptions[name] },
+      allowPositionals: takesPositionals.includes(name),
+      strict: true,
+    })
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>
   if (values.help) {
     process.stdout.write(`${usage}\n`)
     return 0
@@ -60,12 +81,19 @@ async function main(argv: string[]): Promise<number> {
   const out = createOutput(values.json === true)
   const context: AppContext = openContext(values['data-dir'] as string | undefined, name === 'serve' ? 'serve' : 'cli')
   try {
-    if (name === 'info') await infoCommand(context, out)
-    else await serveCommand(context, out, { host: values.host as string, port: values.port as string })
+    switch (name) {
+      case 'info':
+        return (await infoCommand(context, out), 0)
+      case 'serve':
+        return (await serveCommand(context, out, { host: values.host as string, port: values.port as string }), 0)
+      case 'import':
+        return (await importCommand(context, out, values as Parameters<typeof importCommand>[2]), 0)
+      case 'datasets':
+        return (await datasetsCommand(context, out, parsed.positionals), 0)
+    }
   } finally {
     await context.close()
   }
-  return 0
 }
 
 main(process.argv.slice(2)).then(

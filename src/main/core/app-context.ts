@@ -11,6 +11,9 @@ import { openDatabase, schemaVersion } from './db/database'
 import { JobsRepo, isProcessAlive } from './db/jobs-repo'
 import type { JobLauncher } from './jobs/launcher'
 import { JobManager } from './jobs/manager'
+import { DatasetsRepo } from './db/datasets-repo'
+import { DatasetService } from './datasets/service'
+import { previewDataset } from './datasets/preview'
 import { dataPaths } from './paths'
 import { listDirectory } from './services/fs-browser'
 import { InfoService } from './services/info'
@@ -33,6 +36,7 @@ export interface AppContext {
   readonly dataDir: string
   readonly jobs: JobManager
   readonly info: InfoService
+  readonly datasets: DatasetService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
   /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
@@ -60,6 +64,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     schemaVersion: () => schemaVersion(db),
   })
 
+  const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets)
+  void datasets.removeStrayFolders()
+
   const invoke = createRouter({
     'app.info': ({ refresh }) => info.info(refresh),
     'app.capabilities': () => ({
@@ -82,6 +89,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return job
     },
     'jobs.cancel': ({ id }) => jobs.cancel(id),
+    'datasets.preview': (request) => previewDataset(request),
+    'datasets.import': ({ spec }) => datasets.startImport(spec),
+    'datasets.list': () => datasets.list(),
+    'datasets.get': ({ id }) => datasets.get(id),
+    'datasets.delete': async ({ id }) => {
+      await datasets.delete(id)
+      return { id }
+    },
   })
 
   let closed = false
@@ -89,6 +104,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     dataDir: options.dataDir,
     jobs,
     info,
+    datasets,
     invoke,
     subscribe(listener) {
       listeners.add(listener)

@@ -22,6 +22,16 @@ export interface JobManagerOptions {
   onLog?: (jobId: string, level: 'info' | 'warn' | 'error', message: string) => void
 }
 
+/**
+ * What main does when a job of a kind ends: `finalize` turns a result into records (it runs before
+ * the job is marked succeeded, and if it throws the job fails with its message); `cleanup` removes
+ * what a job that did not succeed left behind.
+ */
+export interface JobKindHooks {
+  finalize?: (job: JobRecord, result: unknown) => unknown | Promise<unknown>
+  cleanup?: (job: JobRecord) => void | Promise<void>
+}
+
 interface Live {
   proc: JobProcess
   startedAt: number
@@ -38,6 +48,7 @@ interface Live {
 
 export class JobManager {
   private readonly live = new Map<string, Live>()
+  private readonly hooks = new Map<string, JobKindHooks>()
   private readonly graceMs: number
   private readonly throttleMs: number
 
@@ -48,6 +59,10 @@ export class JobManager {
   ) {
     this.graceMs = options.graceMs ?? 5000
     this.throttleMs = options.throttleMs ?? 250
+  }
+
+  register(kind: string, hooks: JobKindHooks): void {
+    this.hooks.set(kind, hooks)
   }
 
   /** Starts a job process and returns its record at once; `wait` gives the finished record. */
@@ -84,7 +99,7 @@ export class JobManager {
       live.stderrTail = (live.stderrTail + text).slice(-2000)
       for (const line of text.split('\n')) if (line.trim()) this.options.onLog?.(id, 'warn', line)
     })
-    proc.onExit((code, signal) => resolveDone(this.onExit(id, live, code, signal)))
+    proc.onExit((code, signal) => void this.onExit(id, live, code, signal).then(resolveDone))
     this.repo.markRunning(id)
     proc.send({ type: 'start', jobId: id, kind, params })
     this.emit(this.repo.get(id)!)
@@ -175,12 +190,25 @@ export class JobManager {
     this.emit(this.repo.get(id)!)
   }
 
-  private onExit(id: string, live: Live, code: number | null, signal: string | null): JobRecord {
+  private async onExit(id: string, live: Live, code: number | null, signal: string | null): Promise<JobRecord> {
     if (live.flushTimer) clearTimeout(live.flushTimer)
     if (live.graceTimer) clearTimeout(live.graceTimer)
     this.flushProgress(id, live)
+    let outcome = live.outcome ?? this.exitOutcome(live, code, signal)
+    const hooks = this.hooks.get(this.repo.get(id)!.kind)
+    if (outcome.status === 'succeeded' && hooks?.finalize) {
+      try {
+        outcome = { status: 'succeeded', result: await hooks.finalize(this.repo.get(id)!, outcome.result) }
+      } catch (err) {
+        outcome = { status: 'failed', error: (err as Error).message }
+      }
+    }
+    if (outcome.status !== 'succeeded' && hooks?.cleanup) {
+      await Promise.resolve(hooks.cleanup(this.repo.get(id)!)).catch((err: unknown) =>
+        this.options.onLog?.(id, 'error', `Cleaning up after the job failed: ${(err as Error).message}`),
+      )
+    }
     this.live.delete(id)
-    const outcome = live.outcome ?? this.exitOutcome(live, code, signal)
     this.repo.finish(id, outcome.status, outcome)
     const job = this.repo.get(id)!
     this.emit(job)

@@ -1,0 +1,203 @@
+/**
+ * The import: read a source once, keep token ids (not strings), then choose splits, build the
+ * vocabulary from the training split only, and write the dataset's binary files. Runs in a job
+ * process; main turns the written folder into a dataset record.
+ */
+import { createHash } from 'node:crypto'
+import { basename } from 'node:path'
+import type { DatasetSummary, ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
+import type { JobContext } from '../jobs/worker-runtime'
+import { Growable } from './growable'
+import { lengthStats } from './length-stats'
+import { preprocess } from './preprocess'
+import { openSource } from './sources'
+import { SourceError } from './sources/types'
+import { assignSplits, splitNames } from './splits'
+import { writeDatasetFiles, type SplitData } from './store'
+import { TokenInterner, buildVocabulary } from './vocabulary'
+
+export const importJobKind = 'import-dataset'
+
+/** What the job returns; main adds the id, the final folder and the creation time. */
+export type ImportOutcome = Omit<DatasetSummary, 'id' | 'createdAt'>
+
+export interface ImportParams {
+  spec: ImportSpec
+  /** The temporary folder to write into. */
+  dir: string
+}
+
+const firstProblems = 50
+const splitCode = { train: 1, test: 2 } as const
+
+export async function importDataset(params: ImportParams, ctx: JobContext): Promise<ImportOutcome> {
+  const started = Date.now()
+  const { spec } = params
+  const problems: SourceProblem[] = []
+  let problemCount = 0
+  const tokens = new TokenInterner()
+  const labels = new TokenInterner()
+  const ids = new Growable(Uint32Array, 1 << 20)
+  const offsets = new Growable(Uint32Array)
+  const labelOf = new Growable(Uint16Array)
+  const sourceSplit = new Growable(Int8Array)
+  const ratings = new Growable(Int8Array)
+  const sources: string[] = []
+  const textKeys: string[] = []
+  let sawRating = false
+  offsets.push(0)
+
+  let lastReport = 0
+  const opened = await openSource(spec.source, {
+    signal: ctx.signal,
+    problem: (p) => {
+      problemCount++
+      if (problems.length < firstProblems) problems.push(p)
+    },
+    progress: (done, total, unit) => {
+      const now = Date.now()
+      if (now - lastReport < 100) return
+      lastReport = now
+      ctx.progress(done, total, unit, `${sources.length.toLocaleString('en')} examples read`)
+    },
+  })
+
+  for await (const example of opened.examples) {
+    ctx.throwIfCancelled()
+    for (const t of preprocess(example.text, spec.preprocess)) ids.push(tokens.intern(t))
+    offsets.push(ids.length)
+    labelOf.push(labels.intern(example.label))
+    sourceSplit.push(example.split ? splitCode[example.split] : 0)
+    ratings.push(example.rating ?? -1)
+    if (example.rating !== undefined) sawRating = true
+    sources.push(example.source)
+    textKeys.push(createHash('sha1').update(example.text).digest('base64').slice(0, 16))
+  }
+  const n = sources.length
+  if (n === 0) throw new SourceError(`No examples were found in ${sourceName(spec)}; check the format and the path.`)
+
+  // Classes in natural order (neg < pos, 1 < 2 < 10), so the same data always gives the same indices.
+  const classes = [...labels.tokens].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  if (classes.length < 2)
+    throw new SourceError(`Only one class ("${classes[0]}") was found in ${sourceName(spec)}; a classifier needs two or more.`)
+  const classIndex = labels.tokens.map((name) => classes.indexOf(name))
+  const label = Uint16Array.from(labelOf.view(), (l) => classIndex[l]!)
+
+  ctx.progress(n, n, 'examples', 'Choosing splits and the vocabulary…')
+  const split = assignSplits(sourceSplit.view(), label, spec.split)
+  const allIds = ids.view()
+  const allOffsets = offsets.view()
+
+  const trainCounts = new Uint32Array(tokens.size)
+  const classCounts: Record<SplitName, number[]> = { train: [], val: [], test: [] }
+  for (const name of splitNames) classCounts[name] = new Array<number>(classes.length).fill(0)
+  for (let i = 0; i < n; i++) {
+    classCounts[splitNames[split[i]!]!][label[i]!]!++
+    if (split[i] !== 0) continue
+    for (let k = allOffsets[i]!; k < allOffsets[i + 1]!; k++) trainCounts[allIds[k]!]!++
+  }
+  const empty = classes.filter((_, c) => classCounts.train[c] === 0)
+  if (empty.length > 0)
+    throw new SourceError(
+      `The class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c}"`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no training examples; add examples or change the label mapping.`,
+    )
+  const vocab = buildVocabulary(tokens.tokens, trainCounts, spec.vocab)
+
+  const data = {} as Record<SplitName, SplitData>
+  for (const [code, name] of splitNames.entries()) {
+    const members: number[] = []
+    for (let i = 0; i < n; i++) if (split[i] === code) members.push(i)
+    data[name] = gather(members, allIds, allOffsets, vocab.remap, label, sawRating ? ratings.view() : null, sources)
+  }
+
+  ctx.progress(n, n, 'examples', 'Writing the dataset…')
+  const fingerprint = await writeDatasetFiles(
+    params.dir,
+    { classes, vocabSize: vocab.tokens.length, counts: countsOf(data) },
+    vocab,
+    data,
+  )
+
+  const train = data.train
+  const trainLengths = new Uint32Array(train.offsets.length - 1)
+  for (let i = 0; i < trainLengths.length; i++) trainLengths[i] = train.offsets[i + 1]! - train.offsets[i]!
+
+  return {
+    name: spec.name ?? defaultName(spec),
+    format: opened.format,
+    sourcePath: sourceName(spec),
+    encoding: describeEncodings(opened.encodings()),
+    classes,
+    counts: countsOf(data),
+    classCounts,
+    vocabSize: vocab.tokens.length,
+    lengths: lengthStats(trainLengths, spec.sequence.maxLen),
+    duplicates: duplicateFigures(textKeys, split),
+    skipped: { count: problemCount, first: problems },
+    settings: spec,
+    fingerprint,
+    durationMs: Date.now() - started,
+  }
+}
+
+function gather(
+  members: number[],
+  ids: Uint32Array,
+  offsets: Uint32Array,
+  remap: Uint32Array,
+  label: Uint16Array,
+  ratings: Int8Array | null,
+  sources: string[],
+): SplitData {
+  let total = 0
+  for (const i of members) total += offsets[i + 1]! - offsets[i]!
+  const out = new Uint32Array(total)
+  const outOffsets = new Uint32Array(members.length + 1)
+  let at = 0
+  members.forEach((i, m) => {
+    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) out[at++] = remap[ids[k]!]!
+    outOffsets[m + 1] = at
+  })
+  return {
+    ids: out,
+    offsets: outOffsets,
+    labels: Uint16Array.from(members, (i) => label[i]!),
+    ratings: ratings ? Int8Array.from(members, (i) => ratings[i]!) : null,
+    sources: members.map((i) => sources[i]!),
+  }
+}
+
+const countsOf = (data: Record<SplitName, SplitData>): Record<SplitName, number> => ({
+  train: data.train.labels.length,
+  val: data.val.labels.length,
+  test: data.test.labels.length,
+})
+
+/** Examples whose raw text repeats an earlier one, and distinct texts found in both training (train or val) and test. */
+export function duplicateFigures(keys: string[], split: Int8Array): { repeated: number; trainTestOverlap: number } {
+  const seen = new Map<string, number>() // key → bit mask of splits seen (1 train, 2 val, 4 test)
+  let repeated = 0
+  keys.forEach((key, i) => {
+    const mask = seen.get(key)
+    if (mask !== undefined) repeated++
+    seen.set(key, (mask ?? 0) | (1 << split[i]!))
+  })
+  let trainTestOverlap = 0
+  for (const mask of seen.values()) if (mask & 4 && mask & 3) trainTestOverlap++
+  return { repeated, trainTestOverlap }
+}
+
+function sourceName(spec: ImportSpec): string {
+  return spec.source.path ?? spec.source.classFiles?.map((f) => f.path).join(', ') ?? ''
+}
+
+function defaultName(spec: ImportSpec): string {
+  const path = spec.source.path ?? spec.source.classFiles?.[0]?.path ?? 'dataset'
+  return basename(path).replace(/(\.tar)?\.(gz|bz2|tgz|zip|txt|csv|tsv|jsonl)$/i, '') || 'dataset'
+}
+
+function describeEncodings(found: Record<string, number>): string {
+  const names = Object.entries(found).sort((a, b) => b[1] - a[1])
+  if (names.length <= 1) return names[0]?.[0] ?? 'utf-8'
+  return names.map(([e, count]) => `${e} (${count} files)`).join(', ')
+}

@@ -1,0 +1,86 @@
+/** Seeded, stratified splits: the same seed always gives the same train, validation and test. */
+import type { SplitName } from '../../../shared/datasets'
+
+/** mulberry32: small, fast and good enough to shuffle data reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[items[i], items[j]] = [items[j]!, items[i]!]
+  }
+  return items
+}
+
+/**
+ * Moves `ratio` of `indices` to `to`, per class when stratified (each class keeps its share), the
+ * rest stays. Returns the indices moved.
+ */
+export function carve(
+  indices: number[],
+  labels: ArrayLike<number>,
+  ratio: number,
+  stratified: boolean,
+  random: () => number,
+): number[] {
+  if (ratio <= 0) return []
+  const groups = new Map<number, number[]>()
+  for (const i of indices) {
+    const key = stratified ? labels[i]! : 0
+    const g = groups.get(key)
+    if (g) g.push(i)
+    else groups.set(key, [i])
+  }
+  const moved: number[] = []
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
+    const group = shuffle(groups.get(key)!, random)
+    moved.push(...group.slice(0, Math.round(group.length * ratio)))
+  }
+  return moved.sort((a, b) => a - b)
+}
+
+export interface SplitOptions {
+  mode: 'ratio' | 'halve-test'
+  valRatio: number
+  testRatio: number
+  stratified: boolean
+  seed: number
+}
+
+/**
+ * Assigns every example to train, val or test. `sourceSplit` is the source's own (0 none, 1 train,
+ * 2 test). The source's own test set is kept; without one, test is carved first.
+ */
+export function assignSplits(sourceSplit: Int8Array, labels: ArrayLike<number>, options: SplitOptions): Int8Array {
+  const random = seededRandom(options.seed)
+  const out = new Int8Array(sourceSplit.length) // 0 train, 1 val, 2 test
+  const train: number[] = []
+  const test: number[] = []
+  const none: number[] = []
+  sourceSplit.forEach((s, i) => (s === 2 ? test : s === 1 ? train : none).push(i))
+  for (const i of test) out[i] = 2
+  if (none.length > 0) {
+    const held = carve(none, labels, options.testRatio, options.stratified, random)
+    const heldSet = new Set(held)
+    for (const i of held) out[i] = 2
+    train.push(...none.filter((i) => !heldSet.has(i)))
+  }
+  if (options.mode === 'halve-test') {
+    const testNow = [...test, ...none.filter((i) => out[i] === 2)]
+    for (const i of carve(testNow, labels, 0.5, options.stratified, random)) out[i] = 1
+  } else {
+    for (const i of carve(train, labels, options.valRatio, options.stratified, random)) out[i] = 1
+  }
+  return out
+}
+
+export const splitNames: SplitName[] = ['train', 'val', 'test']
