@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import type { DatasetSummary, ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
 import type { JobContext } from '../jobs/worker-runtime'
+import { duplicateFigures } from './duplicates'
 import { Growable } from './growable'
 import { lengthStats } from './length-stats'
 import { preprocess } from './preprocess'
@@ -172,20 +173,6 @@ const countsOf = (data: Record<SplitName, SplitData>): Record<SplitName, number>
   val: data.val.labels.length,
   test: data.test.labels.length,
 })
-
-/** Examples whose raw text repeats an earlier one, and distinct texts found in both training (train or val) and test. */
-export function duplicateFigures(keys: string[], split: Int8Array): { repeated: number; trainTestOverlap: number } {
-  const seen = new Map<string, number>() // key → bit mask of splits seen (1 train, 2 val, 4 test)
-  let repeated = 0
-  keys.forEach((key, i) => {
-    const mask = seen.get(key)
-    if (mask !== undefined) repeated++
-    seen.set(key, (mask ?? 0) | (1 << split[i]!))
-  })
-  let trainTestOverlap = 0
-  for (const mask of seen.values()) if (mask & 4 && mask & 3) trainTestOverlap++
-  return { repeated, trainTestOverlap }
-}
 
 function sourceName(spec: ImportSpec): string {
   return spec.source.path ?? spec.source.classFiles?.map((f) => f.path).join(', ') ?? ''
