@@ -79,6 +79,16 @@ export const requests = {
   ),
   /** Starts an import job; its result is the new dataset. */
   'datasets.import': request<JobRecord>()(z.object({ spec: importSpecSchema }).strict()),
+  /** Downloads aclImdb (from `url`, default the official address) and imports it; a job like `datasets.import`. */
+  'datasets.download': request<JobRecord>()(
+    z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        md5: z.string().regex(/^[0-9a-f]{32}$/i).optional(),
+        spec: importSpecSchema.omit({ source: true }).optional(),
+      })
+      .strict(),
+  ),
   'datasets.list': request<DatasetSummary[]>()(z.object({}).strict()),
   'datasets.get': request<DatasetSummary>()(z.object({ id }).strict()),
   'datasets.delete': request<{ id: string }>()(z.object({ id }).strict()),

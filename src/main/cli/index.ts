@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import type { AppContext } from '../core/app-context'
-import { datasetsCommand } from './commands/datasets'
+import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
@@ -27,6 +27,8 @@ Commands:
          [--split ratio|halve-test] [--val-ratio R] [--test-ratio R] [--seed S]
                           import a dataset (Ctrl+C cancels and leaves nothing behind)
   datasets list | show ID | delete ID
+  datasets download [--url U] [--md5 M] [import settings as for import]
+                          download aclImdb (resumable, checked) and import it
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -46,7 +48,7 @@ const commandOptions = {
     host: { type: 'string', default: '127.0.0.1' },
   },
   import: importOptions,
-  datasets: {},
+  datasets: datasetsOptions,
 } as const
 
 /** Commands that take positional arguments. */
@@ -87,9 +89,9 @@ async function main(argv: string[]): Promise<number> {
       case 'serve':
         return (await serveCommand(context, out, { host: values.host as string, port: values.port as string }), 0)
       case 'import':
-        return (await importCommand(context, out, values as Parameters<typeof importCommand>[2]), 0)
+        return (await importCommand(context, out, values), 0)
       case 'datasets':
-        return (await datasetsCommand(context, out, parsed.positionals), 0)
+        return (await datasetsCommand(context, out, parsed.positionals, values), 0)
     }
   } finally {
     await context.close()

@@ -6,6 +6,7 @@ import { homedir } from 'node:os'
 import type { EventName, ParsedPayload } from '../../shared/contract'
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
+import { importSpecSchema } from '../../shared/datasets'
 import { createRouter } from './api/router'
 import { openDatabase, schemaVersion } from './db/database'
 import { JobsRepo, isProcessAlive } from './db/jobs-repo'
@@ -64,7 +65,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     schemaVersion: () => schemaVersion(db),
   })
 
-  const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets)
+  const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
   void datasets.removeStrayFolders()
 
   const invoke = createRouter({
@@ -91,6 +92,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'datasets.preview': (request) => previewDataset(request),
     'datasets.import': ({ spec }) => datasets.startImport(spec),
+    'datasets.download': ({ url, md5, spec }) =>
+      datasets.startDownload({ url, md5, settings: importSpecSchema.omit({ source: true }).parse(spec ?? {}) }),
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ id }) => datasets.get(id),
     'datasets.delete': async ({ id }) => {

@@ -1,12 +1,39 @@
 /** `datasets list|show|delete`. */
+import { importSpecSchema, type DatasetSummary } from '../../../shared/datasets'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
+import { followJob } from '../job-progress'
 import type { Output } from '../output'
-import { describeDataset } from './import'
+import { describeDataset, importOptions, importSpecFromFlags, type FlagValues } from './import'
 
-export async function datasetsCommand(context: AppContext, out: Output, positionals: string[]): Promise<void> {
+export const datasetsOptions = {
+  ...importOptions,
+  url: { type: 'string' },
+  md5: { type: 'string' },
+} as const
+
+export async function datasetsCommand(
+  context: AppContext,
+  out: Output,
+  positionals: string[],
+  values: FlagValues,
+): Promise<void> {
   const [action, id] = positionals
   switch (action) {
+    case 'download': {
+      const { source: _source, ...settings } = importSpecFromFlags({ ...values, path: ['aclImdb_v1.tar.gz'] })
+      const parsed = importSpecSchema.omit({ source: true }).safeParse(settings)
+      if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message)
+      out.status(`Downloading aclImdb from ${values.url ?? 'the official address'}…`)
+      const job = context.datasets.startDownload({
+        url: values.url as string | undefined,
+        md5: values.md5 as string | undefined,
+        settings: parsed.data,
+      })
+      const d = (await followJob(context, job, out)).result as DatasetSummary
+      out.result(d, () => describeDataset(d))
+      return
+    }
     case 'list': {
       const all = context.datasets.list()
       out.result(all, () =>
@@ -29,6 +56,6 @@ export async function datasetsCommand(context: AppContext, out: Output, position
       return
     }
     default:
-      throw new UsageError(`datasets takes list, show ID or delete ID${action ? `, not "${action}"` : ''}.`)
+      throw new UsageError(`datasets takes list, show ID, delete ID or download${action ? `, not "${action}"` : ''}.`)
   }
 }

@@ -36,7 +36,7 @@ export const importOptions = {
   seed: { type: 'string' },
 } as const
 
-type Values = Record<string, string | string[] | boolean | undefined>
+export type FlagValues = Record<string, string | string[] | boolean | undefined>
 
 const delimiterNames: Record<string, string> = { tab: '\t', comma: ',', semicolon: ';', pipe: '|', space: ' ' }
 
@@ -77,7 +77,7 @@ function labelMap(text: string): Record<string, string> {
   return map
 }
 
-export function importSpecFromFlags(v: Values): ImportSpecInput {
+export function importSpecFromFlags(v: FlagValues): ImportSpecInput {
   const paths = (v.path as string[] | undefined) ?? []
   if (paths.length === 0) throw new UsageError('--path is required: the file or folder to import.')
   const format = v.format as string
@@ -123,7 +123,7 @@ export function importSpecFromFlags(v: Values): ImportSpecInput {
   }
 }
 
-export async function importCommand(context: AppContext, out: Output, values: Values): Promise<void> {
+export async function importCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
   const parsed = importSpecSchema.safeParse(importSpecFromFlags(values))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!

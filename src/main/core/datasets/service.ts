@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { DatasetSummary, ImportSpec } from '../../../shared/datasets'
+import { sourceSpecSchema, type DatasetSummary, type ImportSpec } from '../../../shared/datasets'
 import { ApiError } from '../../../shared/errors'
 import type { JobRecord } from '../../../shared/types'
 import type { DatasetsRepo } from '../db/datasets-repo'
 import type { JobManager } from '../jobs/manager'
 import { importJobKind, type ImportOutcome, type ImportParams } from './importer'
+import { getImdbJobKind, imdbArchive, type GetImdbParams } from './get-imdb'
 
 const tempPrefix = '.import-'
 
@@ -20,11 +21,13 @@ export class DatasetService {
     private readonly repo: DatasetsRepo,
     private readonly jobs: JobManager,
     private readonly root: string,
+    private readonly downloads: string,
   ) {
-    jobs.register(importJobKind, {
-      finalize: (job, result) => this.finalize(job, result as ImportOutcome),
-      cleanup: (job) => rm((job.params as ImportParams).dir, { recursive: true, force: true }),
-    })
+    for (const kind of [importJobKind, getImdbJobKind])
+      jobs.register(kind, {
+        finalize: (job, result) => this.finalize(job, result as ImportOutcome),
+        cleanup: (job) => rm((job.params as ImportParams).dir, { recursive: true, force: true }),
+      })
   }
 
   /** Folders of imports that a crash interrupted: no record points at them. */
@@ -37,6 +40,23 @@ export class DatasetService {
   startImport(spec: ImportSpec): JobRecord {
     const params: ImportParams = { spec, dir: join(this.root, `${tempPrefix}${randomUUID()}`) }
     return this.jobs.start(importJobKind, params)
+  }
+
+  /**
+   * Downloads aclImdb into `downloads/` and imports it. The official address is checked against its
+   * published size and md5; another address (a mirror, a test server) against its own length, or `md5`.
+   */
+  startDownload(options: { url?: string; md5?: string; settings: Omit<ImportSpec, 'source'> }): JobRecord {
+    const official = !options.url || options.url === imdbArchive.url
+    const params: GetImdbParams = {
+      url: options.url ?? imdbArchive.url,
+      archive: join(this.downloads, imdbArchive.fileName),
+      size: official ? imdbArchive.size : undefined,
+      md5: official ? imdbArchive.md5 : options.md5,
+      spec: { ...options.settings, name: options.settings.name ?? 'aclImdb', source: sourceSpecSchema.parse({ format: 'aclimdb', path: join(this.downloads, imdbArchive.fileName) }) },
+      dir: join(this.root, `${tempPrefix}${randomUUID()}`),
+    }
+    return this.jobs.start(getImdbJobKind, params)
   }
 
   list(): DatasetSummary[] {

@@ -1,0 +1,39 @@
+/**
+ * "Get the IMDB dataset": what Keras' imdb.load_data and torchtext do for their users. Downloads
+ * aclImdb_v1.tar.gz into the data directory (resumable, checked) and imports it from the archive.
+ */
+import { download } from '../downloads/download'
+import type { JobContext } from '../jobs/worker-runtime'
+import { importDataset, type ImportOutcome, type ImportParams } from './importer'
+
+export const getImdbJobKind = 'get-imdb'
+
+/** The official address, with the archive's published size and md5. */
+export const imdbArchive = {
+  url: 'https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz',
+  size: 84_125_825,
+  md5: '7c2ac02c03563afcf9b574c7e56c153a',
+  fileName: 'aclImdb_v1.tar.gz',
+}
+
+export interface GetImdbParams extends ImportParams {
+  url: string
+  /** Where the archive is kept in the data directory. */
+  archive: string
+  size?: number
+  md5?: string
+}
+
+export async function getImdb(params: GetImdbParams, ctx: JobContext): Promise<ImportOutcome> {
+  await download({
+    url: params.url,
+    dest: params.archive,
+    size: params.size,
+    md5: params.md5,
+    signal: ctx.signal,
+    progress: (done, total) => ctx.progress(done, total, 'bytes', 'Downloading aclImdb_v1.tar.gz'),
+  })
+  ctx.throwIfCancelled()
+  const spec = { ...params.spec, source: { ...params.spec.source, format: 'aclimdb' as const, path: params.archive } }
+  return importDataset({ spec, dir: params.dir }, ctx)
+}
