@@ -1,0 +1,39 @@
+/** Word-vector files as the contract reports them. */
+
+export type VectorProblemKind =
+  | 'wrong-field-count'
+  | 'not-a-number'
+  | 'duplicate-word'
+  | 'empty-line'
+  | 'token-with-spaces'
+  | 'bom'
+  | 'crlf'
+  | 'header-mismatch'
+
+export interface VectorProblem {
+  /** 1-based line number (0 for whole-file notes). */
+  line: number
+  kind: VectorProblemKind
+  message: string
+}
+
+export interface VectorInspection {
+  path: string
+  /** The zip member read, for .zip files. */
+  member: string | null
+  format: 'glove' | 'word2vec'
+  header: { count: number; dim: number } | null
+  /** null when there is no header. */
+  headerMatches: boolean | null
+  /** Usable vectors. */
+  count: number
+  dim: number
+  /** The first lines, cut at 200 characters. */
+  sample: string[]
+  spacedTokens: number
+  /** The first 100 problems; problemCounts has them all by kind. */
+  problems: VectorProblem[]
+  problemCounts: Partial<Record<VectorProblemKind, number>>
+  /** No line is unusable (notes like CRLF or a lying header do not count). */
+  consistent: boolean
+}
