@@ -37,3 +37,14 @@ export interface VectorInspection {
   /** No line is unusable (notes like CRLF or a lying header do not count). */
   consistent: boolean
 }
+
+export interface EmbeddingCoverage {
+  /** Vocabulary words (PAD and UNK left out) found in the vector file. */
+  vocabularyFound: number
+  vocabularySize: number
+  vocabularyShare: number
+  /** Share of training token occurrences whose word has a vector. */
+  tokenShare: number
+  /** The most frequent words without a vector. */
+  topMissing: { word: string; count: number }[]
+}
