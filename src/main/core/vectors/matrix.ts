@@ -53,10 +53,8 @@ export async function buildEmbeddingMatrix(options: MatrixOptions): Promise<Embe
       if (space < 0 || space >= end) return
       const bounds = fieldBounds(buf, start, end)
       const fields = bounds.length / 2
-      if (lineNo === 1 && fields === 2 && isHeader([buf.toString('latin1', start, space), buf.toString('latin1', space + 1, end)])) {
-        dim = Number(buf.toString('latin1', space + 1, end))
-        return
-      }
+      if (lineNo === 1 && fields === 2 && isHeader([buf.toString('latin1', start, space), buf.toString('latin1', space + 1, end)]))
+        return // the dimension comes from the data, as inspection does
       if (dim === 0) dim = fields - 1
       if (fields < dim + 1) return // unusable line: inspection reports it
       if (!matrix) matrix = new Float32Array(vocab.length * dim)

@@ -1,7 +1,7 @@
 /** Opens a word-vector file as a byte stream: plain text, .gz, or one member of a .zip (glove.6B.zip). */
 import { createReadStream } from 'node:fs'
 import { open as openFile, stat } from 'node:fs/promises'
-import type { Readable } from 'node:stream'
+import { Transform, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import yauzl from 'yauzl'
 
@@ -65,9 +65,7 @@ export async function openVectors(path: string, member?: string): Promise<Opened
   const head = await magic(path)
   if (head[0] === 0x50 && head[1] === 0x4b) return openZipMember(path, info.size, member)
   const raw = createReadStream(path, { highWaterMark: 1 << 20 })
-  let read = 0
-  raw.on('data', (c: Buffer | string) => (read += c.length))
-  const compressed = { size: info.size, read: () => read }
+  const compressed = { size: info.size, read: () => raw.bytesRead }
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip({ chunkSize: 1 << 20 })
     raw.on('error', (e) => gunzip.destroy(e))
@@ -97,10 +95,19 @@ async function openZipMember(path: string, size: number, member?: string): Promi
     zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))),
   )
   stream.on('close', () => zip.close())
+  // Counted on the way through: a 'data' listener would start the stream before anyone reads it.
   let read = 0
-  stream.on('data', (c: Buffer) => (read += c.length))
+  const counted = stream.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        read += chunk.length
+        callback(null, chunk)
+      },
+    }),
+  )
+  stream.on('error', (e) => counted.destroy(e))
   return {
-    stream,
+    stream: counted,
     size: entry.uncompressedSize,
     compressed: { size, read: () => Math.round((read / Math.max(1, entry.uncompressedSize)) * size) },
     kind: 'zip',

@@ -75,15 +75,15 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
       if (fields === 0) return report(lineNo, 'empty-line', 'empty line', true)
       if (lineNo === 1 && fields === 2) {
         const two = [buf.toString('latin1', bounds[0], bounds[1]), buf.toString('latin1', bounds[2], bounds[3])]
+        // The dimension comes from the data: a header may lie about it as much as about the count.
         if (isHeader(two)) {
           header = { count: Number(two[0]), dim: Number(two[1]) }
-          dim = header.dim
           return
         }
       }
       if (dim === 0) dim = fields - 1
       if (fields < dim + 1)
-        return report(lineNo, 'wrong-field-count', `${fields - 1} values where ${dim} are expected`, true)
+        return report(lineNo, 'wrong-field-count', `${fields - 1} value${fields === 2 ? '' : 's'} where ${dim} are expected`, true)
       // GloVe 840B has tokens with spaces: the last `dim` fields are the vector, the rest the word.
       const wordEnd = bounds[(fields - dim) * 2 - 1]!
       if (fields > dim + 1) {
