@@ -14,6 +14,7 @@ import {
   type DatasetPreview,
   type DatasetSummary,
 } from './datasets'
+import type { VectorFileRecord } from './vectors'
 
 /** A request: its payload schema, with the result type carried as a phantom. */
 function request<R>() {
@@ -25,6 +26,8 @@ function event<D>() {
 }
 
 const id = z.string().min(1, 'must not be empty').max(200)
+const path = z.string().min(1, 'must not be empty').max(4096)
+const member = z.string().min(1).max(1000).optional()
 
 export const requests = {
   /** App version, data directory, runtime versions and the tfjs backends found. */
@@ -92,6 +95,33 @@ export const requests = {
   'datasets.list': request<DatasetSummary[]>()(z.object({}).strict()),
   'datasets.get': request<DatasetSummary>()(z.object({ id }).strict()),
   'datasets.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  /** Vector jobs: their results are a VectorInspection, a fix-up result, a VectorFileRecord, coverage. */
+  'vectors.inspect': request<JobRecord>()(z.object({ path, member }).strict()),
+  'vectors.fixHeader': request<JobRecord>()(
+    z
+      .object({
+        path,
+        member,
+        out: z.string().min(1).max(4096).optional(),
+        remove: z.boolean().optional(),
+        dropBadLines: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  'vectors.add': request<JobRecord>()(z.object({ path, member }).strict()),
+  'vectors.list': request<VectorFileRecord[]>()(z.object({}).strict()),
+  'vectors.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  'vectors.coverage': request<JobRecord>()(
+    z
+      .object({
+        vectorsId: id,
+        datasetId: id,
+        foldCase: z.boolean().default(true),
+        oov: z.enum(['zeros', 'random']).default('zeros'),
+        seed: z.number().int().default(42),
+      })
+      .strict(),
+  ),
 } as const
 
 export const events = {

@@ -48,3 +48,15 @@ export interface EmbeddingCoverage {
   /** The most frequent words without a vector. */
   topMissing: { word: string; count: number }[]
 }
+
+/** A vector file registered in the history. */
+export interface VectorFileRecord {
+  id: string
+  path: string
+  member: string | null
+  fingerprint: string
+  format: 'glove' | 'word2vec'
+  count: number
+  dim: number
+  createdAt: string
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { latestSchemaVersion } from '../../src/main/core/db/migrations'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
@@ -22,7 +23,7 @@ describe('cli', () => {
     const r = run(['info', '--json', '--data-dir', dataDir])
     expect(r.code).toBe(0)
     const info = JSON.parse(r.stdout)
-    expect(info).toMatchObject({ version: expect.any(String), dataDir, schemaVersion: 2, selectedBackend: expect.any(String) })
+    expect(info).toMatchObject({ version: expect.any(String), dataDir, schemaVersion: latestSchemaVersion, selectedBackend: expect.any(String) })
     expect(info.backends).toContainEqual(expect.objectContaining({ name: 'wasm', available: true }))
     expect(r.stderr).toMatch(/Detecting/)
   })

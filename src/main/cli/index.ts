@@ -8,6 +8,7 @@ import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
+import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
 import { createOutput } from './output'
@@ -29,6 +30,12 @@ Commands:
   datasets list | show ID | delete ID
   datasets download [--url U] [--md5 M] [import settings as for import]
                           download aclImdb (resumable, checked) and import it
+  vectors inspect FILE [--member M]      format, header, count, dim, problems by line
+  vectors fix-header FILE [--out OUT] [--remove] [--drop-bad-lines] [--member M]
+                          write (or remove) the COUNT DIM header word2vec readers need
+  vectors add FILE [--member M] | list | delete ID
+  vectors coverage ID --dataset ID [--case-sensitive] [--oov zeros|random] [--seed S]
+                          build the embedding matrix for a dataset; report coverage
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -49,10 +56,11 @@ const commandOptions = {
   },
   import: importOptions,
   datasets: datasetsOptions,
+  vectors: vectorsOptions,
 } as const
 
 /** Commands that take positional arguments. */
-const takesPositionals: readonly CommandName[] = ['datasets']
+const takesPositionals: readonly CommandName[] = ['datasets', 'vectors']
 
 type CommandName = keyof typeof commandOptions
 
@@ -92,6 +100,8 @@ async function main(argv: string[]): Promise<number> {
         return (await importCommand(context, out, values), 0)
       case 'datasets':
         return (await datasetsCommand(context, out, parsed.positionals, values), 0)
+      case 'vectors':
+        return (await vectorsCommand(context, out, parsed.positionals, values), 0)
     }
   } finally {
     await context.close()

@@ -16,6 +16,8 @@ import { DatasetsRepo } from './db/datasets-repo'
 import { DatasetService } from './datasets/service'
 import { previewDataset } from './datasets/preview'
 import { dataPaths } from './paths'
+import { VectorsRepo } from './db/vectors-repo'
+import { VectorService } from './vectors/service'
 import { listDirectory } from './services/fs-browser'
 import { InfoService } from './services/info'
 
@@ -38,6 +40,7 @@ export interface AppContext {
   readonly jobs: JobManager
   readonly info: InfoService
   readonly datasets: DatasetService
+  readonly vectors: VectorService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
   /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
@@ -67,6 +70,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
   void datasets.removeStrayFolders()
+  const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors)
 
   const invoke = createRouter({
     'app.info': ({ refresh }) => info.info(refresh),
@@ -100,6 +104,15 @@ export function createAppContext(options: AppContextOptions): AppContext {
       await datasets.delete(id)
       return { id }
     },
+    'vectors.inspect': (p) => vectors.inspect(p),
+    'vectors.fixHeader': (p) => vectors.fixHeader(p),
+    'vectors.add': (p) => vectors.add(p),
+    'vectors.list': () => vectors.list(),
+    'vectors.delete': async ({ id }) => {
+      await vectors.delete(id)
+      return { id }
+    },
+    'vectors.coverage': (p) => vectors.embedding(p),
   })
 
   let closed = false
@@ -108,6 +121,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     jobs,
     info,
     datasets,
+    vectors,
     invoke,
     subscribe(listener) {
       listeners.add(listener)

@@ -75,9 +75,17 @@ export async function readMeta(dir: string): Promise<StoreMeta> {
   return JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as StoreMeta
 }
 
+export async function readVocabularyWithCounts(dir: string): Promise<{ tokens: string[]; counts: number[] }> {
+  const lines = (await readFile(join(dir, 'vocab.tsv'), 'utf8')).split('\n').slice(0, -1)
+  const tab = lines.map((line) => line.lastIndexOf('\t'))
+  return {
+    tokens: lines.map((line, i) => line.slice(0, tab[i])),
+    counts: lines.map((line, i) => Number(line.slice(tab[i]! + 1))),
+  }
+}
+
 export async function readVocabulary(dir: string): Promise<string[]> {
-  const text = await readFile(join(dir, 'vocab.tsv'), 'utf8')
-  return text.split('\n').slice(0, -1).map((line) => line.slice(0, line.lastIndexOf('\t')))
+  return (await readVocabularyWithCounts(dir)).tokens
 }
 
 /** One split's ids, offsets and labels, as typed arrays over the files' bytes. */

@@ -124,6 +124,14 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'vector-file-details',
+    sql: `
+      ALTER TABLE vector_files ADD COLUMN member TEXT;
+      ALTER TABLE vector_files ADD COLUMN inspection_json TEXT;
+    `,
+  },
 ]
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version

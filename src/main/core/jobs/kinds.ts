@@ -2,6 +2,16 @@
 import { detectBackendsJob } from '../backends/detect'
 import { getImdb, getImdbJobKind, type GetImdbParams } from '../datasets/get-imdb'
 import { importDataset, importJobKind, type ImportParams } from '../datasets/importer'
+import {
+  embeddingJob,
+  fixHeaderJob,
+  inspectJob,
+  registerJob,
+  vectorJobKinds,
+  type EmbeddingParams,
+  type FixHeaderParams,
+  type InspectParams,
+} from '../vectors/jobs'
 import type { JobKinds } from './worker-runtime'
 
 export function jobKinds(workerEntry: string): JobKinds {
@@ -9,5 +19,9 @@ export function jobKinds(workerEntry: string): JobKinds {
     'detect-backends': detectBackendsJob(workerEntry),
     [importJobKind]: (ctx) => importDataset(ctx.params as ImportParams, ctx),
     [getImdbJobKind]: (ctx) => getImdb(ctx.params as GetImdbParams, ctx),
+    [vectorJobKinds.inspect]: (ctx) => inspectJob(ctx.params as InspectParams, ctx),
+    [vectorJobKinds.fixHeader]: (ctx) => fixHeaderJob(ctx.params as FixHeaderParams, ctx),
+    [vectorJobKinds.register]: (ctx) => registerJob(ctx.params as InspectParams, ctx),
+    [vectorJobKinds.embedding]: (ctx) => embeddingJob(ctx.params as EmbeddingParams, ctx),
   }
 }

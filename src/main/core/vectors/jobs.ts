@@ -1,0 +1,100 @@
+/** The word-vector job kinds: inspect, fix the header, register, and build a dataset's embedding matrix. */
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import type { EmbeddingCoverage, VectorInspection } from '../../../shared/vectors'
+import { readVocabularyWithCounts } from '../datasets/store'
+import type { JobContext } from '../jobs/worker-runtime'
+import { fixHeader, type FixHeaderResult } from './fix-header'
+import { buildEmbeddingMatrix } from './matrix'
+import { inspectVectors } from './scan'
+
+export const vectorJobKinds = {
+  inspect: 'inspect-vectors',
+  fixHeader: 'fix-vector-header',
+  register: 'register-vectors',
+  embedding: 'build-embedding',
+} as const
+
+export interface InspectParams {
+  path: string
+  member?: string
+}
+
+export async function inspectJob(params: InspectParams, ctx: JobContext): Promise<VectorInspection> {
+  return inspectVectors(params.path, {
+    member: params.member,
+    signal: ctx.signal,
+    progress: (d, t) => ctx.progress(d, t, 'bytes', 'Reading vectors'),
+  })
+}
+
+export interface FixHeaderParams extends InspectParams {
+  out?: string
+  remove?: boolean
+  dropBadLines?: boolean
+}
+
+export async function fixHeaderJob(params: FixHeaderParams, ctx: JobContext): Promise<FixHeaderResult> {
+  return fixHeader({
+    ...params,
+    signal: ctx.signal,
+    progress: (d, t, phase) => ctx.progress(d, t, 'bytes', phase === 'checking' ? 'Checking every line' : 'Writing the new file'),
+  })
+}
+
+export interface Registration {
+  inspection: VectorInspection
+  fingerprint: string
+}
+
+/** Inspects the file and hashes it whole, so a run can say exactly which vectors it used. */
+export async function registerJob(params: InspectParams, ctx: JobContext): Promise<Registration> {
+  const inspection = await inspectJob(params, ctx)
+  if (inspection.count === 0) throw new Error(`${params.path} has no usable vectors.`)
+  ctx.progress(0, null, 'bytes', 'Computing the fingerprint')
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(params.path), hash, { signal: ctx.signal })
+  if (params.member) hash.update(`\0${params.member}`)
+  return { inspection, fingerprint: hash.digest('hex') }
+}
+
+export interface EmbeddingParams extends InspectParams {
+  datasetDir: string
+  /** The cache folder for this vector file. */
+  cacheDir: string
+  cacheKey: string
+  foldCase: boolean
+  oov: 'zeros' | 'random'
+  seed: number
+}
+
+export type EmbeddingResult = EmbeddingCoverage & { dim: number; matrixPath: string; cached: boolean }
+
+/** Builds (or reuses) the float32 matrix for a dataset's vocabulary, cached per vector file and dataset. */
+export async function embeddingJob(params: EmbeddingParams, ctx: JobContext): Promise<EmbeddingResult> {
+  const matrixPath = join(params.cacheDir, `${params.cacheKey}.f32`)
+  const coveragePath = join(params.cacheDir, `${params.cacheKey}.json`)
+  if (existsSync(matrixPath) && existsSync(coveragePath)) {
+    const cached = JSON.parse(await readFile(coveragePath, 'utf8')) as EmbeddingCoverage & { dim: number }
+    return { ...cached, matrixPath, cached: true }
+  }
+  await mkdir(params.cacheDir, { recursive: true })
+  const { tokens, counts } = await readVocabularyWithCounts(params.datasetDir)
+  const result = await buildEmbeddingMatrix({
+    path: params.path,
+    member: params.member,
+    vocab: tokens,
+    counts,
+    foldCase: params.foldCase,
+    oov: params.oov,
+    seed: params.seed,
+    out: matrixPath,
+    signal: ctx.signal,
+    progress: (d, t) => ctx.progress(d, t, 'bytes', 'Reading vectors for the vocabulary'),
+  })
+  await writeFile(coveragePath, JSON.stringify(result))
+  return { ...result, matrixPath, cached: false }
+}

@@ -1,0 +1,85 @@
+/** Word vectors in main: jobs to inspect, fix, register and embed, and the registered files. */
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ApiError } from '../../../shared/errors'
+import type { JobRecord } from '../../../shared/types'
+import type { VectorFileRecord } from '../../../shared/vectors'
+import type { VectorsRepo } from '../db/vectors-repo'
+import type { DatasetService } from '../datasets/service'
+import type { JobManager } from '../jobs/manager'
+import { vectorJobKinds, type EmbeddingParams, type FixHeaderParams, type InspectParams, type Registration } from './jobs'
+
+export class VectorService {
+  constructor(
+    private readonly repo: VectorsRepo,
+    private readonly jobs: JobManager,
+    private readonly datasets: DatasetService,
+    private readonly root: string,
+  ) {
+    jobs.register(vectorJobKinds.register, {
+      finalize: (job, result) => this.finalizeRegistration(job.params as InspectParams, result as Registration),
+    })
+  }
+
+  inspect(params: InspectParams): JobRecord {
+    return this.jobs.start(vectorJobKinds.inspect, params)
+  }
+
+  fixHeader(params: FixHeaderParams): JobRecord {
+    return this.jobs.start(vectorJobKinds.fixHeader, params)
+  }
+
+  add(params: InspectParams): JobRecord {
+    return this.jobs.start(vectorJobKinds.register, params)
+  }
+
+  /** Builds (or reuses) the embedding matrix of a dataset's vocabulary; the result has the coverage. */
+  embedding(options: { vectorsId: string; datasetId: string; foldCase: boolean; oov: 'zeros' | 'random'; seed: number }): JobRecord {
+    const vectors = this.get(options.vectorsId)
+    this.datasets.get(options.datasetId)
+    const params: EmbeddingParams = {
+      path: vectors.path,
+      member: vectors.member ?? undefined,
+      datasetDir: this.datasets.folder(options.datasetId),
+      cacheDir: join(this.root, vectors.id),
+      cacheKey: `${options.datasetId}-${options.foldCase ? 'folded' : 'cased'}-${options.oov}${options.oov === 'random' ? `-${options.seed}` : ''}`,
+      foldCase: options.foldCase,
+      oov: options.oov,
+      seed: options.seed,
+    }
+    return this.jobs.start(vectorJobKinds.embedding, params)
+  }
+
+  list(): VectorFileRecord[] {
+    return this.repo.list()
+  }
+
+  get(id: string): VectorFileRecord {
+    const v = this.repo.get(id)
+    if (!v) throw new ApiError('not_found', `No vector file with id ${id}.`, 'id')
+    return v
+  }
+
+  /** Forgets a registered file and its cached matrices; the vector file itself stays where it is. */
+  async delete(id: string): Promise<void> {
+    this.get(id)
+    this.repo.delete(id)
+    await rm(join(this.root, id), { recursive: true, force: true })
+  }
+
+  private finalizeRegistration(params: InspectParams, r: Registration): VectorFileRecord {
+    const record: VectorFileRecord = {
+      id: randomUUID(),
+      path: params.path,
+      member: r.inspection.member,
+      fingerprint: r.fingerprint,
+      format: r.inspection.format,
+      count: r.inspection.count,
+      dim: r.inspection.dim,
+      createdAt: new Date().toISOString(),
+    }
+    this.repo.insert(record, r.inspection)
+    return record
+  }
+}
