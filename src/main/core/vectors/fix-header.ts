@@ -62,7 +62,7 @@ export async function fixHeader(options: FixHeaderOptions): Promise<FixHeaderRes
       opened.stream,
       (buf, start, end, lineNo) => {
         if (lineNo === 1 && inspection.header) return // the old header goes
-        if (bad.has(lineNo)) return
+        if (bad.has(lineNo) || start === end) return // unusable or empty lines stay out
         if (lineNo === 1 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3
         // Lines are gathered into large writes; copying them is the whole cost of the fix-up.
         pending.push(buf.subarray(start, end), newline)

@@ -72,7 +72,7 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
       }
       const bounds = fieldBounds(buf, start, end)
       const fields = bounds.length / 2
-      if (fields === 0) return report(lineNo, 'empty-line', 'empty line', true)
+      if (fields === 0) return report(lineNo, 'empty-line', 'empty line (skipped)', false)
       if (lineNo === 1 && fields === 2) {
         const two = [buf.toString('latin1', bounds[0], bounds[1]), buf.toString('latin1', bounds[2], bounds[3])]
         // The dimension comes from the data: a header may lie about it as much as about the count.
@@ -128,4 +128,4 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
 }
 
 /** Problems that make a line unusable; the rest are notes. */
-export const badKinds: VectorProblemKind[] = ['wrong-field-count', 'not-a-number', 'duplicate-word', 'empty-line']
+export const badKinds: VectorProblemKind[] = ['wrong-field-count', 'not-a-number', 'duplicate-word']

@@ -1,0 +1,49 @@
+/**
+ * `npm run bench [-- --only vectors,import] [--data DIR] [--work DIR]`: measures, prints a table and
+ * writes bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { benchVectors } from './vectors'
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    data: { type: 'string', default: resolve(__dirname, '..', '..', 'shared', 'data') },
+    work: { type: 'string', default: join(tmpdir(), 'sentiment-studio-bench') },
+  },
+})
+
+const suites: Record<string, (work: string, data: string) => Promise<unknown>> = {
+  vectors: (work) => benchVectors(work),
+}
+
+async function main() {
+  const only = values.only?.split(',') ?? Object.keys(suites)
+  mkdirSync(values.work!, { recursive: true })
+  const results: Record<string, unknown> = {}
+  for (const name of only) {
+    const suite = suites[name]
+    if (!suite) throw new Error(`Unknown benchmark "${name}"; there are ${Object.keys(suites).join(', ')}.`)
+    process.stderr.write(`\n== ${name} ==\n`)
+    results[name] = await suite(values.work!, values.data!)
+    console.log(JSON.stringify({ [name]: results[name] }, null, 2))
+  }
+  const report = {
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    results,
+  }
+  const outDir = resolve(__dirname, '..', 'bench-results')
+  mkdirSync(outDir, { recursive: true })
+  const file = join(outDir, `${report.at.replace(/[:.]/g, '-')}.json`)
+  writeFileSync(file, JSON.stringify(report, null, 2))
+  process.stderr.write(`\nWritten to ${file}\n`)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Error: ${(err as Error).message}\n`)
+  process.exit(1)
+})
