@@ -23,7 +23,7 @@ async function generate(file: string): Promise<void> {
     for (let d = 0; d < dim; d++) values[d] = (random() * 2 - 1).toFixed(6)
     chunk.push(`w${w} ${values.join(' ')}`)
     if (chunk.length === 2000) {
-      if (!out.write(chunk.join('\n') + '\n')) await new Promise((r) => out.once('drain', r))
+      if (!out.write(chunk.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()))
       chunk = []
     }
   }

@@ -30,6 +30,12 @@ async function magic(path: string): Promise<Buffer> {
   }
 }
 
+/** What a file is, from its first bytes: zip, gzip or plain text. */
+export async function vectorFileKind(path: string): Promise<'text' | 'gz' | 'zip'> {
+  const head = await magic(path).catch(() => Buffer.alloc(4))
+  return head[0] === 0x50 && head[1] === 0x4b ? 'zip' : head[0] === 0x1f && head[1] === 0x8b ? 'gz' : 'text'
+}
+
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip))),
