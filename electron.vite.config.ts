@@ -17,6 +17,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // The sandboxed preload cannot require packages: bundle the contract (zod included) into it.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
       },
