@@ -1,0 +1,74 @@
+import WebSocket from 'ws'
+import { expect, test } from './fixtures'
+
+const sections = [
+  ['datasets', 'Datasets'],
+  ['vectors', 'Word vectors'],
+  ['train', 'Train'],
+  ['runs', 'Runs'],
+  ['compare', 'Compare'],
+  ['score', 'Score'],
+  ['info', 'Info'],
+] as const
+
+test('the shell loads through the tokened address and every section is reachable', async ({ page, served }) => {
+  await page.goto(served.url)
+  await expect(page.getByRole('heading', { name: 'Sentiment Studio' })).toBeVisible()
+  expect(new URL(page.url()).searchParams.get('token')).toBeNull() // the token left the address bar
+  for (const [name, title] of sections) {
+    await page.getByTestId(`nav-${name}`).click()
+    await expect(page.getByTestId(`view-${name}`)).toBeVisible()
+    await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible()
+  }
+})
+
+test('the Info page shows the backends found, with wasm available and the selected one', async ({ page, served }) => {
+  await page.goto(served.url)
+  await page.getByTestId('nav-info').click()
+  for (const name of ['cuda', 'tensorflow', 'wasm', 'cpu']) await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible()
+  await expect(page.getByTestId('backend-row-wasm')).toContainText('yes')
+  await expect(page.getByTestId('backend-row-cpu')).toContainText('yes')
+  const selected = (await page.getByTestId('selected-backend').textContent()) ?? ''
+  const name = selected.replace(' (selected)', '')
+  await expect(page.getByTestId(`backend-row-${name}`)).toContainText('yes')
+  await expect(page.getByText(served.dataDir).first()).toBeVisible()
+  await page.screenshot({ path: 'test-results/info.png', fullPage: true })
+})
+
+test('HTTP requests without the token, or with a wrong one, get 401', async ({ playwright, served }) => {
+  const anonymous = await playwright.request.newContext()
+  expect((await anonymous.get(`${served.origin}/`)).status()).toBe(401)
+  expect((await anonymous.get(`${served.origin}/?token=not-the-token`)).status()).toBe(401)
+  expect((await anonymous.get(`${served.origin}/index.html`)).status()).toBe(401)
+  await anonymous.dispose()
+})
+
+test('a WebSocket from another Origin is refused, and one from the page origin accepted', async ({ served }) => {
+  const url = `${served.origin.replace('http', 'ws')}/api/ws?token=${served.token}`
+  const attempt = (origin: string) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(url, { headers: { Origin: origin } })
+      ws.once('open', () => {
+        ws.close()
+        resolve(101)
+      })
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      ws.once('error', () => resolve(-1))
+    })
+  expect(await attempt('http://evil.example')).toBe(403)
+  expect(await attempt(served.origin)).toBe(101)
+})
+
+test('in serve mode the path picker browses the server’s folders', async ({ page, served }) => {
+  await page.goto(served.url)
+  await page.getByTestId('import-open').click()
+  await page.getByTestId('source-input').locator('input').fill(served.dataDir)
+  await page.getByTestId('source-browse').click()
+  await expect(page.getByTestId('picker-path')).toHaveText(served.dataDir)
+  await expect(page.getByTestId('picker-entry').filter({ hasText: 'studio.db' }).first()).toBeVisible()
+  await page.getByTestId('picker-up').click()
+  await expect(page.getByTestId('picker-path')).toHaveText(served.dataDir.replace(/\/[^/]+$/, ''))
+  await page.getByTestId('picker-entry').filter({ hasText: served.dataDir.split('/').pop()! }).click()
+  await page.getByTestId('picker-choose-folder').click()
+  await expect(page.getByTestId('source-input').locator('input')).toHaveValue(served.dataDir)
+})
