@@ -34,6 +34,7 @@ async function startServer(dataDir: string): Promise<{ served: Served; child: Ch
 }
 
 export const test = base.extend<{ served: Served }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   served: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'studio-e2e-'))
     const { served, child } = await startServer(dataDir)
