@@ -122,7 +122,9 @@ export async function detectLayout(path: string, spec: SourceSpec): Promise<Layo
   } else {
     delimiter = spec.delimiter ?? detectDelimiter(lines, path)
     rows = parseSync(lines.join('\n'), { ...csvOptions(spec, delimiter), skip_records_with_error: true }) as string[][]
-    header = spec.header ?? detectHeader(rows)
+    // Columns chosen by name imply a header row.
+    const byName = typeof spec.textColumn === 'string' || typeof spec.labelColumn === 'string'
+    header = spec.header ?? (byName || detectHeader(rows))
     const width = Math.max(...rows.map((r) => r.length))
     columns = header ? rows[0]!.map((c, i) => c || String(i)) : Array.from({ length: width }, (_, i) => String(i))
     if (header) rows = rows.slice(1)
@@ -151,7 +153,7 @@ export async function* readDelimited(spec: SourceSpec, ctx: ReadContext, encodin
     let count = 0
     for await (const { cells, line } of rows) {
       if (ctx.signal.aborted) return
-      if (layout.header && line === 1) continue
+      if (layout.kind === 'csv' && layout.header && line === 1) continue
       if (spec.limit !== undefined && count >= spec.limit) break
       count++
       const where = `${path}:${line}`

@@ -4,12 +4,11 @@
  */
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
-import type { Readable } from 'node:stream'
-import { TextDecoder } from 'node:util'
+import { PassThrough, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import unbzip2 from 'unbzip2-stream'
 import type { Encoding } from '../../../../shared/datasets'
-import { detectEncoding, firstInvalidUtf8, type ConcreteEncoding } from '../encoding'
+import { createDecoder, detectEncoding, firstInvalidUtf8, type ConcreteEncoding, type Decoder } from '../encoding'
 import { SourceError } from './types'
 
 export type Compression = 'none' | 'gz' | 'bz2'
@@ -56,8 +55,11 @@ export async function openBytes(path: string): Promise<ByteSource> {
   let stream: Readable = raw
   if (compression !== 'none') {
     const inflate = (compression === 'gz' ? createGunzip() : unbzip2()) as unknown as Readable & NodeJS.WritableStream
-    raw.on('error', (err) => inflate.destroy(err))
-    stream = raw.pipe(inflate) as unknown as Readable
+    // unbzip2-stream is an old-style stream: a PassThrough makes it async-iterable, errors included.
+    const out = new PassThrough()
+    raw.on('error', (err) => out.destroy(err))
+    inflate.on('error', (err: Error) => out.destroy(err))
+    stream = raw.pipe(inflate).pipe(out)
   }
   async function* chunks(): AsyncGenerator<Buffer> {
     try {
@@ -87,7 +89,7 @@ export async function* readText(
   progress?: (read: number, size: number) => void,
 ): AsyncGenerator<string> {
   const source = await openBytes(path)
-  let decoder: TextDecoder | null = null
+  let decoder: Decoder | null = null
   let chosen: ConcreteEncoding = 'utf-8'
   let decodedBytes = 0
   let head: Buffer[] = []
@@ -96,11 +98,19 @@ export async function* readText(
     const d = encoding === 'auto' ? detectEncoding(sample) : { encoding, reason: 'chosen by you' }
     chosen = d.encoding
     onEncoding(chosen, d.reason)
-    decoder = new TextDecoder(chosen, { fatal: true })
+    decoder = createDecoder(chosen)
   }
+  let first = true
   const decode = (bytes: Buffer, final: boolean): string => {
     try {
-      const text = decoder!.decode(bytes, { stream: !final })
+      if (first && bytes.length > 0) {
+        first = false
+        // A byte-order mark is not text.
+        const t = decoder!.write(bytes) + (final ? decoder!.end() : '')
+        decodedBytes += bytes.length
+        return t.replace(/^\uFEFF/, '')
+      }
+      const text = decoder!.write(bytes) + (final ? decoder!.end() : '')
       decodedBytes += bytes.length
       return text
     } catch {
