@@ -23,15 +23,16 @@ export async function serveCommand(
       `Warning: listening on ${options.host} makes Sentiment Studio reachable from other machines${addresses.length ? ` (${addresses.join(', ')})` : ''}; anyone with the token can read and change your data.`,
     )
   }
+  // Listen for the stop signals first: a signal that arrives while starting must still stop cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
   const server = await startServer({ context, rendererDir: join(__dirname, '..', 'renderer'), host: options.host, port })
   out.result({ url: server.url, host: server.host, port: server.port, token: server.token, dataDir: context.dataDir }, () =>
     `Sentiment Studio is serving at ${server.url}\nData directory: ${context.dataDir}\nPress Ctrl+C to stop.`,
   )
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve()
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  await stopped
   out.status('Stopping…')
   await server.close()
 }
