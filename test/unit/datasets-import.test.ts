@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { createAppContext, type AppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { readSplit, readVocabulary } from '../../src/main/core/datasets/store'
-import type { DatasetSummary } from '../../src/shared/datasets'
+import type { DatasetPreview, DatasetSummary } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
 import { fastTextLines, makeAclImdbFolder, makeFastText } from '../fixtures/dataset-files'
 
@@ -112,12 +112,13 @@ describe('importing a dataset', () => {
     const answer = await ctx.invoke('datasets.preview', { source: { path: root }, preprocess: { stripHtml: true, lowercase: true, clean: 'basic', tokenizer: 'word' } })
     expect(answer.ok).toBe(true)
     if (!answer.ok) return
-    const row = answer.result.rows[0]!
+    const preview = answer.result as DatasetPreview
+    const row = preview.rows[0]!
     expect(row.text).toContain('<br />')
     expect(row.cleaned).not.toContain('<br />')
     expect(row.cleaned).toMatch(/review number 0\./)
     expect(row.tokens).toContain('review')
-    expect(answer.result.labelsSeen).toEqual({ neg: 10, pos: 10 })
+    expect(preview.labelsSeen).toEqual({ neg: 10, pos: 10 })
     const bad = await ctx.invoke('datasets.preview', { source: { path: join(root, 'nope') } })
     expect(bad).toMatchObject({ ok: false, error: { code: 'failed', field: 'source.path', message: expect.stringContaining('does not exist') } })
     await ctx.close()

@@ -90,7 +90,8 @@ export function runJobWorker(kinds: JobKinds): void {
       (value) => finish(abort.signal.aborted ? { type: 'cancelled' } : { type: 'result', value }),
       (err: unknown) =>
         finish(
-          err instanceof JobCancelled
+          // Whatever a cancelled job throws on its way out (an aborted stream, say) is the cancel.
+          err instanceof JobCancelled || abort.signal.aborted
             ? { type: 'cancelled' }
             : {
                 type: 'error',
