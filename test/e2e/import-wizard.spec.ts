@@ -1,0 +1,41 @@
+import { join } from 'node:path'
+import { makeAclImdbFolder } from '../fixtures/dataset-files'
+import { expect, test } from './fixtures'
+
+test('the wizard imports an aclImdb folder and the dataset is listed with its counts', async ({ page, served }) => {
+  const root = makeAclImdbFolder(join(served.dataDir, 'fixture', 'aclImdb'), 10)
+  await page.goto(served.url)
+  await page.getByTestId('import-open').click()
+  await expect(page.getByTestId('view-import')).toBeVisible()
+
+  await page.getByTestId('source-input').locator('input').fill(root)
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('detected')).toContainText('aclimdb')
+  await expect(page.getByTestId('preview-rows')).toContainText('train/pos/0_7.txt')
+
+  await page.getByTestId('wizard-next').click() // labels
+  await expect(page.getByTestId('label-name-pos').locator('input')).toHaveValue('pos')
+  await page.getByTestId('wizard-next').click() // cleaning
+  // Before: the raw review with its tags; after: tags stripped and lowercased; then the tokens.
+  await expect(page.getByTestId('clean-preview')).toContainText('a dull, boring mess<br /><br />Review number 0.')
+  await expect(page.getByTestId('clean-preview')).toContainText('a dull, boring mess  review number 0.')
+  await expect(page.getByTestId('clean-preview')).toContainText('a · dull · , · boring · mess · review · number · 0 · .')
+  await page.getByTestId('wizard-next').click() // vocabulary and split
+  await page.getByTestId('wizard-next').click() // name and import
+  await page.getByTestId('dataset-name-input').locator('input').fill('Tiny IMDB')
+  await page.getByTestId('wizard-import').click()
+
+  await expect(page.getByTestId('view-datasets')).toBeVisible({ timeout: 30_000 })
+  const row = page.getByTestId('datasets-table').locator('tr', { hasText: 'Tiny IMDB' })
+  await expect(row.getByTestId('count-train')).toHaveText('16 (neg 8, pos 8)')
+  await expect(row.getByTestId('count-val')).toHaveText('4 (neg 2, pos 2)')
+  await expect(row.getByTestId('count-test')).toHaveText('20 (neg 10, pos 10)')
+})
+
+test('the wizard shows a clear message for a folder that is not a dataset', async ({ page, served }) => {
+  await page.goto(served.url)
+  await page.getByTestId('import-open').click()
+  await page.getByTestId('source-input').locator('input').fill(join(served.dataDir, 'no-such-folder'))
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('preview-error')).toContainText('does not exist; check the path.')
+})
