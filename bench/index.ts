@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchDatasets } from './datasets'
 import { benchVectors } from './vectors'
 
 const { values } = parseArgs({
@@ -17,6 +18,7 @@ const { values } = parseArgs({
 })
 
 const suites: Record<string, (work: string, data: string) => Promise<unknown>> = {
+  datasets: (work, data) => benchDatasets(work, data),
   vectors: (work) => benchVectors(work),
 }
 

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { latestSchemaVersion } from '../../src/main/core/db/migrations'
 import { useTempDir } from '../fixtures/temp-dir'
+import { makeLineFiles } from '../fixtures/dataset-files'
 
 const tempDir = useTempDir()
 const cli = join(__dirname, '..', '..', 'src', 'main', 'cli', 'index.ts')
@@ -78,5 +79,40 @@ describe('cli', () => {
     expect(JSON.parse(json)).toMatchObject({ host: '0.0.0.0', port: expect.any(Number) })
     expect(stderr).toMatch(/Warning: listening on 0\.0\.0\.0 makes Sentiment Studio reachable from other machines/)
     child.kill('SIGTERM')
+  })
+})
+
+describe('cli import and datasets', () => {
+  it('imports with flags, prints the summary as JSON, lists, shows and deletes', async () => {
+    const dataDir = tempDir()
+    const { pos, neg } = makeLineFiles(tempDir(), 20)
+    const r = run(['import', '--format', 'lines', '--path', pos, '--path', neg, '--class-names', 'pos,neg', '--lowercase', '--min-count', '2', '--val-ratio', '0.25', '--test-ratio', '0.2', '--seed', '5', '--name', 'rt', '--data-dir', dataDir, '--json'])
+    expect(r.stderr).not.toMatch(/Error/)
+    expect(r.code).toBe(0)
+    const d = JSON.parse(r.stdout)
+    expect(d).toMatchObject({ name: 'rt', classes: ['neg', 'pos'], counts: { train: 24, val: 8, test: 8 }, skipped: [], durationMs: expect.any(Number) })
+    expect(d.vocabSize).toBeGreaterThan(2)
+    const list = JSON.parse(run(['datasets', 'list', '--json', '--data-dir', dataDir]).stdout)
+    expect(list.map((x: { id: string }) => x.id)).toEqual([d.id])
+    expect(JSON.parse(run(['datasets', 'show', d.id, '--json', '--data-dir', dataDir]).stdout)).toMatchObject({ id: d.id, settings: { split: { seed: 5 } } })
+    expect(run(['datasets', 'delete', d.id, '--data-dir', dataDir]).code).toBe(0)
+    const missing = run(['datasets', 'show', d.id, '--data-dir', dataDir])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(`Error: No dataset with id ${d.id}.\n`)
+  })
+
+  it('names the flag at fault and exits 2', () => {
+    const r = run(['import', '--path', 'x', '--val-ratio', '2', '--data-dir', tempDir()])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^Error: --val-ratio: /)
+    expect(run(['import', '--format', 'lines', '--path', 'a', '--data-dir', tempDir()]).stderr).toMatch(/one --path per class/)
+  })
+
+  it('fails with the import error on stderr and exit 1, leaving nothing', () => {
+    const dataDir = tempDir()
+    const r = run(['import', '--path', join(dataDir, 'missing.csv'), '--data-dir', dataDir, '--json'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/missing\.csv does not exist; check the path\./)
   })
 })

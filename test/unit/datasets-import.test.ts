@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createAppContext, type AppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { readSplit, readVocabulary } from '../../src/main/core/datasets/store'
 import type { DatasetPreview, DatasetSummary } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
-import { fastTextLines, makeAclImdbFolder, makeFastText } from '../fixtures/dataset-files'
+import { fastTextLines, makeAclImdbFolder, makeAclImdbTarGz, makeFastText } from '../fixtures/dataset-files'
 
 const tempDir = useTempDir()
 const folders = (dataDir: string) => (existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : [])
@@ -121,6 +124,45 @@ describe('importing a dataset', () => {
     expect(preview.labelsSeen).toEqual({ neg: 10, pos: 10 })
     const bad = await ctx.invoke('datasets.preview', { source: { path: join(root, 'nope') } })
     expect(bad).toMatchObject({ ok: false, error: { code: 'failed', field: 'source.path', message: expect.stringContaining('does not exist') } })
+    await ctx.close()
+  })
+})
+
+describe('getting the IMDB dataset', () => {
+  it('downloads the archive from the configured address, keeps it in the data directory and imports it', async () => {
+    const archive = await makeAclImdbTarGz(join(tempDir(), 'aclImdb_v1.tar.gz'), 5)
+    const body = readFileSync(archive)
+    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Length': body.length }).end(body))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/aclImdb_v1.tar.gz`
+    const dataDir = tempDir()
+    const ctx = context(dataDir)
+    try {
+      const md5 = createHash('md5').update(body).digest('hex')
+      const answer = await ctx.invoke('datasets.download', { url, md5 })
+      const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+      expect(job.error).toBeNull()
+      expect(job.result).toMatchObject({ name: 'aclImdb', format: 'aclimdb', counts: { train: 8, val: 2, test: 10 } })
+      expect(readFileSync(join(dataDir, 'downloads', 'aclImdb_v1.tar.gz')).equals(body)).toBe(true)
+    } finally {
+      server.close()
+      await ctx.close()
+    }
+  })
+
+  it('fails with a clear message when the address cannot be reached, leaving nothing', async () => {
+    const dataDir = tempDir()
+    const ctx = context(dataDir)
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((r) => closed.close(r))
+    const answer = await ctx.invoke('datasets.download', { url: `http://127.0.0.1:${port}/aclImdb_v1.tar.gz` })
+    const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\); check the network connection/)
+    expect(existsSync(join(dataDir, 'downloads')) ? readdirSync(join(dataDir, 'downloads')) : []).toEqual([])
+    expect(folders(dataDir)).toEqual([])
     await ctx.close()
   })
 })
