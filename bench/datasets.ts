@@ -15,14 +15,27 @@ import { mb, measure } from './measure'
 /** The job context a job process gives an import, here in-process. */
 function benchContext(): JobContext {
   const abort = new AbortController()
-  return { jobId: 'bench', params: null, signal: abort.signal, progress: () => {}, log: () => {}, throwIfCancelled: () => {} }
+  return {
+    jobId: 'bench',
+    params: null,
+    signal: abort.signal,
+    progress: () => {},
+    log: () => {},
+    throwIfCancelled: () => {},
+  }
 }
 
 async function timedImport(work: string, input: ImportSpecInput) {
   const dir = join(work, 'dataset-out')
   rmSync(dir, { recursive: true, force: true })
   const r = await measure(() => importDataset({ spec: importSpecSchema.parse(input), dir }, benchContext()))
-  return { seconds: +r.seconds.toFixed(2), peakRssAboveBaselineMb: +r.peakRssAboveBaselineMb.toFixed(0), counts: r.value.counts, vocabSize: r.value.vocabSize, duplicates: r.value.duplicates }
+  return {
+    seconds: +r.seconds.toFixed(2),
+    peakRssAboveBaselineMb: +r.peakRssAboveBaselineMb.toFixed(0),
+    counts: r.value.counts,
+    vocabSize: r.value.vocabSize,
+    duplicates: r.value.duplicates,
+  }
 }
 
 async function generateFastText(file: string, reviews: number): Promise<void> {
@@ -48,14 +61,20 @@ export async function benchDatasets(work: string, data: string) {
   const results: Record<string, unknown> = {}
   if (existsSync(archive)) {
     process.stderr.write('datasets: aclImdb from the .tar.gz…\n')
-    results.aclImdbTarGz = await timedImport(work, { source: { format: 'aclimdb', path: archive }, preprocess: { lowercase: true } })
+    results.aclImdbTarGz = await timedImport(work, {
+      source: { format: 'aclimdb', path: archive },
+      preprocess: { lowercase: true },
+    })
     const folder = join(work, 'aclImdb-extracted')
     if (!existsSync(join(folder, 'aclImdb'))) {
       mkdirSync(folder, { recursive: true })
       execFileSync('tar', ['xzf', archive, '-C', folder])
     }
     process.stderr.write('datasets: aclImdb from the extracted folder…\n')
-    results.aclImdbFolder = await timedImport(work, { source: { format: 'aclimdb', path: join(folder, 'aclImdb') }, preprocess: { lowercase: true } })
+    results.aclImdbFolder = await timedImport(work, {
+      source: { format: 'aclimdb', path: join(folder, 'aclImdb') },
+      preprocess: { lowercase: true },
+    })
     results.aclImdbTarget = '<= 10 s, < 1.5 GB peak'
   } else results.aclImdb = `skipped: ${archive} not found (pass --data DIR)`
   const ft = join(work, 'fasttext-1m.txt')
@@ -63,7 +82,16 @@ export async function benchDatasets(work: string, data: string) {
   await generateFastText(ft, 1_000_000)
   const bytes = statSync(ft).size
   process.stderr.write('datasets: importing them…\n')
-  const r = await timedImport(work, { source: { format: 'fasttext', path: ft }, preprocess: { stripHtml: false }, vocab: { minCount: 2 } })
-  results.fastText1M = { ...r, megabytes: +mb(bytes).toFixed(0), megabytesPerSecond: +(mb(bytes) / r.seconds).toFixed(1), target: '>= 30 MB/s' }
+  const r = await timedImport(work, {
+    source: { format: 'fasttext', path: ft },
+    preprocess: { stripHtml: false },
+    vocab: { minCount: 2 },
+  })
+  results.fastText1M = {
+    ...r,
+    megabytes: +mb(bytes).toFixed(0),
+    megabytesPerSecond: +(mb(bytes) / r.seconds).toFixed(1),
+    target: '>= 30 MB/s',
+  }
   return results
 }

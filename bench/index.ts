@@ -35,7 +35,12 @@ async function main() {
   }
   const report = {
     at: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGb: +(totalmem() / 2 ** 30).toFixed(1),
+      node: process.version,
+    },
     results,
   }
   const outDir = resolve(__dirname, '..', 'bench-results')

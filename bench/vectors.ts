@@ -38,10 +38,23 @@ export async function benchVectors(workDir: string) {
   const fixed = join(workDir, 'glove.400k.300d.w2v.txt')
   const fix = await measure(() => fixHeader({ path: file, out: fixed }))
   // 30,000 words: 27,000 in the file (spread over it), 3,000 not.
-  const vocab = ['<pad>', '<unk>', ...Array.from({ length: 27_000 }, (_, i) => `w${i * 14}`), ...Array.from({ length: 3_000 }, (_, i) => `missing${i}`)]
+  const vocab = [
+    '<pad>',
+    '<unk>',
+    ...Array.from({ length: 27_000 }, (_, i) => `w${i * 14}`),
+    ...Array.from({ length: 3_000 }, (_, i) => `missing${i}`),
+  ]
   const counts = vocab.map((_, i) => (i < 2 ? 0 : 1 + (vocab.length - i)))
   const matrix = await measure(() =>
-    buildEmbeddingMatrix({ path: file, vocab, counts, foldCase: false, oov: 'zeros', seed: 1, out: join(workDir, 'matrix.f32') }),
+    buildEmbeddingMatrix({
+      path: file,
+      vocab,
+      counts,
+      foldCase: false,
+      oov: 'zeros',
+      seed: 1,
+      out: join(workDir, 'matrix.f32'),
+    }),
   )
   return {
     file: { words, dim, megabytes: +mb(bytes).toFixed(1) },

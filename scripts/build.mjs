@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const stamp = join(root, 'out', '.build-stamp')
-const inputs = ['src', 'package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.node.json', 'tsconfig.web.json']
+const inputs = [
+  'src',
+  'package.json',
+  'package-lock.json',
+  'electron.vite.config.ts',
+  'tsconfig.node.json',
+  'tsconfig.web.json',
+]
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0

@@ -9,5 +9,11 @@ export function electronVersion(root) {
 
 export function electronSqliteBindingPath(root, version = electronVersion(root)) {
   if (!version) return null
-  return join(root, 'node_modules', '.electron-native', `electron-${version}-${process.platform}-${process.arch}`, 'better_sqlite3.node')
+  return join(
+    root,
+    'node_modules',
+    '.electron-native',
+    `electron-${version}-${process.platform}-${process.arch}`,
+    'better_sqlite3.node',
+  )
 }

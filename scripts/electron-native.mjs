@@ -34,13 +34,28 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 const electronArgs = [`--runtime=electron`, `--target=${version}`, `--arch=${process.arch}`]
 process.stderr.write(`Building better-sqlite3 for Electron ${version}…\n`)
 const built =
-  run(process.execPath, [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', version, '--arch', process.arch]) ||
-  run(existsSync(bin('node-gyp')) ? bin('node-gyp') : 'node-gyp', ['rebuild', '--release', ...electronArgs, '--dist-url=https://electronjs.org/headers'])
+  run(process.execPath, [
+    require.resolve('prebuild-install/bin.js'),
+    '--runtime',
+    'electron',
+    '--target',
+    version,
+    '--arch',
+    process.arch,
+  ]) ||
+  run(existsSync(bin('node-gyp')) ? bin('node-gyp') : 'node-gyp', [
+    'rebuild',
+    '--release',
+    ...electronArgs,
+    '--dist-url=https://electronjs.org/headers',
+  ])
 
 const output = join(pkg, 'build', 'Release', 'better_sqlite3.node')
 if (!built || !existsSync(output)) {
   rmSync(work, { recursive: true, force: true })
-  process.stderr.write(`Error: could not build better-sqlite3 for Electron ${version} (no prebuilt binary could be downloaded and node-gyp failed); check the network and a C++ toolchain, then run npm run electron:native.\n`)
+  process.stderr.write(
+    `Error: could not build better-sqlite3 for Electron ${version} (no prebuilt binary could be downloaded and node-gyp failed); check the network and a C++ toolchain, then run npm run electron:native.\n`,
+  )
   process.exit(1)
 }
 mkdirSync(dirname(target), { recursive: true })

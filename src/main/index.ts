@@ -32,7 +32,10 @@ function sqliteBinding(): string | undefined {
     'better_sqlite3.node',
   )
   if (existsSync(file)) return file
-  dialog.showErrorBox('Sentiment Studio cannot open its database', `The SQLite addon for this Electron version is missing (${file}). Run \`npm run electron:native\` (or \`npm start\`) and start again.`)
+  dialog.showErrorBox(
+    'Sentiment Studio cannot open its database',
+    `The SQLite addon for this Electron version is missing (${file}). Run \`npm run electron:native\` (or \`npm start\`) and start again.`,
+  )
   app.exit(1)
   return undefined
 }
@@ -63,7 +66,10 @@ if (!app.requestSingleInstanceLock()) {
         const result = await dialog.showOpenDialog({
           title,
           filters,
-          properties: [kind === 'folder' ? 'openDirectory' : 'openFile', ...(multiple ? (['multiSelections'] as const) : [])],
+          properties: [
+            kind === 'folder' ? 'openDirectory' : 'openFile',
+            ...(multiple ? (['multiSelections'] as const) : []),
+          ],
         })
         return { paths: result.canceled ? [] : result.filePaths }
       },

@@ -11,11 +11,15 @@ export function bindIpc(context: AppContext, devServer: string | undefined): () 
   ipcMain.handle(invokeChannel, (event: IpcMainInvokeEvent, name: unknown, payload: unknown) => {
     const url = event.senderFrame?.url ?? ''
     if (!isAppUrl(url, devServer))
-      return { ok: false, error: new ApiError('unsupported', `Requests are accepted only from the app's own pages, not ${url}.`).toJSON() }
+      return {
+        ok: false,
+        error: new ApiError('unsupported', `Requests are accepted only from the app's own pages, not ${url}.`).toJSON(),
+      }
     return context.invoke(name as string, payload)
   })
   const unsubscribe = context.subscribe((name, data) => {
-    for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send(eventChannel, name, data)
+    for (const win of BrowserWindow.getAllWindows())
+      if (!win.isDestroyed()) win.webContents.send(eventChannel, name, data)
   })
   return () => {
     ipcMain.removeHandler(invokeChannel)

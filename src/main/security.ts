@@ -27,7 +27,9 @@ export function applySecurityPolicy(devServer: string | undefined): void {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(devServer)] },
     })
   })
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'))
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permission === 'notifications'),
+  )
   app.on('web-contents-created', (_e, contents: WebContents) => {
     contents.on('will-navigate', (event, url) => {
       if (!isAppUrl(url, devServer)) event.preventDefault()

@@ -37,7 +37,9 @@ export function trackWindowState(win: BrowserWindow, dataDir: string): void {
     const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() }
     const file = join(dataDir, fileName)
     const temp = `${file}.tmp`
-    void writeFile(temp, JSON.stringify(state)).then(() => rename(temp, file)).catch(() => {})
+    void writeFile(temp, JSON.stringify(state))
+      .then(() => rename(temp, file))
+      .catch(() => {})
   }
   const schedule = () => {
     if (timer) clearTimeout(timer)

@@ -15,7 +15,11 @@ ipcRenderer.on('studio:event', (_event, name: string, data: unknown) => {
 
 contextBridge.exposeInMainWorld('studio', {
   invoke(name: string, payload: unknown) {
-    if (!isRequestName(name)) return Promise.resolve({ ok: false, error: { code: 'unknown_request', message: `Unknown request "${String(name)}".` } })
+    if (!isRequestName(name))
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown_request', message: `Unknown request "${String(name)}".` },
+      })
     return ipcRenderer.invoke('studio:invoke', name, payload)
   },
   subscribe(name: string, listener: Listener) {

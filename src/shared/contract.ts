@@ -52,9 +52,7 @@ export const requests = {
         kind: z.enum(['file', 'folder']),
         title: z.string().max(200).optional(),
         multiple: z.boolean().optional(),
-        filters: z
-          .array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)) }))
-          .optional(),
+        filters: z.array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)) })).optional(),
       })
       .strict(),
   ),
@@ -87,7 +85,10 @@ export const requests = {
     z
       .object({
         url: z.url({ protocol: /^https?$/ }).optional(),
-        md5: z.string().regex(/^[0-9a-f]{32}$/i).optional(),
+        md5: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/i)
+          .optional(),
         spec: importSpecSchema.omit({ source: true }).optional(),
       })
       .strict(),

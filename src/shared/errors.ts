@@ -1,12 +1,6 @@
 /** Structured errors that cross the contract: every transport carries them as plain objects. */
 
-export type ApiErrorCode =
-  | 'invalid_payload'
-  | 'unknown_request'
-  | 'not_found'
-  | 'unsupported'
-  | 'failed'
-  | 'internal'
+export type ApiErrorCode = 'invalid_payload' | 'unknown_request' | 'not_found' | 'unsupported' | 'failed' | 'internal'
 
 export interface ApiErrorData {
   code: ApiErrorCode

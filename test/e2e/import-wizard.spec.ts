@@ -19,7 +19,9 @@ test('the wizard imports an aclImdb folder and the dataset is listed with its co
   // Before: the raw review with its tags; after: tags stripped and lowercased; then the tokens.
   await expect(page.getByTestId('clean-preview')).toContainText('a dull, boring mess<br /><br />Review number 0.')
   await expect(page.getByTestId('clean-preview')).toContainText('a dull, boring mess  review number 0.')
-  await expect(page.getByTestId('clean-preview')).toContainText('a · dull · , · boring · mess · review · number · 0 · .')
+  await expect(page.getByTestId('clean-preview')).toContainText(
+    'a · dull · , · boring · mess · review · number · 0 · .',
+  )
   await page.getByTestId('wizard-next').click() // vocabulary and split
   await page.getByTestId('wizard-next').click() // name and import
   await page.getByTestId('dataset-name-input').locator('input').fill('Tiny IMDB')

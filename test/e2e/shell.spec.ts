@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import WebSocket from 'ws'
 import { expect, test } from './fixtures'
 
@@ -25,7 +27,8 @@ test('the shell loads through the tokened address and every section is reachable
 test('the Info page shows the backends found, with wasm available and the selected one', async ({ page, served }) => {
   await page.goto(served.url)
   await page.getByTestId('nav-info').click()
-  for (const name of ['cuda', 'tensorflow', 'wasm', 'cpu']) await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible()
+  for (const name of ['cuda', 'tensorflow', 'wasm', 'cpu'])
+    await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible()
   await expect(page.getByTestId('backend-row-wasm')).toContainText('yes')
   await expect(page.getByTestId('backend-row-cpu')).toContainText('yes')
   const selected = (await page.getByTestId('selected-backend').textContent()) ?? ''
@@ -60,15 +63,20 @@ test('a WebSocket from another Origin is refused, and one from the page origin a
 })
 
 test('in serve mode the path picker browses the server’s folders', async ({ page, served }) => {
+  const base = join(served.dataDir, 'picker')
+  mkdirSync(join(base, 'reviews', 'pos'), { recursive: true })
+  writeFileSync(join(base, 'notes.txt'), 'hello')
   await page.goto(served.url)
   await page.getByTestId('import-open').click()
-  await page.getByTestId('source-input').locator('input').fill(served.dataDir)
+  await page.getByTestId('source-input').locator('input').fill(base)
   await page.getByTestId('source-browse').click()
-  await expect(page.getByTestId('picker-path')).toHaveText(served.dataDir)
-  await expect(page.getByTestId('picker-entry').filter({ hasText: 'studio.db' }).first()).toBeVisible()
+  await expect(page.getByTestId('picker-path')).toHaveText(base)
+  await expect(page.getByTestId('picker-entry')).toHaveText(['📁 reviews', '📄 notes.txt'])
+  await page.getByTestId('picker-entry').filter({ hasText: 'reviews' }).click()
+  await expect(page.getByTestId('picker-path')).toHaveText(join(base, 'reviews'))
   await page.getByTestId('picker-up').click()
-  await expect(page.getByTestId('picker-path')).toHaveText(served.dataDir.replace(/\/[^/]+$/, ''))
-  await page.getByTestId('picker-entry').filter({ hasText: served.dataDir.split('/').pop()! }).click()
+  await expect(page.getByTestId('picker-path')).toHaveText(base)
+  await page.getByTestId('picker-entry').filter({ hasText: 'reviews' }).click()
   await page.getByTestId('picker-choose-folder').click()
-  await expect(page.getByTestId('source-input').locator('input')).toHaveValue(served.dataDir)
+  await expect(page.getByTestId('source-input').locator('input')).toHaveValue(join(base, 'reviews'))
 })

@@ -28,13 +28,19 @@ describe('backend failure reasons', () => {
   })
 
   it('explains a silent CPU fall-back of tfjs-node-gpu from its log', () => {
-    const log = "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file"
+    const log =
+      "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file"
     expect(explainNoGpu(log)).toMatch(/could not load libcudart\.so\.11\.0, so it would silently run on the CPU/)
     expect(explainNoGpu('E failed call to cuInit: CUDA_ERROR_NO_DEVICE')).toMatch(/no GPU is visible/)
   })
 
   it('selects the first available backend of the ladder', () => {
-    const b = (name: 'cuda' | 'tensorflow' | 'wasm' | 'cpu', available: boolean) => ({ name, available, reason: null, detail: null })
+    const b = (name: 'cuda' | 'tensorflow' | 'wasm' | 'cpu', available: boolean) => ({
+      name,
+      available,
+      reason: null,
+      detail: null,
+    })
     expect(selectBackend([b('cuda', false), b('tensorflow', true), b('wasm', true), b('cpu', true)])).toBe('tensorflow')
     expect(selectBackend([b('cuda', false), b('tensorflow', false), b('wasm', true), b('cpu', true)])).toBe('wasm')
     expect(selectBackend([b('cuda', false), b('tensorflow', false), b('wasm', false), b('cpu', true)])).toBe('cpu')
@@ -59,7 +65,10 @@ describe('backend detection in job processes', () => {
       if (!b.available) expect(b.reason).toMatch(/\w+/)
     }
     expect(byName[info.selectedBackend]?.available).toBe(true)
-    const job = (await ctx.invoke('jobs.list', { kind: 'detect-backends' })) as { ok: true; result: { status: string }[] }
+    const job = (await ctx.invoke('jobs.list', { kind: 'detect-backends' })) as {
+      ok: true
+      result: { status: string }[]
+    }
     expect(job.result[0]?.status).toBe('succeeded')
     await ctx.close()
   })

@@ -24,7 +24,12 @@ describe('cli', () => {
     const r = run(['info', '--json', '--data-dir', dataDir])
     expect(r.code).toBe(0)
     const info = JSON.parse(r.stdout)
-    expect(info).toMatchObject({ version: expect.any(String), dataDir, schemaVersion: latestSchemaVersion, selectedBackend: expect.any(String) })
+    expect(info).toMatchObject({
+      version: expect.any(String),
+      dataDir,
+      schemaVersion: latestSchemaVersion,
+      selectedBackend: expect.any(String),
+    })
     expect(info.backends).toContainEqual(expect.objectContaining({ name: 'wasm', available: true }))
     expect(r.stderr).toMatch(/Detecting/)
   })
@@ -72,7 +77,19 @@ describe('cli', () => {
   })
 
   it('serve --host 0.0.0.0 warns that it is reachable from other machines', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--host', '0.0.0.0', '--json', '--data-dir', tempDir()])
+    const child = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      cli,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--json',
+      '--data-dir',
+      tempDir(),
+    ])
     let stderr = ''
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
     const json = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())))
@@ -86,15 +103,48 @@ describe('cli import and datasets', () => {
   it('imports with flags, prints the summary as JSON, lists, shows and deletes', async () => {
     const dataDir = tempDir()
     const { pos, neg } = makeLineFiles(tempDir(), 20)
-    const r = run(['import', '--format', 'lines', '--path', pos, '--path', neg, '--class-names', 'pos,neg', '--lowercase', '--min-count', '2', '--val-ratio', '0.25', '--test-ratio', '0.2', '--seed', '5', '--name', 'rt', '--data-dir', dataDir, '--json'])
+    const r = run([
+      'import',
+      '--format',
+      'lines',
+      '--path',
+      pos,
+      '--path',
+      neg,
+      '--class-names',
+      'pos,neg',
+      '--lowercase',
+      '--min-count',
+      '2',
+      '--val-ratio',
+      '0.25',
+      '--test-ratio',
+      '0.2',
+      '--seed',
+      '5',
+      '--name',
+      'rt',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ])
     expect(r.stderr).not.toMatch(/Error/)
     expect(r.code).toBe(0)
     const d = JSON.parse(r.stdout)
-    expect(d).toMatchObject({ name: 'rt', classes: ['neg', 'pos'], counts: { train: 24, val: 8, test: 8 }, skipped: [], durationMs: expect.any(Number) })
+    expect(d).toMatchObject({
+      name: 'rt',
+      classes: ['neg', 'pos'],
+      counts: { train: 24, val: 8, test: 8 },
+      skipped: [],
+      durationMs: expect.any(Number),
+    })
     expect(d.vocabSize).toBeGreaterThan(2)
     const list = JSON.parse(run(['datasets', 'list', '--json', '--data-dir', dataDir]).stdout)
     expect(list.map((x: { id: string }) => x.id)).toEqual([d.id])
-    expect(JSON.parse(run(['datasets', 'show', d.id, '--json', '--data-dir', dataDir]).stdout)).toMatchObject({ id: d.id, settings: { split: { seed: 5 } } })
+    expect(JSON.parse(run(['datasets', 'show', d.id, '--json', '--data-dir', dataDir]).stdout)).toMatchObject({
+      id: d.id,
+      settings: { split: { seed: 5 } },
+    })
     expect(run(['datasets', 'delete', d.id, '--data-dir', dataDir]).code).toBe(0)
     const missing = run(['datasets', 'show', d.id, '--data-dir', dataDir])
     expect(missing.code).toBe(1)
@@ -105,7 +155,9 @@ describe('cli import and datasets', () => {
     const r = run(['import', '--path', 'x', '--val-ratio', '2', '--data-dir', tempDir()])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^Error: --val-ratio: /)
-    expect(run(['import', '--format', 'lines', '--path', 'a', '--data-dir', tempDir()]).stderr).toMatch(/one --path per class/)
+    expect(run(['import', '--format', 'lines', '--path', 'a', '--data-dir', tempDir()]).stderr).toMatch(
+      /one --path per class/,
+    )
   })
 
   it('fails with the import error on stderr and exit 1, leaving nothing', () => {

@@ -61,7 +61,10 @@ describe('contract validation', () => {
       ok: false,
       error: { code: 'not_found', field: 'id' },
     })
-    expect(await ctx.invoke('dialog.open', { kind: 'file' })).toMatchObject({ ok: false, error: { code: 'unsupported' } })
+    expect(await ctx.invoke('dialog.open', { kind: 'file' })).toMatchObject({
+      ok: false,
+      error: { code: 'unsupported' },
+    })
     await ctx.close()
   })
 

@@ -17,7 +17,18 @@ describe('migrations', () => {
     const db = openDatabase(join(tempDir(), 'studio.db'))
     expect(schemaVersion(db)).toBe(latestSchemaVersion)
     expect(tables(db)).toEqual(
-      expect.arrayContaining(['schema_migrations', 'jobs', 'datasets', 'vector_files', 'runs', 'run_steps', 'run_epochs', 'artifacts', 'scoring_jobs', 'scoring_results']),
+      expect.arrayContaining([
+        'schema_migrations',
+        'jobs',
+        'datasets',
+        'vector_files',
+        'runs',
+        'run_steps',
+        'run_epochs',
+        'artifacts',
+        'scoring_jobs',
+        'scoring_results',
+      ]),
     )
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
@@ -44,7 +55,10 @@ describe('migrations', () => {
 
   it('roll back a failing migration whole and leave the version where it was', () => {
     const db = openDatabase(join(tempDir(), 'studio.db'))
-    const broken = [...migrations, { version: 99, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' }]
+    const broken = [
+      ...migrations,
+      { version: 99, name: 'broken', sql: 'CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);' },
+    ]
     expect(() => migrate(db, broken)).toThrow(/nowhere/)
     expect(schemaVersion(db)).toBe(latestSchemaVersion)
     expect(tables(db)).not.toContain('half')
@@ -55,7 +69,9 @@ describe('migrations', () => {
     const db = openDatabase(join(tempDir(), 'studio.db'))
     const insertRun = () =>
       db
-        .prepare(`INSERT INTO runs (id, name, dataset_id, config_json, status, created_at) VALUES ('r', 'r', 'missing', '{}', 'queued', 'now')`)
+        .prepare(
+          `INSERT INTO runs (id, name, dataset_id, config_json, status, created_at) VALUES ('r', 'r', 'missing', '{}', 'queued', 'now')`,
+        )
         .run()
     expect(insertRun).toThrow(/FOREIGN KEY/)
     db.close()
@@ -72,7 +88,9 @@ describe('interrupted-job recovery', () => {
     repo.markRunning('alive')
     repo.insert('done', 'train', {}, 111)
     repo.finish('done', 'succeeded', { result: 1 })
-    db.prepare(`INSERT INTO runs (id, name, job_id, config_json, status, created_at) VALUES ('run-1', 'r', 'dead', '{}', 'running', 'now')`).run()
+    db.prepare(
+      `INSERT INTO runs (id, name, job_id, config_json, status, created_at) VALUES ('run-1', 'r', 'dead', '{}', 'running', 'now')`,
+    ).run()
 
     const recovered = repo.recoverInterrupted((pid) => pid === 222)
 

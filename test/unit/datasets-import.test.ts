@@ -12,7 +12,8 @@ import { useTempDir } from '../fixtures/temp-dir'
 import { fastTextLines, makeAclImdbFolder, makeAclImdbTarGz, makeFastText } from '../fixtures/dataset-files'
 
 const tempDir = useTempDir()
-const folders = (dataDir: string) => (existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : [])
+const folders = (dataDir: string) =>
+  existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : []
 const worker = join(__dirname, '..', '..', 'src', 'main', 'worker.ts')
 
 function context(dataDir = tempDir()): AppContext {
@@ -32,7 +33,11 @@ describe('importing a dataset', () => {
     const dataDir = tempDir()
     const ctx = context(dataDir)
     const root = makeAclImdbFolder(join(tempDir(), 'aclImdb'), 10)
-    const d = await importOk(ctx, { source: { path: root }, preprocess: { lowercase: true }, split: { valRatio: 0.2, seed: 3 } })
+    const d = await importOk(ctx, {
+      source: { path: root },
+      preprocess: { lowercase: true },
+      split: { valRatio: 0.2, seed: 3 },
+    })
     expect(d).toMatchObject({
       format: 'aclimdb',
       classes: ['neg', 'pos'],
@@ -105,14 +110,20 @@ describe('importing a dataset', () => {
     expect(existsSync(join(dataDir, 'datasets', d.id))).toBe(true)
     expect(await ctx.invoke('datasets.delete', { id: d.id })).toEqual({ ok: true, result: { id: d.id } })
     expect(existsSync(join(dataDir, 'datasets', d.id))).toBe(false)
-    expect(await ctx.invoke('datasets.get', { id: d.id })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'id' } })
+    expect(await ctx.invoke('datasets.get', { id: d.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', field: 'id' },
+    })
     await ctx.close()
   })
 
   it('previews a source with cleaning applied, for the wizard', async () => {
     const ctx = context()
     const root = makeAclImdbFolder(join(tempDir(), 'aclImdb'), 5)
-    const answer = await ctx.invoke('datasets.preview', { source: { path: root }, preprocess: { stripHtml: true, lowercase: true, clean: 'basic', tokenizer: 'word' } })
+    const answer = await ctx.invoke('datasets.preview', {
+      source: { path: root },
+      preprocess: { stripHtml: true, lowercase: true, clean: 'basic', tokenizer: 'word' },
+    })
     expect(answer.ok).toBe(true)
     if (!answer.ok) return
     const preview = answer.result as DatasetPreview
@@ -123,7 +134,10 @@ describe('importing a dataset', () => {
     expect(row.tokens).toContain('review')
     expect(preview.labelsSeen).toEqual({ neg: 10, pos: 10 })
     const bad = await ctx.invoke('datasets.preview', { source: { path: join(root, 'nope') } })
-    expect(bad).toMatchObject({ ok: false, error: { code: 'failed', field: 'source.path', message: expect.stringContaining('does not exist') } })
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'failed', field: 'source.path', message: expect.stringContaining('does not exist') },
+    })
     await ctx.close()
   })
 })

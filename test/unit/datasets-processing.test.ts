@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { basicClean, cleanText, kimClean, preprocess, stripHtml, tokenize } from '../../src/main/core/datasets/preprocess'
+import {
+  basicClean,
+  cleanText,
+  kimClean,
+  preprocess,
+  stripHtml,
+  tokenize,
+} from '../../src/main/core/datasets/preprocess'
 import { TokenInterner, buildVocabulary } from '../../src/main/core/datasets/vocabulary'
 import { assignSplits, carve, seededRandom } from '../../src/main/core/datasets/splits'
 import { padSequences, readSplit, readVocabulary, writeDatasetFiles } from '../../src/main/core/datasets/store'
@@ -29,7 +36,15 @@ describe('cleaning', () => {
 
   it('tokenizes words with inner apostrophes and hyphens, and punctuation apart', () => {
     expect(tokenize("Don't miss this well-made film!!! <url>", 'word')).toEqual([
-      "Don't", 'miss', 'this', 'well-made', 'film', '!', '!', '!', '<url>',
+      "Don't",
+      'miss',
+      'this',
+      'well-made',
+      'film',
+      '!',
+      '!',
+      '!',
+      '<url>',
     ])
     expect(tokenize('  a  b\tc\n', 'whitespace')).toEqual(['a', 'b', 'c'])
   })
@@ -51,7 +66,11 @@ describe('vocabulary', () => {
     expect(v.tokens).toEqual(['<pad>', '<unk>', 'a', 'b'])
     expect(v.counts).toEqual([0, 0, 3, 2])
     expect([...v.remap]).toEqual([3, 2, 1, 1]) // b, a, c, d
-    expect(buildVocabulary(interner.tokens, counts, { minCount: 1, maxSize: 3 }).tokens).toEqual(['<pad>', '<unk>', 'a'])
+    expect(buildVocabulary(interner.tokens, counts, { minCount: 1, maxSize: 3 }).tokens).toEqual([
+      '<pad>',
+      '<unk>',
+      'a',
+    ])
   })
 
   it('breaks ties by the token, so ids do not depend on reading order', () => {
@@ -76,14 +95,26 @@ describe('splits', () => {
 
   it("keeps the source's test set and can halve it into validation and test", () => {
     const sourceSplit = Int8Array.from({ length: 1000 }, (_, i) => (i < 600 ? 1 : 2))
-    const s = assignSplits(sourceSplit, labels, { mode: 'halve-test', valRatio: 0.2, testRatio: 0.2, stratified: true, seed: 1 })
+    const s = assignSplits(sourceSplit, labels, {
+      mode: 'halve-test',
+      valRatio: 0.2,
+      testRatio: 0.2,
+      stratified: true,
+      seed: 1,
+    })
     expect(s.slice(0, 600).every((x) => x === 0)).toBe(true)
     expect(s.filter((x) => x === 1).length).toBe(200)
     expect(s.filter((x) => x === 2).length).toBe(200)
   })
 
   it('holds out test first when the source has no split', () => {
-    const s = assignSplits(new Int8Array(1000), labels, { mode: 'ratio', valRatio: 0.25, testRatio: 0.2, stratified: true, seed: 1 })
+    const s = assignSplits(new Int8Array(1000), labels, {
+      mode: 'ratio',
+      valRatio: 0.25,
+      testRatio: 0.2,
+      stratified: true,
+      seed: 1,
+    })
     expect(s.filter((x) => x === 2).length).toBe(200)
     expect(s.filter((x) => x === 1).length).toBe(200) // a quarter of the remaining 800
   })
@@ -105,7 +136,11 @@ describe('store', () => {
       ratings: null,
       sources: labels.map((_, i) => `f${i}`),
     })
-    const splits = { train: split([2, 3, 4, 2], [0, 3, 4], [0, 1]), val: split([3], [0, 1], [1]), test: split([], [0], []) }
+    const splits = {
+      train: split([2, 3, 4, 2], [0, 3, 4], [0, 1]),
+      val: split([3], [0, 1], [1]),
+      test: split([], [0], []),
+    }
     const vocab = { tokens: ['<pad>', '<unk>', 'a', 'b', 'c'], counts: [0, 0, 2, 1, 1] }
     const meta = { classes: ['neg', 'pos'], vocabSize: 5, counts: { train: 2, val: 1, test: 0 } }
     const dir = tempDir()

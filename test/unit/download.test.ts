@@ -55,7 +55,9 @@ describe('download', () => {
     const { url, seen } = await serveFile(body, { cutAfter: 150_000 })
     const dir = tempDir()
     const dest = join(dir, 'a.tar.gz')
-    await expect(download({ url, dest, signal: noSignal(), progress: () => {} })).rejects.toThrow(/broke off after \d+ bytes.*resume/)
+    await expect(download({ url, dest, signal: noSignal(), progress: () => {} })).rejects.toThrow(
+      /broke off after \d+ bytes.*resume/,
+    )
     expect(existsSync(`${dest}.part`)).toBe(true)
     const r = await download({ url, dest, md5: md5(body), signal: noSignal(), progress: () => {} })
     expect(r.resumed).toBe(true)
@@ -80,8 +82,15 @@ describe('download', () => {
     const port = (closed.address() as AddressInfo).port
     await new Promise((r) => closed.close(r))
     await expect(
-      download({ url: `http://127.0.0.1:${port}/aclImdb_v1.tar.gz`, dest: join(dir, 'a.tar.gz'), signal: noSignal(), progress: () => {} }),
-    ).rejects.toThrow(new RegExp(`Could not reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); check the network connection`))
+      download({
+        url: `http://127.0.0.1:${port}/aclImdb_v1.tar.gz`,
+        dest: join(dir, 'a.tar.gz'),
+        signal: noSignal(),
+        progress: () => {},
+      }),
+    ).rejects.toThrow(
+      new RegExp(`Could not reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); check the network connection`),
+    )
     expect(readdirSync(dir)).toEqual([])
   })
 })

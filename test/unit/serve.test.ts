@@ -92,7 +92,12 @@ describe('serve mode', () => {
       return messages.find(pred)
     }
     ws.send(JSON.stringify({ type: 'invoke', id: 1, name: 'jobs.list', payload: {} }))
-    expect(await until((m) => m.type === 'result' && m.id === 1)).toEqual({ type: 'result', id: 1, ok: true, result: [] })
+    expect(await until((m) => m.type === 'result' && m.id === 1)).toEqual({
+      type: 'result',
+      id: 1,
+      ok: true,
+      result: [],
+    })
     ws.send(JSON.stringify({ type: 'invoke', id: 2, name: 'jobs.get', payload: { id: 7 } }))
     expect(await until((m) => m.type === 'result' && m.id === 2)).toMatchObject({
       ok: false,

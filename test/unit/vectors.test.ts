@@ -16,7 +16,15 @@ describe('inspecting vector files', () => {
     const file = join(tempDir(), 'glove.txt')
     writeGlove(file, words, 4)
     const r = await inspectVectors(file)
-    expect(r).toMatchObject({ format: 'glove', header: null, headerMatches: null, count: 6, dim: 4, consistent: true, problems: [] })
+    expect(r).toMatchObject({
+      format: 'glove',
+      header: null,
+      headerMatches: null,
+      count: 6,
+      dim: 4,
+      consistent: true,
+      problems: [],
+    })
     expect(r.sample[0]).toMatch(/^the /)
   })
 
@@ -24,7 +32,13 @@ describe('inspecting vector files', () => {
     const file = join(tempDir(), 'w2v.txt')
     writeGlove(file, words, 4, { header: '2519370 4' })
     const r = await inspectVectors(file)
-    expect(r).toMatchObject({ format: 'word2vec', header: { count: 2519370, dim: 4 }, headerMatches: false, count: 6, consistent: true })
+    expect(r).toMatchObject({
+      format: 'word2vec',
+      header: { count: 2519370, dim: 4 },
+      headerMatches: false,
+      count: 6,
+      consistent: true,
+    })
     expect(r.problems).toContainEqual(expect.objectContaining({ kind: 'header-mismatch', line: 1 }))
     writeGlove(file, words, 4, { header: '6 4' })
     expect((await inspectVectors(file)).headerMatches).toBe(true)
@@ -68,8 +82,14 @@ describe('inspecting vector files', () => {
       'glove.6B.50d.txt': vectorLines(words, 5).join('\n') + '\n',
       'glove.6B.100d.txt': vectorLines(words, 10).join('\n') + '\n',
     })
-    await expect(inspectVectors(zip)).rejects.toThrow(/holds 2 files \(glove\.6B\.50d\.txt, glove\.6B\.100d\.txt\); choose one/)
-    expect(await inspectVectors(zip, { member: 'glove.6B.100d.txt' })).toMatchObject({ member: 'glove.6B.100d.txt', count: 6, dim: 10 })
+    await expect(inspectVectors(zip)).rejects.toThrow(
+      /holds 2 files \(glove\.6B\.50d\.txt, glove\.6B\.100d\.txt\); choose one/,
+    )
+    expect(await inspectVectors(zip, { member: 'glove.6B.100d.txt' })).toMatchObject({
+      member: 'glove.6B.100d.txt',
+      count: 6,
+      dim: 10,
+    })
   })
 })
 
@@ -103,7 +123,9 @@ describe('fixing the header', () => {
     const lines = vectorLines(['a', 'b', 'c'], 3)
     lines[1] = 'b 0.1'
     writeFileSync(file, lines.join('\n') + '\n')
-    await expect(fixHeader({ path: file })).rejects.toThrow(/1 unusable line \(first: line 2, 1 value where 3 are expected\)/)
+    await expect(fixHeader({ path: file })).rejects.toThrow(
+      /1 unusable line \(first: line 2, 1 value where 3 are expected\)/,
+    )
     expect(readFileSync(file, 'utf8')).toBe(lines.join('\n') + '\n')
     const r = await fixHeader({ path: file, dropBadLines: true })
     expect(r).toMatchObject({ count: 2, droppedLines: 1 })
@@ -113,7 +135,11 @@ describe('fixing the header', () => {
   it('leaves the original intact when the fix-up is interrupted midway', async () => {
     const dir = tempDir()
     const file = join(dir, 'big.txt')
-    writeGlove(file, Array.from({ length: 60_000 }, (_, i) => `w${i}`), 8)
+    writeGlove(
+      file,
+      Array.from({ length: 60_000 }, (_, i) => `w${i}`),
+      8,
+    )
     const before = readFileSync(file)
     const abort = new AbortController()
     const fixing = fixHeader({
@@ -134,12 +160,20 @@ describe('embedding matrix', () => {
     const dir = tempDir()
     const file = join(dir, 'glove.txt')
     writeGlove(file, words, 3)
-    const vectors = Object.fromEntries(vectorLines(words, 3).map((l) => [l.split(' ')[0], l.split(' ').slice(1).map(Number)]))
+    const vectors = Object.fromEntries(
+      vectorLines(words, 3).map((l) => [l.split(' ')[0], l.split(' ').slice(1).map(Number)]),
+    )
     const vocab = ['<pad>', '<unk>', 'the', 'great', 'GREAT', 'unseen']
     const counts = [0, 0, 10, 5, 1, 4]
     const out = join(dir, 'm.f32')
     const r = await buildEmbeddingMatrix({ path: file, vocab, counts, foldCase: true, oov: 'zeros', seed: 1, out })
-    expect(r).toMatchObject({ dim: 3, vocabularyFound: 3, vocabularySize: 4, vocabularyShare: 0.75, tokenShare: 16 / 20 })
+    expect(r).toMatchObject({
+      dim: 3,
+      vocabularyFound: 3,
+      vocabularySize: 4,
+      vocabularyShare: 0.75,
+      tokenShare: 16 / 20,
+    })
     expect(r.topMissing).toEqual([{ word: 'unseen', count: 4 }])
     const m = floats(readFileSync(out))
     const row = (id: number) => [...m.subarray(id * 3, id * 3 + 3)]
@@ -156,7 +190,15 @@ describe('embedding matrix', () => {
     writeGlove(file, words, 3, { header: '6 3' })
     const vocab = ['<pad>', '<unk>', 'GREAT', 'movie']
     const out = join(dir, 'm.f32')
-    const r = await buildEmbeddingMatrix({ path: file, vocab, counts: [0, 0, 1, 1], foldCase: false, oov: 'random', seed: 3, out })
+    const r = await buildEmbeddingMatrix({
+      path: file,
+      vocab,
+      counts: [0, 0, 1, 1],
+      foldCase: false,
+      oov: 'random',
+      seed: 3,
+      out,
+    })
     expect(r.vocabularyFound).toBe(1)
     const m = floats(readFileSync(out))
     const unseen = [...m.subarray(6, 9)]

@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`)
     return command ? 0 : 2
   }
-  if (!Object.hasOwn(commandOptions, command)) throw new UsageError(`Unknown command "${command}". Run with --help for the list.`)
+  if (!Object.hasOwn(commandOptions, command))
+    throw new UsageError(`Unknown command "${command}". Run with --help for the list.`)
   const name = command as CommandName
   let parsed
   try {

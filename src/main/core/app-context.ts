@@ -84,7 +84,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'fs.list': ({ path, showHidden }) => listDirectory(path, showHidden),
     'dialog.open': (payload) => {
       if (!options.openDialog)
-        throw new ApiError('unsupported', 'Native dialogs exist only in the desktop app; use the folder browser instead.')
+        throw new ApiError(
+          'unsupported',
+          'Native dialogs exist only in the desktop app; use the folder browser instead.',
+        )
       return options.openDialog(payload)
     },
     'jobs.list': ({ kind, limit }) => repo.list(limit ?? 100, kind),

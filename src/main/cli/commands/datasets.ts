@@ -39,7 +39,12 @@ export async function datasetsCommand(
       out.result(all, () =>
         all.length === 0
           ? 'No datasets yet: import one with `import --path P`.'
-          : all.map((d) => `${d.id}  ${d.name}  train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test}, vocabulary ${d.vocabSize}`).join('\n'),
+          : all
+              .map(
+                (d) =>
+                  `${d.id}  ${d.name}  train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test}, vocabulary ${d.vocabSize}`,
+              )
+              .join('\n'),
       )
       return
     }

@@ -71,7 +71,10 @@ function labelMap(text: string): Record<string, string> {
   const map: Record<string, string> = {}
   for (const pair of text.split(',')) {
     const at = pair.indexOf('=')
-    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--label-map takes raw=class pairs separated by commas, e.g. 1=negative,2=positive; "${pair}" is not one.`)
+    if (at <= 0 || at === pair.length - 1)
+      throw new UsageError(
+        `--label-map takes raw=class pairs separated by commas, e.g. 1=negative,2=positive; "${pair}" is not one.`,
+      )
     map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
   }
   return map
@@ -85,9 +88,12 @@ export function importSpecFromFlags(v: FlagValues): ImportSpecInput {
   if (format === 'lines') {
     const names = typeof v['class-names'] === 'string' ? v['class-names'].split(',').map((s) => s.trim()) : []
     if (names.length !== paths.length)
-      throw new UsageError(`--format lines needs one --path per class and --class-names with as many names (got ${paths.length} paths, ${names.length} names).`)
+      throw new UsageError(
+        `--format lines needs one --path per class and --class-names with as many names (got ${paths.length} paths, ${names.length} names).`,
+      )
     classFiles = paths.map((path, i) => ({ path, className: names[i]! }))
-  } else if (paths.length > 1) throw new UsageError(`--path is given ${paths.length} times; only --format lines takes several.`)
+  } else if (paths.length > 1)
+    throw new UsageError(`--path is given ${paths.length} times; only --format lines takes several.`)
   if (v.header && v['no-header']) throw new UsageError('--header and --no-header contradict each other.')
   const delimiter = typeof v.delimiter === 'string' ? (delimiterNames[v.delimiter] ?? v.delimiter) : undefined
   return {
@@ -161,6 +167,9 @@ export function describeDataset(d: DatasetSummary): string {
     `  fingerprint ${d.fingerprint.slice(0, 16)}…, imported in ${(d.durationMs / 1000).toFixed(1)} s`,
   ]
   if (d.skipped.count > 0)
-    lines.push(`  skipped ${d.skipped.count}:`, ...d.skipped.first.slice(0, 10).map((p) => `    ${p.where}: ${p.message}`))
+    lines.push(
+      `  skipped ${d.skipped.count}:`,
+      ...d.skipped.first.slice(0, 10).map((p) => `    ${p.where}: ${p.message}`),
+    )
   return lines.join('\n')
 }

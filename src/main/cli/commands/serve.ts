@@ -28,9 +28,15 @@ export async function serveCommand(
     process.once('SIGINT', () => resolve())
     process.once('SIGTERM', () => resolve())
   })
-  const server = await startServer({ context, rendererDir: join(__dirname, '..', 'renderer'), host: options.host, port })
-  out.result({ url: server.url, host: server.host, port: server.port, token: server.token, dataDir: context.dataDir }, () =>
-    `Sentiment Studio is serving at ${server.url}\nData directory: ${context.dataDir}\nPress Ctrl+C to stop.`,
+  const server = await startServer({
+    context,
+    rendererDir: join(__dirname, '..', 'renderer'),
+    host: options.host,
+    port,
+  })
+  out.result(
+    { url: server.url, host: server.host, port: server.port, token: server.token, dataDir: context.dataDir },
+    () => `Sentiment Studio is serving at ${server.url}\nData directory: ${context.dataDir}\nPress Ctrl+C to stop.`,
   )
   await stopped
   out.status('Stopping…')

@@ -18,7 +18,12 @@ export const vectorsOptions = {
   seed: { type: 'string' },
 } as const
 
-export async function vectorsCommand(context: AppContext, out: Output, positionals: string[], v: FlagValues): Promise<void> {
+export async function vectorsCommand(
+  context: AppContext,
+  out: Output,
+  positionals: string[],
+  v: FlagValues,
+): Promise<void> {
   const [action, arg] = positionals
   const member = v.member as string | undefined
   const needArg = (what: string) => {
@@ -30,7 +35,18 @@ export async function vectorsCommand(context: AppContext, out: Output, positiona
       const job = await followJob(context, context.vectors.inspect({ path: needArg('a FILE'), member }), out)
       const r = job.result as VectorInspection
       out.result(
-        { format: r.format, header: r.header, headerMatches: r.headerMatches, count: r.count, dim: r.dim, member: r.member, consistent: r.consistent, problems: r.problems, problemCounts: r.problemCounts, sample: r.sample },
+        {
+          format: r.format,
+          header: r.header,
+          headerMatches: r.headerMatches,
+          count: r.count,
+          dim: r.dim,
+          member: r.member,
+          consistent: r.consistent,
+          problems: r.problems,
+          problemCounts: r.problemCounts,
+          sample: r.sample,
+        },
         () => describeInspection(r),
       )
       return
@@ -44,20 +60,29 @@ export async function vectorsCommand(context: AppContext, out: Output, positiona
         dropBadLines: v['drop-bad-lines'] === true,
       })
       const r = (await followJob(context, job, out)).result as FixHeaderResult
-      out.result(r, () =>
-        `${r.headerLine ? `Wrote the header "${r.headerLine}"` : 'Removed the header'} into ${r.out} (${r.count} vectors of ${r.dim}${r.droppedLines ? `, ${r.droppedLines} bad lines dropped` : ''}).`,
+      out.result(
+        r,
+        () =>
+          `${r.headerLine ? `Wrote the header "${r.headerLine}"` : 'Removed the header'} into ${r.out} (${r.count} vectors of ${r.dim}${r.droppedLines ? `, ${r.droppedLines} bad lines dropped` : ''}).`,
       )
       return
     }
     case 'add': {
-      const r = (await followJob(context, context.vectors.add({ path: needArg('a FILE'), member }), out)).result as VectorFileRecord
-      out.result(r, () => `Registered ${r.path}${r.member ? ` (${r.member})` : ''} as ${r.id}: ${r.count} vectors of ${r.dim}, ${r.format}.`)
+      const r = (await followJob(context, context.vectors.add({ path: needArg('a FILE'), member }), out))
+        .result as VectorFileRecord
+      out.result(
+        r,
+        () =>
+          `Registered ${r.path}${r.member ? ` (${r.member})` : ''} as ${r.id}: ${r.count} vectors of ${r.dim}, ${r.format}.`,
+      )
       return
     }
     case 'list': {
       const all = context.vectors.list()
       out.result(all, () =>
-        all.length ? all.map((r) => `${r.id}  ${r.path}${r.member ? `:${r.member}` : ''}  ${r.count} × ${r.dim}`).join('\n') : 'No vector files yet: add one with `vectors add FILE`.',
+        all.length
+          ? all.map((r) => `${r.id}  ${r.path}${r.member ? `:${r.member}` : ''}  ${r.count} × ${r.dim}`).join('\n')
+          : 'No vector files yet: add one with `vectors add FILE`.',
       )
       return
     }
@@ -81,20 +106,29 @@ export async function vectorsCommand(context: AppContext, out: Output, positiona
       out.result(r, () =>
         [
           `Vocabulary found: ${r.vocabularyFound} of ${r.vocabularySize} (${(r.vocabularyShare * 100).toFixed(1)}%); token occurrences covered: ${(r.tokenShare * 100).toFixed(1)}%`,
-          `Most frequent missing: ${r.topMissing.slice(0, 15).map((m) => `${m.word} (${m.count})`).join(', ')}`,
+          `Most frequent missing: ${r.topMissing
+            .slice(0, 15)
+            .map((m) => `${m.word} (${m.count})`)
+            .join(', ')}`,
           `Matrix: ${r.matrixPath}`,
         ].join('\n'),
       )
       return
     }
     default:
-      throw new UsageError(`vectors takes inspect, fix-header, add, list, delete or coverage${action ? `, not "${action}"` : ''}.`)
+      throw new UsageError(
+        `vectors takes inspect, fix-header, add, list, delete or coverage${action ? `, not "${action}"` : ''}.`,
+      )
   }
 }
 
 function describeInspection(r: VectorInspection): string {
-  const header = r.header ? `header "${r.header.count} ${r.header.dim}" (${r.headerMatches ? 'matches' : 'does NOT match'} the file)` : 'no header'
-  const lines = [`${r.format === 'glove' ? 'GloVe' : 'word2vec text'}: ${r.count} vectors of ${r.dim}, ${header}${r.consistent ? '' : '; has unusable lines'}`]
+  const header = r.header
+    ? `header "${r.header.count} ${r.header.dim}" (${r.headerMatches ? 'matches' : 'does NOT match'} the file)`
+    : 'no header'
+  const lines = [
+    `${r.format === 'glove' ? 'GloVe' : 'word2vec text'}: ${r.count} vectors of ${r.dim}, ${header}${r.consistent ? '' : '; has unusable lines'}`,
+  ]
   for (const p of r.problems.slice(0, 20)) lines.push(`  line ${p.line}: ${p.message}`)
   return lines.join('\n')
 }

@@ -60,7 +60,12 @@ function runProbe(entry: string, name: BackendName, signal: AbortSignal): Promis
       if (!result) {
         const how = sig ? `was stopped (${sig})` : `exited with code ${code}`
         const last = stderr.trim().split('\n').pop()
-        resolve({ name, available: false, reason: `Loading ${name} crashed: the probe ${how}${last ? `: ${last}` : ''}`, detail: null })
+        resolve({
+          name,
+          available: false,
+          reason: `Loading ${name} crashed: the probe ${how}${last ? `: ${last}` : ''}`,
+          detail: null,
+        })
         return
       }
       if (name === 'cuda' && result.available && !result.gpu)

@@ -19,7 +19,8 @@ export function explainLoadError(name: BackendName, message: string, code?: stri
       : `${pkg} is not installed; run npm install.`
   }
   const cuda = message.match(cudaLibrary)
-  if (cuda) return `CUDA library not found: ${cuda[0]} (tfjs-node-gpu 4.x needs CUDA 11.x and cuDNN 8 on the library path).`
+  if (cuda)
+    return `CUDA library not found: ${cuda[0]} (tfjs-node-gpu 4.x needs CUDA 11.x and cuDNN 8 on the library path).`
   const lib = message.match(/(lib[\w.+-]+\.(so[\d.]*|dylib)|[\w.-]+\.dll)/)
   if (lib) return `A native library could not be loaded: ${lib[0]}. Reinstall ${pkg} (npm rebuild ${pkg}).`
   return `${pkg} failed to load: ${firstLine(message)}`

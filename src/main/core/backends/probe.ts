@@ -27,11 +27,22 @@ export async function probeBackend(name: BackendName): Promise<ProbeResult> {
     const backend = name === 'cuda' ? 'tensorflow' : name
     if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') returned false`)
     await tf.ready()
-    const sum = tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).sum().dataSync()[0])
+    const sum = tf.tidy(
+      () =>
+        tf
+          .matMul(tf.ones([8, 8]), tf.ones([8, 8]))
+          .sum()
+          .dataSync()[0],
+    )
     if (sum !== 512) throw new Error(`a test matrix product gave ${sum} instead of 512`)
     return { name, available: true, reason: null, detail: await describe(tf, name), gpu: usingGpu(tf) }
   } catch (err) {
-    return { name, available: false, reason: `${backendPackages[name]} loaded but failed: ${(err as Error).message}`, detail: null }
+    return {
+      name,
+      available: false,
+      reason: `${backendPackages[name]} loaded but failed: ${(err as Error).message}`,
+      detail: null,
+    }
   }
 }
 

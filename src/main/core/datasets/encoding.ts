@@ -15,9 +15,12 @@ export interface Detected {
 }
 
 export function detectEncoding(sample: Uint8Array): Detected {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8', bom: true, reason: 'UTF-8 byte-order mark' }
-  if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bom: true, reason: 'UTF-16LE byte-order mark' }
-  if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bom: true, reason: 'UTF-16BE byte-order mark' }
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf)
+    return { encoding: 'utf-8', bom: true, reason: 'UTF-8 byte-order mark' }
+  if (sample[0] === 0xff && sample[1] === 0xfe)
+    return { encoding: 'utf-16le', bom: true, reason: 'UTF-16LE byte-order mark' }
+  if (sample[0] === 0xfe && sample[1] === 0xff)
+    return { encoding: 'utf-16be', bom: true, reason: 'UTF-16BE byte-order mark' }
   // Too little to judge UTF-16 without a mark by its zero bytes.
   const tooShort = sample.length < 32
   let evenZeros = 0
@@ -28,8 +31,10 @@ export function detectEncoding(sample: Uint8Array): Detected {
     else evenZeros++
   }
   const half = Math.min(sample.length, 4096) / 2
-  if (!tooShort && oddZeros > half * 0.3 && evenZeros < half * 0.05) return { encoding: 'utf-16le', bom: false, reason: 'every other byte is zero (UTF-16LE without a mark)' }
-  if (!tooShort && evenZeros > half * 0.3 && oddZeros < half * 0.05) return { encoding: 'utf-16be', bom: false, reason: 'every other byte is zero (UTF-16BE without a mark)' }
+  if (!tooShort && oddZeros > half * 0.3 && evenZeros < half * 0.05)
+    return { encoding: 'utf-16le', bom: false, reason: 'every other byte is zero (UTF-16LE without a mark)' }
+  if (!tooShort && evenZeros > half * 0.3 && oddZeros < half * 0.05)
+    return { encoding: 'utf-16be', bom: false, reason: 'every other byte is zero (UTF-16BE without a mark)' }
   const bad = firstInvalidUtf8(sample)
   if (bad < 0) return { encoding: 'utf-8', bom: false, reason: 'valid UTF-8' }
   return {
@@ -44,7 +49,8 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0
   while (i < b.length) {
     const c = b[i]!
-    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
+    const need =
+      c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
     if (need < 0) return i
     for (let k = 1; k <= need; k++) {
       if (i + k >= b.length) return -1

@@ -80,7 +80,9 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   // Classes in natural order (neg < pos, 1 < 2 < 10), so the same data always gives the same indices.
   const classes = [...labels.tokens].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
   if (classes.length < 2)
-    throw new SourceError(`Only one class ("${classes[0]}") was found in ${sourceName(spec)}; a classifier needs two or more.`)
+    throw new SourceError(
+      `Only one class ("${classes[0]}") was found in ${sourceName(spec)}; a classifier needs two or more.`,
+    )
   const classIndex = labels.tokens.map((name) => classes.indexOf(name))
   const label = Uint16Array.from(labelOf.view(), (l) => classIndex[l]!)
 

@@ -53,7 +53,11 @@ export class DatasetService {
       archive: join(this.downloads, imdbArchive.fileName),
       size: official ? imdbArchive.size : undefined,
       md5: official ? imdbArchive.md5 : options.md5,
-      spec: { ...options.settings, name: options.settings.name ?? 'aclImdb', source: sourceSpecSchema.parse({ format: 'aclimdb', path: join(this.downloads, imdbArchive.fileName) }) },
+      spec: {
+        ...options.settings,
+        name: options.settings.name ?? 'aclImdb',
+        source: sourceSpecSchema.parse({ format: 'aclimdb', path: join(this.downloads, imdbArchive.fileName) }),
+      },
       dir: join(this.root, `${tempPrefix}${randomUUID()}`),
     }
     return this.jobs.start(getImdbJobKind, params)

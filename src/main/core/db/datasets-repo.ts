@@ -15,7 +15,10 @@ interface DatasetRow {
 }
 
 /** The figures kept in stats_json: everything a summary has beyond its own columns. */
-type Stats = Omit<DatasetSummary, 'id' | 'name' | 'format' | 'sourcePath' | 'fingerprint' | 'classes' | 'settings' | 'createdAt'>
+type Stats = Omit<
+  DatasetSummary,
+  'id' | 'name' | 'format' | 'sourcePath' | 'fingerprint' | 'classes' | 'settings' | 'createdAt'
+>
 
 function toSummary(row: DatasetRow): DatasetSummary {
   return {
@@ -41,7 +44,17 @@ export class DatasetsRepo {
         `INSERT INTO datasets (id, name, format, source_path, fingerprint, classes_json, settings_json, stats_json, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, name, format, sourcePath, fingerprint, JSON.stringify(classes), JSON.stringify(settings), JSON.stringify(stats), createdAt)
+      .run(
+        id,
+        name,
+        format,
+        sourcePath,
+        fingerprint,
+        JSON.stringify(classes),
+        JSON.stringify(settings),
+        JSON.stringify(stats),
+        createdAt,
+      )
   }
 
   get(id: string): DatasetSummary | null {
@@ -50,7 +63,9 @@ export class DatasetsRepo {
   }
 
   list(): DatasetSummary[] {
-    return (this.db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, rowid DESC').all() as DatasetRow[]).map(toSummary)
+    return (this.db.prepare('SELECT * FROM datasets ORDER BY created_at DESC, rowid DESC').all() as DatasetRow[]).map(
+      toSummary,
+    )
   }
 
   delete(id: string): boolean {

@@ -53,7 +53,9 @@ export class JobsRepo {
   list(limit = 100, kind?: string): JobRecord[] {
     const rows = (
       kind
-        ? this.db.prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(kind, limit)
+        ? this.db
+            .prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+            .all(kind, limit)
         : this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
     ) as JobRow[]
     return rows.map(toRecord)
@@ -100,7 +102,9 @@ export class JobsRepo {
           )
           .run(now, id)
         this.db
-          .prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`)
+          .prepare(
+            `UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
+          )
           .run(now, id)
         this.db
           .prepare(

@@ -33,7 +33,17 @@ export class VectorsRepo {
         `INSERT INTO vector_files (id, path, member, fingerprint, format, count, dim, inspection_json, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(record.id, record.path, record.member, record.fingerprint, record.format, record.count, record.dim, JSON.stringify(inspection), record.createdAt)
+      .run(
+        record.id,
+        record.path,
+        record.member,
+        record.fingerprint,
+        record.format,
+        record.count,
+        record.dim,
+        JSON.stringify(inspection),
+        record.createdAt,
+      )
   }
 
   get(id: string): VectorFileRecord | null {
@@ -42,7 +52,9 @@ export class VectorsRepo {
   }
 
   list(): VectorFileRecord[] {
-    return (this.db.prepare('SELECT * FROM vector_files ORDER BY created_at DESC, rowid DESC').all() as VectorRow[]).map(toRecord)
+    return (
+      this.db.prepare('SELECT * FROM vector_files ORDER BY created_at DESC, rowid DESC').all() as VectorRow[]
+    ).map(toRecord)
   }
 
   delete(id: string): boolean {

@@ -29,7 +29,13 @@ export async function download(options: DownloadOptions): Promise<{ path: string
   const part = `${dest}.part`
   await mkdir(dirname(dest), { recursive: true })
   const already = await stat(dest).catch(() => null)
-  if (already && (await verify(dest, options).then(() => true, () => false)))
+  if (
+    already &&
+    (await verify(dest, options).then(
+      () => true,
+      () => false,
+    ))
+  )
     return { path: dest, bytes: already.size, resumed: false }
 
   let offset = (await stat(part).catch(() => null))?.size ?? 0
@@ -93,13 +99,17 @@ export async function download(options: DownloadOptions): Promise<{ path: string
 async function verify(file: string, options: Pick<DownloadOptions, 'size' | 'md5' | 'url'>): Promise<void> {
   const { size } = await stat(file)
   if (options.size !== undefined && size !== options.size)
-    throw new DownloadError(`${options.url} gave ${size} bytes instead of ${options.size}; the file was removed, try again.`)
+    throw new DownloadError(
+      `${options.url} gave ${size} bytes instead of ${options.size}; the file was removed, try again.`,
+    )
   if (options.md5) {
     const hash = createHash('md5')
     await pipeline(createReadStream(file), hash)
     const digest = hash.digest('hex')
     if (digest !== options.md5.toLowerCase())
-      throw new DownloadError(`${options.url} does not match its checksum (md5 ${digest}, expected ${options.md5}); the file was removed, try again.`)
+      throw new DownloadError(
+        `${options.url} does not match its checksum (md5 ${digest}, expected ${options.md5}); the file was removed, try again.`,
+      )
   }
 }
 

@@ -1,9 +1,7 @@
 /** Messages between main and a job process, the same over child_process IPC and Electron's parentPort. */
 import type { JobProgress } from '../../../shared/types'
 
-export type ToWorker =
-  | { type: 'start'; jobId: string; kind: string; params: unknown }
-  | { type: 'cancel' }
+export type ToWorker = { type: 'start'; jobId: string; kind: string; params: unknown } | { type: 'cancel' }
 
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }

@@ -13,7 +13,13 @@ export async function listDirectory(path: string | undefined, showHidden = false
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be listed (${code})`
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read (permission denied)'
+          : code === 'ENOTDIR'
+            ? 'is not a folder'
+            : `cannot be listed (${code})`
     throw new ApiError(code === 'ENOENT' ? 'not_found' : 'failed', `The folder ${dir} ${why}.`, 'path')
   }
   const entries = await Promise.all(

@@ -17,7 +17,8 @@ export class InfoService {
   detect(refresh = false): Promise<Detection> {
     if (!this.detection || refresh) {
       const attempt = this.jobs.run('detect-backends', {}).then((job) => {
-        if (job.status !== 'succeeded') throw new ApiError('failed', `Backend detection ${job.status}: ${job.error ?? 'no reason given'}`)
+        if (job.status !== 'succeeded')
+          throw new ApiError('failed', `Backend detection ${job.status}: ${job.error ?? 'no reason given'}`)
         return job.result as Detection
       })
       // A failed detection is not cached: the next call tries again.
@@ -46,4 +47,3 @@ export class InfoService {
     }
   }
 }
-

@@ -70,7 +70,10 @@ export async function fixHeader(options: FixHeaderOptions): Promise<FixHeaderRes
     const verbatim = bad.size === 0 && !inspection.problemCounts.bom && !inspection.problemCounts['empty-line']
     const guessHolds = earlyDone && verbatim && guess !== null && wanted(guess.count, guess.dim) === headerLine
     if (!guessHolds)
-      await writeVersion(temp, headerLine, options, { skipHeader: inspection.header !== null, bad: verbatim ? null : bad })
+      await writeVersion(temp, headerLine, options, {
+        skipHeader: inspection.header !== null,
+        bad: verbatim ? null : bad,
+      })
     await verifyFirstLine(temp, headerLine, inspection.dim)
     await rename(temp, out)
     return { out, count: inspection.count, dim: inspection.dim, headerLine, droppedLines: bad.size }
@@ -191,7 +194,10 @@ async function verifyFirstLine(file: string, headerLine: string | null, dim: num
     const { bytesRead } = await fh.read(b, 0, b.length, 0)
     const first = b.toString('utf8', 0, bytesRead).split('\n')[0] ?? ''
     const ok = headerLine ? first === headerLine : first.split(' ').length >= dim + 1
-    if (!ok) throw new VectorFileError(`The written file's first line is "${first.slice(0, 60)}", not what was meant; nothing was changed.`)
+    if (!ok)
+      throw new VectorFileError(
+        `The written file's first line is "${first.slice(0, 60)}", not what was meant; nothing was changed.`,
+      )
   } finally {
     await fh.close()
   }

@@ -41,7 +41,8 @@ export async function fixHeaderJob(params: FixHeaderParams, ctx: JobContext): Pr
   return fixHeader({
     ...params,
     signal: ctx.signal,
-    progress: (d, t, phase) => ctx.progress(d, t, 'bytes', phase === 'checking' ? 'Checking every line' : 'Writing the new file'),
+    progress: (d, t, phase) =>
+      ctx.progress(d, t, 'bytes', phase === 'checking' ? 'Checking every line' : 'Writing the new file'),
   })
 }
 

@@ -53,7 +53,11 @@ export async function buildEmbeddingMatrix(options: MatrixOptions): Promise<Embe
       if (space < 0 || space >= end) return
       const bounds = fieldBounds(buf, start, end)
       const fields = bounds.length / 2
-      if (lineNo === 1 && fields === 2 && isHeader([buf.toString('latin1', start, space), buf.toString('latin1', space + 1, end)]))
+      if (
+        lineNo === 1 &&
+        fields === 2 &&
+        isHeader([buf.toString('latin1', start, space), buf.toString('latin1', space + 1, end)])
+      )
         return // the dimension comes from the data, as inspection does
       if (dim === 0) dim = fields - 1
       if (fields < dim + 1) return // unusable line: inspection reports it

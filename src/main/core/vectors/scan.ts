@@ -35,7 +35,11 @@ const notNumeric = new Uint8Array(256).map((_, b) => (numeric[b] || b === 0x20 ?
  * 1 GB file): the fields, if single-spaced, and whether everything after the word is numeric. Lines
  * where this estimate disagrees with the expected dimension take the exact path.
  */
-export function scanLine(buf: Buffer, start: number, end: number): { fields: number; firstSpace: number; numeric: boolean } {
+export function scanLine(
+  buf: Buffer,
+  start: number,
+  end: number,
+): { fields: number; firstSpace: number; numeric: boolean } {
   const firstSpace = buf.indexOf(0x20, start)
   if (firstSpace < 0 || firstSpace >= end) return { fields: end > start ? 1 : 0, firstSpace: end, numeric: true }
   let spaces = 1
@@ -95,10 +99,14 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
       }
       let line = scanLine(buf, start, end)
       // Double spaces or a leading space make the estimate wrong: count exactly.
-      if (line.fields !== dim + 1 || buf[start] === 0x20) line = { ...line, fields: fieldBounds(buf, start, end).length / 2 }
+      if (line.fields !== dim + 1 || buf[start] === 0x20)
+        line = { ...line, fields: fieldBounds(buf, start, end).length / 2 }
       if (line.fields === 0) return report(lineNo, 'empty-line', 'empty line (skipped)', false)
       if (lineNo === 1 && line.fields === 2) {
-        const two = [buf.toString('latin1', start, line.firstSpace), buf.toString('latin1', line.firstSpace + 1, end).trim()]
+        const two = [
+          buf.toString('latin1', start, line.firstSpace),
+          buf.toString('latin1', line.firstSpace + 1, end).trim(),
+        ]
         // The dimension comes from the data: a header may lie about it as much as about the count.
         if (isHeader(two)) {
           header = { count: Number(two[0]), dim: Number(two[1]) }
@@ -108,7 +116,12 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
       const fields = line.fields
       if (dim === 0) dim = fields - 1
       if (fields < dim + 1)
-        return report(lineNo, 'wrong-field-count', `${fields - 1} value${fields === 2 ? '' : 's'} where ${dim} are expected`, true)
+        return report(
+          lineNo,
+          'wrong-field-count',
+          `${fields - 1} value${fields === 2 ? '' : 's'} where ${dim} are expected`,
+          true,
+        )
       let wordEnd = line.firstSpace
       if (fields > dim + 1 || !line.numeric) {
         // Rare lines take the slow path: GloVe 840B has tokens with spaces (the last `dim` fields are
@@ -117,13 +130,23 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
         wordEnd = bounds[(fields - dim) * 2 - 1]!
         if (fields > dim + 1) {
           spacedTokens++
-          report(lineNo, 'token-with-spaces', `the word "${buf.toString('utf8', start, wordEnd)}" contains spaces`, false)
+          report(
+            lineNo,
+            'token-with-spaces',
+            `the word "${buf.toString('utf8', start, wordEnd)}" contains spaces`,
+            false,
+          )
         }
         for (let f = fields - dim; f < fields; f++) {
           for (let i = bounds[2 * f]!; i < bounds[2 * f + 1]!; i++) {
             if (!numeric[buf[i]!]) {
               const value = buf.toString('utf8', bounds[2 * f], bounds[2 * f + 1])
-              return report(lineNo, 'not-a-number', `value ${f - (fields - dim) + 1} ("${value.slice(0, 30)}") is not a number`, true)
+              return report(
+                lineNo,
+                'not-a-number',
+                `value ${f - (fields - dim) + 1} ("${value.slice(0, 30)}") is not a number`,
+                true,
+              )
             }
           }
         }
@@ -140,7 +163,12 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
   const h = header as { count: number; dim: number } | null
   const headerMatches = h === null ? null : h.count === count && h.dim === dim
   if (h && !headerMatches)
-    report(1, 'header-mismatch', `the header says ${h.count} vectors of ${h.dim} values; the file has ${count} of ${dim}`, false)
+    report(
+      1,
+      'header-mismatch',
+      `the header says ${h.count} vectors of ${h.dim} values; the file has ${count} of ${dim}`,
+      false,
+    )
   return {
     path,
     member: opened.member,

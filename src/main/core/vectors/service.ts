@@ -8,7 +8,13 @@ import type { VectorFileRecord } from '../../../shared/vectors'
 import type { VectorsRepo } from '../db/vectors-repo'
 import type { DatasetService } from '../datasets/service'
 import type { JobManager } from '../jobs/manager'
-import { vectorJobKinds, type EmbeddingParams, type FixHeaderParams, type InspectParams, type Registration } from './jobs'
+import {
+  vectorJobKinds,
+  type EmbeddingParams,
+  type FixHeaderParams,
+  type InspectParams,
+  type Registration,
+} from './jobs'
 
 export class VectorService {
   constructor(
@@ -35,7 +41,13 @@ export class VectorService {
   }
 
   /** Builds (or reuses) the embedding matrix of a dataset's vocabulary; the result has the coverage. */
-  embedding(options: { vectorsId: string; datasetId: string; foldCase: boolean; oov: 'zeros' | 'random'; seed: number }): JobRecord {
+  embedding(options: {
+    vectorsId: string
+    datasetId: string
+    foldCase: boolean
+    oov: 'zeros' | 'random'
+    seed: number
+  }): JobRecord {
     const vectors = this.get(options.vectorsId)
     this.datasets.get(options.datasetId)
     const params: EmbeddingParams = {

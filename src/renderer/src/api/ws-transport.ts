@@ -40,7 +40,12 @@ export function wsTransport(): StudioApi {
     socket.onclose = () => {
       connected.value = false
       for (const p of pending.values())
-        p.reject(new ApiError('failed', 'Lost the connection to the Sentiment Studio server; is it still running? Reconnecting…'))
+        p.reject(
+          new ApiError(
+            'failed',
+            'Lost the connection to the Sentiment Studio server; is it still running? Reconnecting…',
+          ),
+        )
       pending.clear()
       setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, 10_000)

@@ -22,13 +22,21 @@ export async function listAclImdbFolder(root: string): Promise<ReviewFile[]> {
     for (const label of ['neg', 'pos']) {
       const dir = join(root, split, label)
       await checkedStat(dir, 'folder').catch(() => {
-        throw new SourceError(`${root} is not in the aclImdb layout: ${join(split, label)}/ is missing (expected train/ and test/, each with pos/ and neg/).`)
+        throw new SourceError(
+          `${root} is not in the aclImdb layout: ${join(split, label)}/ is missing (expected train/ and test/, each with pos/ and neg/).`,
+        )
       })
       const files = (await entries(dir)).files.filter((f) => reviewPath.test(`${split}/${label}/${f}`))
       if (files.length === 0) throw new SourceError(`${dir} has no reviews named <id>_<rating>.txt.`)
       files.sort((a, b) => parseInt(a) - parseInt(b))
       for (const f of files)
-        out.push({ path: join(dir, f), rel: `${split}/${label}/${f}`, label, split, rating: Number(f.match(/_(\d+)\.txt$/)![1]) })
+        out.push({
+          path: join(dir, f),
+          rel: `${split}/${label}/${f}`,
+          label,
+          split,
+          rating: Number(f.match(/_(\d+)\.txt$/)![1]),
+        })
     }
   }
   return out
@@ -42,13 +50,21 @@ export async function* readAclImdb(spec: SourceSpec, ctx: ReadContext, tally: Ta
 }
 
 /** Streams the archive's entries; reviews are yielded in archive order. */
-async function* readAclImdbArchive(path: string, size: number, spec: SourceSpec, ctx: ReadContext, tally: Tally): AsyncGenerator<RawExample> {
+async function* readAclImdbArchive(
+  path: string,
+  size: number,
+  spec: SourceSpec,
+  ctx: ReadContext,
+  tally: Tally,
+): AsyncGenerator<RawExample> {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 })
   const tar = extract()
   const gz = /\.tar$/i.test(path) ? null : createGunzip()
   raw.on('error', (e) => tar.destroy(e))
   if (gz) {
-    gz.on('error', (e) => tar.destroy(new SourceError(`${path} looks truncated or corrupt (${e.message}); download it again.`)))
+    gz.on('error', (e) =>
+      tar.destroy(new SourceError(`${path} looks truncated or corrupt (${e.message}); download it again.`)),
+    )
     raw.pipe(gz).pipe(tar)
   } else raw.pipe(tar)
   let found = 0
@@ -84,6 +100,7 @@ async function* readAclImdbArchive(path: string, size: number, spec: SourceSpec,
     if (err instanceof SourceError) throw err
     throw new SourceError(`${path} looks truncated or corrupt (${(err as Error).message}); download it again.`)
   }
-  if (found === 0) throw new SourceError(`${path} holds no reviews in the aclImdb layout (train|test/pos|neg/<id>_<rating>.txt).`)
+  if (found === 0)
+    throw new SourceError(`${path} holds no reviews in the aclImdb layout (train|test/pos|neg/<id>_<rating>.txt).`)
   ctx.progress(size, size, 'bytes')
 }

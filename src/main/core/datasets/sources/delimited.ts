@@ -68,7 +68,10 @@ export function detectHeader(rows: string[][]): boolean {
 }
 
 function pickColumns(rows: string[][], width: number): { text: number; label: number } {
-  const avgLen = Array.from({ length: width }, (_, c) => rows.reduce((s, r) => s + (r[c]?.length ?? 0), 0) / rows.length)
+  const avgLen = Array.from(
+    { length: width },
+    (_, c) => rows.reduce((s, r) => s + (r[c]?.length ?? 0), 0) / rows.length,
+  )
   const text = avgLen.indexOf(Math.max(...avgLen))
   let label = text === 0 ? 1 : 0
   let fewest = Infinity
@@ -80,7 +83,13 @@ function pickColumns(rows: string[][], width: number): { text: number; label: nu
   return { text, label }
 }
 
-function resolveColumn(which: 'text' | 'label', given: string | number | undefined, columns: string[], path: string, fallback: number): number {
+function resolveColumn(
+  which: 'text' | 'label',
+  given: string | number | undefined,
+  columns: string[],
+  path: string,
+  fallback: number,
+): number {
   if (given === undefined) return fallback
   const index = typeof given === 'number' ? given : columns.indexOf(given)
   if (index < 0 || index >= columns.length)
@@ -130,7 +139,10 @@ export async function detectLayout(path: string, spec: SourceSpec): Promise<Layo
     if (header) rows = rows.slice(1)
     reason = `${delimiter === '\t' ? 'tab' : `"${delimiter}"`}-separated${spec.delimiter ? ' (chosen by you)' : ''}, ${header ? 'with' : 'without'} a header row${spec.header === undefined ? ' (detected)' : ''}`
   }
-  if (columns.length < 2) throw new SourceError(`${path} has only one column; it needs a text column and a label column (is the delimiter right?).`)
+  if (columns.length < 2)
+    throw new SourceError(
+      `${path} has only one column; it needs a text column and a label column (is the delimiter right?).`,
+    )
   const guess = pickColumns(rows, columns.length)
   const textColumn = resolveColumn('text', spec.textColumn, columns, path, guess.text)
   const labelColumn = resolveColumn('label', spec.labelColumn, columns, path, guess.label)
@@ -148,7 +160,12 @@ export async function* readDelimited(spec: SourceSpec, ctx: ReadContext, encodin
   for (const [path, split] of files) {
     const layout = await detectLayout(path, spec)
     const need = Math.max(layout.textColumn, layout.labelColumn)
-    const text = readText(path, spec.encoding, (e) => encodings.note(e), (r, t) => ctx.progress(r, t, 'bytes'))
+    const text = readText(
+      path,
+      spec.encoding,
+      (e) => encodings.note(e),
+      (r, t) => ctx.progress(r, t, 'bytes'),
+    )
     const rows = layout.kind === 'jsonl' ? jsonRows(text, layout, path) : csvRows(text, spec, layout)
     let count = 0
     for await (const { cells, line } of rows) {
@@ -158,7 +175,10 @@ export async function* readDelimited(spec: SourceSpec, ctx: ReadContext, encodin
       count++
       const where = `${path}:${line}`
       if (cells.length <= need) {
-        ctx.problem({ where, message: `line ${line} has ${cells.length} column${cells.length === 1 ? '' : 's'}, but the ${need === layout.labelColumn ? 'label' : 'text'} column is #${need}; skipped` })
+        ctx.problem({
+          where,
+          message: `line ${line} has ${cells.length} column${cells.length === 1 ? '' : 's'}, but the ${need === layout.labelColumn ? 'label' : 'text'} column is #${need}; skipped`,
+        })
         continue
       }
       const mapped = toLabel(cells[layout.labelColumn]!)
@@ -171,7 +191,11 @@ export async function* readDelimited(spec: SourceSpec, ctx: ReadContext, encodin
   }
 }
 
-async function* csvRows(text: AsyncIterable<string>, spec: SourceSpec, layout: Layout): AsyncGenerator<{ cells: string[]; line: number }> {
+async function* csvRows(
+  text: AsyncIterable<string>,
+  spec: SourceSpec,
+  layout: Layout,
+): AsyncGenerator<{ cells: string[]; line: number }> {
   const parser = parse({ ...csvOptions(spec, layout.delimiter!), info: true })
   const feed = (async () => {
     try {
@@ -186,7 +210,11 @@ async function* csvRows(text: AsyncIterable<string>, spec: SourceSpec, layout: L
   await feed
 }
 
-async function* jsonRows(text: AsyncIterable<string>, layout: Layout, path: string): AsyncGenerator<{ cells: string[]; line: number }> {
+async function* jsonRows(
+  text: AsyncIterable<string>,
+  layout: Layout,
+  path: string,
+): AsyncGenerator<{ cells: string[]; line: number }> {
   let pending = ''
   let line = 0
   const row = (l: string) => {

@@ -15,13 +15,21 @@ export async function* readFastText(spec: SourceSpec, ctx: ReadContext, encoding
   const prefix = spec.labelPrefix
   const toLabel = labelMapper(spec)
   for (const [path, split] of files) {
-    for await (const { text, lineNo } of readLines(path, spec.encoding, (e) => encodings.note(e), (r, t) => ctx.progress(r, t, 'bytes'))) {
+    for await (const { text, lineNo } of readLines(
+      path,
+      spec.encoding,
+      (e) => encodings.note(e),
+      (r, t) => ctx.progress(r, t, 'bytes'),
+    )) {
       if (spec.limit !== undefined && lineNo > spec.limit) break
       if (ctx.signal.aborted) return
       if (text.trim() === '') continue
       const where = `${path}:${lineNo}`
       if (!text.startsWith(prefix)) {
-        ctx.problem({ where, message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix` })
+        ctx.problem({
+          where,
+          message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix`,
+        })
         continue
       }
       const space = text.indexOf(' ')

@@ -17,8 +17,14 @@ export async function entries(dir: string): Promise<{ folders: string[]; files: 
   const all = await readdir(dir, { withFileTypes: true })
   const visible = all.filter((e) => !e.name.startsWith('.'))
   return {
-    folders: visible.filter((e) => e.isDirectory()).map((e) => e.name).sort(byName),
-    files: visible.filter((e) => e.isFile()).map((e) => e.name).sort(byName),
+    folders: visible
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(byName),
+    files: visible
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort(byName),
   }
 }
 
@@ -45,13 +51,16 @@ export async function listClassFolders(spec: SourceSpec): Promise<ReviewFile[]> 
         `${dir} has ${classes.length === 0 ? 'no class sub-folders' : `only one sub-folder (${classes[0]})`}; a folder dataset needs one sub-folder per class, at least two (e.g. pos/ and neg/).`,
       )
     if (classesSeen && classesSeen.join() !== classes.join())
-      throw new SourceError(`train/ has the classes ${classesSeen.join(', ')} but test/ has ${classes.join(', ')}; make them the same.`)
+      throw new SourceError(
+        `train/ has the classes ${classesSeen.join(', ')} but test/ has ${classes.join(', ')}; make them the same.`,
+      )
     classesSeen = classes
     for (const name of classes) {
       const mapped = toLabel(name)
       if ('skip' in mapped) throw new SourceError(`The class folder ${join(dir, name)}: ${mapped.skip}.`)
       const files = (await entries(join(dir, name))).files
-      if (files.length === 0) throw new SourceError(`The class folder ${join(dir, name)} has no files; add reviews or remove the folder.`)
+      if (files.length === 0)
+        throw new SourceError(`The class folder ${join(dir, name)} has no files; add reviews or remove the folder.`)
       for (const f of files) out.push({ path: join(dir, name, f), rel: join(sub, name, f), label: mapped.label, split })
     }
   }

@@ -28,7 +28,8 @@ const readers = {
 } as const
 
 export async function openSource(spec: SourceSpec, ctx: ReadContext): Promise<OpenedSource> {
-  const { format, reason } = spec.format === 'auto' ? await detectFormat(spec) : { format: spec.format, reason: 'chosen by you' }
+  const { format, reason } =
+    spec.format === 'auto' ? await detectFormat(spec) : { format: spec.format, reason: 'chosen by you' }
   const tally = new Tally()
   return { format, formatReason: reason, examples: readers[format](spec, ctx, tally), encodings: () => tally.all }
 }
@@ -52,7 +53,11 @@ export interface SourcePreview {
 export async function previewSource(spec: SourceSpec, count: number): Promise<SourcePreview> {
   const problems: SourceProblem[] = []
   const abort = new AbortController()
-  const ctx: ReadContext = { signal: abort.signal, problem: (p) => problems.length < 50 && problems.push(p), progress: () => {} }
+  const ctx: ReadContext = {
+    signal: abort.signal,
+    problem: (p) => problems.length < 50 && problems.push(p),
+    progress: () => {},
+  }
   const opened = await openSource(spec, ctx)
   const examples: RawExample[] = []
   const labelsSeen: Record<string, number> = {}

@@ -11,14 +11,17 @@ export function labelMapper(spec: SourceSpec): (raw: string) => LabelResult {
       const mapped = labelMap[raw]
       return mapped !== undefined
         ? { label: mapped }
-        : { skip: `label "${raw}" is not in the label mapping (${known.join(', ')}); add it to the mapping or remove the example` }
+        : {
+            skip: `label "${raw}" is not in the label mapping (${known.join(', ')}); add it to the mapping or remove the example`,
+          }
     }
   }
   if (labelThreshold) {
     const { threshold, below, atOrAbove, drop } = labelThreshold
     return (raw) => {
       const value = Number(raw)
-      if (raw.trim() === '' || !Number.isFinite(value)) return { skip: `label "${raw}" is not a number, so the threshold cannot place it` }
+      if (raw.trim() === '' || !Number.isFinite(value))
+        return { skip: `label "${raw}" is not a number, so the threshold cannot place it` }
       if (drop.includes(value)) return { skip: `label ${raw} is left out by the mapping (neutral)` }
       return { label: value < threshold ? below : atOrAbove }
     }

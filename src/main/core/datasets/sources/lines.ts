@@ -9,7 +9,12 @@ export async function* readLineFiles(spec: SourceSpec, ctx: ReadContext, encodin
   if (files.length < 2) throw new SourceError('The line-file format needs one file per class, at least two.')
   for (const { path, className } of files) {
     let kept = 0
-    for await (const { text, lineNo } of readLines(path, spec.encoding, (e) => encodings.note(e), (r, t) => ctx.progress(r, t, 'bytes'))) {
+    for await (const { text, lineNo } of readLines(
+      path,
+      spec.encoding,
+      (e) => encodings.note(e),
+      (r, t) => ctx.progress(r, t, 'bytes'),
+    )) {
       if (spec.limit !== undefined && kept >= spec.limit) break
       if (ctx.signal.aborted) return
       const trimmed = text.trim()
@@ -17,6 +22,9 @@ export async function* readLineFiles(spec: SourceSpec, ctx: ReadContext, encodin
       kept++
       yield { text: trimmed, label: className, split: null, source: `${path}:${lineNo}` }
     }
-    if (kept === 0) throw new SourceError(`${path} has no examples for the class "${className}"; choose a file with one example per line.`)
+    if (kept === 0)
+      throw new SourceError(
+        `${path} has no examples for the class "${className}"; choose a file with one example per line.`,
+      )
   }
 }

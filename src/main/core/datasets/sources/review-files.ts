@@ -53,7 +53,10 @@ export async function* readReviewFiles(
     start(i + concurrency)
     if (i % 500 === 0) ctx.progress(i, files.length, 'files')
     if (bytes instanceof Error) {
-      ctx.problem({ where: f.rel, message: `cannot be read (${(bytes as NodeJS.ErrnoException).code ?? bytes.message}); skipped` })
+      ctx.problem({
+        where: f.rel,
+        message: `cannot be read (${(bytes as NodeJS.ErrnoException).code ?? bytes.message}); skipped`,
+      })
       continue
     }
     const r = decodeReview(bytes, encoding, tally)
@@ -61,7 +64,13 @@ export async function* readReviewFiles(
       ctx.problem({ where: f.rel, message: `${r.skip}; skipped` })
       continue
     }
-    yield { text: r.text, label: f.label, split: f.split, source: f.rel, ...(f.rating !== undefined ? { rating: f.rating } : {}) }
+    yield {
+      text: r.text,
+      label: f.label,
+      split: f.split,
+      source: f.rel,
+      ...(f.rating !== undefined ? { rating: f.rating } : {}),
+    }
   }
   ctx.progress(files.length, files.length, 'files')
 }

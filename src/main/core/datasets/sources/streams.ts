@@ -21,8 +21,10 @@ export async function checkedStat(path: string, want: 'file' | 'folder' | 'any')
         : `${path} cannot be read (${err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code}); check its permissions.`,
     )
   })
-  if (want === 'folder' && !s.isDirectory()) throw new SourceError(`${path} is a file, not a folder; choose the folder that holds the reviews.`)
-  if (want === 'file' && !s.isFile()) throw new SourceError(`${path} is a folder, not a file; choose a file, or the folder format.`)
+  if (want === 'folder' && !s.isDirectory())
+    throw new SourceError(`${path} is a file, not a folder; choose the folder that holds the reviews.`)
+  if (want === 'file' && !s.isFile())
+    throw new SourceError(`${path} is a folder, not a file; choose a file, or the folder format.`)
   if (want !== 'folder' && s.isFile() && s.size === 0) throw new SourceError(`${path} is empty; choose another file.`)
   return s
 }
