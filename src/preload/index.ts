@@ -2,7 +2,7 @@
  * The only bridge between the page and main: a typed invoke and subscribe over the contract. No
  * ipcRenderer, event object or Node API reaches the page.
  */
-import { contextBridge, ipcRenderer } from 'electron'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { isEventName, isRequestName } from '../shared/contract'
 
 type Listener = (data: unknown) => void
@@ -21,6 +21,10 @@ contextBridge.exposeInMainWorld('studio', {
         error: { code: 'unknown_request', message: `Unknown request "${String(name)}".` },
       })
     return ipcRenderer.invoke('studio:invoke', name, payload)
+  },
+  /** The path of a file dropped on the page (Electron no longer puts it on File objects). */
+  pathForFile(file: File) {
+    return webUtils.getPathForFile(file)
   },
   subscribe(name: string, listener: Listener) {
     if (!isEventName(name) || typeof listener !== 'function') return () => {}

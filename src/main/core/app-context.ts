@@ -70,7 +70,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
   void datasets.removeStrayFolders()
-  const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors)
+  const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
 
   const invoke = createRouter({
     'app.info': ({ refresh }) => info.info(refresh),
@@ -109,6 +109,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     },
     'vectors.inspect': (p) => vectors.inspect(p),
     'vectors.fixHeader': (p) => vectors.fixHeader(p),
+    'vectors.members': async ({ path }) => ({ members: await vectors.members(path) }),
+    'vectors.download': ({ url }) => vectors.download(url),
     'vectors.add': (p) => vectors.add(p),
     'vectors.list': () => vectors.list(),
     'vectors.delete': async ({ id }) => {

@@ -3,11 +3,13 @@ import { detectBackendsJob } from '../backends/detect'
 import { getImdb, getImdbJobKind, type GetImdbParams } from '../datasets/get-imdb'
 import { importDataset, importJobKind, type ImportParams } from '../datasets/importer'
 import {
+  downloadJob,
   embeddingJob,
   fixHeaderJob,
   inspectJob,
   registerJob,
   vectorJobKinds,
+  type DownloadParams,
   type EmbeddingParams,
   type FixHeaderParams,
   type InspectParams,
@@ -23,5 +25,6 @@ export function jobKinds(workerEntry: string): JobKinds {
     [vectorJobKinds.fixHeader]: (ctx) => fixHeaderJob(ctx.params as FixHeaderParams, ctx),
     [vectorJobKinds.register]: (ctx) => registerJob(ctx.params as InspectParams, ctx),
     [vectorJobKinds.embedding]: (ctx) => embeddingJob(ctx.params as EmbeddingParams, ctx),
+    [vectorJobKinds.download]: (ctx) => downloadJob(ctx.params as DownloadParams, ctx),
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { EmbeddingCoverage, VectorInspection } from '../../../shared/vectors'
 import { readVocabularyWithCounts } from '../datasets/store'
+import { download } from '../downloads/download'
 import type { JobContext } from '../jobs/worker-runtime'
 import { fixHeader, type FixHeaderResult } from './fix-header'
 import { buildEmbeddingMatrix } from './matrix'
@@ -16,7 +17,26 @@ export const vectorJobKinds = {
   fixHeader: 'fix-vector-header',
   register: 'register-vectors',
   embedding: 'build-embedding',
+  download: 'download-glove',
 } as const
+
+/** The official glove.6B.zip; checked against the length the server announces. */
+export const gloveArchive = { url: 'https://nlp.stanford.edu/data/glove.6B.zip', fileName: 'glove.6B.zip' }
+
+export interface DownloadParams {
+  url: string
+  dest: string
+}
+
+export async function downloadJob(params: DownloadParams, ctx: JobContext): Promise<{ path: string; bytes: number }> {
+  const r = await download({
+    url: params.url,
+    dest: params.dest,
+    signal: ctx.signal,
+    progress: (done, total) => ctx.progress(done, total, 'bytes', `Downloading ${gloveArchive.fileName}`),
+  })
+  return { path: r.path, bytes: r.bytes }
+}
 
 export interface InspectParams {
   path: string

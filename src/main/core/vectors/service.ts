@@ -9,12 +9,15 @@ import type { VectorsRepo } from '../db/vectors-repo'
 import type { DatasetService } from '../datasets/service'
 import type { JobManager } from '../jobs/manager'
 import {
+  gloveArchive,
   vectorJobKinds,
+  type DownloadParams,
   type EmbeddingParams,
   type FixHeaderParams,
   type InspectParams,
   type Registration,
 } from './jobs'
+import { vectorFileKind, zipMembers } from './open'
 
 export class VectorService {
   constructor(
@@ -22,6 +25,7 @@ export class VectorService {
     private readonly jobs: JobManager,
     private readonly datasets: DatasetService,
     private readonly root: string,
+    private readonly downloads: string,
   ) {
     jobs.register(vectorJobKinds.register, {
       finalize: (job, result) => this.finalizeRegistration(job.params as InspectParams, result as Registration),
@@ -34,6 +38,19 @@ export class VectorService {
 
   fixHeader(params: FixHeaderParams): JobRecord {
     return this.jobs.start(vectorJobKinds.fixHeader, params)
+  }
+
+  async members(path: string): Promise<{ name: string; size: number }[] | null> {
+    try {
+      return (await vectorFileKind(path)) === 'zip' ? await zipMembers(path) : null
+    } catch (err) {
+      throw new ApiError('failed', `${path} cannot be read: ${(err as Error).message}`, 'path')
+    }
+  }
+
+  download(url?: string): JobRecord {
+    const params: DownloadParams = { url: url ?? gloveArchive.url, dest: join(this.downloads, gloveArchive.fileName) }
+    return this.jobs.start(vectorJobKinds.download, params)
   }
 
   add(params: InspectParams): JobRecord {
