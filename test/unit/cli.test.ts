@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { latestSchemaVersion } from '../../src/main/core/db/migrations'
 import { useTempDir } from '../fixtures/temp-dir'
 import { makeLineFiles } from '../fixtures/dataset-files'
+import { writeGlove } from '../fixtures/vector-files'
 
 const tempDir = useTempDir()
 const cli = join(__dirname, '..', '..', 'src', 'main', 'cli', 'index.ts')
@@ -166,5 +167,42 @@ describe('cli import and datasets', () => {
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/missing\.csv does not exist; check the path\./)
+  })
+})
+
+describe('cli vectors', () => {
+  it('inspects, fixes the header, registers and reports coverage for a dataset', () => {
+    const dataDir = tempDir()
+    const dir = tempDir()
+    const file = join(dir, 'glove.txt')
+    writeGlove(file, ['wonderful', 'boring', 'film', 'the', 'Great'], 6)
+    const inspect = JSON.parse(run(['vectors', 'inspect', file, '--json', '--data-dir', dataDir]).stdout)
+    expect(inspect).toMatchObject({ format: 'glove', header: null, headerMatches: null, count: 5, dim: 6, problems: [] })
+
+    const out = join(dir, 'glove.w2v.txt')
+    const fixed = JSON.parse(run(['vectors', 'fix-header', file, '--out', out, '--json', '--data-dir', dataDir]).stdout)
+    expect(fixed).toEqual({ out, count: 5, dim: 6, headerLine: '5 6', droppedLines: 0 })
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('5 6')
+
+    const added = JSON.parse(run(['vectors', 'add', out, '--json', '--data-dir', dataDir]).stdout)
+    expect(added).toMatchObject({ path: out, format: 'word2vec', count: 5, dim: 6, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) })
+
+    const { pos, neg } = makeLineFiles(tempDir(), 8)
+    const dataset = JSON.parse(
+      run(['import', '--format', 'lines', '--path', pos, '--path', neg, '--class-names', 'pos,neg', '--lowercase', '--json', '--data-dir', dataDir]).stdout,
+    )
+    const coverage = JSON.parse(run(['vectors', 'coverage', added.id, '--dataset', dataset.id, '--json', '--data-dir', dataDir]).stdout)
+    expect(coverage.vocabularyFound).toBe(4) // wonderful, boring, the, and "great" folded from Great
+    expect(coverage.dim).toBe(6)
+    expect(coverage.topMissing.length).toBeGreaterThan(0)
+  })
+
+  it('refuses an inconsistent file with the line, exit 1, and leaves it untouched', () => {
+    const file = join(tempDir(), 'bad.txt')
+    writeFileSync(file, 'a 0.1 0.2\nb 0.3\n')
+    const r = run(['vectors', 'fix-header', file, '--data-dir', tempDir()])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/has 1 unusable line \(first: line 2, 1 value where 2 are expected\)/)
+    expect(readFileSync(file, 'utf8')).toBe('a 0.1 0.2\nb 0.3\n')
   })
 })
