@@ -112,7 +112,17 @@ export const requests = {
   /** The text files inside a .zip (glove.6B.zip holds four), or null for a plain or gzipped file. */
   'vectors.members': request<{ members: { name: string; size: number }[] | null }>()(z.object({ path }).strict()),
   /** Downloads glove.6B.zip (from `url`, default the official address) into the data directory; the result is its path. */
-  'vectors.download': request<JobRecord>()(z.object({ url: z.url({ protocol: /^https?$/ }).optional() }).strict()),
+  'vectors.download': request<JobRecord>()(
+    z
+      .object({
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        md5: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/i)
+          .optional(),
+      })
+      .strict(),
+  ),
   'vectors.add': request<JobRecord>()(z.object({ path, member }).strict()),
   'vectors.list': request<VectorFileRecord[]>()(z.object({}).strict()),
   'vectors.delete': request<{ id: string }>()(z.object({ id }).strict()),

@@ -110,7 +110,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'vectors.inspect': (p) => vectors.inspect(p),
     'vectors.fixHeader': (p) => vectors.fixHeader(p),
     'vectors.members': async ({ path }) => ({ members: await vectors.members(path) }),
-    'vectors.download': ({ url }) => vectors.download(url),
+    'vectors.download': ({ url, md5 }) => vectors.download(url, md5),
     'vectors.add': (p) => vectors.add(p),
     'vectors.list': () => vectors.list(),
     'vectors.delete': async ({ id }) => {

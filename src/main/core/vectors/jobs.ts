@@ -20,18 +20,20 @@ export const vectorJobKinds = {
   download: 'download-glove',
 } as const
 
-/** The official glove.6B.zip; checked against the length the server announces. */
+/** The official glove.6B.zip; checked against the length the server announces, or an md5 the user gives. */
 export const gloveArchive = { url: 'https://nlp.stanford.edu/data/glove.6B.zip', fileName: 'glove.6B.zip' }
 
 export interface DownloadParams {
   url: string
   dest: string
+  md5?: string
 }
 
 export async function downloadJob(params: DownloadParams, ctx: JobContext): Promise<{ path: string; bytes: number }> {
   const r = await download({
     url: params.url,
     dest: params.dest,
+    md5: params.md5,
     signal: ctx.signal,
     progress: (done, total) => ctx.progress(done, total, 'bytes', `Downloading ${gloveArchive.fileName}`),
   })

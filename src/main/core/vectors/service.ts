@@ -1,6 +1,6 @@
 /** Word vectors in main: jobs to inspect, fix, register and embed, and the registered files. */
 import { randomUUID } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { access, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
 import type { JobRecord } from '../../../shared/types'
@@ -42,14 +42,19 @@ export class VectorService {
 
   async members(path: string): Promise<{ name: string; size: number }[] | null> {
     try {
+      await access(path)
       return (await vectorFileKind(path)) === 'zip' ? await zipMembers(path) : null
     } catch (err) {
       throw new ApiError('failed', `${path} cannot be read: ${(err as Error).message}`, 'path')
     }
   }
 
-  download(url?: string): JobRecord {
-    const params: DownloadParams = { url: url ?? gloveArchive.url, dest: join(this.downloads, gloveArchive.fileName) }
+  download(url?: string, md5?: string): JobRecord {
+    const params: DownloadParams = {
+      url: url ?? gloveArchive.url,
+      dest: join(this.downloads, gloveArchive.fileName),
+      md5,
+    }
     return this.jobs.start(vectorJobKinds.download, params)
   }
 

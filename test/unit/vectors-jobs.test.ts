@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { createAppContext, type AppContext } from '../../src/main/core/app-context'
+import { ForkLauncher } from '../../src/main/core/jobs/launcher'
+import type { VectorFileRecord, VectorInspection } from '../../src/shared/vectors'
+import { useTempDir } from '../fixtures/temp-dir'
+import { vectorLines, writeZip } from '../fixtures/vector-files'
+
+const tempDir = useTempDir()
+const worker = join(__dirname, '..', '..', 'src', 'main', 'worker.ts')
+const context = (dataDir = tempDir()): AppContext =>
+  createAppContext({ dataDir, launcher: new ForkLauncher(worker), transport: 'cli' })
+
+async function finished(ctx: AppContext, answer: unknown) {
+  return ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+}
+
+describe('vector jobs through the contract', () => {
+  it('gets GloVe from the configured address, lists the zip members, and registers the one picked', async () => {
+    const zip = join(tempDir(), 'glove.6B.zip')
+    await writeZip(zip, {
+      'glove.6B.50d.txt': vectorLines(['the', 'film'], 50).join('\n') + '\n',
+      'glove.6B.100d.txt': vectorLines(['the', 'film'], 100).join('\n') + '\n',
+    })
+    const body = readFileSync(zip)
+    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Length': body.length }).end(body))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const dataDir = tempDir()
+    const ctx = context(dataDir)
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/glove.6B.zip`
+      const md5 = createHash('md5').update(body).digest('hex')
+      const job = await finished(ctx, await ctx.invoke('vectors.download', { url, md5 }))
+      expect(job).toMatchObject({ status: 'succeeded', result: { path: join(dataDir, 'downloads', 'glove.6B.zip') } })
+      const path = (job.result as { path: string }).path
+      expect(await ctx.invoke('vectors.members', { path })).toEqual({
+        ok: true,
+        result: {
+          members: [
+            { name: 'glove.6B.50d.txt', size: expect.any(Number) },
+            { name: 'glove.6B.100d.txt', size: expect.any(Number) },
+          ],
+        },
+      })
+      const inspected = await finished(ctx, await ctx.invoke('vectors.inspect', { path, member: 'glove.6B.100d.txt' }))
+      expect(inspected.result as VectorInspection).toMatchObject({ dim: 100, count: 2, member: 'glove.6B.100d.txt' })
+      const added = await finished(ctx, await ctx.invoke('vectors.add', { path, member: 'glove.6B.100d.txt' }))
+      expect(added.result as VectorFileRecord).toMatchObject({ member: 'glove.6B.100d.txt', dim: 100 })
+      expect(await ctx.invoke('vectors.list', {})).toMatchObject({
+        ok: true,
+        result: [{ id: (added.result as VectorFileRecord).id }],
+      })
+    } finally {
+      server.close()
+      await ctx.close()
+    }
+  })
+
+  it('fails clearly offline and leaves no file', async () => {
+    const dataDir = tempDir()
+    const ctx = context(dataDir)
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((r) => closed.close(r))
+    const job = await finished(
+      ctx,
+      await ctx.invoke('vectors.download', { url: `http://127.0.0.1:${port}/glove.6B.zip` }),
+    )
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/)
+    expect(existsSync(join(dataDir, 'downloads')) ? readdirSync(join(dataDir, 'downloads')) : []).toEqual([])
+    await ctx.close()
+  })
+
+  it('answers a path that is not readable with the field', async () => {
+    const ctx = context()
+    const answer = await ctx.invoke('vectors.members', { path: join(tempDir(), 'nope.zip') })
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { field: 'path', message: expect.stringContaining('cannot be read') },
+    })
+    await ctx.close()
+  })
+})
