@@ -177,7 +177,14 @@ describe('cli vectors', () => {
     const file = join(dir, 'glove.txt')
     writeGlove(file, ['wonderful', 'boring', 'film', 'the', 'Great'], 6)
     const inspect = JSON.parse(run(['vectors', 'inspect', file, '--json', '--data-dir', dataDir]).stdout)
-    expect(inspect).toMatchObject({ format: 'glove', header: null, headerMatches: null, count: 5, dim: 6, problems: [] })
+    expect(inspect).toMatchObject({
+      format: 'glove',
+      header: null,
+      headerMatches: null,
+      count: 5,
+      dim: 6,
+      problems: [],
+    })
 
     const out = join(dir, 'glove.w2v.txt')
     const fixed = JSON.parse(run(['vectors', 'fix-header', file, '--out', out, '--json', '--data-dir', dataDir]).stdout)
@@ -185,13 +192,35 @@ describe('cli vectors', () => {
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('5 6')
 
     const added = JSON.parse(run(['vectors', 'add', out, '--json', '--data-dir', dataDir]).stdout)
-    expect(added).toMatchObject({ path: out, format: 'word2vec', count: 5, dim: 6, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(added).toMatchObject({
+      path: out,
+      format: 'word2vec',
+      count: 5,
+      dim: 6,
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
 
     const { pos, neg } = makeLineFiles(tempDir(), 8)
     const dataset = JSON.parse(
-      run(['import', '--format', 'lines', '--path', pos, '--path', neg, '--class-names', 'pos,neg', '--lowercase', '--json', '--data-dir', dataDir]).stdout,
+      run([
+        'import',
+        '--format',
+        'lines',
+        '--path',
+        pos,
+        '--path',
+        neg,
+        '--class-names',
+        'pos,neg',
+        '--lowercase',
+        '--json',
+        '--data-dir',
+        dataDir,
+      ]).stdout,
     )
-    const coverage = JSON.parse(run(['vectors', 'coverage', added.id, '--dataset', dataset.id, '--json', '--data-dir', dataDir]).stdout)
+    const coverage = JSON.parse(
+      run(['vectors', 'coverage', added.id, '--dataset', dataset.id, '--json', '--data-dir', dataDir]).stdout,
+    )
     expect(coverage.vocabularyFound).toBe(4) // wonderful, boring, the, and "great" folded from Great
     expect(coverage.dim).toBe(6)
     expect(coverage.topMissing.length).toBeGreaterThan(0)
