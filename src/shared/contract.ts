@@ -28,6 +28,14 @@ function event<D>() {
 const id = z.string().min(1, 'must not be empty').max(200)
 const path = z.string().min(1, 'must not be empty').max(4096)
 const member = z.string().min(1).max(1000).optional()
+/** Where a download comes from: the official address unless `url` says otherwise, checked by `md5` when given. */
+const downloadSource = z.object({
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/i)
+    .optional(),
+})
 
 export const requests = {
   /** App version, data directory, runtime versions and the tfjs backends found. */
@@ -82,16 +90,7 @@ export const requests = {
   'datasets.import': request<JobRecord>()(z.object({ spec: importSpecSchema }).strict()),
   /** Downloads aclImdb (from `url`, default the official address) and imports it; a job like `datasets.import`. */
   'datasets.download': request<JobRecord>()(
-    z
-      .object({
-        url: z.url({ protocol: /^https?$/ }).optional(),
-        md5: z
-          .string()
-          .regex(/^[0-9a-f]{32}$/i)
-          .optional(),
-        spec: importSpecSchema.omit({ source: true }).optional(),
-      })
-      .strict(),
+    downloadSource.extend({ spec: importSpecSchema.omit({ source: true }).optional() }).strict(),
   ),
   'datasets.list': request<DatasetSummary[]>()(z.object({}).strict()),
   'datasets.get': request<DatasetSummary>()(z.object({ id }).strict()),
@@ -112,17 +111,7 @@ export const requests = {
   /** The text files inside a .zip (glove.6B.zip holds four), or null for a plain or gzipped file. */
   'vectors.members': request<{ members: { name: string; size: number }[] | null }>()(z.object({ path }).strict()),
   /** Downloads glove.6B.zip (from `url`, default the official address) into the data directory; the result is its path. */
-  'vectors.download': request<JobRecord>()(
-    z
-      .object({
-        url: z.url({ protocol: /^https?$/ }).optional(),
-        md5: z
-          .string()
-          .regex(/^[0-9a-f]{32}$/i)
-          .optional(),
-      })
-      .strict(),
-  ),
+  'vectors.download': request<JobRecord>()(downloadSource.strict()),
   'vectors.add': request<JobRecord>()(z.object({ path, member }).strict()),
   'vectors.list': request<VectorFileRecord[]>()(z.object({}).strict()),
   'vectors.delete': request<{ id: string }>()(z.object({ id }).strict()),

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createAppContext, type AppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { readSplit, readVocabulary } from '../../src/main/core/datasets/store'
 import type { DatasetPreview, DatasetSummary } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
+import { refusedUrl, serveBody } from '../fixtures/network'
 import { fastTextLines, makeAclImdbFolder, makeAclImdbTarGz, makeFastText } from '../fixtures/dataset-files'
 
 const tempDir = useTempDir()
@@ -146,9 +145,7 @@ describe('getting the IMDB dataset', () => {
   it('downloads the archive from the configured address, keeps it in the data directory and imports it', async () => {
     const archive = await makeAclImdbTarGz(join(tempDir(), 'aclImdb_v1.tar.gz'), 5)
     const body = readFileSync(archive)
-    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Length': body.length }).end(body))
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/aclImdb_v1.tar.gz`
+    const { url, server } = await serveBody(body, '/aclImdb_v1.tar.gz')
     const dataDir = tempDir()
     const ctx = context(dataDir)
     try {
@@ -167,11 +164,7 @@ describe('getting the IMDB dataset', () => {
   it('fails with a clear message when the address cannot be reached, leaving nothing', async () => {
     const dataDir = tempDir()
     const ctx = context(dataDir)
-    const closed = createServer()
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise((r) => closed.close(r))
-    const answer = await ctx.invoke('datasets.download', { url: `http://127.0.0.1:${port}/aclImdb_v1.tar.gz` })
+    const answer = await ctx.invoke('datasets.download', { url: await refusedUrl('/aclImdb_v1.tar.gz') })
     const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
     expect(job.status).toBe('failed')
     expect(job.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\); check the network connection/)

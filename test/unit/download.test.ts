@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { download } from '../../src/main/core/downloads/download'
 import { useTempDir } from '../fixtures/temp-dir'
+import { refusedUrl } from '../fixtures/network'
 
 const tempDir = useTempDir()
 const servers: Server[] = []
@@ -77,13 +78,11 @@ describe('download', () => {
 
   it('fails clearly without network and leaves nothing behind', async () => {
     const dir = tempDir()
-    const closed = createServer()
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise((r) => closed.close(r))
+    const url = await refusedUrl('/aclImdb_v1.tar.gz')
+    const port = new URL(url).port
     await expect(
       download({
-        url: `http://127.0.0.1:${port}/aclImdb_v1.tar.gz`,
+        url,
         dest: join(dir, 'a.tar.gz'),
         signal: noSignal(),
         progress: () => {},

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
 import { createAppContext, type AppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import type { VectorFileRecord, VectorInspection } from '../../src/shared/vectors'
 import { useTempDir } from '../fixtures/temp-dir'
+import { refusedUrl, serveBody } from '../fixtures/network'
 import { vectorLines, writeZip } from '../fixtures/vector-files'
 
 const tempDir = useTempDir()
@@ -28,12 +26,10 @@ describe('vector jobs through the contract', () => {
       'glove.6B.100d.txt': vectorLines(['the', 'film'], 100).join('\n') + '\n',
     })
     const body = readFileSync(zip)
-    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Length': body.length }).end(body))
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { url, server } = await serveBody(body, '/glove.6B.zip')
     const dataDir = tempDir()
     const ctx = context(dataDir)
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/glove.6B.zip`
       const md5 = createHash('md5').update(body).digest('hex')
       const job = await finished(ctx, await ctx.invoke('vectors.download', { url, md5 }))
       expect(job).toMatchObject({ status: 'succeeded', result: { path: join(dataDir, 'downloads', 'glove.6B.zip') } })
@@ -64,14 +60,7 @@ describe('vector jobs through the contract', () => {
   it('fails clearly offline and leaves no file', async () => {
     const dataDir = tempDir()
     const ctx = context(dataDir)
-    const closed = createServer()
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise((r) => closed.close(r))
-    const job = await finished(
-      ctx,
-      await ctx.invoke('vectors.download', { url: `http://127.0.0.1:${port}/glove.6B.zip` }),
-    )
+    const job = await finished(ctx, await ctx.invoke('vectors.download', { url: await refusedUrl('/glove.6B.zip') }))
     expect(job.status).toBe('failed')
     expect(job.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/)
     expect(existsSync(join(dataDir, 'downloads')) ? readdirSync(join(dataDir, 'downloads')) : []).toEqual([])
