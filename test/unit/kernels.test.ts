@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-wasm'
+import { registerTrainingKernels } from '../../src/main/core/engine/kernels'
+import { seededRandom } from '../../src/main/core/datasets/splits'
+
+/** Runs `f` on a backend and returns plain numbers (so results of two backends can be compared). */
+async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
+  await tf.setBackend(backend)
+  await tf.ready()
+  const out = tf.tidy(f)
+  const list = Array.isArray(out) ? out : [out]
+  const values = await Promise.all(list.map(async (t) => Array.from(await t.data())))
+  tf.dispose(list)
+  return values
+}
+
+const random = seededRandom(11)
+const randn = (shape: number[]) => {
+  const size = shape.reduce((a, b) => a * b, 1)
+  return { shape, values: Float32Array.from({ length: size }, () => random() * 2 - 1) }
+}
+const t = (r: { shape: number[]; values: Float32Array }) => tf.tensor(r.values, r.shape)
+
+function expectClose(a: number[][], b: number[][], tolerance = 1e-4) {
+  expect(a.length).toBe(b.length)
+  a.forEach((values, i) => {
+    expect(values.length).toBe(b[i]!.length)
+    values.forEach((v, k) => expect(Math.abs(v - b[i]![k]!)).toBeLessThan(tolerance * (1 + Math.abs(b[i]![k]!))))
+  })
+}
+
+// The stock CPU kernels are the reference; registered under the 'cpu' name only after the reference ran.
+const reference = new Map<string, number[][]>()
+
+describe('training kernels', () => {
+  const x = randn([40, 7])
+  const ids = Int32Array.from({ length: 40 }, () => Math.floor(random() * 12) - 1) // includes -1: dropped
+  const table = randn([30, 8])
+  const rows = Int32Array.from({ length: 64 }, () => Math.floor(random() * 30))
+  const image = randn([3, 12, 9, 2])
+  const filter = randn([3, 4, 2, 5])
+
+  const cases: Record<string, () => tf.Tensor | tf.Tensor[]> = {
+    unsortedSegmentSum: () => tf.unsortedSegmentSum(t(x), tf.tensor1d(ids, 'int32'), 12),
+    // The embedding gradient: the gradient of gather is an UnsortedSegmentSum.
+    gatherGradient: () => tf.grad((w: tf.Tensor) => tf.gather(w, tf.tensor1d(rows, 'int32')).square().sum())(t(table)),
+    conv2dFilterGradientValid: () =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+        tf
+          .conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')
+          .sin()
+          .sum(),
+      )([t(image), t(filter)]),
+    conv2dFilterGradientSameStrided: () =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, [2, 1], 'same').sum())([
+        t(image),
+        t(filter),
+      ]),
+  }
+
+  beforeAll(async () => {
+    for (const [name, f] of Object.entries(cases)) reference.set(name, await on('cpu', f))
+    registerTrainingKernels('wasm')
+    registerTrainingKernels('cpu')
+  })
+
+  for (const name of Object.keys(cases)) {
+    it(`${name} on wasm matches the stock CPU kernels`, async () => {
+      expectClose(await on('wasm', cases[name]!), reference.get(name)!)
+    })
+    it(`${name} on the CPU backend with our kernels matches the stock ones`, async () => {
+      expectClose(await on('cpu', cases[name]!), reference.get(name)!)
+    })
+  }
+
+  it('leaks no tensors', async () => {
+    await tf.setBackend('wasm')
+    const before = tf.memory().numTensors
+    for (const f of Object.values(cases)) tf.dispose(tf.tidy(f))
+    expect(tf.memory().numTensors).toBe(before)
+  })
+})
