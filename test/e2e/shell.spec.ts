@@ -24,6 +24,33 @@ test('the shell loads through the tokened address and every section is reachable
   }
 })
 
+test('a dropped connection fails the request in flight with a readable message, then reconnects', async ({
+  page,
+  served,
+}) => {
+  // Sit between page and server: the first connection drops when the page asks for app.info.
+  let connections = 0
+  await page.routeWebSocket(/\/api\/ws$/, (ws) => {
+    const n = ++connections
+    const server = ws.connectToServer()
+    ws.onMessage((message) => {
+      if (n === 1 && String(message).includes('"app.info"')) {
+        void ws.close()
+        void server.close()
+      } else server.send(message)
+    })
+  })
+  await page.goto(served.url)
+  await expect(page.getByTestId('connection-status')).toHaveText('connected')
+  await page.getByTestId('nav-info').click()
+  await expect(page.getByTestId('app-error')).toContainText('Lost connection to the Sentiment Studio server')
+  await expect(page.getByTestId('connection-status')).toHaveText('connected')
+  expect(connections).toBe(2)
+  // The new connection carries requests again.
+  await page.getByTestId('detect-again').click()
+  await expect(page.getByTestId('backend-row-wasm')).toContainText('yes', { timeout: 30_000 })
+})
+
 test('the Info page shows the backends found, with wasm available and the selected one', async ({ page, served }) => {
   await page.goto(served.url)
   await page.getByTestId('nav-info').click()

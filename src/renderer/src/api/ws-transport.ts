@@ -1,6 +1,8 @@
 /**
  * The contract over serve mode's WebSocket. The auth cookie from the login exchange goes with the
  * connection. Requests made while disconnected wait for the socket; it reconnects with back-off.
+ * Requests already sent when the socket drops fail: their answer is lost, and resending could
+ * start a job twice.
  */
 import type { StudioApi } from '@shared/contract'
 import { ApiError } from '@shared/errors'
@@ -11,22 +13,33 @@ export const connected = ref(false)
 
 export function wsTransport(): StudioApi {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${wsPath}`
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: ApiError) => void }>()
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: ApiError) => void; sent: boolean }>()
   const listeners = new Map<string, Set<(data: unknown) => void>>()
   const queue: WsInvoke[] = []
   let socket: WebSocket
   let nextId = 1
   let backoff = 500
 
+  const send = (m: WsInvoke) => {
+    socket.send(JSON.stringify(m))
+    const p = pending.get(m.id)
+    if (p) p.sent = true
+  }
+
   const connect = () => {
     socket = new WebSocket(url)
     socket.onopen = () => {
       connected.value = true
       backoff = 500
-      for (const m of queue.splice(0)) socket.send(JSON.stringify(m))
+      for (const m of queue.splice(0)) send(m)
     }
     socket.onmessage = (e) => {
-      const m = JSON.parse(String(e.data)) as WsServerMessage
+      let m: WsServerMessage
+      try {
+        m = JSON.parse(String(e.data)) as WsServerMessage
+      } catch {
+        return // not ours; the server only sends JSON
+      }
       if (m.type === 'event') {
         for (const l of listeners.get(m.name) ?? []) l(m.data)
         return
@@ -39,14 +52,16 @@ export function wsTransport(): StudioApi {
     }
     socket.onclose = () => {
       connected.value = false
-      for (const p of pending.values())
+      for (const [id, p] of pending) {
+        if (!p.sent) continue // still queued: goes out when the socket is back
+        pending.delete(id)
         p.reject(
           new ApiError(
             'failed',
-            'Lost the connection to the Sentiment Studio server; is it still running? Reconnecting…',
+            'Lost connection to the Sentiment Studio server before it answered; is it still running? Reconnecting…',
           ),
         )
-      pending.clear()
+      }
       setTimeout(connect, backoff)
       backoff = Math.min(backoff * 2, 10_000)
     }
@@ -57,8 +72,8 @@ export function wsTransport(): StudioApi {
     invoke(name, payload) {
       const message: WsInvoke = { type: 'invoke', id: nextId++, name, payload }
       return new Promise((resolve, reject) => {
-        pending.set(message.id, { resolve: resolve as (v: unknown) => void, reject })
-        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message))
+        pending.set(message.id, { resolve: resolve as (v: unknown) => void, reject, sent: false })
+        if (socket.readyState === WebSocket.OPEN) send(message)
         else queue.push(message)
       })
     },
