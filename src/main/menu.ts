@@ -3,16 +3,20 @@ import { app, dialog, Menu, shell, type MenuItemConstructorOptions } from 'elect
 
 export function buildMenu(dataDir: string): Menu {
   const isMac = process.platform === 'darwin'
+  const openDataFolder = async () => {
+    const error = await shell.openPath(dataDir) // resolves to an error message, or '' on success
+    if (error) dialog.showErrorBox('Could not open the data folder', `${dataDir}: ${error}`)
+  }
+  const about = () =>
+    dialog.showMessageBox({
+      type: 'info',
+      title: 'About Sentiment Studio',
+      message: `Sentiment Studio ${app.getVersion()}`,
+      detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData folder: ${dataDir}`,
+    })
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
-    {
-      label: 'File',
-      submenu: [
-        { label: 'Open Data Folder', click: () => void shell.openPath(dataDir) },
-        { type: 'separator' },
-        isMac ? { role: 'close' } : { role: 'quit' },
-      ],
-    },
+    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
     { role: 'editMenu' },
     {
       label: 'View',
@@ -31,16 +35,8 @@ export function buildMenu(dataDir: string): Menu {
     {
       role: 'help',
       submenu: [
-        {
-          label: 'About Sentiment Studio',
-          click: () =>
-            void dialog.showMessageBox({
-              type: 'info',
-              title: 'About Sentiment Studio',
-              message: `Sentiment Studio ${app.getVersion()}`,
-              detail: `Electron ${process.versions.electron}, Node ${process.versions.node}\nData: ${dataDir}`,
-            }),
-        },
+        { label: 'About Sentiment Studio', click: () => void about() },
+        { label: 'Open Data Folder', click: () => void openDataFolder() },
       ],
     },
   ]

@@ -1,28 +1,52 @@
 /** Job processes in the desktop app: Electron's utilityProcess, behind the same JobLauncher interface. */
 import { utilityProcess } from 'electron'
 import type { JobLauncher, JobProcess } from './core/jobs/launcher'
-import type { FromWorker } from './core/jobs/protocol'
+import type { FromWorker, ToWorker } from './core/jobs/protocol'
 
 export class UtilityLauncher implements JobLauncher {
   constructor(private readonly entry: string) {}
 
   launch(): JobProcess {
-    const child = utilityProcess.fork(this.entry, [], { stdio: 'pipe', serviceName: 'Sentiment Studio job' })
+    const child = utilityProcess.fork(this.entry, [], {
+      stdio: 'pipe',
+      serviceName: 'Sentiment Studio job',
+      // macOS: run from the plugin helper so a signed app may still load tfjs-node's libtensorflow.
+      allowLoadingUnsignedLibraries: process.platform === 'darwin',
+    })
+
+    // Held until 'spawn': the manager sends 'start' right after launch, and whether Electron keeps a
+    // message posted before the child is connected is not something to rely on. Likewise kill(),
+    // which does nothing before there is a process.
+    let pending: ToWorker[] | null = []
+    let killRequested = false
+    child.once('spawn', () => {
+      if (killRequested) child.kill()
+      else for (const message of pending ?? []) child.postMessage(message)
+      pending = null
+    })
+    child.once('exit', () => (pending = null))
+
     return {
       get pid() {
         return child.pid
       },
-      // utilityProcess queues messages posted before the process has spawned.
-      send: (message) => child.postMessage(message),
-      onMessage: (listener) => child.on('message', (m: FromWorker) => listener(m)),
-      // utilityProcess reports only an exit code; a crash shows as a non-zero code.
-      onExit: (listener) => child.once('exit', (code) => listener(code, null)),
+      send: (message) => {
+        if (pending) pending.push(message)
+        else child.postMessage(message) // a no-op once the process has exited
+      },
+      onMessage: (listener) => child.on('message', (message: FromWorker) => listener(message)),
+      // utilityProcess reports only an exit code (a crash is a non-zero one). The listener runs on the
+      // next turn: Electron is still tearing the process down while it emits 'exit'.
+      onExit: (listener) => child.once('exit', (code) => setImmediate(() => listener(code, null))),
       onStderr: (listener) => {
+        // Both pipes must be read, or a chatty native library blocks the job once a pipe fills.
         child.stdout?.on('data', (b: Buffer) => listener(b.toString('utf8')))
         child.stderr?.on('data', (b: Buffer) => listener(b.toString('utf8')))
+        child.on('error', (type, location) => listener(`${type} at ${location}\n`))
       },
       kill: () => {
-        child.kill()
+        if (pending) killRequested = true
+        else child.kill()
       },
     }
   }

@@ -1,50 +1,73 @@
 /** The main window's bounds and maximized state, kept across launches in the data directory. */
-import { readFileSync } from 'node:fs'
-import { rename, writeFile } from 'node:fs/promises'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { screen, type BrowserWindow, type Rectangle } from 'electron'
 
-interface WindowState {
+export interface WindowState {
   bounds: Rectangle
   maximized: boolean
 }
 
 const fileName = 'window-state.json'
-const fallback: WindowState = { bounds: { x: 0, y: 0, width: 1280, height: 840 }, maximized: false }
+const defaultSize = { width: 1280, height: 840 }
 
-/** The saved state, if it still fits on a connected display (a monitor may have gone). */
-export function loadWindowState(dataDir: string): WindowState & { placed: boolean } {
+function isState(value: unknown): value is WindowState {
+  const v = value as Partial<WindowState> | null
+  const b = v?.bounds as Partial<Rectangle> | undefined
+  return (
+    typeof v?.maximized === 'boolean' &&
+    [b?.x, b?.y, b?.width, b?.height].every((n) => typeof n === 'number' && Number.isFinite(n))
+  )
+}
+
+/** Whether the rectangle lies inside the work area of the display it overlaps most. */
+function fitsADisplay(bounds: Rectangle): boolean {
+  const area = screen.getDisplayMatching(bounds).workArea
+  return (
+    bounds.x >= area.x &&
+    bounds.y >= area.y &&
+    bounds.x + bounds.width <= area.x + area.width &&
+    bounds.y + bounds.height <= area.y + area.height
+  )
+}
+
+/**
+ * The saved state if it still fits a connected display (a monitor may have gone since), else a
+ * default size that Electron centres. Call after the app is ready (screen needs it).
+ */
+export function loadWindowState(dataDir: string): { bounds: Partial<Rectangle>; maximized: boolean } {
   try {
-    const saved = JSON.parse(readFileSync(join(dataDir, fileName), 'utf8')) as WindowState
-    const area = screen.getDisplayMatching(saved.bounds).workArea
-    const fits =
-      saved.bounds.x >= area.x &&
-      saved.bounds.y >= area.y &&
-      saved.bounds.x + saved.bounds.width <= area.x + area.width &&
-      saved.bounds.y + saved.bounds.height <= area.y + area.height
-    if (fits) return { ...saved, placed: true }
+    const saved: unknown = JSON.parse(readFileSync(join(dataDir, fileName), 'utf8'))
+    if (isState(saved) && fitsADisplay(saved.bounds)) return saved
   } catch {
     // No saved state yet, or an unreadable one: start from the default.
   }
-  return { ...fallback, placed: false }
+  return { bounds: defaultSize, maximized: false }
 }
 
-/** Saves on every move and resize (debounced), atomically. */
+/** Saves after moves and resizes (debounced) and on close, atomically (temp file + rename). */
 export function trackWindowState(win: BrowserWindow, dataDir: string): void {
-  let timer: NodeJS.Timeout | null = null
+  const file = join(dataDir, fileName)
+  let timer: NodeJS.Timeout | undefined
+  // Synchronous: the last save happens on close, and the app may exit right after.
   const save = () => {
+    clearTimeout(timer)
     if (win.isDestroyed()) return
     const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() }
-    const file = join(dataDir, fileName)
-    const temp = `${file}.tmp`
-    void writeFile(temp, JSON.stringify(state))
-      .then(() => rename(temp, file))
-      .catch(() => {})
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(state))
+      renameSync(`${file}.tmp`, file)
+    } catch (err) {
+      console.error('Could not save the window state:', err)
+    }
   }
   const schedule = () => {
-    if (timer) clearTimeout(timer)
+    clearTimeout(timer)
     timer = setTimeout(save, 500)
   }
-  for (const e of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(e as 'resize', schedule)
+  win.on('resize', schedule)
+  win.on('move', schedule)
+  win.on('maximize', schedule)
+  win.on('unmaximize', schedule)
   win.on('close', save)
 }

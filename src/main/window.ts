@@ -1,17 +1,19 @@
 /** The main window: isolated, sandboxed, restored where it was. */
 import { join } from 'node:path'
-import { BrowserWindow } from 'electron'
+import { app, BrowserWindow } from 'electron'
+import type { AppPage } from './app-page'
 import { loadWindowState, trackWindowState } from './window-state'
 
-export function createMainWindow(dataDir: string, devServer: string | undefined): BrowserWindow {
+export function createMainWindow(dataDir: string, page: AppPage): BrowserWindow {
   const state = loadWindowState(dataDir)
   const win = new BrowserWindow({
-    ...(state.placed ? state.bounds : { width: state.bounds.width, height: state.bounds.height }),
+    ...state.bounds,
     minWidth: 900,
     minHeight: 600,
     show: false,
     title: 'Sentiment Studio',
-    icon: join(__dirname, '../../resources/icon.png'),
+    // Linux shows it in the title bar and task switcher (electron-builder.yml packs it too).
+    icon: join(app.getAppPath(), 'resources', 'icon.png'),
     webPreferences: {
       preload: join(__dirname, '../preload/index.js'),
       contextIsolation: true,
@@ -20,10 +22,12 @@ export function createMainWindow(dataDir: string, devServer: string | undefined)
       webSecurity: true,
     },
   })
-  if (state.maximized) win.maximize()
   trackWindowState(win, dataDir)
-  win.once('ready-to-show', () => win.show())
-  if (devServer) void win.loadURL(devServer)
-  else void win.loadFile(join(__dirname, '../renderer/index.html'))
+  // Maximizing shows a window, so it waits until the page can paint.
+  win.once('ready-to-show', () => {
+    if (state.maximized) win.maximize()
+    win.show()
+  })
+  page.load(win).catch((err: unknown) => console.error('Could not load the app page:', err))
   return win
 }

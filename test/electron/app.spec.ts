@@ -13,6 +13,7 @@ import { electronSqliteBindingPath } from '../../scripts/electron-native-path.mj
 
 const root = join(__dirname, '..', '..')
 
+/** The package returns its binary's path, and throws when the binary was never downloaded. */
 function electronBinary(): string | null {
   try {
     const path = createRequire(join(root, 'package.json'))('electron') as unknown
@@ -32,20 +33,43 @@ const skipReason = !binary
 
 test.skip(skipReason !== null, skipReason ?? '')
 
-test('the desktop app opens, isolates the page and shows the backends', async () => {
+test('the desktop app opens, isolates the page, answers over IPC and shows the backends', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'studio-electron-'))
-  const app = await electron.launch({ args: [root], env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: dataDir } })
   try {
-    const page = await app.firstWindow()
-    await expect(page.getByRole('heading', { name: 'Sentiment Studio' })).toBeVisible()
-    expect(await page.evaluate(() => typeof (globalThis as { studio?: unknown }).studio)).toBe('object')
-    expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined')
-    expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined')
-    await page.getByTestId('nav-info').click()
-    await expect(page.getByTestId('backend-row-wasm')).toContainText('yes')
-    await expect(page.getByText(dataDir).first()).toBeVisible()
+    const app = await electron.launch({ args: [root], env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: dataDir } })
+    try {
+      const page = await app.firstWindow()
+      await expect(page).toHaveTitle('Sentiment Studio')
+      await expect(page.getByRole('heading', { name: 'Sentiment Studio' })).toBeVisible()
+
+      // Isolation: the bridge's three functions, and no Node in the page.
+      const surface = await page.evaluate(() => {
+        const g = globalThis as { studio?: object; require?: unknown; process?: unknown }
+        return { studio: Object.keys(g.studio ?? {}).sort(), require: typeof g.require, process: typeof g.process }
+      })
+      expect(surface).toEqual({
+        studio: ['invoke', 'pathForFile', 'subscribe'],
+        require: 'undefined',
+        process: 'undefined',
+      })
+
+      // The contract over IPC: answers and refusals both come back as envelopes.
+      const answers = await page.evaluate(async () => {
+        const studio = (globalThis as { studio?: { invoke(n: string, p: unknown): Promise<unknown> } }).studio!
+        return [await studio.invoke('app.capabilities', {}), await studio.invoke('no.such.request', {})]
+      })
+      expect(answers[0]).toMatchObject({ ok: true, result: { transport: 'electron', nativeDialogs: true, dataDir } })
+      expect(answers[1]).toMatchObject({ ok: false, error: { code: 'unknown_request' } })
+
+      await page.getByTestId('nav-info').click()
+      await expect(page.getByTestId('backend-row-wasm')).toContainText('yes', { timeout: 30_000 })
+      await expect(page.getByText(dataDir).first()).toBeVisible()
+    } finally {
+      await app.close()
+    }
+    // The window's bounds were saved on close, into the same data folder.
+    expect(existsSync(join(dataDir, 'window-state.json'))).toBe(true)
   } finally {
-    await app.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
 })
