@@ -18,21 +18,28 @@ export interface Detected {
 
 /** Bytes Windows-1252 leaves undefined: a file with them is not Windows-1252. */
 const undefinedIn1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d])
+/** Bytes looked at for UTF-16's zero bytes. */
 const sampleLimit = 1 << 16
 
+/** The encoding a byte-order mark at the start says, if there is one. */
+export function bomEncoding(b: Uint8Array): ConcreteEncoding | null {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8'
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le'
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be'
+  return null
+}
+
+/** The encoding of text from a sample of its first bytes (all of them are checked for UTF-8). */
 export function detectEncoding(sample: Uint8Array): Detected {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf)
-    return { encoding: 'utf-8', confidence: 1, bom: true, reason: 'UTF-8 byte-order mark' }
-  if (sample[0] === 0xff && sample[1] === 0xfe)
-    return { encoding: 'utf-16le', confidence: 1, bom: true, reason: 'UTF-16LE byte-order mark' }
-  if (sample[0] === 0xfe && sample[1] === 0xff)
-    return { encoding: 'utf-16be', confidence: 1, bom: true, reason: 'UTF-16BE byte-order mark' }
+  const bom = bomEncoding(sample)
+  if (bom) return { encoding: bom, confidence: 1, bom: true, reason: `${bom.toUpperCase()} byte-order mark` }
   const n = Math.min(sample.length, sampleLimit)
   // Under 32 bytes there is too little to judge UTF-16 without a mark by its zero bytes.
-  if (n >= 32) {
+  const zero = sample.indexOf(0)
+  if (n >= 32 && zero >= 0 && zero < n) {
     let evenZeros = 0
     let oddZeros = 0
-    for (let i = 0; i < n; i++) {
+    for (let i = zero; i < n; i++) {
       if (sample[i] !== 0) continue
       if (i % 2) oddZeros++
       else evenZeros++
@@ -43,22 +50,19 @@ export function detectEncoding(sample: Uint8Array): Detected {
     if (evenZeros > half * 0.3 && oddZeros < half * 0.05)
       return { encoding: 'utf-16be', confidence: 0.9, bom: false, reason: 'every other byte is zero (UTF-16BE)' }
   }
-  const head = sample.subarray(0, n)
-  const bad = firstInvalidUtf8(head, true)
-  if (bad < 0) {
-    const ascii = head.every((b) => b < 0x80)
-    return ascii
-      ? { encoding: 'utf-8', confidence: 0.8, bom: false, reason: 'plain ASCII (read as UTF-8)' }
-      : { encoding: 'utf-8', confidence: 0.99, bom: false, reason: 'valid UTF-8' }
-  }
-  const why = `byte 0x${hex(head[bad]!)} at offset ${bad} is not valid UTF-8`
-  const undefinedByte = head.findIndex((b) => undefinedIn1252.has(b))
+  const bad = firstInvalidUtf8(sample, true)
+  if (bad < 0)
+    return sample.some((b) => b >= 0x80)
+      ? { encoding: 'utf-8', confidence: 0.99, bom: false, reason: 'valid UTF-8' }
+      : { encoding: 'utf-8', confidence: 0.8, bom: false, reason: 'plain ASCII (read as UTF-8)' }
+  const why = `byte 0x${hex(sample[bad]!)} at offset ${bad} is not valid UTF-8`
+  const undefinedByte = sample.findIndex((b) => undefinedIn1252.has(b))
   if (undefinedByte >= 0)
     return {
       encoding: 'latin1',
       confidence: 0.5,
       bom: false,
-      reason: `${why}, and byte 0x${hex(head[undefinedByte]!)} at offset ${undefinedByte} is not Windows-1252`,
+      reason: `${why}, and byte 0x${hex(sample[undefinedByte]!)} at offset ${undefinedByte} is not Windows-1252`,
     }
   return { encoding: 'windows-1252', confidence: 0.7, bom: false, reason: why }
 }
@@ -103,8 +107,10 @@ export class DecodeError extends Error {
   }
 }
 
-/** Whether a byte 0x0A is always a line feed (so lines can be cut before decoding). */
-export const asciiCompatible = (e: ConcreteEncoding): boolean => !e.startsWith('utf-16')
+export type Utf16 = 'utf-16le' | 'utf-16be'
+
+/** Whether a byte 0x0A is always a line feed, so lines can be cut before decoding. */
+export const asciiCompatible = (e: ConcreteEncoding): e is Exclude<ConcreteEncoding, Utf16> => !e.startsWith('utf-16')
 
 export interface Decoder {
   /** Decodes the next bytes of a stream; throws a DecodeError on bytes the encoding cannot have. */
@@ -113,50 +119,38 @@ export interface Decoder {
 }
 
 /**
- * A streaming decoder that keeps a leading BOM (callers strip it once). UTF-8 and UTF-16 use the
- * fatal TextDecoder; the single-byte encodings go through iconv-lite, because Node 20's TextDecoder
- * decodes windows-1252 as latin1 (0x92 becomes a control character instead of ’). Line readers cut
- * ASCII-compatible text at line ends and use `decode`, which knows the offset of a bad byte.
+ * A streaming UTF-16 decoder that keeps a leading BOM (the caller strips it once). ASCII-compatible
+ * text is cut at line ends instead and goes through `decode`, which knows the offset of a bad byte.
  */
-export function createDecoder(encoding: ConcreteEncoding): Decoder {
-  if (encoding === 'windows-1252' || encoding === 'latin1') {
-    let offset = 0
-    return {
-      write: (b) => {
-        const text = decodeSingleByte(b, encoding, offset)
-        offset += b.length
-        return text
-      },
-      end: () => '',
+export function createUtf16Decoder(encoding: Utf16): Decoder {
+  const d = new TextDecoder(encoding, { fatal: true, ignoreBOM: true })
+  const guard = (f: () => string) => {
+    try {
+      return f()
+    } catch {
+      throw new DecodeError(encoding, null)
     }
   }
-  const d = new TextDecoder(encoding, { fatal: true, ignoreBOM: true })
-  const fail = () => new DecodeError(encoding, null)
-  return {
-    write: (b) => {
-      try {
-        return d.decode(b, { stream: true })
-      } catch {
-        throw fail()
-      }
-    },
-    end: () => {
-      try {
-        return d.decode()
-      } catch {
-        throw fail()
-      }
-    },
-  }
+  return { write: (b) => guard(() => d.decode(b, { stream: true })), end: () => guard(() => d.decode()) }
 }
 
-/** Single-byte text: one character per byte, and U+FFFD only for the bytes Windows-1252 leaves undefined. */
+/**
+ * Single-byte text through iconv-lite, because Node 20's TextDecoder decodes windows-1252 as latin1
+ * (0x92 becomes a control character instead of ’): one character per byte, and U+FFFD only for the
+ * bytes Windows-1252 leaves undefined.
+ */
 function decodeSingleByte(b: Uint8Array, encoding: 'windows-1252' | 'latin1', offset: number): string {
-  const text = iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.byteLength), encoding === 'latin1' ? 'latin1' : 'windows1252')
+  const text = iconv.decode(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    encoding === 'latin1' ? 'latin1' : 'windows1252',
+  )
   const bad = text.indexOf('\uFFFD')
   if (bad >= 0) throw new DecodeError(encoding, offset + bad)
   return text
 }
+
+/** Fatal decoders, kept: making one per review costs more than decoding it. */
+const decoders = new Map<string, TextDecoder>()
 
 /**
  * Decodes whole bytes (a review, or a run of complete lines), without a BOM; bytes that do not fit
@@ -164,28 +158,32 @@ function decodeSingleByte(b: Uint8Array, encoding: 'windows-1252' | 'latin1', of
  */
 export function decode(bytes: Uint8Array, encoding: ConcreteEncoding, offset = 0): string {
   if (encoding === 'windows-1252' || encoding === 'latin1') return decodeSingleByte(bytes, encoding, offset)
+  // A BOM is only a BOM at the start of the file.
+  const key = `${encoding}${offset > 0}`
+  const d = decoders.get(key) ?? new TextDecoder(encoding, { fatal: true, ignoreBOM: offset > 0 })
   try {
-    return new TextDecoder(encoding, { fatal: true }).decode(bytes)
+    const text = d.decode(bytes)
+    decoders.set(key, d)
+    return text
   } catch {
-    throw new DecodeError(encoding, encoding === 'utf-8' ? offset + firstInvalidUtf8(bytes) : null)
+    // A decoder that failed is not reused.
+    decoders.delete(key)
+    const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : -1
+    throw new DecodeError(encoding, at < 0 ? null : offset + at)
   }
 }
 
+// Control characters other than tab, line feed, vertical tab, form feed and carriage return.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const controlChars = /[\x01-\x08\x0e-\x1f\x7f]/g
+
 /**
- * Whether bytes look like a binary file rather than text: a NUL byte (outside UTF-16), control
- * bytes other than tab, line ends and form feed, or mostly high bytes that are not UTF-8.
+ * Whether decoded text looks like a binary file's: a NUL, control characters in more than 2% of
+ * it, or (single-byte encodings) mostly non-ASCII.
  */
-export function looksBinary(bytes: Uint8Array, encoding: ConcreteEncoding): boolean {
-  if (encoding.startsWith('utf-16')) return false
-  const n = Math.min(bytes.length, 8192)
-  let control = 0
-  let high = 0
-  for (let i = 0; i < n; i++) {
-    const c = bytes[i]!
-    if (c === 0) return true
-    if (c < 0x09 || (c > 0x0d && c < 0x20) || c === 0x7f) control++
-    else if (c >= 0x80) high++
-  }
-  if (control > n * 0.02) return true
-  return encoding !== 'utf-8' && high > n * 0.3
+export function looksBinary(text: string, encoding: ConcreteEncoding): boolean {
+  const sample = text.length > 8192 ? text.slice(0, 8192) : text
+  if (sample.includes('\0')) return true
+  if ((sample.match(controlChars)?.length ?? 0) > sample.length * 0.02) return true
+  return !encoding.startsWith('utf') && (sample.match(/[^\0-\x7f]/g)?.length ?? 0) > sample.length * 0.3
 }

@@ -1,15 +1,16 @@
 /**
  * CSV, TSV and JSON Lines with a text column and a label column. The delimiter and the header are
  * detected from the first lines unless given; quoting can be turned off for files with unbalanced
- * quotes; columns are header names or 0-based indices.
+ * quotes; columns are header names (or JSON keys) or 0-based indices.
  */
-import { extname } from 'node:path'
-import { parse } from 'csv-parse'
+import { parse, type CsvError } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 import type { SourceSpec } from '../../../../shared/datasets'
+import { checkAborted } from './abort'
+import { splitFiles } from './fasttext'
 import { labelMapper } from './labels'
-import { readLines, readText } from './streams'
-import type { Tally } from './tally'
+import { feed, readLines, type Line } from './streams'
+import type { SourceNotes } from './notes'
 import { SourceError, type RawExample, type ReadContext } from './types'
 
 export interface Layout {
@@ -23,63 +24,91 @@ export interface Layout {
   reason: string
 }
 
-const candidates = [',', '\t', ';', '|']
+const delimiters = [',', '\t', ';', '|']
 const sampleLines = 50
+const delimiterName: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' }
 
 async function firstLines(path: string, spec: SourceSpec): Promise<string[]> {
   const lines: string[] = []
-  for await (const { text } of readLines(path, spec.encoding, () => {})) {
-    if (text.trim() !== '') lines.push(text)
+  for await (const line of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
+    if ('text' in line && line.text.trim() !== '') lines.push(line.text)
     if (lines.length >= sampleLines) break
   }
   if (lines.length === 0) throw new SourceError(`${path} has no rows; choose another file.`)
   return lines
 }
 
-export function detectDelimiter(lines: string[], path: string): string {
-  const score = (d: string) => {
-    const counts = lines.map((l) => l.split(d).length - 1)
-    const mode = counts.sort((a, b) => counts.filter((c) => c === b).length - counts.filter((c) => c === a).length)[0]!
-    return mode === 0 ? 0 : lines.filter((l) => l.split(d).length - 1 === mode).length
+/** Delimiters outside double quotes (when quoting is on) in one line. */
+function countOutsideQuotes(line: string, d: string, quoting: boolean): number {
+  let n = 0
+  let quoted = false
+  for (const ch of line) {
+    if (quoting && ch === '"') quoted = !quoted
+    else if (ch === d && !quoted) n++
   }
-  const preferred = extname(path).toLowerCase() === '.tsv' ? '\t' : ','
-  let best = preferred
-  let bestScore = score(preferred)
-  for (const d of candidates) {
+  return n
+}
+
+/**
+ * The candidate that splits most lines into the same number of fields (more than one), with the
+ * share of lines it splits so; ties go to what the file name suggests (.tsv: tab), then to the
+ * comma. Null when no candidate occurs.
+ */
+export function delimiterOf(
+  lines: string[],
+  path: string,
+  quoting: boolean,
+): { char: string; name: string; share: number } | null {
+  const score = (d: string) => {
+    const freq = new Map<number, number>()
+    for (const l of lines) {
+      const c = countOutsideQuotes(l, d, quoting)
+      if (c > 0) freq.set(c, (freq.get(c) ?? 0) + 1)
+    }
+    return Math.max(0, ...freq.values())
+  }
+  const order = /\.tsv(\.(gz|bz2))?$/i.test(path) ? ['\t', ...delimiters.filter((d) => d !== '\t')] : delimiters
+  let best: string | null = null
+  let bestScore = 0
+  for (const d of order) {
     const s = score(d)
     if (s > bestScore) [best, bestScore] = [d, s]
   }
-  return best
+  return best === null ? null : { char: best, name: delimiterName[best]!, share: bestScore / lines.length }
 }
 
 const numericCell = (v: string) => v.trim() !== '' && Number.isFinite(Number(v))
 
-/** A header row has no numbers, and some column below it does, or is much longer. */
+/**
+ * Whether the first row is a header. It is when its cells are distinct and none is a number, and
+ * below it some column differs in kind: mostly numbers under a word, text at least twice as long
+ * as the cell everywhere, or (with 8 rows or more) a few repeated values, labels, that never
+ * include the first row's cell.
+ */
 export function detectHeader(rows: string[][]): boolean {
   if (rows.length < 2) return false
   const [first, ...rest] = rows as [string[], ...string[][]]
-  if (first.some(numericCell)) return false
+  if (first.some(numericCell) || new Set(first).size !== first.length) return false
   return first.some((cell, c) => {
     const below = rest.map((r) => r[c] ?? '')
-    const numericBelow = below.filter(numericCell).length >= below.length * 0.8
-    const avg = below.reduce((s, v) => s + v.length, 0) / below.length
-    return numericBelow || avg > cell.length * 3
+    if (below.filter(numericCell).length >= below.length * 0.8) return true
+    if (Math.min(...below.map((v) => v.length)) > cell.length * 2) return true
+    const distinct = new Set(below)
+    return below.length >= 8 && distinct.size <= Math.min(10, below.length / 4) && !distinct.has(cell)
   })
 }
 
-function pickColumns(rows: string[][], width: number): { text: number; label: number } {
-  const avgLen = Array.from(
-    { length: width },
-    (_, c) => rows.reduce((s, r) => s + (r[c]?.length ?? 0), 0) / rows.length,
-  )
-  const text = avgLen.indexOf(Math.max(...avgLen))
-  let label = text === 0 ? 1 : 0
-  let fewest = Infinity
-  for (let c = 0; c < width; c++) {
-    if (c === text) continue
-    const distinct = new Set(rows.map((r) => r[c])).size
-    if (distinct < fewest) [label, fewest] = [c, distinct]
-  }
+/** Unless given, text: the column with the longest cells on average; label: the one with the fewest distinct values. */
+function guessColumns(
+  rows: string[][],
+  width: number,
+  given: { text: number | null; label: number | null },
+): { text: number; label: number } {
+  const avgLen = (c: number) => rows.reduce((s, r) => s + (r[c]?.length ?? 0), 0) / rows.length
+  const distinct = (c: number) => new Set(rows.map((r) => r[c])).size
+  const all = Array.from({ length: width }, (_, c) => c)
+  const text = given.text ?? all.filter((c) => c !== given.label).reduce((a, b) => (avgLen(b) > avgLen(a) ? b : a))
+  const label = given.label ?? all.filter((c) => c !== text).reduce((a, b) => (distinct(b) < distinct(a) ? b : a))
   return { text, label }
 }
 
@@ -88,16 +117,24 @@ function resolveColumn(
   given: string | number | undefined,
   columns: string[],
   path: string,
-  fallback: number,
-): number {
-  if (given === undefined) return fallback
-  const index = typeof given === 'number' ? given : columns.indexOf(given)
+): number | null {
+  if (given === undefined) return null
+  const index =
+    typeof given === 'number'
+      ? given
+      : Math.max(
+          columns.indexOf(given),
+          columns.findIndex((c) => c.toLowerCase() === given.toLowerCase()),
+        )
   if (index < 0 || index >= columns.length)
     throw new SourceError(
-      `The ${which} column ${typeof given === 'number' ? `#${given}` : `"${given}"`} is not in ${path} (its columns: ${columns.map((c, i) => `${i}: ${c}`).join(', ')}).`,
+      `The ${which} column ${typeof given === 'number' ? `#${given}` : `"${given}"`} is not in ${path} (its columns: ${columns.map((c, i) => `${i}: ${c}`).join(', ')}); choose one of them.`,
     )
   return index
 }
+
+/** Characters in one record at most: an unbalanced quote would otherwise swallow the rest of the file. */
+const maxRecord = 16 << 20
 
 const csvOptions = (spec: SourceSpec, delimiter: string) => ({
   delimiter,
@@ -105,146 +142,205 @@ const csvOptions = (spec: SourceSpec, delimiter: string) => ({
   relax_quotes: true,
   relax_column_count: true,
   skip_empty_lines: true,
-  bom: true,
 })
+
+/** JSON Lines values as cells: strings as they are, numbers and booleans as text, null as missing. */
+function jsonCells(line: string, keys: string[] | null): { keys: string[]; cells: (string | undefined)[] } | null {
+  let o: unknown
+  try {
+    o = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return null
+  const record = o as Record<string, unknown>
+  const k = keys ?? Object.keys(record)
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return { keys: k, cells: k.map((key) => cell(record[key])) }
+}
 
 export async function detectLayout(path: string, spec: SourceSpec): Promise<Layout> {
   const lines = await firstLines(path, spec)
-  const jsonl = /\.(jsonl|ndjson)$/i.test(path) || lines[0]!.trimStart().startsWith('{')
-  let rows: string[][]
-  let columns: string[]
-  let header: boolean
-  let delimiter: string | null = null
-  let reason: string
-  if (jsonl) {
-    const objects = lines.map((l, i) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>
-      } catch {
-        throw new SourceError(`${path}, line ${i + 1} is not valid JSON; a JSON Lines file has one object per line.`)
-      }
+  if (/\.(jsonl|ndjson)(\.(gz|bz2))?$/i.test(path) || lines[0]!.trimStart().startsWith('{')) {
+    const first = jsonCells(lines[0]!, null)
+    if (!first)
+      throw new SourceError(`${path}: the first line is not a JSON object; a JSON Lines file has one object per line.`)
+    const rows = lines.flatMap((l) => {
+      const r = jsonCells(l, first.keys)
+      return r ? [r.cells.map((v) => v ?? '')] : []
     })
-    columns = Object.keys(objects[0]!)
-    rows = objects.map((o) => columns.map((c) => String(o[c] ?? '')))
-    header = true
-    reason = 'JSON Lines: one object per line'
-  } else {
-    delimiter = spec.delimiter ?? detectDelimiter(lines, path)
-    rows = parseSync(lines.join('\n'), { ...csvOptions(spec, delimiter), skip_records_with_error: true }) as string[][]
-    // Columns chosen by name imply a header row.
-    const byName = typeof spec.textColumn === 'string' || typeof spec.labelColumn === 'string'
-    header = spec.header ?? (byName || detectHeader(rows))
-    const width = Math.max(...rows.map((r) => r.length))
-    columns = header ? rows[0]!.map((c, i) => c || String(i)) : Array.from({ length: width }, (_, i) => String(i))
-    if (header) rows = rows.slice(1)
-    reason = `${delimiter === '\t' ? 'tab' : `"${delimiter}"`}-separated${spec.delimiter ? ' (chosen by you)' : ''}, ${header ? 'with' : 'without'} a header row${spec.header === undefined ? ' (detected)' : ''}`
+    const found = { kind: 'jsonl', delimiter: null, header: true, reason: 'JSON Lines: one object per line' } as const
+    return withColumns(path, spec, found, first.keys, rows)
   }
-  if (columns.length < 2)
-    throw new SourceError(
-      `${path} has only one column; it needs a text column and a label column (is the delimiter right?).`,
-    )
-  const guess = pickColumns(rows, columns.length)
-  const textColumn = resolveColumn('text', spec.textColumn, columns, path, guess.text)
-  const labelColumn = resolveColumn('label', spec.labelColumn, columns, path, guess.label)
-  return { kind: jsonl ? 'jsonl' : 'csv', delimiter, header, columns, textColumn, labelColumn, reason }
+  const delimiter = spec.delimiter ?? delimiterOf(lines, path, spec.quoting)?.char ?? ','
+  const rows = parseSync(lines.join('\n'), {
+    ...csvOptions(spec, delimiter),
+    skip_records_with_error: true,
+  }) as string[][]
+  // Columns chosen by name imply a header row.
+  const byName = typeof spec.textColumn === 'string' || typeof spec.labelColumn === 'string'
+  const header = spec.header ?? (byName || detectHeader(rows))
+  const width = Math.max(...rows.map((r) => r.length))
+  const columns = header
+    ? rows[0]!.map((c, i) => c.trim() || String(i))
+    : Array.from({ length: width }, (_, i) => String(i))
+  const how = spec.header !== undefined ? '' : byName ? ' (columns chosen by name)' : ' (detected)'
+  const reason = `${delimiterName[delimiter] ?? `"${delimiter}"`}-separated${spec.delimiter ? ' (chosen by you)' : ''}, ${header ? 'with' : 'without'} a header row${how}`
+  return withColumns(path, spec, { kind: 'csv', delimiter, header, reason }, columns, header ? rows.slice(1) : rows)
 }
 
-export async function* readDelimited(spec: SourceSpec, ctx: ReadContext, encodings: Tally): AsyncGenerator<RawExample> {
-  const files: [string, RawExample['split']][] = spec.testPath
-    ? [
-        [spec.path!, 'train'],
-        [spec.testPath, 'test'],
-      ]
-    : [[spec.path!, null]]
-  const toLabel = labelMapper(spec)
-  for (const [path, split] of files) {
-    const layout = await detectLayout(path, spec)
-    const need = Math.max(layout.textColumn, layout.labelColumn)
-    const text = readText(
-      path,
-      spec.encoding,
-      (e) => encodings.note(e),
-      (r, t) => ctx.progress(r, t, 'bytes'),
+/** The layout with its text and label columns: the user's, or guessed from the sample rows. */
+function withColumns(
+  path: string,
+  spec: SourceSpec,
+  found: Pick<Layout, 'kind' | 'delimiter' | 'header' | 'reason'>,
+  columns: string[],
+  rows: string[][],
+): Layout {
+  if (columns.length < 2)
+    throw new SourceError(
+      `${path} has only one column; it needs a text column and a label column (${found.kind === 'csv' ? 'is the delimiter right?' : 'each object needs two keys'}).`,
     )
-    const rows = layout.kind === 'jsonl' ? jsonRows(text, layout, path) : csvRows(text, spec, layout)
+  const text = resolveColumn('text', spec.textColumn, columns, path)
+  const label = resolveColumn('label', spec.labelColumn, columns, path)
+  if (text !== null && text === label)
+    throw new SourceError(`The text and label columns are the same (${columns[text]}); choose two different columns.`)
+  const chosen = guessColumns(rows.length ? rows : [columns], columns.length, { text, label })
+  return { ...found, columns, textColumn: chosen.text, labelColumn: chosen.label }
+}
+
+export async function* readDelimited(
+  spec: SourceSpec,
+  ctx: ReadContext,
+  notes: SourceNotes,
+): AsyncGenerator<RawExample> {
+  const toLabel = labelMapper(spec, 'line')
+  let main: Layout | null = null
+  for (const [path, split] of splitFiles(spec)) {
+    // A separate test file is read the way the main file is: same delimiter, same columns by name.
+    const layout: Layout = main
+      ? await detectLayout(path, {
+          ...spec,
+          delimiter: main.delimiter ?? undefined,
+          textColumn: main.header ? main.columns[main.textColumn] : main.textColumn,
+          labelColumn: main.header ? main.columns[main.labelColumn] : main.labelColumn,
+        })
+      : await detectLayout(path, spec)
+    main ??= layout
+    const lines = readLines(path, {
+      encoding: spec.encoding,
+      onEncoding: (e) => notes.encodings.add(e),
+      progress: (read, size) => ctx.progress(read, size, 'bytes'),
+    })
+    const rows = layout.kind === 'jsonl' ? jsonRows(lines, layout) : csvRows(lines, spec, layout, path)
     let count = 0
-    for await (const { cells, line } of rows) {
-      if (ctx.signal.aborted) return
-      if (layout.kind === 'csv' && layout.header && line === 1) continue
+    let first = true
+    for await (const row of rows) {
+      checkAborted(ctx.signal)
+      if ('error' in row) {
+        ctx.problem({ where: `${path}:${row.line}`, message: `line ${row.line}: ${row.error}; skipped` })
+        continue
+      }
+      if (first && layout.kind === 'csv' && layout.header) {
+        first = false
+        continue
+      }
+      first = false
       if (spec.limit !== undefined && count >= spec.limit) break
       count++
-      const where = `${path}:${line}`
-      if (cells.length <= need) {
+      const where = `${path}:${row.line}`
+      const missing = [layout.textColumn, layout.labelColumn].find((c) => row.cells[c] === undefined)
+      if (missing !== undefined) {
+        const which = missing === layout.labelColumn ? 'label' : 'text'
         ctx.problem({
           where,
-          message: `line ${line} has ${cells.length} column${cells.length === 1 ? '' : 's'}, but the ${need === layout.labelColumn ? 'label' : 'text'} column is #${need}; skipped`,
+          message:
+            layout.kind === 'jsonl'
+              ? `line ${row.line} has no "${layout.columns[missing]}" (the ${which} column); skipped`
+              : `line ${row.line} has ${row.cells.length} column${row.cells.length === 1 ? '' : 's'}, but the ${which} column is #${missing} (counting from 0); skipped`,
         })
         continue
       }
-      const mapped = toLabel(cells[layout.labelColumn]!)
+      notes.labels.add(row.cells[layout.labelColumn]!.trim())
+      const mapped = toLabel(row.cells[layout.labelColumn]!)
       if ('skip' in mapped) {
-        ctx.problem({ where, message: `line ${line}: ${mapped.skip}` })
+        ctx.problem({ where, message: `line ${row.line}: ${mapped.skip}` })
         continue
       }
-      yield { text: cells[layout.textColumn]!, label: mapped.label, split, source: where }
+      yield { text: row.cells[layout.textColumn]!, label: mapped.label, split, source: where }
     }
   }
 }
 
+type Row = { cells: (string | undefined)[]; line: number } | { error: string; line: number }
+
+/**
+ * Records through csv-parse, numbered by the line they start on. Lines whose bytes do not decode
+ * go in as blank lines (so numbering holds) and come out as errors before the next record.
+ */
 async function* csvRows(
-  text: AsyncIterable<string>,
+  lines: AsyncGenerator<Line>,
   spec: SourceSpec,
   layout: Layout,
-): AsyncGenerator<{ cells: string[]; line: number }> {
-  const parser = parse({ ...csvOptions(spec, layout.delimiter!), info: true })
-  const feed = (async () => {
-    try {
-      for await (const chunk of text) if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r))
-      parser.end()
-    } catch (err) {
-      parser.destroy(err as Error)
-    }
-  })()
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)
-    yield { cells: record, line: info.lines }
-  await feed
-}
-
-async function* jsonRows(
-  text: AsyncIterable<string>,
-  layout: Layout,
   path: string,
-): AsyncGenerator<{ cells: string[]; line: number }> {
-  let pending = ''
-  let line = 0
-  const row = (l: string) => {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>
-      // Cut at the first missing key, so the column-count check names what is missing.
-      const values = layout.columns.map((c) => (o[c] === undefined || o[c] === null ? undefined : String(o[c])))
-      const cut = values.indexOf(undefined)
-      return (cut < 0 ? values : values.slice(0, cut)) as string[]
-    } catch {
-      return null
+): AsyncGenerator<Row> {
+  // The line each record starts on, noted as the parser goes (an error drops records it buffered).
+  const starts: number[] = []
+  let end = 0
+  let empty = 0
+  const parser = parse({
+    ...csvOptions(spec, layout.delimiter!),
+    max_record_size: maxRecord,
+    on_record: (cells, context) => {
+      starts.push(end + 1 + (context.empty_lines - empty))
+      ;[end, empty] = [context.lines, context.empty_lines]
+      return cells
+    },
+  })
+  const bad: Row[] = []
+  async function* text(): AsyncGenerator<string> {
+    let batch = ''
+    for await (const line of lines) {
+      if ('error' in line) bad.push({ error: line.error, line: line.lineNo })
+      batch += 'text' in line ? `${line.text}\n` : '\n'
+      if (batch.length >= 1 << 16) {
+        yield batch
+        batch = ''
+      }
     }
+    if (batch) yield batch
   }
-  for await (const chunk of text) {
-    pending += chunk
-    let from = 0
-    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', from)) {
-      const l = pending.slice(from, nl)
-      from = nl + 1
-      line++
-      if (l.trim() === '') continue
-      const cells = row(l)
-      if (!cells) throw new SourceError(`${path}, line ${line} is not valid JSON; fix it or remove the line.`)
+  const fed = feed(parser, text())
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      const line = starts.shift()!
+      while (bad.length && bad[0]!.line < line) yield bad.shift()!
       yield { cells, line }
     }
-    pending = pending.slice(from)
+    yield* bad.splice(0)
+  } catch (err) {
+    if ((err as CsvError).code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new SourceError(
+        `${path}: the quote opened on line ${end + 1} is never closed; import again with quoting off.`,
+      )
+    throw err
+  } finally {
+    parser.destroy()
+    await fed
   }
-  if (pending.trim() !== '') {
-    const cells = row(pending)
-    if (!cells) throw new SourceError(`${path}, line ${line + 1} is not valid JSON; fix it or remove the line.`)
-    yield { cells, line: line + 1 }
+}
+
+async function* jsonRows(lines: AsyncGenerator<Line>, layout: Layout): AsyncGenerator<Row> {
+  for await (const line of lines) {
+    if ('error' in line) {
+      yield { error: line.error, line: line.lineNo }
+      continue
+    }
+    if (line.text.trim() === '') continue
+    const r = jsonCells(line.text, layout.columns)
+    yield r
+      ? { cells: r.cells, line: line.lineNo }
+      : { error: 'not a JSON object; fix or remove the line', line: line.lineNo }
   }
 }

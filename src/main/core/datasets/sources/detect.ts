@@ -2,33 +2,57 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SourceFormat, SourceSpec } from '../../../../shared/datasets'
+import { looksLikeAclImdbArchive, reviewName } from './aclimdb'
+import { delimiterOf } from './delimited'
 import { checkedStat, readLines } from './streams'
 import { SourceError } from './types'
 
-export async function detectFormat(spec: SourceSpec): Promise<{ format: SourceFormat; reason: string }> {
+export interface DetectedFormat {
+  format: SourceFormat
+  reason: string
+}
+
+export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
   if (spec.classFiles?.length) return { format: 'lines', reason: 'one file per class' }
   const path = spec.path
   if (!path) throw new SourceError('Choose a file or folder to import.')
-  const s = await checkedStat(path, 'any')
-  if (s.isDirectory()) {
-    const names = new Set((await readdir(path)).map((n) => n.toLowerCase()))
-    const sub = async (d: string) => new Set(await readdir(join(path, d)).catch(() => [] as string[]))
-    if (names.has('train') && names.has('test')) {
-      const train = await sub('train')
-      if (train.has('pos') && train.has('neg'))
-        return { format: 'aclimdb', reason: 'train/ and test/ with pos/ and neg/ (the aclImdb layout)' }
-      return { format: 'folder', reason: 'train/ and test/ with a sub-folder per class' }
-    }
-    return { format: 'folder', reason: 'a sub-folder per class' }
+  if ((await checkedStat(path, 'any')).isDirectory()) return detectFolder(path)
+  if (/\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?)$/i.test(path)) {
+    if (await looksLikeAclImdbArchive(path))
+      return { format: 'aclimdb', reason: 'a tar archive with train|test/pos|neg/<id>_<rating>.txt (aclImdb)' }
+    throw new SourceError(
+      `${path} is a tar archive without aclImdb reviews (train|test/pos|neg/<id>_<rating>.txt); extract it and import the folder.`,
+    )
   }
-  if (/\.(tar\.gz|tgz|tar)$/i.test(path))
-    return { format: 'aclimdb', reason: 'a tar archive (read as aclImdb_v1.tar.gz)' }
   if (/\.(csv|tsv|jsonl|ndjson)(\.(gz|bz2))?$/i.test(path))
     return { format: 'delimited', reason: 'the file name ends in a delimited format' }
-  for await (const { text } of readLines(path, spec.encoding, () => {})) {
-    if (text.trim() === '') continue
-    if (text.startsWith(spec.labelPrefix)) return { format: 'fasttext', reason: `lines start with ${spec.labelPrefix}` }
-    return { format: 'delimited', reason: 'text with columns' }
+  const lines: string[] = []
+  for await (const line of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
+    if (!('text' in line) || line.text.trim() === '') continue
+    if (lines.length === 0 && line.text.startsWith(spec.labelPrefix))
+      return { format: 'fasttext', reason: `lines start with ${spec.labelPrefix}` }
+    if (lines.length === 0 && line.text.trimStart().startsWith('{'))
+      return { format: 'delimited', reason: 'lines are JSON objects (JSON Lines)' }
+    lines.push(line.text)
+    if (lines.length >= 20) break
   }
-  throw new SourceError(`${path} has no content; choose another file.`)
+  if (lines.length === 0) throw new SourceError(`${path} has no text; choose another file.`)
+  const delimiter = delimiterOf(lines, path, spec.quoting)
+  if (delimiter && delimiter.share >= 0.8)
+    return { format: 'delimited', reason: `lines split into columns by ${delimiter.name}` }
+  throw new SourceError(
+    `${path}: the first line neither starts with ${spec.labelPrefix} nor splits into columns; choose the format (for fastText, the label prefix).`,
+  )
+}
+
+async function detectFolder(path: string): Promise<DetectedFormat> {
+  const names = new Set(await readdir(path))
+  if (!names.has('train') || !names.has('test')) return { format: 'folder', reason: 'a sub-folder per class' }
+  const reviews = await readdir(join(path, 'train', 'pos')).catch(() => [] as string[])
+  if (reviews.some((f) => reviewName.test(f)))
+    return {
+      format: 'aclimdb',
+      reason: 'train/ and test/ with pos/ and neg/ of <id>_<rating>.txt (the aclImdb layout)',
+    }
+  return { format: 'folder', reason: 'train/ and test/, each with a sub-folder per class' }
 }

@@ -1,30 +1,48 @@
-/** fastText format: `__label__<name> text` per line (Amazon reviews), plain, .gz or .bz2, streamed. */
+/**
+ * fastText format: `__label__<name> text` per line (Amazon reviews), plain, .gz or .bz2, streamed.
+ * `limit` keeps the first N lines of each file; with `testPath` the main file is the train split.
+ */
 import type { SourceSpec } from '../../../../shared/datasets'
+import { checkAborted } from './abort'
 import { labelMapper } from './labels'
 import { readLines } from './streams'
-import type { Tally } from './tally'
+import type { SourceNotes } from './notes'
 import type { RawExample, ReadContext } from './types'
 
-export async function* readFastText(spec: SourceSpec, ctx: ReadContext, encodings: Tally): AsyncGenerator<RawExample> {
-  const files: [string, RawExample['split']][] = spec.testPath
+/** The source's files with the split their examples get. */
+export function splitFiles(spec: SourceSpec): [string, RawExample['split']][] {
+  return spec.testPath
     ? [
         [spec.path!, 'train'],
         [spec.testPath, 'test'],
       ]
     : [[spec.path!, null]]
+}
+
+export async function* readFastText(
+  spec: SourceSpec,
+  ctx: ReadContext,
+  notes: SourceNotes,
+): AsyncGenerator<RawExample> {
   const prefix = spec.labelPrefix
-  const toLabel = labelMapper(spec)
-  for (const [path, split] of files) {
-    for await (const { text, lineNo } of readLines(
-      path,
-      spec.encoding,
-      (e) => encodings.note(e),
-      (r, t) => ctx.progress(r, t, 'bytes'),
-    )) {
+  const toLabel = labelMapper(spec, 'line')
+  for (const [path, split] of splitFiles(spec)) {
+    const lines = readLines(path, {
+      encoding: spec.encoding,
+      onEncoding: (e) => notes.encodings.add(e),
+      progress: (read, size) => ctx.progress(read, size, 'bytes'),
+    })
+    for await (const line of lines) {
+      const { lineNo } = line
       if (spec.limit !== undefined && lineNo > spec.limit) break
-      if (ctx.signal.aborted) return
-      if (text.trim() === '') continue
+      checkAborted(ctx.signal)
       const where = `${path}:${lineNo}`
+      if ('error' in line) {
+        ctx.problem({ where, message: `line ${lineNo}: ${line.error}; skipped` })
+        continue
+      }
+      const { text } = line
+      if (text.trim() === '') continue
       if (!text.startsWith(prefix)) {
         ctx.problem({
           where,
@@ -32,17 +50,26 @@ export async function* readFastText(spec: SourceSpec, ctx: ReadContext, encoding
         })
         continue
       }
-      const space = text.indexOf(' ')
-      const raw = text.slice(prefix.length, space < 0 ? undefined : space)
-      // A line may carry several labels: the first one counts, the others are not text.
-      let rest = space < 0 ? '' : text.slice(space + 1)
-      while (rest.startsWith(prefix)) rest = rest.slice(rest.indexOf(' ') + 1 || rest.length)
-      const mapped = toLabel(raw)
+      const m = labelAndText(text, prefix)
+      notes.labels.add(m.label)
+      const mapped = toLabel(m.label)
       if ('skip' in mapped) {
         ctx.problem({ where, message: `line ${lineNo}: ${mapped.skip}` })
         continue
       }
-      yield { text: rest, label: mapped.label, split, source: where }
+      yield { text: m.text, label: mapped.label, split, source: where }
     }
   }
+}
+
+/** The first label, and the text after every label (a line may carry several; only the first counts). */
+function labelAndText(line: string, prefix: string): { label: string; text: string } {
+  const space = /\s/.exec(line)
+  const end = space ? space.index : line.length
+  let rest = line.slice(end).trimStart()
+  while (rest.startsWith(prefix)) {
+    const next = /\s/.exec(rest)
+    rest = next ? rest.slice(next.index).trimStart() : ''
+  }
+  return { label: line.slice(prefix.length, end), text: rest }
 }

@@ -1,22 +1,31 @@
-/** Opening any supported source: the format (given or detected), its examples, and what was detected. */
-import type { SourceFormat, SourceProblem, SourceSpec } from '../../../../shared/datasets'
+/**
+ * Opening any supported source: the format (given or detected), its examples, and what was detected.
+ * Readers stream; on `ctx.signal` they stop by throwing an Error named 'AbortError'.
+ */
 import { stat } from 'node:fs/promises'
+import type { SourceFormat, SourceProblem, SourceSpec } from '../../../../shared/datasets'
 import { listAclImdbFolder, readAclImdb } from './aclimdb'
 import { detectLayout, readDelimited } from './delimited'
 import { detectFormat } from './detect'
 import { readFastText } from './fasttext'
 import { listClassFolders, readClassFolders } from './folder'
+import { labelMapper } from './labels'
 import { readLineFiles } from './lines'
+import { SourceNotes } from './notes'
 import { readReviewFiles, type ReviewFile } from './review-files'
-import { Tally } from './tally'
 import type { RawExample, ReadContext } from './types'
+
+export { detectFormat } from './detect'
+export { SourceError, type RawExample, type ReadContext } from './types'
 
 export interface OpenedSource {
   format: SourceFormat
   formatReason: string
   examples: AsyncIterable<RawExample>
-  /** Encodings detected so far, with how many files (or files read) had each. */
+  /** Encodings detected so far, with how many files had each (one review file, or one whole file). */
   encodings(): Record<string, number>
+  /** Raw labels (before mapping) of the examples read so far, with counts. */
+  labelsSeen(): Record<string, number>
 }
 
 const readers = {
@@ -30,70 +39,90 @@ const readers = {
 export async function openSource(spec: SourceSpec, ctx: ReadContext): Promise<OpenedSource> {
   const { format, reason } =
     spec.format === 'auto' ? await detectFormat(spec) : { format: spec.format, reason: 'chosen by you' }
-  const tally = new Tally()
-  return { format, formatReason: reason, examples: readers[format](spec, ctx, tally), encodings: () => tally.all }
+  const notes = new SourceNotes()
+  return {
+    format,
+    formatReason: reason,
+    examples: readers[format](spec, ctx, notes),
+    encodings: () => notes.encodings.all,
+    labelsSeen: () => notes.labels.all,
+  }
 }
 
 export interface SourcePreview {
   format: SourceFormat
   formatReason: string
+  /** The encoding used, or each one with its count of files when they differ. */
   encoding: string
   examples: RawExample[]
   columns?: string[]
   delimiter?: string | null
   header?: boolean
+  /** Raw labels (before mapping) of what was read, with counts: what the mapping step offers. */
   labelsSeen: Record<string, number>
   problems: SourceProblem[]
 }
 
+/** How long a preview of a stream keeps looking for classes it has not shown yet. */
+const searchMs = 1500
+
 /**
- * The first `count` examples, for the wizard. A folder lists its classes in order, so the preview
- * reads a few from the start and keeps going until every class has shown up (or `count` is reached).
+ * The first examples, for the wizard. A folder gives the first files of every class (and split). A
+ * stream gives its first examples, at most half of `count` from one class, and keeps reading for
+ * other classes for up to 1.5 s (an archive lists one class after the other).
  */
 export async function previewSource(spec: SourceSpec, count: number): Promise<SourcePreview> {
   const problems: SourceProblem[] = []
-  const abort = new AbortController()
   const ctx: ReadContext = {
-    signal: abort.signal,
+    signal: new AbortController().signal,
     problem: (p) => problems.length < 50 && problems.push(p),
     progress: () => {},
   }
   const opened = await openSource(spec, ctx)
-  const examples: RawExample[] = []
-  const labelsSeen: Record<string, number> = {}
-  const perClass = Math.max(3, Math.ceil(count / 10))
+  const notes = new SourceNotes()
   const files = await folderSample(spec, opened.format, count)
-  const stream = files ? readReviewFiles(files, spec.encoding, ctx, new Tally()) : opened.examples
-  for await (const e of stream) {
-    const seen = labelsSeen[e.label] ?? 0
-    labelsSeen[e.label] = seen + 1
-    if (seen < perClass || examples.length < count / 2) examples.push(e)
-    if (examples.length >= count) break
+  const examples: RawExample[] = []
+  if (files) {
+    const toLabel = labelMapper(spec, 'file')
+    for await (const e of readReviewFiles(files, spec.encoding, toLabel, ctx, notes)) examples.push(e)
+  } else {
+    const perClass = Math.ceil(count / 2)
+    const shown: Record<string, number> = {}
+    let started = 0
+    for await (const e of opened.examples) {
+      started ||= Date.now()
+      if ((shown[e.label] ?? 0) < perClass) {
+        shown[e.label] = (shown[e.label] ?? 0) + 1
+        examples.push(e)
+      }
+      if (examples.length >= count || Date.now() - started > searchMs) break
+    }
   }
-  abort.abort()
   const layout = opened.format === 'delimited' ? await detectLayout(spec.path!, spec) : null
-  const encodings = Object.keys(opened.encodings()).concat(files ? ['(detected per file)'] : [])
+  const encodings = files ? notes.encodings.all : opened.encodings()
+  const kinds = Object.entries(encodings).sort((a, b) => b[1] - a[1])
   return {
     format: opened.format,
     formatReason: layout ? `${opened.formatReason}; ${layout.reason}` : opened.formatReason,
-    encoding: encodings.join(', ') || 'utf-8',
+    encoding: kinds.length <= 1 ? (kinds[0]?.[0] ?? 'unknown') : kinds.map(([e, n]) => `${e} (${n} files)`).join(', '),
     examples,
-    ...(layout ? { columns: layout.columns, delimiter: layout.delimiter, header: layout.header } : {}),
-    labelsSeen,
+    ...(layout && { columns: layout.columns, delimiter: layout.delimiter, header: layout.header }),
+    labelsSeen: files ? notes.labels.all : opened.labelsSeen(),
     problems,
   }
 }
 
-/** For one-review-per-file layouts: the first files of every class, so the preview shows them all. */
+/** For one-review-per-file layouts: the first files of every class and split, `count` in all. */
 async function folderSample(spec: SourceSpec, format: SourceFormat, count: number): Promise<ReviewFile[] | null> {
   if (format !== 'folder' && !(format === 'aclimdb' && (await stat(spec.path!)).isDirectory())) return null
   const all = format === 'folder' ? await listClassFolders(spec) : await listAclImdbFolder(spec.path!)
   const groups = new Map<string, ReviewFile[]>()
   for (const f of all) {
     const key = `${f.split}/${f.label}`
-    const g = groups.get(key) ?? []
-    if (g.length < Math.ceil(count / 4)) g.push(f)
-    groups.set(key, g)
+    const group = groups.get(key)
+    if (group) group.push(f)
+    else groups.set(key, [f])
   }
-  return [...groups.values()].flat()
+  const each = Math.max(1, Math.ceil(count / groups.size))
+  return [...groups.values()].flatMap((g) => g.slice(0, each))
 }

@@ -1,26 +1,38 @@
-/** One file per class, one example per line (Pang & Lee's rt-polarity.pos / .neg). */
+/** One file per class, one example per line (Pang & Lee's rt-polarity.pos / .neg): no split of its own. */
 import type { SourceSpec } from '../../../../shared/datasets'
+import { checkAborted } from './abort'
 import { readLines } from './streams'
-import type { Tally } from './tally'
+import type { SourceNotes } from './notes'
 import { SourceError, type RawExample, type ReadContext } from './types'
 
-export async function* readLineFiles(spec: SourceSpec, ctx: ReadContext, encodings: Tally): AsyncGenerator<RawExample> {
+export async function* readLineFiles(
+  spec: SourceSpec,
+  ctx: ReadContext,
+  notes: SourceNotes,
+): AsyncGenerator<RawExample> {
   const files = spec.classFiles ?? []
   if (files.length < 2) throw new SourceError('The line-file format needs one file per class, at least two.')
   for (const { path, className } of files) {
     let kept = 0
-    for await (const { text, lineNo } of readLines(
-      path,
-      spec.encoding,
-      (e) => encodings.note(e),
-      (r, t) => ctx.progress(r, t, 'bytes'),
-    )) {
+    const lines = readLines(path, {
+      encoding: spec.encoding,
+      onEncoding: (e) => notes.encodings.add(e),
+      progress: (read, size) => ctx.progress(read, size, 'bytes'),
+    })
+    for await (const line of lines) {
       if (spec.limit !== undefined && kept >= spec.limit) break
-      if (ctx.signal.aborted) return
-      const trimmed = text.trim()
-      if (trimmed === '') continue
+      checkAborted(ctx.signal)
+      const where = `${path}:${line.lineNo}`
+      if ('error' in line) {
+        ctx.problem({ where, message: `line ${line.lineNo}: ${line.error}; skipped` })
+        continue
+      }
+      // rt-polarity's lines end in a space; blank lines are not examples.
+      const text = line.text.trim()
+      if (text === '') continue
       kept++
-      yield { text: trimmed, label: className, split: null, source: `${path}:${lineNo}` }
+      notes.labels.add(className)
+      yield { text, label: className, split: null, source: where }
     }
     if (kept === 0)
       throw new SourceError(

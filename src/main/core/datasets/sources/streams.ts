@@ -4,14 +4,20 @@
  */
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import unbzip2 from 'unbzip2-stream'
 import type { Encoding } from '../../../../shared/datasets'
-import { createDecoder, detectEncoding, firstInvalidUtf8, type ConcreteEncoding, type Decoder } from '../encoding'
+import {
+  asciiCompatible,
+  createUtf16Decoder,
+  decode,
+  DecodeError,
+  detectEncoding,
+  type ConcreteEncoding,
+  type Utf16,
+} from '../encoding'
 import { SourceError } from './types'
-
-export type Compression = 'none' | 'gz' | 'bz2'
 
 export async function checkedStat(path: string, want: 'file' | 'folder' | 'any') {
   const s = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -29,21 +35,29 @@ export async function checkedStat(path: string, want: 'file' | 'folder' | 'any')
   return s
 }
 
-export async function compressionOf(path: string): Promise<Compression> {
+type Compression = 'none' | 'gz' | 'bz2'
+
+/** The compression of a file by its first bytes; a name that promises one the bytes do not have is an error. */
+async function compressionOf(path: string): Promise<Compression> {
   const fh = await open(path, 'r')
+  const b = Buffer.alloc(4)
   try {
-    const b = Buffer.alloc(3)
-    await fh.read(b, 0, 3, 0)
-    if (b[0] === 0x1f && b[1] === 0x8b) return 'gz'
-    if (b.toString('latin1') === 'BZh') return 'bz2'
-    return 'none'
+    await fh.read(b, 0, 4, 0)
   } finally {
     await fh.close()
   }
+  const found: Compression =
+    b[0] === 0x1f && b[1] === 0x8b ? 'gz' : b.toString('latin1', 0, 3) === 'BZh' && b[3]! >= 0x31 ? 'bz2' : 'none'
+  const named: Compression = /\.(gz|tgz)$/i.test(path) ? 'gz' : /\.bz2$/i.test(path) ? 'bz2' : 'none'
+  if (named !== 'none' && found !== named)
+    throw new SourceError(
+      `${path} is named .${named} but does not hold ${named === 'gz' ? 'gzip' : 'bzip2'} data; it looks corrupt: download it again.`,
+    )
+  return found
 }
 
 export interface ByteSource {
-  /** The content in chunks; a damaged archive fails with a SourceError naming the file. */
+  /** The content in chunks; a damaged archive fails with a SourceError naming the file. Leaving early closes the file. */
   chunks: AsyncIterable<Buffer>
   /** Compressed bytes read so far, of `size`, for progress. */
   read(): number
@@ -54,112 +68,211 @@ export async function openBytes(path: string): Promise<ByteSource> {
   const { size } = await checkedStat(path, 'file')
   const compression = await compressionOf(path)
   const raw = createReadStream(path, { highWaterMark: 1 << 20 })
-  let stream: Readable = raw
-  if (compression !== 'none') {
-    const inflate = (compression === 'gz' ? createGunzip() : unbzip2()) as unknown as Readable & NodeJS.WritableStream
-    // unbzip2-stream is an old-style stream: a PassThrough makes it async-iterable, errors included.
-    const out = new PassThrough()
-    raw.on('error', (err) => out.destroy(err))
+  // unbzip2-stream is an old-style stream: a PassThrough makes it async-iterable, errors included.
+  const out = new PassThrough({ highWaterMark: 1 << 20 })
+  const inflate = compression === 'gz' ? createGunzip({ chunkSize: 1 << 16 }) : compression === 'bz2' ? unbzip2() : null
+  raw.on('error', (err) => out.destroy(err))
+  if (inflate) {
     inflate.on('error', (err: Error) => out.destroy(err))
-    stream = raw.pipe(inflate).pipe(out)
-  }
+    raw.pipe(inflate).pipe(out)
+  } else raw.pipe(out)
   async function* chunks(): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk
+      for await (const chunk of out as AsyncIterable<Buffer>) yield chunk
     } catch (err) {
-      if (compression === 'none' || err instanceof SourceError) throw err
+      if (!inflate) throw err
       throw new SourceError(`${path} looks truncated or corrupt (${(err as Error).message}); download it again.`)
+    } finally {
+      raw.destroy()
+      inflate?.destroy()
     }
   }
   return { chunks: chunks(), read: () => raw.bytesRead, size }
 }
 
-export interface Line {
-  text: string
-  lineNo: number
+/** A decoded line without its line end, numbered from 1, or why its bytes could not be decoded. */
+export type Line = { lineNo: number; text: string } | { lineNo: number; error: string }
+
+export interface LineOptions {
+  encoding: Encoding
+  /** Called once, with the encoding used and why. */
+  onEncoding(encoding: ConcreteEncoding, reason: string): void
+  /** Compressed bytes read of the file's size, called about once per megabyte. */
+  progress?(read: number, size: number): void
+}
+
+/** Bytes to look at before choosing the encoding, and the longest line accepted. */
+const sampleBytes = 1 << 20
+const maxLine = 64 << 20
+
+/**
+ * Decoded lines. With encoding 'auto' the encoding is detected from the first megabyte. In
+ * ASCII-compatible encodings, lines are cut before decoding, so a line with bytes the encoding cannot
+ * have is reported on its own (`error`) and the others are read; UTF-16 text that does not decode
+ * stops with a SourceError.
+ */
+export async function* readLines(path: string, options: LineOptions): AsyncGenerator<Line> {
+  const source = await openBytes(path)
+  let lastRead = 0
+  let head: Buffer[] | null = []
+  let headBytes = 0
+  let lines: LineSplitter | null = null
+  for await (const chunk of source.chunks) {
+    if (source.read() !== lastRead) {
+      lastRead = source.read()
+      options.progress?.(lastRead, source.size)
+    }
+    if (head) {
+      head.push(chunk)
+      headBytes += chunk.length
+      if (headBytes < sampleBytes) continue
+      const sample = Buffer.concat(head)
+      head = null
+      lines = splitterFor(path, sample, options)
+      yield* lines.write(sample)
+    } else yield* lines!.write(chunk)
+  }
+  if (head) {
+    const sample = Buffer.concat(head)
+    lines = splitterFor(path, sample, options)
+    yield* lines.write(sample)
+  }
+  yield* lines!.end()
+}
+
+interface LineSplitter {
+  write(chunk: Buffer): Line[]
+  end(): Line[]
+}
+
+function splitterFor(path: string, sample: Buffer, options: LineOptions): LineSplitter {
+  const detected =
+    options.encoding === 'auto' ? detectEncoding(sample) : { encoding: options.encoding, reason: 'chosen by you' }
+  options.onEncoding(detected.encoding, detected.reason)
+  const e = detected.encoding
+  return asciiCompatible(e) ? byteLines(path, e) : textLines(path, e)
+}
+
+/** Lines cut at 0x0A bytes and decoded a run at a time; only a run that fails is decoded line by line. */
+function byteLines(path: string, encoding: ConcreteEncoding): LineSplitter {
+  let carry: Buffer = Buffer.alloc(0)
+  let offset = 0
+  let lineNo = 0
+  const run = (bytes: Buffer, out: Line[]) => {
+    try {
+      const parts = decode(bytes, encoding, offset).split('\n')
+      if (bytes[bytes.length - 1] === 0x0a) parts.pop()
+      for (const text of parts) out.push({ lineNo: ++lineNo, text: stripCr(text) })
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err
+      let from = 0
+      while (from < bytes.length) {
+        const nl = bytes.indexOf(0x0a, from)
+        const end = nl < 0 ? bytes.length : nl
+        try {
+          out.push({ lineNo: ++lineNo, text: stripCr(decode(bytes.subarray(from, end), encoding, offset + from)) })
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e
+          out.push({ lineNo, error: e.message })
+        }
+        from = end + 1
+      }
+    }
+    offset += bytes.length
+  }
+  return {
+    write(chunk) {
+      const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk
+      const cut = bytes.lastIndexOf(0x0a)
+      const out: Line[] = []
+      if (cut >= 0) run(bytes.subarray(0, cut + 1), out)
+      carry = bytes.subarray(cut + 1)
+      if (carry.length > maxLine)
+        throw new SourceError(
+          `${path}: line ${lineNo + 1} is longer than 64 MB; is this a text file with one example per line?`,
+        )
+      return out
+    },
+    end() {
+      const out: Line[] = []
+      if (carry.length) run(carry, out)
+      return out
+    },
+  }
+}
+
+/** UTF-16: decoded as a stream, then cut into lines. */
+function textLines(path: string, encoding: Utf16): LineSplitter {
+  const decoder = createUtf16Decoder(encoding)
+  let pending = ''
+  let lineNo = 0
+  let first = true
+  const take = (text: string, final: boolean): Line[] => {
+    if (first && text) {
+      first = false
+      text = text.replace(/^\uFEFF/, '')
+    }
+    pending += text
+    const parts = pending.split('\n')
+    pending = final ? '' : parts.pop()!
+    if (final && parts[parts.length - 1] === '') parts.pop()
+    return parts.map((t) => ({ lineNo: ++lineNo, text: stripCr(t) }))
+  }
+  const fail = (err: unknown): never => {
+    if (!(err instanceof DecodeError)) throw err
+    throw new SourceError(`${path} near line ${lineNo + 1}: ${err.message} (and import again).`)
+  }
+  return {
+    write: (chunk) => {
+      try {
+        return take(decoder.write(chunk), false)
+      } catch (err) {
+        return fail(err)
+      }
+    },
+    end: () => {
+      try {
+        return take(decoder.end(), true)
+      } catch (err) {
+        return fail(err)
+      }
+    },
+  }
+}
+
+const stripCr = (s: string) => (s.endsWith('\r') ? s.slice(0, -1) : s)
+
+/** The writable side of a parser stream (csv-parse, tar-stream's extract). */
+export interface ParserInput {
+  write(chunk: string | Buffer): boolean
+  end(chunk?: string): unknown
+  destroy(err?: Error): void
+  readonly destroyed: boolean
+  on(event: 'drain' | 'close', listener: () => void): unknown
+  off(event: 'drain' | 'close', listener: () => void): unknown
 }
 
 /**
- * Decoded text in chunks. With encoding 'auto' the encoding is detected from the first megabyte;
- * if a later part does not fit, the import stops with a message to choose the encoding rather than
- * guess (and never inserts replacement characters).
+ * Writes chunks into a parser with back-pressure, then ends it; a failing source destroys the parser
+ * with its error. Stops (closing the source) once the parser is destroyed, e.g. when its reader left early.
  */
-export async function* readText(
-  path: string,
-  encoding: Encoding,
-  onEncoding: (detected: ConcreteEncoding, reason: string) => void,
-  progress?: (read: number, size: number) => void,
-): AsyncGenerator<string> {
-  const source = await openBytes(path)
-  let decoder: Decoder | null = null
-  let chosen: ConcreteEncoding = 'utf-8'
-  let decodedBytes = 0
-  let head: Buffer[] = []
-  let headBytes = 0
-  const start = (sample: Buffer) => {
-    const d = encoding === 'auto' ? detectEncoding(sample) : { encoding, reason: 'chosen by you' }
-    chosen = d.encoding
-    onEncoding(chosen, d.reason)
-    decoder = createDecoder(chosen)
-  }
-  let first = true
-  const decode = (bytes: Buffer, final: boolean): string => {
-    try {
-      if (first && bytes.length > 0) {
-        first = false
-        // A byte-order mark is not text.
-        const t = decoder!.write(bytes) + (final ? decoder!.end() : '')
-        decodedBytes += bytes.length
-        return t.replace(/^\uFEFF/, '')
-      }
-      const text = decoder!.write(bytes) + (final ? decoder!.end() : '')
-      decodedBytes += bytes.length
-      return text
-    } catch {
-      const at = chosen === 'utf-8' ? firstInvalidUtf8(bytes) : -1
-      throw new SourceError(
-        `${path}: the bytes${at >= 0 ? ` at offset ${decodedBytes + at}` : ''} are not valid ${chosen}; import again choosing the file's encoding (for example windows-1252).`,
-      )
+export async function feed(parser: ParserInput, chunks: AsyncIterable<string | Buffer>): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (parser.destroyed) return
+      if (parser.write(chunk)) continue
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          parser.off('drain', done)
+          parser.off('close', done)
+          resolve()
+        }
+        parser.on('drain', done)
+        parser.on('close', done)
+      })
     }
+    if (!parser.destroyed) parser.end()
+  } catch (err) {
+    parser.destroy(err as Error)
   }
-  for await (const chunk of source.chunks) {
-    progress?.(source.read(), source.size)
-    if (decoder) {
-      yield decode(chunk, false)
-      continue
-    }
-    head.push(chunk)
-    headBytes += chunk.length
-    if (headBytes < 1 << 20) continue
-    const all = Buffer.concat(head)
-    head = []
-    start(all)
-    yield decode(all, false)
-  }
-  if (!decoder) {
-    const all = Buffer.concat(head)
-    start(all)
-    yield decode(all, true)
-  } else yield decode(Buffer.alloc(0), true)
-}
-
-/** Decoded lines, numbered from 1, without their line endings. */
-export async function* readLines(
-  path: string,
-  encoding: Encoding,
-  onEncoding: (detected: ConcreteEncoding, reason: string) => void,
-  progress?: (read: number, size: number) => void,
-): AsyncGenerator<Line> {
-  let pending = ''
-  let lineNo = 0
-  for await (const text of readText(path, encoding, onEncoding, progress)) {
-    pending += text
-    let from = 0
-    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', from)) {
-      yield { text: pending.slice(from, nl).replace(/\r$/, ''), lineNo: ++lineNo }
-      from = nl + 1
-    }
-    pending = pending.slice(from)
-  }
-  if (pending.length > 0) yield { text: pending.replace(/\r$/, ''), lineNo: ++lineNo }
 }
