@@ -141,7 +141,6 @@ export type Result<N extends RequestName> = (typeof requests)[N]['result']
 export type EventData<E extends EventName> = (typeof events)[E]['data']
 
 export const requestNames = Object.keys(requests) as RequestName[]
-export const eventNames = Object.keys(events) as EventName[]
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.hasOwn(requests, name)

@@ -34,7 +34,6 @@ export interface Capabilities {
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
-export const finishedJobStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted']
 
 export interface JobProgress {
   done: number

@@ -186,4 +186,4 @@ export async function inspectVectors(path: string, options: ScanOptions = {}): P
 }
 
 /** Problems that make a line unusable; the rest are notes. */
-export const badKinds: VectorProblemKind[] = ['wrong-field-count', 'not-a-number', 'duplicate-word']
+const badKinds: VectorProblemKind[] = ['wrong-field-count', 'not-a-number', 'duplicate-word']
