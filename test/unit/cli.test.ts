@@ -100,21 +100,17 @@ describe('cli', () => {
   })
 })
 
+/** `import` of a pair of generated line files (pos, neg), lowercased, with more flags. */
+function importLines(dataDir: string, perClass: number, flags: string[] = []) {
+  const { pos, neg } = makeLineFiles(tempDir(), perClass)
+  const paths = ['--path', pos, '--path', neg, '--class-names', 'pos,neg']
+  return run(['import', '--format', 'lines', ...paths, '--lowercase', ...flags, '--data-dir', dataDir, '--json'])
+}
+
 describe('cli import and datasets', () => {
   it('imports with flags, prints the summary as JSON, lists, shows and deletes', async () => {
     const dataDir = tempDir()
-    const { pos, neg } = makeLineFiles(tempDir(), 20)
-    const r = run([
-      'import',
-      '--format',
-      'lines',
-      '--path',
-      pos,
-      '--path',
-      neg,
-      '--class-names',
-      'pos,neg',
-      '--lowercase',
+    const r = importLines(dataDir, 20, [
       '--min-count',
       '2',
       '--val-ratio',
@@ -125,9 +121,6 @@ describe('cli import and datasets', () => {
       '5',
       '--name',
       'rt',
-      '--data-dir',
-      dataDir,
-      '--json',
     ])
     expect(r.stderr).not.toMatch(/Error/)
     expect(r.code).toBe(0)
@@ -200,24 +193,7 @@ describe('cli vectors', () => {
       fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     })
 
-    const { pos, neg } = makeLineFiles(tempDir(), 8)
-    const dataset = JSON.parse(
-      run([
-        'import',
-        '--format',
-        'lines',
-        '--path',
-        pos,
-        '--path',
-        neg,
-        '--class-names',
-        'pos,neg',
-        '--lowercase',
-        '--json',
-        '--data-dir',
-        dataDir,
-      ]).stdout,
-    )
+    const dataset = JSON.parse(importLines(dataDir, 8).stdout)
     const coverage = JSON.parse(
       run(['vectors', 'coverage', added.id, '--dataset', dataset.id, '--json', '--data-dir', dataDir]).stdout,
     )

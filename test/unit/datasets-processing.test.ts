@@ -119,6 +119,18 @@ describe('splits', () => {
     expect(s.filter((x) => x === 1).length).toBe(200) // a quarter of the remaining 800
   })
 
+  it('splits a million examples (no argument spreading that overflows the stack)', () => {
+    const n = 1_000_000
+    const s = assignSplits(new Int8Array(n), new Uint16Array(n), {
+      mode: 'ratio',
+      valRatio: 0.2,
+      testRatio: 0.2,
+      stratified: true,
+      seed: 1,
+    })
+    expect(s.filter((x) => x === 2).length).toBe(200_000)
+  })
+
   it('carve moves nothing at ratio 0 and a seeded generator repeats', () => {
     expect(carve([1, 2, 3], labels, 0, true, seededRandom(1))).toEqual([])
     const r1 = seededRandom(3)

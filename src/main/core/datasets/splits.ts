@@ -43,7 +43,8 @@ export function carve(
   const moved: number[] = []
   for (const key of [...groups.keys()].sort((a, b) => a - b)) {
     const group = shuffle(groups.get(key)!, random)
-    moved.push(...group.slice(0, Math.round(group.length * ratio)))
+    // No spread: a million indices would overflow the call stack.
+    for (const i of group.slice(0, Math.round(group.length * ratio))) moved.push(i)
   }
   return moved.sort((a, b) => a - b)
 }
@@ -72,10 +73,10 @@ export function assignSplits(sourceSplit: Int8Array, labels: ArrayLike<number>, 
     const held = carve(none, labels, options.testRatio, options.stratified, random)
     const heldSet = new Set(held)
     for (const i of held) out[i] = 2
-    train.push(...none.filter((i) => !heldSet.has(i)))
+    for (const i of none) if (!heldSet.has(i)) train.push(i)
   }
   if (options.mode === 'halve-test') {
-    const testNow = [...test, ...none.filter((i) => out[i] === 2)]
+    const testNow = test.concat(none.filter((i) => out[i] === 2))
     for (const i of carve(testNow, labels, 0.5, options.stratified, random)) out[i] = 1
   } else {
     for (const i of carve(train, labels, options.valRatio, options.stratified, random)) out[i] = 1
