@@ -11,7 +11,7 @@ import { TokenInterner, buildVocabulary } from '../../src/main/core/datasets/voc
 import { assignSplits, carve, seededRandom } from '../../src/main/core/datasets/splits'
 import { padSequences, readSplit, readVocabulary, writeDatasetFiles } from '../../src/main/core/datasets/store'
 import { lengthStats } from '../../src/main/core/datasets/length-stats'
-import { duplicateFigures } from '../../src/main/core/datasets/duplicates'
+import { duplicateFigures, textHash } from '../../src/main/core/datasets/duplicates'
 import { preprocessSchema } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
 
@@ -178,6 +178,13 @@ describe('store', () => {
 })
 
 describe('figures', () => {
+  it('hashes texts to distinct numbers', () => {
+    const texts = Array.from({ length: 50_000 }, (_, i) => `review ${i}`)
+    expect(new Set(texts.map(textHash)).size).toBe(50_000)
+    expect(textHash('same')).toBe(textHash('same'))
+    expect(Number.isSafeInteger(textHash('x'))).toBe(true)
+  })
+
   it('length statistics say what share fits', () => {
     const s = lengthStats(Uint32Array.from([1, 2, 3, 4, 100]), 4)
     expect(s).toMatchObject({ median: 3, max: 100, fitShare: 0.8 })
@@ -186,7 +193,8 @@ describe('figures', () => {
 
   it('counts repeated texts and texts shared by training and test', () => {
     // a a(train) b(train) b(test) c(val) c(test) d(test)
-    const figures = duplicateFigures(['a', 'a', 'b', 'b', 'c', 'c', 'd'], Int8Array.from([0, 0, 0, 2, 1, 2, 2]))
+    const keys = ['a', 'a', 'b', 'b', 'c', 'c', 'd'].map(textHash)
+    const figures = duplicateFigures(keys, Int8Array.from([0, 0, 0, 2, 1, 2, 2]))
     expect(figures).toEqual({ repeated: 3, trainTestOverlap: 2 })
   })
 })

@@ -1,15 +1,36 @@
 /** Duplicate texts: the same review imported twice, or in both training and test data. */
 
 /** Examples whose raw text repeats an earlier one, and distinct texts found in both training (train or val) and test. */
-export function duplicateFigures(keys: string[], split: Int8Array): { repeated: number; trainTestOverlap: number } {
-  const seen = new Map<string, number>() // key → bit mask of splits seen (1 train, 2 val, 4 test)
+export function duplicateFigures(
+  keys: ArrayLike<number>,
+  split: Int8Array,
+): { repeated: number; trainTestOverlap: number } {
+  const seen = new Map<number, number>() // key → bit mask of splits seen (1 train, 2 val, 4 test)
   let repeated = 0
-  keys.forEach((key, i) => {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
     const mask = seen.get(key)
     if (mask !== undefined) repeated++
     seen.set(key, (mask ?? 0) | (1 << split[i]!))
-  })
+  }
   let trainTestOverlap = 0
   for (const mask of seen.values()) if (mask & 4 && mask & 3) trainTestOverlap++
   return { repeated, trainTestOverlap }
+}
+
+/**
+ * A 53-bit hash of a text (two 32-bit multiply-xorshift lanes), to find repeated reviews without
+ * keeping a string per review: a million reviews would otherwise keep a million keys alive.
+ */
+export function textHash(text: string): number {
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }

@@ -3,11 +3,10 @@
  * vocabulary from the training split only, and write the dataset's binary files. Runs in a job
  * process; main turns the written folder into a dataset record.
  */
-import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import type { DatasetSummary, ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
 import type { JobContext } from '../jobs/worker-runtime'
-import { duplicateFigures } from './duplicates'
+import { duplicateFigures, textHash } from './duplicates'
 import { Growable } from './growable'
 import { lengthStats } from './length-stats'
 import { preprocess } from './preprocess'
@@ -44,7 +43,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   const sourceSplit = new Growable(Int8Array)
   const ratings = new Growable(Int8Array)
   const sources: string[] = []
-  const textKeys: string[] = []
+  const textKeys: number[] = []
   let sawRating = false
   offsets.push(0)
 
@@ -72,7 +71,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
     ratings.push(example.rating ?? -1)
     if (example.rating !== undefined) sawRating = true
     sources.push(example.source)
-    textKeys.push(createHash('sha1').update(example.text).digest('base64').slice(0, 16))
+    textKeys.push(textHash(example.text))
   }
   const n = sources.length
   if (n === 0) throw new SourceError(`No examples were found in ${sourceName(spec)}; check the format and the path.`)
