@@ -1,21 +1,56 @@
+import type { Component } from 'vue'
 import { createRouter, createWebHashHistory } from 'vue-router'
 
+const planned = () => import('./views/PlannedView.vue')
+
 // Hash history: the desktop app loads the page from file://.
-export const sections = [
+interface Section {
+  path: string
+  name: string
+  title: string
+  component: () => Promise<{ default: Component }>
+  /** Sections still to come show this description. */
+  lead?: string
+}
+
+export const sections: Section[] = [
   { path: '/datasets', name: 'datasets', title: 'Datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/vectors', name: 'vectors', title: 'Word vectors', component: () => import('./views/VectorsView.vue') },
-  { path: '/train', name: 'train', title: 'Train', component: () => import('./views/TrainView.vue') },
+  {
+    path: '/train',
+    name: 'train',
+    title: 'Train',
+    component: planned,
+    lead: 'Pick a dataset and a model preset, adjust the hyperparameters and train; live curves and test figures arrive with the training engine.',
+  },
   { path: '/runs', name: 'runs', title: 'Runs', component: () => import('./views/RunsView.vue') },
-  { path: '/compare', name: 'compare', title: 'Compare', component: () => import('./views/CompareView.vue') },
-  { path: '/score', name: 'score', title: 'Score', component: () => import('./views/ScoreView.vue') },
+  {
+    path: '/compare',
+    name: 'compare',
+    title: 'Compare',
+    component: planned,
+    lead: 'Compare past runs side by side: their settings, curves and test figures.',
+  },
+  {
+    path: '/score',
+    name: 'score',
+    title: 'Score',
+    component: planned,
+    lead: 'Score a folder of new reviews with a trained model and export the results.',
+  },
   { path: '/info', name: 'info', title: 'Info', component: () => import('./views/InfoView.vue') },
-] as const
+]
 
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/datasets' },
-    ...sections.map(({ path, name, component }) => ({ path, name, component })),
+    ...sections.map(({ path, name, title, component, lead }) => ({
+      path,
+      name,
+      component,
+      props: lead ? { name, title, lead } : false,
+    })),
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
   ],
 })
