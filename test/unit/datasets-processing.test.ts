@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   basicClean,
   cleanText,
+  internTokens,
   kimClean,
   preprocess,
   stripHtml,
@@ -47,6 +48,58 @@ describe('cleaning', () => {
       '<url>',
     ])
     expect(tokenize('  a  b\tc\n', 'whitespace')).toEqual(['a', 'b', 'c'])
+  })
+
+  it('interns the same tokens on the fast ASCII path as the tokenizer gives, for both tokenizers', () => {
+    const random = seededRandom(5)
+    const pieces = [
+      'film',
+      'Don',
+      "'",
+      't',
+      '-',
+      'well',
+      '42',
+      '<url>',
+      '<',
+      'url>',
+      '!',
+      '.',
+      ',',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      'x',
+      '--',
+      "''",
+      'é',
+      '’s',
+    ]
+    for (let trial = 0; trial < 500; trial++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(random() * 30) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('')
+      for (const tokenizer of ['word', 'whitespace'] as const) {
+        const interner = new TokenInterner()
+        const ids: number[] = []
+        internTokens(text, tokenizer, interner, (id) => ids.push(id))
+        expect(
+          ids.map((id) => interner.tokens[id]),
+          JSON.stringify(text),
+        ).toEqual(tokenize(text, tokenizer))
+      }
+    }
+  })
+
+  it('gives one id per distinct token across many tokens (the table grows)', () => {
+    const interner = new TokenInterner()
+    const words = Array.from({ length: 20_000 }, (_, i) => `w${i}`)
+    const ids = words.map((w) => interner.intern(w))
+    expect(new Set(ids).size).toBe(20_000)
+    expect(words.map((w) => interner.intern(w))).toEqual(ids)
+    expect(interner.tokens[ids[12345]!]).toBe('w12345')
   })
 
   it('applies the options in order: HTML, cleaning, lowercase, tokens', () => {

@@ -9,7 +9,7 @@ import type { JobContext } from '../jobs/worker-runtime'
 import { duplicateFigures, textHash } from './duplicates'
 import { Growable } from './growable'
 import { lengthStats } from './length-stats'
-import { preprocess } from './preprocess'
+import { cleanText, internTokens } from './preprocess'
 import { openSource } from './sources'
 import { SourceError } from './sources/types'
 import { assignSplits, splitNames } from './splits'
@@ -46,6 +46,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   const textKeys: number[] = []
   let sawRating = false
   offsets.push(0)
+  const pushId = (id: number) => ids.push(id)
 
   let lastReport = 0
   const opened = await openSource(spec.source, {
@@ -64,7 +65,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
 
   for await (const example of opened.examples) {
     ctx.throwIfCancelled()
-    for (const t of preprocess(example.text, spec.preprocess)) ids.push(tokens.intern(t))
+    internTokens(cleanText(example.text, spec.preprocess), spec.preprocess.tokenizer, tokens, pushId)
     offsets.push(ids.length)
     labelOf.push(labels.intern(example.label))
     sourceSplit.push(example.split ? splitCode[example.split] : 0)

@@ -3,6 +3,7 @@
  * import and when a trained model scores new text, so a model sees what it was trained on.
  */
 import type { PreprocessSpec } from '../../../shared/datasets'
+import { fnvStart, fnvStep, type TokenInterner } from './vocabulary'
 
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
 
@@ -43,6 +44,62 @@ const wordPattern = /<url>|[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}
 export function tokenize(text: string, tokenizer: PreprocessSpec['tokenizer']): string[] {
   if (tokenizer === 'whitespace') return text.split(/\s+/).filter((t) => t.length > 0)
   return text.match(wordPattern) ?? []
+}
+
+// ASCII classes for the fast path: 1 letter or digit, 2 whitespace, 3 an apostrophe or hyphen
+// (inside a word), 0 anything else (a token of its own).
+const asciiClass = new Uint8Array(128)
+for (let c = 48; c < 58; c++) asciiClass[c] = 1
+for (let c = 65; c < 91; c++) asciiClass[c] = 1
+for (let c = 97; c < 123; c++) asciiClass[c] = 1
+for (const c of [9, 10, 11, 12, 13, 32]) asciiClass[c] = 2
+asciiClass[39] = 3
+asciiClass[45] = 3
+const nonAscii = /[\u0080-\uffff]/
+
+/**
+ * Tokenizes and interns in one pass, pushing ids: what the import does for every review. ASCII text
+ * (most reviews) is scanned by char code and looked up without a string per token; other text goes
+ * through `tokenize`. Both give the same tokens.
+ */
+export function internTokens(
+  text: string,
+  tokenizer: PreprocessSpec['tokenizer'],
+  interner: TokenInterner,
+  push: (id: number) => void,
+): void {
+  if (nonAscii.test(text)) {
+    for (const t of tokenize(text, tokenizer)) push(interner.intern(t))
+    return
+  }
+  const n = text.length
+  let i = 0
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    const kind = asciiClass[c]
+    if (kind === 2) {
+      i++
+      continue
+    }
+    const start = i
+    let h = fnvStart
+    if (tokenizer === 'whitespace') {
+      while (i < n && asciiClass[text.charCodeAt(i)] !== 2) h = fnvStep(h, text.charCodeAt(i++))
+    } else if (kind === 1) {
+      // A word: letters and digits, joined by single apostrophes or hyphens.
+      for (;;) {
+        while (i < n && asciiClass[text.charCodeAt(i)] === 1) h = fnvStep(h, text.charCodeAt(i++))
+        if (i + 1 < n && asciiClass[text.charCodeAt(i)] === 3 && asciiClass[text.charCodeAt(i + 1)] === 1) {
+          h = fnvStep(h, text.charCodeAt(i++))
+          continue
+        }
+        break
+      }
+    } else if (c === 60 && text.startsWith('<url>', i)) {
+      for (const end = i + 5; i < end;) h = fnvStep(h, text.charCodeAt(i++))
+    } else h = fnvStep(h, text.charCodeAt(i++))
+    push(interner.internRange(text, start, i, h))
+  }
 }
 
 /** Cleaned text, before tokenization (what the wizard's preview shows). */
