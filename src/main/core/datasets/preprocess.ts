@@ -3,7 +3,7 @@
  * import and when a trained model scores new text, so a model sees what it was trained on.
  */
 import type { PreprocessSpec } from '../../../shared/datasets'
-import { fnvStart, fnvStep, type TokenInterner } from './vocabulary'
+import { fnvStart, fnvStep as importedStep, type TokenInterner } from './vocabulary'
 
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
 
@@ -56,6 +56,8 @@ for (const c of [9, 10, 11, 12, 13, 32]) asciiClass[c] = 2
 asciiClass[39] = 3
 asciiClass[45] = 3
 const nonAscii = /[\u0080-\uffff]/
+// A local binding: an imported one is a property read per call once transpiled to CommonJS.
+const fnvStep = importedStep
 
 /**
  * Tokenizes and interns in one pass, pushing ids: what the import does for every review. ASCII text
