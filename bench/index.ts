@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only vectors,import] [--data DIR] [--work DIR]`: measures, prints a table and
+ * `npm run bench [-- --only datasets,vectors] [--data DIR] [--work DIR]`: measures, prints a table and
  * writes bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
