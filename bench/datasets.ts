@@ -103,7 +103,14 @@ export async function benchDatasets(work: string, data: string) {
   process.stderr.write('datasets: generating 1,000,000 fastText reviews…\n')
   await generateFastText(ft, 1_000_000)
   const bytes = statSync(ft).size
-  process.stderr.write('datasets: importing them…\n')
+  process.stderr.write('datasets: importing them through the built CLI and a job process, as users do…\n')
+  const job = importThroughCli(work, ['--format', 'fasttext', '--path', ft, '--keep-html', '--min-count', '2'])
+  results.fastText1MJob = {
+    ...job,
+    megabytesPerSecond: +(mb(bytes) / (job.importMs / 1000)).toFixed(1),
+    target: '>= 30 MB/s',
+  }
+  process.stderr.write('datasets: the same in this process (memory)…\n')
   const r = await timedImport(work, {
     source: { format: 'fasttext', path: ft },
     preprocess: { stripHtml: false },
@@ -113,13 +120,6 @@ export async function benchDatasets(work: string, data: string) {
     ...r,
     megabytes: +mb(bytes).toFixed(0),
     megabytesPerSecond: +(mb(bytes) / r.seconds).toFixed(1),
-    target: '>= 30 MB/s',
-  }
-  process.stderr.write('datasets: the same through the built CLI and a job process…\n')
-  const job = importThroughCli(work, ['--format', 'fasttext', '--path', ft, '--keep-html', '--min-count', '2'])
-  results.fastText1MJob = {
-    ...job,
-    megabytesPerSecond: +(mb(bytes) / (job.importMs / 1000)).toFixed(1),
     target: '>= 30 MB/s',
   }
   return results
