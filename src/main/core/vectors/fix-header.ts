@@ -91,7 +91,7 @@ async function writeVersion(
   body: { skipHeader: boolean; bad: Set<number> | null },
 ): Promise<void> {
   const opened = await openVectors(options.path, options.member)
-  const sink = createWriteStream(temp, { highWaterMark: 1 << 20 })
+  const sink = createWriteStream(temp, { highWaterMark: 8 << 20 })
   try {
     if (headerLine) await write(sink, Buffer.from(`${headerLine}\n`))
     if (body.bad === null) await copyBody(opened, sink, body.skipHeader, options)
