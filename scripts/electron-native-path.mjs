@@ -1,5 +1,7 @@
-// Where the Electron-ABI build of better-sqlite3 lives; src/main/index.ts computes the same path.
+// Where the Electron binary and the Electron-ABI build of better-sqlite3 live; src/main/index.ts
+// computes the same binding path.
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
 export function electronVersion(root) {
@@ -16,4 +18,14 @@ export function electronSqliteBindingPath(root, version = electronVersion(root))
     `electron-${version}-${process.platform}-${process.arch}`,
     'better_sqlite3.node',
   )
+}
+
+/** The Electron binary's path, or null when its download was skipped (the package then throws). */
+export function electronBinary(root) {
+  try {
+    const path = createRequire(join(root, 'package.json'))('electron')
+    return typeof path === 'string' && existsSync(path) ? path : null
+  } catch {
+    return null
+  }
 }

@@ -1,23 +1,13 @@
 // `npm start`: build if needed, then launch the desktop app; where no Electron binary is installed,
 // say so and start serve mode instead.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ensureBuilt, root } from './build.mjs'
-
-function electronBinary() {
-  try {
-    const path = createRequire(join(root, 'package.json'))('electron')
-    return typeof path === 'string' && existsSync(path) ? path : null
-  } catch {
-    return null // the package throws when its binary was never downloaded
-  }
-}
+import { electronBinary } from './electron-native-path.mjs'
 
 ensureBuilt()
-const electron = electronBinary()
+const electron = electronBinary(root)
 if (!electron) {
   process.stderr.write(
     'No Electron binary is installed (its download was skipped or failed), so Sentiment Studio starts in serve mode: ' +

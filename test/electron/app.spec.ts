@@ -5,25 +5,15 @@
  */
 import { _electron as electron, expect, test } from '@playwright/test'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 // @ts-expect-error: a plain .mjs helper shared with the scripts
-import { electronSqliteBindingPath } from '../../scripts/electron-native-path.mjs'
+import { electronBinary, electronSqliteBindingPath } from '../../scripts/electron-native-path.mjs'
 
 const root = join(__dirname, '..', '..')
 
 /** The package returns its binary's path, and throws when the binary was never downloaded. */
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(join(root, 'package.json'))('electron') as unknown
-    return typeof path === 'string' && existsSync(path) ? path : null
-  } catch {
-    return null
-  }
-}
-
-const binary = electronBinary()
+const binary = electronBinary(root) as string | null
 const binding = electronSqliteBindingPath(root) as string | null
 const skipReason = !binary
   ? 'No Electron binary is installed here (the install skipped its download); run `node node_modules/electron/install.js` with network access.'

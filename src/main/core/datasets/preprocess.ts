@@ -111,7 +111,3 @@ export function cleanText(text: string, spec: PreprocessSpec): string {
   else if (spec.clean === 'kim') t = kimClean(t)
   return spec.lowercase ? t.toLowerCase() : t
 }
-
-export function preprocess(text: string, spec: PreprocessSpec): string[] {
-  return tokenize(cleanText(text, spec), spec.tokenizer)
-}

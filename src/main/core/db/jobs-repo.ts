@@ -93,25 +93,18 @@ export class JobsRepo {
       }[]
     ).filter((j) => j.owner_pid === null || !isAlive(j.owner_pid))
     const now = new Date().toISOString()
+    const markJob = this.db.prepare(
+      `UPDATE jobs SET status = 'interrupted', finished_at = ?,
+       error = COALESCE(error, 'The app stopped while this job was running.') WHERE id = ?`,
+    )
+    const markRuns = this.db.prepare(
+      `UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
+    )
+    const markScoring = this.db.prepare(
+      `UPDATE scoring_jobs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
+    )
     const mark = this.db.transaction(() => {
-      for (const { id } of stale) {
-        this.db
-          .prepare(
-            `UPDATE jobs SET status = 'interrupted', finished_at = ?,
-             error = COALESCE(error, 'The app stopped while this job was running.') WHERE id = ?`,
-          )
-          .run(now, id)
-        this.db
-          .prepare(
-            `UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
-          )
-          .run(now, id)
-        this.db
-          .prepare(
-            `UPDATE scoring_jobs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
-          )
-          .run(now, id)
-      }
+      for (const { id } of stale) for (const statement of [markJob, markRuns, markScoring]) statement.run(now, id)
     })
     mark()
     return stale.length
