@@ -2,27 +2,24 @@ import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createAppContext, type AppContext } from '../../src/main/core/app-context'
-import { ForkLauncher } from '../../src/main/core/jobs/launcher'
+import type { AppContext } from '../../src/main/core/app-context'
 import { readSplit, readVocabulary } from '../../src/main/core/datasets/store'
 import type { DatasetPreview, DatasetSummary } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
+import { appContext, finished, startedJobId } from '../fixtures/app'
 import { refusedUrl, serveBody } from '../fixtures/network'
 import { fastTextLines, makeAclImdbFolder, makeAclImdbTarGz, makeFastText } from '../fixtures/dataset-files'
 
 const tempDir = useTempDir()
 const folders = (dataDir: string) =>
   existsSync(join(dataDir, 'datasets')) ? readdirSync(join(dataDir, 'datasets')) : []
-const worker = join(__dirname, '..', '..', 'src', 'main', 'worker.ts')
 
-function context(dataDir = tempDir()): AppContext {
-  return createAppContext({ dataDir, launcher: new ForkLauncher(worker), transport: 'cli', jobs: { graceMs: 2000 } })
-}
+const context = (dataDir = tempDir()): AppContext => appContext(dataDir)
 
 async function importOk(ctx: AppContext, spec: Record<string, unknown>): Promise<DatasetSummary> {
   const answer = await ctx.invoke('datasets.import', { spec })
   if (!answer.ok) throw new Error(answer.error.message)
-  const job = await ctx.jobs.wait((answer.result as { id: string }).id)
+  const job = await finished(ctx, answer)
   if (job.status !== 'succeeded') throw new Error(`${job.status}: ${job.error}`)
   return job.result as DatasetSummary
 }
@@ -76,7 +73,7 @@ describe('importing a dataset', () => {
     const file = join(tempDir(), 'one-class.txt')
     writeFileSync(file, '__label__1 only one class here\n__label__1 and again\n')
     const answer = await ctx.invoke('datasets.import', { spec: { source: { path: file } } })
-    const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+    const job = await finished(ctx, answer)
     expect(job.status).toBe('failed')
     expect(job.error).toMatch(/Only one class \("1"\) was found in .*one-class\.txt; a classifier needs two or more/)
     expect((await ctx.invoke('datasets.list', {})) as { result: unknown[] }).toMatchObject({ result: [] })
@@ -90,7 +87,7 @@ describe('importing a dataset', () => {
     const kept = await importOk(ctx, { source: { path: makeAclImdbFolder(join(tempDir(), 'small'), 3) } })
     const big = makeFastText(join(tempDir(), 'big.txt'), fastTextLines(300_000))
     const answer = await ctx.invoke('datasets.import', { spec: { source: { path: big } } })
-    const id = (answer as { ok: true; result: { id: string } }).result.id
+    const id = startedJobId(answer)
     for (let i = 0; i < 200 && !ctx.jobs.running; i++) await new Promise((r) => setTimeout(r, 10))
     await new Promise((r) => setTimeout(r, 300))
     await ctx.invoke('jobs.cancel', { id })
@@ -151,7 +148,7 @@ describe('getting the IMDB dataset', () => {
     try {
       const md5 = createHash('md5').update(body).digest('hex')
       const answer = await ctx.invoke('datasets.download', { url, md5 })
-      const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+      const job = await finished(ctx, answer)
       expect(job.error).toBeNull()
       expect(job.result).toMatchObject({ name: 'aclImdb', format: 'aclimdb', counts: { train: 8, val: 2, test: 10 } })
       expect(readFileSync(join(dataDir, 'downloads', 'aclImdb_v1.tar.gz')).equals(body)).toBe(true)
@@ -165,7 +162,7 @@ describe('getting the IMDB dataset', () => {
     const dataDir = tempDir()
     const ctx = context(dataDir)
     const answer = await ctx.invoke('datasets.download', { url: await refusedUrl('/aclImdb_v1.tar.gz') })
-    const job = await ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
+    const job = await finished(ctx, answer)
     expect(job.status).toBe('failed')
     expect(job.error).toMatch(/Could not reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\); check the network connection/)
     expect(existsSync(join(dataDir, 'downloads')) ? readdirSync(join(dataDir, 'downloads')) : []).toEqual([])

@@ -4,7 +4,6 @@ import {
   cleanText,
   internTokens,
   kimClean,
-  preprocess,
   stripHtml,
   tokenize,
 } from '../../src/main/core/datasets/preprocess'
@@ -105,7 +104,7 @@ describe('cleaning', () => {
   it('applies the options in order: HTML, cleaning, lowercase, tokens', () => {
     const spec = preprocessSchema.parse({ lowercase: true, clean: 'basic' })
     expect(cleanText('Top <b>10</b>!', spec)).toBe('top  00 !')
-    expect(preprocess('Top <b>10</b>!', spec)).toEqual(['top', '00', '!'])
+    expect(tokenize(cleanText('Top <b>10</b>!', spec), spec.tokenizer)).toEqual(['top', '00', '!'])
   })
 })
 

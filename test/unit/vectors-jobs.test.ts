@@ -2,21 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createAppContext, type AppContext } from '../../src/main/core/app-context'
-import { ForkLauncher } from '../../src/main/core/jobs/launcher'
+import type { AppContext } from '../../src/main/core/app-context'
 import type { VectorFileRecord, VectorInspection } from '../../src/shared/vectors'
 import { useTempDir } from '../fixtures/temp-dir'
+import { appContext, finished } from '../fixtures/app'
 import { refusedUrl, serveBody } from '../fixtures/network'
 import { vectorLines, writeZip } from '../fixtures/vector-files'
 
 const tempDir = useTempDir()
-const worker = join(__dirname, '..', '..', 'src', 'main', 'worker.ts')
-const context = (dataDir = tempDir()): AppContext =>
-  createAppContext({ dataDir, launcher: new ForkLauncher(worker), transport: 'cli' })
-
-async function finished(ctx: AppContext, answer: unknown) {
-  return ctx.jobs.wait((answer as { ok: true; result: { id: string } }).result.id)
-}
+const context = (dataDir = tempDir()): AppContext => appContext(dataDir)
 
 describe('vector jobs through the contract', () => {
   it('gets GloVe from the configured address, lists the zip members, and registers the one picked', async () => {
