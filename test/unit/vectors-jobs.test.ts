@@ -45,6 +45,9 @@ describe('vector jobs through the contract', () => {
         ok: true,
         result: [{ id: (added.result as VectorFileRecord).id }],
       })
+      // Two members of one zip are two vector files: their fingerprints differ.
+      const other = await finished(ctx, await ctx.invoke('vectors.add', { path, member: 'glove.6B.50d.txt' }))
+      expect((other.result as VectorFileRecord).fingerprint).not.toBe((added.result as VectorFileRecord).fingerprint)
     } finally {
       server.close()
       await ctx.close()

@@ -75,13 +75,18 @@ export interface Registration {
 
 /** Inspects the file and hashes it whole, so a run can say exactly which vectors it used. */
 export async function registerJob(params: InspectParams, ctx: JobContext): Promise<Registration> {
-  const inspection = await inspectJob(params, ctx)
+  // The hash reads the file beside the inspection (the second read comes from the page cache).
+  const [inspection, fingerprint] = await Promise.all([inspectJob(params, ctx), fileFingerprint(params, ctx.signal)])
   if (inspection.count === 0) throw new Error(`${params.path} has no usable vectors.`)
-  ctx.progress(0, null, 'bytes', 'Computing the fingerprint')
+  return { inspection, fingerprint }
+}
+
+async function fileFingerprint(params: InspectParams, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256')
-  await pipeline(createReadStream(params.path), hash, { signal: ctx.signal })
-  if (params.member) hash.update(`\0${params.member}`)
-  return { inspection, fingerprint: hash.digest('hex') }
+  // The member goes in first: once the pipeline has ended the hash, an update is silently ignored.
+  if (params.member) hash.update(`${params.member}\0`)
+  await pipeline(createReadStream(params.path), hash, { signal })
+  return hash.digest('hex')
 }
 
 export interface EmbeddingParams extends InspectParams {
