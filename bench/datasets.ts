@@ -22,6 +22,7 @@ function benchContext(): JobContext {
     progress: () => {},
     log: () => {},
     throwIfCancelled: () => {},
+    emit: () => {},
   }
 }
 

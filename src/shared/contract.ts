@@ -15,6 +15,7 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
+import { trainRequestSchema, type Preset, type RunHistory, type RunRecord, type RunUpdate } from './training'
 
 /** A request: its payload schema, with the result type carried as a phantom. */
 function request<R>() {
@@ -126,11 +127,27 @@ export const requests = {
       })
       .strict(),
   ),
+  /** The named, validated configurations of the seed pipelines. */
+  'presets.list': request<Preset[]>()(z.object({}).strict()),
+  /** Starts a training run (a job); the record comes back at once, `run.updated` follows it. */
+  'runs.start': request<RunRecord>()(trainRequestSchema),
+  'runs.list': request<RunRecord[]>()(z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict()),
+  'runs.get': request<RunRecord>()(z.object({ id }).strict()),
+  /** The run's curves, with per-step points thinned to at most `maxSteps` (every point when absent). */
+  'runs.history': request<RunHistory>()(
+    z.object({ id, maxSteps: z.number().int().min(10).max(1_000_000).optional() }).strict(),
+  ),
+  'runs.cancel': request<RunRecord>()(z.object({ id }).strict()),
+  /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
+  'runs.resume': request<RunRecord>()(z.object({ id }).strict()),
+  'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
 } as const
 
 export const events = {
   /** A job changed: status, or progress (throttled per job). */
   'job.updated': event<JobRecord>(),
+  /** A training run's new points and log lines, at a bounded rate. */
+  'run.updated': event<RunUpdate>(),
 } as const
 
 export type RequestName = keyof typeof requests

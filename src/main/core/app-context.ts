@@ -20,6 +20,9 @@ import { VectorsRepo } from './db/vectors-repo'
 import { VectorService } from './vectors/service'
 import { listDirectory } from './services/fs-browser'
 import { InfoService } from './services/info'
+import { RunsRepo } from './db/runs-repo'
+import { RunService } from './runs/service'
+import { appVersion } from './version'
 
 export interface AppContextOptions {
   dataDir: string
@@ -41,6 +44,7 @@ export interface AppContext {
   readonly info: InfoService
   readonly datasets: DatasetService
   readonly vectors: VectorService
+  readonly runs: RunService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
   /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
@@ -71,6 +75,16 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
   void datasets.removeStrayFolders()
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
+  const runs = new RunService(
+    new RunsRepo(db),
+    jobs,
+    datasets,
+    vectors,
+    info,
+    paths.runs,
+    (update) => emit('run.updated', update),
+    appVersion,
+  )
 
   const invoke = createRouter({
     'app.info': ({ refresh }) => info.info(refresh),
@@ -118,6 +132,17 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'vectors.coverage': (p) => vectors.embedding(p),
+    'presets.list': () => runs.presets(),
+    'runs.start': (request) => runs.start(request),
+    'runs.list': ({ limit }) => runs.list(limit),
+    'runs.get': ({ id }) => runs.get(id),
+    'runs.history': ({ id, maxSteps }) => runs.history(id, maxSteps),
+    'runs.cancel': ({ id }) => runs.cancel(id),
+    'runs.resume': ({ id }) => runs.resume(id),
+    'runs.delete': async ({ id }) => {
+      await runs.delete(id)
+      return { id }
+    },
   })
 
   let closed = false
@@ -127,6 +152,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     info,
     datasets,
     vectors,
+    runs,
     invoke,
     subscribe(listener) {
       listeners.add(listener)

@@ -132,6 +132,32 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE vector_files ADD COLUMN inspection_json TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'training-runs',
+    sql: `
+      ALTER TABLE runs ADD COLUMN dataset_fingerprint TEXT;
+      ALTER TABLE runs ADD COLUMN backend_detail TEXT;
+      ALTER TABLE runs ADD COLUMN best_json TEXT;
+      ALTER TABLE runs ADD COLUMN progress_json TEXT;
+      ALTER TABLE runs ADD COLUMN samples_per_second REAL;
+      CREATE TABLE run_validations (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step         INTEGER NOT NULL,
+        epoch        INTEGER NOT NULL,
+        loss         REAL NOT NULL,
+        accuracy     REAL NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_log (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq          INTEGER NOT NULL,
+        at           TEXT NOT NULL,
+        line         TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version

@@ -14,6 +14,7 @@ import {
   type FixHeaderParams,
   type InspectParams,
 } from '../vectors/jobs'
+import { trainJob, trainJobKind, type TrainParams } from '../engine/train'
 import type { JobKinds } from './worker-runtime'
 
 export function jobKinds(workerEntry: string): JobKinds {
@@ -26,5 +27,6 @@ export function jobKinds(workerEntry: string): JobKinds {
     [vectorJobKinds.register]: (ctx) => registerJob(ctx.params as InspectParams, ctx),
     [vectorJobKinds.embedding]: (ctx) => embeddingJob(ctx.params as EmbeddingParams, ctx),
     [vectorJobKinds.download]: (ctx) => downloadJob(ctx.params as DownloadParams, ctx),
+    [trainJobKind]: (ctx) => trainJob(ctx.params as TrainParams, ctx),
   }
 }

@@ -28,11 +28,16 @@ export interface JobManagerOptions {
  * what a job that did not succeed left behind.
  */
 export interface JobKindHooks {
+  /** Data the job sent with `ctx.emit`, in order, as it arrives. */
+  event?: (jobId: string, data: unknown) => void
+  /** The job's final record, after finalize or cleanup. */
+  settled?: (job: JobRecord) => void
   finalize?: (job: JobRecord, result: unknown) => unknown | Promise<unknown>
   cleanup?: (job: JobRecord) => void | Promise<void>
 }
 
 interface Live {
+  kind: string
   proc: JobProcess
   startedAt: number
   outcome: { status: JobStatus; result?: unknown; error?: string } | null
@@ -81,6 +86,7 @@ export class JobManager {
     let resolveDone!: (job: JobRecord) => void
     const done = new Promise<JobRecord>((resolve) => (resolveDone = resolve))
     const live: Live = {
+      kind,
       proc,
       startedAt: Date.now(),
       outcome: null,
@@ -154,6 +160,9 @@ export class JobManager {
       case 'log':
         this.options.onLog?.(id, message.level, message.message)
         break
+      case 'event':
+        this.hooksOf(id)?.event?.(id, message.data)
+        break
       case 'result':
         live.outcome = { status: 'succeeded', result: message.value }
         break
@@ -195,7 +204,7 @@ export class JobManager {
     if (live.graceTimer) clearTimeout(live.graceTimer)
     this.flushProgress(id, live)
     let outcome = live.outcome ?? this.exitOutcome(live, code, signal)
-    const hooks = this.hooks.get(this.repo.get(id)!.kind)
+    const hooks = this.hooksOf(id)
     if (outcome.status === 'succeeded' && hooks?.finalize) {
       try {
         outcome = { status: 'succeeded', result: await hooks.finalize(this.repo.get(id)!, outcome.result) }
@@ -211,8 +220,18 @@ export class JobManager {
     this.live.delete(id)
     this.repo.finish(id, outcome.status, outcome)
     const job = this.repo.get(id)!
+    try {
+      hooks?.settled?.(job)
+    } catch (err) {
+      this.options.onLog?.(id, 'error', `Recording the end of the job failed: ${(err as Error).message}`)
+    }
     this.emit(job)
     return job
+  }
+
+  private hooksOf(id: string): JobKindHooks | undefined {
+    const kind = this.live.get(id)?.kind ?? this.repo.get(id)?.kind
+    return kind ? this.hooks.get(kind) : undefined
   }
 
   /** The outcome of a process that ended without reporting one. */

@@ -6,6 +6,8 @@ export type ToWorker = { type: 'start'; jobId: string; kind: string; params: unk
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Data of the job's own kind (a training run's points), handed to that kind's `event` hook in main. */
+  | { type: 'event'; data: unknown }
   | { type: 'result'; value: unknown }
   | { type: 'error'; message: string; stack?: string }
   /** The job saw the cancel request and stopped cleanly. */

@@ -20,6 +20,8 @@ export interface JobContext<P = unknown> {
   signal: AbortSignal
   progress(done: number, total: number | null, unit: string, message?: string): void
   log(level: 'info' | 'warn' | 'error', message: string): void
+  /** Sends data of this job kind's own to main (see JobKindHooks.event). */
+  emit(data: unknown): void
   /** Throws JobCancelled when a cancel was requested; call it between units of work. */
   throwIfCancelled(): void
 }
@@ -82,6 +84,7 @@ export function runJobWorker(kinds: JobKinds): void {
       progress: (done, total, unit, text) =>
         void port.send({ type: 'progress', progress: { done, total, unit, message: text ?? null } }),
       log: (level, text) => void port.send({ type: 'log', level, message: text }),
+      emit: (data) => void port.send({ type: 'event', data }),
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new JobCancelled()
       },

@@ -19,6 +19,14 @@ import {
 } from './jobs'
 import { vectorFileKind, zipMembers } from './open'
 
+export interface EmbeddingOptions {
+  vectorsId: string
+  datasetId: string
+  foldCase: boolean
+  oov: 'zeros' | 'random'
+  seed: number
+}
+
 export class VectorService {
   constructor(
     private readonly repo: VectorsRepo,
@@ -63,16 +71,15 @@ export class VectorService {
   }
 
   /** Builds (or reuses) the embedding matrix of a dataset's vocabulary; the result has the coverage. */
-  embedding(options: {
-    vectorsId: string
-    datasetId: string
-    foldCase: boolean
-    oov: 'zeros' | 'random'
-    seed: number
-  }): JobRecord {
+  embedding(options: EmbeddingOptions): JobRecord {
+    return this.jobs.start(vectorJobKinds.embedding, this.embeddingParams(options))
+  }
+
+  /** Where a dataset's matrix for these vectors is built and cached (a training job builds it itself). */
+  embeddingParams(options: EmbeddingOptions): EmbeddingParams {
     const vectors = this.get(options.vectorsId)
     this.datasets.get(options.datasetId)
-    const params: EmbeddingParams = {
+    return {
       path: vectors.path,
       member: vectors.member ?? undefined,
       datasetDir: this.datasets.folder(options.datasetId),
@@ -82,7 +89,6 @@ export class VectorService {
       oov: options.oov,
       seed: options.seed,
     }
-    return this.jobs.start(vectorJobKinds.embedding, params)
   }
 
   list(): VectorFileRecord[] {

@@ -1,0 +1,135 @@
+/**
+ * The model bundle, `runs/<id>/model/`: the tfjs layers model (`model.json` + `weights.bin`, loadable
+ * by plain tfjs in a browser), the vocabulary, every setting that turns raw text into the model's
+ * input exactly as in training (`preprocessing.json`) and what the run was (`metadata.json`).
+ * `loadBundle` + `predictTexts` score new reviews the way training saw its data.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import type { PreprocessSpec } from '../../../shared/datasets'
+import type { TrainConfig } from '../../../shared/training'
+import { readVocabulary } from '../datasets/store'
+import { cleanText, tokenize } from '../datasets/preprocess'
+import { unkId } from '../datasets/vocabulary'
+import { modelRows } from './data'
+import { readModelFiles, writeFolder, writeModelFiles } from './model-files'
+import type { TrainOutcome, TrainParams } from './train'
+
+export const bundleVersion = 1
+
+export interface Preprocessing {
+  version: number
+  /** Cleaning and tokenization of the dataset the model was trained on. */
+  preprocess: PreprocessSpec
+  vocabSize: number
+  padId: number
+  unkId: number
+  input: {
+    kind: 'sequence' | 'ngram-bag'
+    maxLen: number
+    padding: 'pre' | 'post'
+    truncating: 'pre' | 'post'
+    ngrams: number
+    hashBuckets: number
+  }
+  classes: string[]
+  /** The model outputs logits: one with a sigmoid (probability of classes[1]) or one per class with a softmax. */
+  output: 'sigmoid' | 'softmax'
+}
+
+export async function writeBundle(
+  dir: string,
+  model: tf.LayersModel,
+  params: TrainParams,
+  outcome: TrainOutcome,
+): Promise<void> {
+  const { config } = params
+  const vocab = await readVocabulary(params.datasetDir)
+  const preprocessing: Preprocessing = {
+    version: bundleVersion,
+    preprocess: params.dataset.preprocess,
+    vocabSize: params.vocabSize,
+    padId: 0,
+    unkId,
+    input: {
+      kind: config.model === 'ngram-bag' ? 'ngram-bag' : 'sequence',
+      maxLen: config.maxLen,
+      padding: config.padding,
+      truncating: config.truncating,
+      ngrams: config.model === 'ngram-bag' ? config.ngrams : 1,
+      hashBuckets: config.hashBuckets,
+    },
+    classes: params.classes,
+    output: (model.outputs[0]!.shape[1] as number) === 1 ? 'sigmoid' : 'softmax',
+  }
+  const metadata = {
+    runId: params.runId,
+    dataset: { id: params.dataset.id, name: params.dataset.name, fingerprint: params.dataset.fingerprint },
+    config,
+    backend: outcome.backend,
+    test: outcome.test,
+    bestValidation: outcome.bestValidation,
+    versions: { tfjs: tf.version_core, node: process.versions.node },
+    createdAt: new Date().toISOString(),
+  }
+  await writeFolder(dir, async (tmp) => {
+    await writeModelFiles(model, tmp)
+    await writeFile(join(tmp, 'vocab.txt'), vocab.join('\n') + '\n')
+    await writeFile(join(tmp, 'preprocessing.json'), JSON.stringify(preprocessing, null, 2))
+    await writeFile(join(tmp, 'metadata.json'), JSON.stringify(metadata, null, 2))
+  })
+}
+
+export interface Bundle {
+  model: tf.LayersModel
+  preprocessing: Preprocessing
+  vocab: Map<string, number>
+  config: TrainConfig
+}
+
+export async function loadBundle(dir: string): Promise<Bundle> {
+  const preprocessing = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing
+  const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { config: TrainConfig }
+  const tokens = (await readFile(join(dir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1)
+  return {
+    model: await readModelFiles(dir),
+    preprocessing,
+    vocab: new Map(tokens.map((t, i) => [t, i])),
+    config: metadata.config,
+  }
+}
+
+/** Token ids of raw texts, cleaned and tokenized as the training data was. */
+export function encodeTexts(bundle: Bundle, texts: string[]): { ids: Int32Array; offsets: Uint32Array } {
+  const spec = bundle.preprocessing.preprocess
+  const all: number[] = []
+  const offsets = new Uint32Array(texts.length + 1)
+  texts.forEach((text, i) => {
+    for (const t of tokenize(cleanText(text, spec), spec.tokenizer)) all.push(bundle.vocab.get(t) ?? unkId)
+    offsets[i + 1] = all.length
+  })
+  return { ids: Int32Array.from(all), offsets }
+}
+
+/** Class probabilities per text: rows of classes.length. */
+export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 256): Promise<Float32Array> {
+  const { ids, offsets } = encodeTexts(bundle, texts)
+  const { x, width } = modelRows(ids, offsets, bundle.config, bundle.preprocessing.vocabSize)
+  const c = bundle.preprocessing.classes.length
+  const out = new Float32Array(texts.length * c)
+  for (let from = 0; from < texts.length; from += batchSize) {
+    const n = Math.min(batchSize, texts.length - from)
+    const probs = tf.tidy(() => {
+      const logits = bundle.model.predict(
+        tf.tensor2d(x.subarray(from * width, (from + n) * width), [n, width], 'int32'),
+      ) as tf.Tensor
+      if (bundle.preprocessing.output === 'softmax') return tf.softmax(logits)
+      const p = tf.sigmoid(logits)
+      return tf.concat([tf.sub(1, p), p], 1)
+    })
+    out.set(await probs.data(), from * c)
+    probs.dispose()
+  }
+  return out
+}

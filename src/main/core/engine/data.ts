@@ -1,0 +1,50 @@
+/** A dataset split as model input: fixed-length int32 rows (token ids or n-gram features) and labels. */
+import type { SplitName } from '../../../shared/datasets'
+import { featureLength, writeNgramFeatures } from '../../../shared/ngrams'
+import type { TrainConfig } from '../../../shared/training'
+import { padSequences, readSplit } from '../datasets/store'
+
+export interface SplitTensors {
+  /** n rows of `width` ids. */
+  x: Int32Array
+  width: number
+  labels: Uint16Array
+  n: number
+}
+
+/** Rows for a model from ids and offsets: padded sequences, or a bag's features. */
+export function modelRows(
+  ids: ArrayLike<number>,
+  offsets: Uint32Array,
+  config: TrainConfig,
+  vocabSize: number,
+): { x: Int32Array; width: number } {
+  if (config.model !== 'ngram-bag') {
+    const x = padSequences(ids, offsets, config.maxLen, config.padding, config.truncating)
+    return { x, width: config.maxLen }
+  }
+  const width = featureLength(config.maxLen, config.ngrams)
+  const n = offsets.length - 1
+  const x = new Int32Array(n * width)
+  const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }
+  for (let i = 0; i < n; i++) {
+    let start = offsets[i]!
+    let end = offsets[i + 1]!
+    if (end - start > config.maxLen) {
+      if (config.truncating === 'pre') start = end - config.maxLen
+      else end = start + config.maxLen
+    }
+    writeNgramFeatures(ids, start, end, options, x, i * width)
+  }
+  return { x, width }
+}
+
+export async function loadSplit(
+  dir: string,
+  split: SplitName,
+  config: TrainConfig,
+  vocabSize: number,
+): Promise<SplitTensors> {
+  const s = await readSplit(dir, split)
+  return { ...modelRows(s.ids, s.offsets, config, vocabSize), labels: s.labels, n: s.labels.length }
+}

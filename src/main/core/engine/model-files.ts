@@ -1,0 +1,83 @@
+/**
+ * Models on disk in the standard tfjs layers format (`model.json` + `weights.bin`), which plain tfjs
+ * loads anywhere with `tf.loadLayersModel`, and training checkpoints (the same plus the optimizer's
+ * state). A folder is written beside its final name and swapped in, so a crash mid-write leaves the
+ * previous one whole.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import * as tf from '@tensorflow/tfjs'
+
+const join = (dir: string, file: string) => `${dir}/${file}`
+
+/** An optimizer's slot: tfjs's NamedTensor, which its package index does not export. */
+export interface NamedTensor {
+  name: string
+  tensor: tf.Tensor
+}
+
+/** Writes a folder's files through `fill` into a temporary sibling, then swaps it in. */
+export async function writeFolder(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${dir}.tmp`
+  const old = `${dir}.old`
+  await rm(tmp, { recursive: true, force: true })
+  await mkdir(tmp, { recursive: true })
+  await fill(tmp)
+  if (existsSync(dir)) await rename(dir, old)
+  await rename(tmp, dir)
+  await rm(old, { recursive: true, force: true })
+}
+
+/** The folder to read: `dir`, or what a crash between the two renames left as `dir.old`. */
+export function readableFolder(dir: string): string | null {
+  if (existsSync(join(dir, 'model.json'))) return dir
+  return existsSync(join(`${dir}.old`, 'model.json')) ? `${dir}.old` : null
+}
+
+/** model.json and weights.bin of `model` into an existing folder. */
+export async function writeModelFiles(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = tf.io.CompositeArrayBuffer.join(artifacts.weightData!)
+      await writeFile(join(dir, 'weights.bin'), new Uint8Array(weights))
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      }
+      await writeFile(join(dir, 'model.json'), JSON.stringify(json))
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
+    }),
+  )
+}
+
+export async function readModelFiles(dir: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: object
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[]
+  }
+  const data = await readFile(join(dir, 'weights.bin'))
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    }),
+  )
+}
+
+/** Named tensors (an optimizer's slots) as a specs file and a data file. */
+export async function writeNamedTensors(tensors: NamedTensor[], dir: string, name: string): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors)
+  await writeFile(join(dir, `${name}.bin`), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)))
+  await writeFile(join(dir, `${name}.json`), JSON.stringify(specs))
+}
+
+export async function readNamedTensors(dir: string, name: string): Promise<NamedTensor[]> {
+  const specs = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[]
+  const data = await readFile(join(dir, `${name}.bin`))
+  const map = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), specs)
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }))
+}

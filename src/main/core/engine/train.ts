@@ -1,0 +1,312 @@
+/**
+ * The `train` job: one training run in its own process. It loads the dataset's encoded splits, builds
+ * the model, trains with the configured optimizer and schedule, validates, keeps the weights with the
+ * best validation loss, checkpoints so an interrupted run can resume, evaluates the best weights on
+ * the test split and writes the model bundle. Points and log lines stream to main as they happen.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import type { PreprocessSpec } from '../../../shared/datasets'
+import type { StepMetrics, TestMetrics, TrainConfig, ValidationPoint } from '../../../shared/training'
+import type { BackendName } from '../../../shared/types'
+import type { JobContext } from '../jobs/worker-runtime'
+import { embeddingJob, type EmbeddingParams } from '../vectors/jobs'
+import { useBackend } from './backend'
+import { writeBundle } from './bundle'
+import { loadSplit, type SplitTensors } from './data'
+import { accuracyFromLogits, batchRows, evaluate, lossFromLogits } from './evaluate'
+import { EventBatcher, type TrainEvent } from './events'
+import { testMetrics } from './metrics'
+import { buildModel } from './models'
+import {
+  readableFolder,
+  readModelFiles,
+  readNamedTensors,
+  writeFolder,
+  writeModelFiles,
+  writeNamedTensors,
+} from './model-files'
+import { clipByGlobalNorm, makeOptimizer, setLearningRate } from './optimizer'
+import { epochOrder, seedMathRandom } from './random'
+import { learningRateAt } from './schedule'
+
+export const trainJobKind = 'train'
+
+export interface TrainParams {
+  runId: string
+  runDir: string
+  datasetDir: string
+  dataset: { id: string; name: string; fingerprint: string; preprocess: PreprocessSpec }
+  classes: string[]
+  vocabSize: number
+  config: TrainConfig
+  backend: BackendName
+  /** How to build the pretrained embedding matrix, when config.vectors is set. */
+  embedding?: EmbeddingParams
+  /** Continue from the last checkpoint instead of starting over. */
+  resume: boolean
+}
+
+export interface TrainOutcome {
+  backend: BackendName
+  backendDetail: string
+  test: TestMetrics | null
+  bestValidation: ValidationPoint | null
+  durationMs: number
+  samplesPerSecond: number
+  steps: number
+  epochs: number
+}
+
+/** Where training stands: written with every checkpoint, read back on resume. */
+interface TrainState {
+  epoch: number
+  /** The next batch of `epoch`. */
+  batch: number
+  step: number
+  best: ValidationPoint | null
+  sinceBest: number
+  stopped: boolean
+  trainedMs: number
+  samples: number
+  epochSums: { loss: number; accuracy: number; count: number; startedMs: number }
+}
+
+const checkpointDir = (runDir: string, which: 'last' | 'best') => join(runDir, 'checkpoints', which)
+
+export async function trainJob(params: TrainParams, ctx: JobContext): Promise<TrainOutcome> {
+  const { config } = params
+  const events = new EventBatcher((e: TrainEvent) => ctx.emit(e))
+  const log = (line: string) => events.add({ log: [line] })
+  // Initial weights and dropout masks follow the seed (a resumed run reseeds from where it is).
+  seedMathRandom(config.seed)
+  const active = await useBackend(params.backend)
+  log(`Backend: ${active.name} (${active.detail}), tfjs ${tf.version_core}.`)
+
+  const load = (split: 'train' | 'val' | 'test') => loadSplit(params.datasetDir, split, config, params.vocabSize)
+  const [train, val, test] = [await load('train'), await load('val'), await load('test')]
+  if (train.n === 0) throw new Error('The dataset has no training examples.')
+  log(`Data: ${train.n} training, ${val.n} validation and ${test.n} test examples, rows of ${train.width} ids.`)
+
+  const pretrained = params.embedding ? await loadPretrained(params.embedding, params.vocabSize, ctx, log) : undefined
+  const model = buildModel(config, { vocabSize: params.vocabSize, classes: params.classes.length, pretrained })
+  const optimizer = makeOptimizer(config)
+  const stepsPerEpoch = Math.ceil(train.n / config.batchSize)
+  const totalSteps = stepsPerEpoch * config.epochs
+  let state: TrainState = {
+    epoch: 0,
+    batch: 0,
+    step: 0,
+    best: null,
+    sinceBest: 0,
+    stopped: false,
+    trainedMs: 0,
+    samples: 0,
+    epochSums: { loss: 0, accuracy: 0, count: 0, startedMs: 0 },
+  }
+  let bestWeights: tf.Tensor[] | null = null
+  if (params.resume) {
+    const restored = await restoreCheckpoint(params.runDir, model, optimizer)
+    if (restored) {
+      state = restored.state
+      bestWeights = restored.bestWeights
+      seedMathRandom((config.seed + state.step * 2654435761) >>> 0)
+      log(`Resumed from the checkpoint at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batch}).`)
+    } else log('No checkpoint was saved before the run stopped: starting over.')
+  }
+  events.add({
+    started: { backend: active.name, detail: active.detail, totalSteps, parameters: model.countParams() },
+  })
+  events.flush()
+
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  let lastValidation = null as ValidationPoint | null
+  const validate = async (): Promise<void> => {
+    if (val.n === 0) return
+    const e = await evaluate(model, val, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
+    const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
+    lastValidation = point
+    const improved = !state.best || e.loss < state.best.loss
+    if (improved) {
+      state.best = point
+      state.sinceBest = 0
+      tf.dispose(bestWeights ?? [])
+      bestWeights = model.getWeights().map((w) => w.clone())
+      await writeFolder(checkpointDir(params.runDir, 'best'), (dir) => writeModelFiles(model, dir))
+    } else state.sinceBest++
+    events.add({ validations: [point], ...(improved ? { best: point } : {}) })
+    log(
+      `Validation at step ${point.step}: loss ${point.loss.toFixed(4)}, accuracy ${(point.accuracy * 100).toFixed(2)}%${improved ? ' (best so far, kept)' : ''}.`,
+    )
+    if (config.patience > 0 && state.sinceBest >= config.patience) {
+      state.stopped = true
+      log(`Early stop: no better validation loss in ${config.patience} validations.`)
+    }
+  }
+
+  while (state.epoch < config.epochs && !state.stopped) {
+    const order = epochOrder(train.n, config.seed, state.epoch)
+    if (state.batch === 0) state.epochSums = { loss: 0, accuracy: 0, count: 0, startedMs: state.trainedMs }
+    while (state.batch < stepsPerEpoch && !state.stopped) {
+      ctx.throwIfCancelled()
+      const started = performance.now()
+      const lr = learningRateAt(config, state.step, totalSteps)
+      setLearningRate(optimizer, lr)
+      const from = state.batch * config.batchSize
+      const to = Math.min(train.n, from + config.batchSize)
+      const [loss, accuracy] = await trainStep(model, optimizer, vars, config.clipNorm, train, from, to, order)
+      const ms = performance.now() - started
+      state.batch++
+      state.step++
+      state.trainedMs += ms
+      state.samples += to - from
+      const sums = state.epochSums
+      sums.loss += loss * (to - from)
+      sums.accuracy += accuracy * (to - from)
+      sums.count += to - from
+      const point: StepMetrics = {
+        step: state.step,
+        epoch: state.epoch + 1,
+        loss,
+        accuracy,
+        learningRate: lr,
+        samplesPerSec: ((to - from) * 1000) / Math.max(ms, 0.001),
+      }
+      events.add({ steps: [point], progress: { step: state.step, epoch: state.epoch + 1, totalSteps } })
+      ctx.progress(
+        state.step,
+        totalSteps,
+        'steps',
+        `epoch ${state.epoch + 1}/${config.epochs}, loss ${loss.toFixed(4)}`,
+      )
+      if (config.validateEvery > 0 && state.step % config.validateEvery === 0) {
+        await validate()
+        await saveCheckpoint(params.runDir, model, optimizer, state)
+      }
+    }
+    if (state.batch < stepsPerEpoch) break // stopped early, mid-epoch
+    if (config.validateEvery === 0) await validate()
+    const sums = state.epochSums
+    const epochVal = lastValidation?.epoch === state.epoch + 1 ? lastValidation : null
+    events.add({
+      epochs: [
+        {
+          epoch: state.epoch + 1,
+          trainLoss: sums.loss / Math.max(1, sums.count),
+          trainAccuracy: sums.accuracy / Math.max(1, sums.count),
+          valLoss: epochVal?.loss ?? null,
+          valAccuracy: epochVal?.accuracy ?? null,
+          durationMs: Math.round(state.trainedMs - sums.startedMs),
+        },
+      ],
+    })
+    state.epoch++
+    state.batch = 0
+    await saveCheckpoint(params.runDir, model, optimizer, state)
+    events.flush()
+  }
+
+  if (bestWeights) model.setWeights(bestWeights)
+  log(
+    state.best
+      ? `Testing the weights with the best validation loss (step ${state.best.step}).`
+      : 'Testing the last weights (no validation split).',
+  )
+  events.flush()
+  const tested = test.n
+    ? await evaluate(model, test, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
+    : null
+  const metrics = tested ? testMetrics(tested.probs, test.labels, params.classes, tested.loss) : null
+  if (metrics) log(`Test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro F1 ${metrics.f1.toFixed(4)}.`)
+  const outcome: TrainOutcome = {
+    backend: active.name,
+    backendDetail: active.detail,
+    test: metrics,
+    bestValidation: state.best,
+    durationMs: Math.round(state.trainedMs),
+    samplesPerSecond: state.trainedMs > 0 ? (state.samples * 1000) / state.trainedMs : 0,
+    steps: state.step,
+    epochs: state.epoch,
+  }
+  await writeBundle(join(params.runDir, 'model'), model, params, outcome)
+  log('Saved the model bundle.')
+  events.flush()
+  return outcome
+}
+
+async function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  clipNorm: number,
+  data: SplitTensors,
+  from: number,
+  to: number,
+  order: Int32Array,
+): Promise<[number, number]> {
+  const { xs, ys } = batchRows(data.x, data.width, data.labels, from, to, order)
+  let accuracy: tf.Scalar | null = null
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.apply(xs, { training: true }) as tf.Tensor
+    accuracy = tf.keep(accuracyFromLogits(logits, ys))
+    return lossFromLogits(logits, ys)
+  }, vars)
+  const applied = clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm) : grads
+  optimizer.applyGradients(applied)
+  const figures = [(await value.data())[0]!, (await accuracy!.data())[0]!] as [number, number]
+  tf.dispose([xs, ys, value, accuracy!, ...Object.values(grads), ...(applied === grads ? [] : Object.values(applied))])
+  return figures
+}
+
+async function saveCheckpoint(runDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState) {
+  const slots = await optimizer.getWeights()
+  await writeFolder(checkpointDir(runDir, 'last'), async (dir) => {
+    await writeModelFiles(model, dir)
+    await writeNamedTensors(slots, dir, 'optimizer')
+    await writeFile(join(dir, 'state.json'), JSON.stringify(state))
+  })
+}
+
+async function restoreCheckpoint(
+  runDir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<{ state: TrainState; bestWeights: tf.Tensor[] | null } | null> {
+  const dir = readableFolder(checkpointDir(runDir, 'last'))
+  if (!dir) return null
+  const saved = await readModelFiles(dir)
+  model.setWeights(saved.getWeights())
+  saved.dispose()
+  await optimizer.setWeights(await readNamedTensors(dir, 'optimizer'))
+  const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TrainState
+  const bestDir = readableFolder(checkpointDir(runDir, 'best'))
+  let bestWeights: tf.Tensor[] | null = null
+  if (bestDir && state.best) {
+    const best = await readModelFiles(bestDir)
+    bestWeights = best.getWeights().map((w) => w.clone())
+    best.dispose()
+  }
+  return { state, bestWeights }
+}
+
+async function loadPretrained(
+  params: EmbeddingParams,
+  vocabSize: number,
+  ctx: JobContext,
+  log: (line: string) => void,
+): Promise<Float32Array> {
+  const result = await embeddingJob(params, ctx)
+  log(
+    `Word vectors: ${result.dim} dimensions, ${(result.vocabularyShare * 100).toFixed(1)}% of the vocabulary found${result.cached ? ' (cached matrix)' : ''}.`,
+  )
+  const bytes = await readFile(result.matrixPath)
+  const matrix = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+  if (matrix.length !== vocabSize * result.dim)
+    throw new Error(
+      `The embedding matrix ${result.matrixPath} does not match the dataset's vocabulary; delete it to rebuild.`,
+    )
+  return matrix
+}
+
+export const hasCheckpoint = (runDir: string): boolean => readableFolder(checkpointDir(runDir, 'last')) !== null

@@ -1,0 +1,220 @@
+/**
+ * Training runs in main: resolves a preset and the user's changes into a validated config, records
+ * the run, starts its `train` job, writes the points the job streams into SQLite as they arrive and
+ * forwards them as `run.updated`, and records how the run ended. Cancel, resume and delete too.
+ */
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ApiError } from '../../../shared/errors'
+import {
+  findPreset,
+  presets,
+  trainConfigSchema,
+  type Preset,
+  type RunHistory,
+  type RunRecord,
+  type RunUpdate,
+  type TrainConfig,
+  type TrainRequest,
+} from '../../../shared/training'
+import type { BackendName, JobRecord } from '../../../shared/types'
+import type { DatasetService } from '../datasets/service'
+import type { RunsRepo } from '../db/runs-repo'
+import type { TrainEvent } from '../engine/events'
+import { hasCheckpoint, trainJobKind, type TrainOutcome, type TrainParams } from '../engine/train'
+import type { JobManager } from '../jobs/manager'
+import type { InfoService } from '../services/info'
+import type { VectorService } from '../vectors/service'
+
+const resumable = new Set(['interrupted', 'failed', 'cancelled'])
+
+export class RunService {
+  constructor(
+    private readonly repo: RunsRepo,
+    private readonly jobs: JobManager,
+    private readonly datasets: DatasetService,
+    private readonly vectors: VectorService,
+    private readonly info: InfoService,
+    private readonly root: string,
+    private readonly emit: (update: RunUpdate) => void,
+    private readonly appVersion: string,
+  ) {
+    jobs.register(trainJobKind, {
+      event: (jobId, data) => this.onEvent(jobId, data as TrainEvent),
+      settled: (job) => this.onSettled(job),
+    })
+  }
+
+  presets(): Preset[] {
+    return presets
+  }
+
+  /** The preset's config with the user's changes, validated; errors name the field. */
+  resolveConfig(presetName: string, overrides: Record<string, unknown>): { preset: Preset; config: TrainConfig } {
+    const preset = findPreset(presetName)
+    if (!preset)
+      throw new ApiError(
+        'not_found',
+        `No preset "${presetName}". Presets: ${presets.map((p) => p.name).join(', ')}.`,
+        'preset',
+      )
+    const parsed = trainConfigSchema.safeParse({ ...preset.config, ...overrides })
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      const field = issue.path.join('.') || issue.message
+      throw new ApiError('invalid_payload', `${field}: ${issue.message}`, `overrides.${issue.path.join('.')}`)
+    }
+    return { preset, config: parsed.data }
+  }
+
+  async start(request: TrainRequest): Promise<RunRecord> {
+    const dataset = this.datasets.get(request.datasetId)
+    const { preset, config } = this.resolveConfig(request.preset, request.overrides)
+    if (preset.needsVectors && !config.vectors)
+      throw new ApiError(
+        'invalid_payload',
+        `The ${preset.name} preset trains on pretrained word vectors: register a GloVe file on the Word vectors page and choose it (vectors=ID).`,
+        'overrides.vectors',
+      )
+    if (config.vectors) {
+      // The vectors' own dimension is the embedding size.
+      config.embeddingDim = this.vectors.get(config.vectors).dim
+    }
+    const backend = await this.chooseBackend(request.backend)
+    const id = randomUUID()
+    this.repo.insert({
+      id,
+      name: request.name ?? `${preset.name} on ${dataset.name}`,
+      datasetId: dataset.id,
+      datasetFingerprint: dataset.fingerprint,
+      vectorsId: config.vectors,
+      preset: preset.name,
+      config,
+      versions: { app: this.appVersion, node: process.versions.node },
+    })
+    return this.launch(id, backend, false)
+  }
+
+  list(limit = 200): RunRecord[] {
+    return this.repo.list(limit)
+  }
+
+  get(id: string): RunRecord {
+    const run = this.repo.get(id)
+    if (!run) throw new ApiError('not_found', `No run with id ${id}.`, 'id')
+    return run
+  }
+
+  history(id: string, maxSteps?: number): RunHistory {
+    this.get(id)
+    return this.repo.history(id, maxSteps)
+  }
+
+  cancel(id: string): RunRecord {
+    const run = this.get(id)
+    if (run.jobId && run.status === 'running') this.jobs.cancel(run.jobId)
+    return this.get(id)
+  }
+
+  /** Continues a run that stopped before the end, from its last checkpoint, on the same backend. */
+  async resume(id: string): Promise<RunRecord> {
+    const run = this.get(id)
+    if (!resumable.has(run.status))
+      throw new ApiError(
+        'invalid_payload',
+        `Run ${id} is ${run.status}; only interrupted, failed or cancelled runs resume.`,
+        'id',
+      )
+    if (!run.datasetId)
+      throw new ApiError('invalid_payload', 'The dataset of this run was deleted; it cannot resume.', 'id')
+    const backend = run.backend ?? (await this.chooseBackend('auto'))
+    return this.launch(id, backend, hasCheckpoint(this.folder(id)))
+  }
+
+  async delete(id: string): Promise<void> {
+    const run = this.get(id)
+    if (run.status === 'running' || run.status === 'queued')
+      throw new ApiError('invalid_payload', 'Cancel the run before deleting it.', 'id')
+    this.repo.delete(id)
+    await rm(this.folder(id), { recursive: true, force: true })
+  }
+
+  folder(id: string): string {
+    return join(this.root, id)
+  }
+
+  private async chooseBackend(choice: TrainRequest['backend']): Promise<BackendName> {
+    const { backends, selectedBackend } = await this.info.detect()
+    if (choice === 'auto') return selectedBackend
+    const status = backends.find((b) => b.name === choice)
+    if (status && !status.available)
+      throw new ApiError('unsupported', `The ${choice} backend is not available: ${status.reason}`, 'backend')
+    return choice
+  }
+
+  private launch(id: string, backend: BackendName, resume: boolean): RunRecord {
+    const run = this.get(id)
+    const dataset = this.datasets.get(run.datasetId!)
+    const params: TrainParams = {
+      runId: id,
+      runDir: this.folder(id),
+      datasetDir: this.datasets.folder(dataset.id),
+      dataset: {
+        id: dataset.id,
+        name: dataset.name,
+        fingerprint: dataset.fingerprint,
+        preprocess: dataset.settings.preprocess,
+      },
+      classes: dataset.classes,
+      vocabSize: dataset.vocabSize,
+      config: run.config,
+      backend,
+      embedding: run.config.vectors
+        ? this.vectors.embeddingParams({
+            vectorsId: run.config.vectors,
+            datasetId: dataset.id,
+            foldCase: true,
+            oov: 'zeros',
+            seed: run.config.seed,
+          })
+        : undefined,
+      resume,
+    }
+    const job = this.jobs.start(trainJobKind, params)
+    if (job.status === 'failed') {
+      this.repo.finish(id, 'failed', { error: job.error })
+    } else this.repo.markRunning(id, job.id)
+    const record = this.get(id)
+    this.emit({ runId: id, status: record.status, steps: [], epochs: [], validations: [], log: [] })
+    return record
+  }
+
+  private onEvent(jobId: string, e: TrainEvent): void {
+    const run = this.repo.byJob(jobId)
+    if (!run) return
+    if (e.started) this.repo.setBackend(run.id, e.started.backend, e.started.detail)
+    this.repo.addPoints(run.id, e)
+    this.emit({
+      runId: run.id,
+      status: run.status,
+      steps: e.steps,
+      epochs: e.epochs,
+      validations: e.validations,
+      log: e.log,
+    })
+  }
+
+  private onSettled(job: JobRecord): void {
+    const run = this.repo.byJob(job.id)
+    if (!run) return
+    const outcome = job.status === 'succeeded' ? (job.result as TrainOutcome) : null
+    this.repo.finish(run.id, job.status, {
+      error: job.error,
+      test: outcome?.test,
+      durationMs: outcome?.durationMs,
+      samplesPerSecond: outcome?.samplesPerSecond,
+    })
+    this.emit({ runId: run.id, status: job.status, steps: [], epochs: [], validations: [], log: [] })
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The features of a bag of n-grams (fastText style): the word ids, then every n-gram of 2..n words
+ * hashed into `buckets` rows after the vocabulary. Pure, so the scorer and a browser compute the same
+ * features as training did.
+ */
+export interface NgramOptions {
+  vocabSize: number
+  ngrams: number
+  buckets: number
+}
+
+/** Features per example for sequences of at most maxLen words. */
+export const featureLength = (maxLen: number, ngrams: number): number => {
+  let n = 0
+  for (let k = 1; k <= ngrams; k++) n += Math.max(0, maxLen - k + 1)
+  return n
+}
+
+/** Row of the n-gram that starts at `ids[at]`, `n` words long: an FNV-1a hash of the word ids. */
+function ngramRow(ids: ArrayLike<number>, at: number, n: number, o: NgramOptions): number {
+  let h = 0x811c9dc5
+  for (let k = 0; k < n; k++) {
+    const id = ids[at + k]!
+    h = Math.imul(h ^ (id & 0xffff), 16777619)
+    h = Math.imul(h ^ (id >>> 16), 16777619)
+  }
+  h = Math.imul(h ^ n, 16777619)
+  return o.vocabSize + ((h >>> 0) % o.buckets)
+}
+
+/**
+ * Writes one example's features into `out` at `offset` (zeros after the last one: row 0 is the
+ * padding word). `ids` holds the example's word ids, already truncated to maxLen.
+ */
+export function writeNgramFeatures(
+  ids: ArrayLike<number>,
+  start: number,
+  end: number,
+  o: NgramOptions,
+  out: Int32Array,
+  offset: number,
+): void {
+  let w = offset
+  for (let i = start; i < end; i++) out[w++] = ids[i]!
+  for (let n = 2; n <= o.ngrams; n++) for (let i = start; i + n <= end; i++) out[w++] = ngramRow(ids, i, n, o)
+}
