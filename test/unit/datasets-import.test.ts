@@ -64,6 +64,9 @@ describe('importing a dataset', () => {
     expect(vocab).toHaveLength(20)
     expect(vocab).not.toContain('zebra') // only in test
     expect(d.vocabSize).toBe(20)
+    // Sources are kept as line numbers and written as file:line.
+    const testSources = readFileSync(join(ctx.dataDir, 'datasets', d.id, 'test.sources.txt'), 'utf8')
+    expect(testSources).toBe(`${test}:1\n${test}:2\n`)
     await ctx.close()
   })
 

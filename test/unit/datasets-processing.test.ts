@@ -199,6 +199,7 @@ describe('store', () => {
       labels: Uint16Array.from(labels),
       ratings: null,
       sources: labels.map((_, i) => `f${i}`),
+      lines: new Uint32Array(labels.length),
     })
     const splits = {
       train: split([2, 3, 4, 2], [0, 3, 4], [0, 1]),

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decode, DecodeError, detectEncoding } from '../../src/main/core/datasets/encoding'
 import { detectFormat, openSource, previewSource } from '../../src/main/core/datasets/sources'
-import type { RawExample } from '../../src/main/core/datasets/sources/types'
+import { whereOf, type RawExample } from '../../src/main/core/datasets/sources/types'
 import { sourceSpecSchema, type SourceProblem } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
 import {
@@ -224,9 +224,9 @@ describe('fastText', () => {
         expect(format).toBe('fasttext')
         expect(problems).toEqual([])
         expect(countBy(examples, (e) => e.label)).toEqual({ '1': 5, '2': 5 })
-        expect(examples[0]).toMatchObject({ label: '2', split: null, source: `${file}:1` })
+        expect(examples[0]).toMatchObject({ label: '2', split: null, source: file, line: 1 })
         expect(examples[1]!.text).toBe('terrible acting and a weak plot  Review number 1.')
-        expect((await collect({ path: file, limit: 4 })).examples.map((e) => e.source)).toEqual(
+        expect((await collect({ path: file, limit: 4 })).examples.map(whereOf)).toEqual(
           [1, 2, 3, 4].map((n) => `${file}:${n}`),
         )
       },
@@ -251,7 +251,7 @@ describe('fastText', () => {
       'test/positive': 1,
       'test/negative': 1,
     })
-    expect(examples[3]).toMatchObject({ text: 'both labels', label: 'negative', source: `${train}:6` })
+    expect(examples[3]).toMatchObject({ text: 'both labels', label: 'negative', source: train, line: 6 })
     expect(problems).toEqual([
       { where: `${train}:3`, message: 'line 3 does not start with __label__; fix the line or set the label prefix' },
       {
@@ -488,7 +488,8 @@ describe('line files', () => {
       text: 'a wonderful, moving film  Review number 0.',
       label: 'pos',
       split: null,
-      source: `${pos}:1`,
+      source: pos,
+      line: 1,
     })
     expect(countBy((await collect({ classFiles, limit: 2 })).examples, (e) => e.label)).toEqual({ pos: 2, neg: 2 })
   })

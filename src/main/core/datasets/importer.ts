@@ -43,6 +43,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   const sourceSplit = new Growable(Int8Array)
   const ratings = new Growable(Int8Array)
   const sources: string[] = []
+  const lines = new Growable(Uint32Array) // 0: the source is a whole file
   const textKeys: number[] = []
   let sawRating = false
   offsets.push(0)
@@ -72,6 +73,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
     ratings.push(example.rating ?? -1)
     if (example.rating !== undefined) sawRating = true
     sources.push(example.source)
+    lines.push(example.line ?? 0)
     textKeys.push(textHash(example.text))
   }
   const n = sources.length
@@ -110,7 +112,10 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   for (const [code, name] of splitNames.entries()) {
     const members: number[] = []
     for (let i = 0; i < n; i++) if (split[i] === code) members.push(i)
-    data[name] = gather(members, allIds, allOffsets, vocab.remap, label, sawRating ? ratings.view() : null, sources)
+    data[name] = gather(members, allIds, allOffsets, vocab.remap, label, sawRating ? ratings.view() : null, {
+      sources,
+      lines: lines.view(),
+    })
   }
 
   ctx.progress(n, n, 'examples', 'Writing the dataset…')
@@ -150,7 +155,7 @@ function gather(
   remap: Uint32Array,
   label: Uint16Array,
   ratings: Int8Array | null,
-  sources: string[],
+  where: Pick<SplitData, 'sources' | 'lines'>,
 ): SplitData {
   let total = 0
   for (const i of members) total += offsets[i + 1]! - offsets[i]!
@@ -166,7 +171,8 @@ function gather(
     offsets: outOffsets,
     labels: Uint16Array.from(members, (i) => label[i]!),
     ratings: ratings ? Int8Array.from(members, (i) => ratings[i]!) : null,
-    sources: members.map((i) => sources[i]!),
+    sources: members.map((i) => where.sources[i]!),
+    lines: Uint32Array.from(members, (i) => where.lines[i]!),
   }
 }
 

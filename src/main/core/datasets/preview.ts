@@ -6,7 +6,7 @@ import { ApiError } from '../../../shared/errors'
 import { lengthStats } from './length-stats'
 import { cleanText, tokenize } from './preprocess'
 import { previewSource } from './sources'
-import { SourceError } from './sources/types'
+import { SourceError, whereOf } from './sources/types'
 import { TokenInterner, buildVocabulary } from './vocabulary'
 
 export async function previewDataset(request: ParsedPayload<'datasets.preview'>): Promise<DatasetPreview> {
@@ -29,7 +29,8 @@ export async function previewDataset(request: ParsedPayload<'datasets.preview'>)
       const id = interner.intern(t)
       counts[id] = (counts[id] ?? 0) + 1
     }
-    return { ...example, cleaned, tokens }
+    const { line: _line, ...row } = example
+    return { ...row, source: whereOf(example), cleaned, tokens }
   })
   const lengths = Uint32Array.from(rows, (r) => r.tokens.length)
   const kept = buildVocabulary(interner.tokens, Uint32Array.from(counts), vocab)

@@ -8,10 +8,10 @@
  *   <split>.offsets.bin  uint32 × (n + 1): example i is ids[offsets[i] .. offsets[i+1])
  *   <split>.labels.bin   uint16 class index per example
  *   <split>.ratings.bin  int8 rating per example (-1 none), when the source had ratings
- *   <split>.sources.txt  where each example came from, one per line
+ *   <split>.sources.txt  where each example came from (file or file:line), one per line
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SplitName } from '../../../shared/datasets'
 
@@ -23,6 +23,8 @@ export interface SplitData {
   labels: Uint16Array
   ratings: Int8Array | null
   sources: string[]
+  /** The line in each source, 0 where the source is a whole file. */
+  lines: Uint32Array
 }
 
 export interface StoreMeta {
@@ -64,12 +66,29 @@ export async function writeDatasetFiles(
       await writeFile(join(dir, `${name}.${file}.bin`), bytes(data))
     }
     if (s.ratings) await writeFile(join(dir, `${name}.ratings.bin`), bytes(s.ratings))
-    await writeFile(join(dir, `${name}.sources.txt`), s.sources.join('\n') + (s.sources.length ? '\n' : ''))
+    await writeSources(join(dir, `${name}.sources.txt`), s.sources, s.lines)
   }
   const full: StoreMeta = { version: storeVersion, idBytes, ...meta }
   await writeFile(join(dir, 'meta.json'), JSON.stringify(full, null, 2))
   return hash.digest('hex')
 }
+
+/** file or file:line per example, made a chunk at a time rather than a string per example kept all along. */
+async function writeSources(path: string, sources: string[], lines: Uint32Array): Promise<void> {
+  const file = await open(path, 'w')
+  try {
+    for (let from = 0; from < sources.length; from += sourcesChunk) {
+      let text = ''
+      for (let i = from; i < Math.min(sources.length, from + sourcesChunk); i++)
+        text += lines[i] ? `${sources[i]}:${lines[i]}\n` : `${sources[i]}\n`
+      await file.write(text)
+    }
+  } finally {
+    await file.close()
+  }
+}
+
+const sourcesChunk = 1 << 16
 
 export async function readMeta(dir: string): Promise<StoreMeta> {
   return JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as StoreMeta
@@ -89,7 +108,10 @@ export async function readVocabulary(dir: string): Promise<string[]> {
 }
 
 /** One split's ids, offsets and labels, as typed arrays over the files' bytes. */
-export async function readSplit(dir: string, split: SplitName): Promise<Omit<SplitData, 'ratings' | 'sources'>> {
+export async function readSplit(
+  dir: string,
+  split: SplitName,
+): Promise<Omit<SplitData, 'ratings' | 'sources' | 'lines'>> {
   const meta = await readMeta(dir)
   const load = async (file: string) => {
     const b = await readFile(join(dir, `${split}.${file}.bin`))

@@ -9,7 +9,7 @@ import type { SourceSpec } from '../../../../shared/datasets'
 import { checkAborted } from './abort'
 import { splitFiles } from './fasttext'
 import { labelMapper } from './labels'
-import { feed, readLines, type Line } from './streams'
+import { feed, readLines, type LineBatch } from './streams'
 import type { SourceNotes } from './notes'
 import { SourceError, type RawExample, type ReadContext } from './types'
 
@@ -30,9 +30,11 @@ const delimiterName: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 
 
 async function firstLines(path: string, spec: SourceSpec): Promise<string[]> {
   const lines: string[] = []
-  for await (const line of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
-    if ('text' in line && line.text.trim() !== '') lines.push(line.text)
-    if (lines.length >= sampleLines) break
+  sample: for await (const { texts, errors } of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
+    for (const [i, text] of texts.entries()) {
+      if (!errors?.has(i) && text.trim() !== '') lines.push(text)
+      if (lines.length >= sampleLines) break sample
+    }
   }
   if (lines.length === 0) throw new SourceError(`${path} has no rows; choose another file.`)
   return lines
@@ -280,7 +282,7 @@ type Row = { cells: (string | undefined)[]; line: number } | { error: string; li
  * go in as blank lines (so numbering holds) and come out as errors before the next record.
  */
 async function* csvRows(
-  lines: AsyncGenerator<Line>,
+  lines: AsyncGenerator<LineBatch>,
   spec: SourceSpec,
   layout: Layout,
   path: string,
@@ -301,12 +303,15 @@ async function* csvRows(
   const bad: Row[] = []
   async function* text(): AsyncGenerator<string> {
     let batch = ''
-    for await (const line of lines) {
-      if ('error' in line) bad.push({ error: line.error, line: line.lineNo })
-      batch += 'text' in line ? `${line.text}\n` : '\n'
-      if (batch.length >= 1 << 16) {
-        yield batch
-        batch = ''
+    for await (const { first, texts, errors } of lines) {
+      for (const [i, text] of texts.entries()) {
+        const error = errors?.get(i)
+        if (error !== undefined) bad.push({ error, line: first + i })
+        batch += `${text}\n`
+        if (batch.length >= 1 << 16) {
+          yield batch
+          batch = ''
+        }
       }
     }
     if (batch) yield batch
@@ -331,16 +336,19 @@ async function* csvRows(
   }
 }
 
-async function* jsonRows(lines: AsyncGenerator<Line>, layout: Layout): AsyncGenerator<Row> {
-  for await (const line of lines) {
-    if ('error' in line) {
-      yield { error: line.error, line: line.lineNo }
-      continue
+async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
+  for await (const { first, texts, errors } of lines) {
+    for (const [i, text] of texts.entries()) {
+      const error = errors?.get(i)
+      if (error !== undefined) {
+        yield { error, line: first + i }
+        continue
+      }
+      if (text.trim() === '') continue
+      const r = jsonCells(text, layout.columns)
+      yield r
+        ? { cells: r.cells, line: first + i }
+        : { error: 'not a JSON object; fix or remove the line', line: first + i }
     }
-    if (line.text.trim() === '') continue
-    const r = jsonCells(line.text, layout.columns)
-    yield r
-      ? { cells: r.cells, line: line.lineNo }
-      : { error: 'not a JSON object; fix or remove the line', line: line.lineNo }
   }
 }

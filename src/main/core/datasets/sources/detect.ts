@@ -27,14 +27,16 @@ export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
   if (/\.(csv|tsv|jsonl|ndjson)(\.(gz|bz2))?$/i.test(path))
     return { format: 'delimited', reason: 'the file name ends in a delimited format' }
   const lines: string[] = []
-  for await (const line of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
-    if (!('text' in line) || line.text.trim() === '') continue
-    if (lines.length === 0 && line.text.startsWith(spec.labelPrefix))
-      return { format: 'fasttext', reason: `lines start with ${spec.labelPrefix}` }
-    if (lines.length === 0 && line.text.trimStart().startsWith('{'))
-      return { format: 'delimited', reason: 'lines are JSON objects (JSON Lines)' }
-    lines.push(line.text)
-    if (lines.length >= 20) break
+  sample: for await (const { texts, errors } of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
+    for (const [i, text] of texts.entries()) {
+      if (errors?.has(i) || text.trim() === '') continue
+      if (lines.length === 0 && text.startsWith(spec.labelPrefix))
+        return { format: 'fasttext', reason: `lines start with ${spec.labelPrefix}` }
+      if (lines.length === 0 && text.trimStart().startsWith('{'))
+        return { format: 'delimited', reason: 'lines are JSON objects (JSON Lines)' }
+      lines.push(text)
+      if (lines.length >= 20) break sample
+    }
   }
   if (lines.length === 0) throw new SourceError(`${path} has no text; choose another file.`)
   const delimiter = delimiterOf(lines, path, spec.quoting)

@@ -32,32 +32,35 @@ export async function* readFastText(
       onEncoding: (e) => notes.encodings.add(e),
       progress: (read, size) => ctx.progress(read, size, 'bytes'),
     })
-    for await (const line of lines) {
-      const { lineNo } = line
-      if (spec.limit !== undefined && lineNo > spec.limit) break
-      checkAborted(ctx.signal)
-      const where = `${path}:${lineNo}`
-      if ('error' in line) {
-        ctx.problem({ where, message: `line ${lineNo}: ${line.error}; skipped` })
-        continue
+    // Labelled: `limit` stops this file's lines, then the next file is read.
+    file: for await (const { first, texts, errors } of lines) {
+      for (let i = 0; i < texts.length; i++) {
+        const lineNo = first + i
+        if (spec.limit !== undefined && lineNo > spec.limit) break file
+        checkAborted(ctx.signal)
+        const error = errors?.get(i)
+        if (error !== undefined) {
+          ctx.problem({ where: `${path}:${lineNo}`, message: `line ${lineNo}: ${error}; skipped` })
+          continue
+        }
+        const text = texts[i]!
+        if (text.trim() === '') continue
+        if (!text.startsWith(prefix)) {
+          ctx.problem({
+            where: `${path}:${lineNo}`,
+            message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix`,
+          })
+          continue
+        }
+        const m = labelAndText(text, prefix)
+        notes.labels.add(m.label)
+        const mapped = toLabel(m.label)
+        if ('skip' in mapped) {
+          ctx.problem({ where: `${path}:${lineNo}`, message: `line ${lineNo}: ${mapped.skip}` })
+          continue
+        }
+        yield { text: m.text, label: mapped.label, split, source: path, line: lineNo }
       }
-      const { text } = line
-      if (text.trim() === '') continue
-      if (!text.startsWith(prefix)) {
-        ctx.problem({
-          where,
-          message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix`,
-        })
-        continue
-      }
-      const m = labelAndText(text, prefix)
-      notes.labels.add(m.label)
-      const mapped = toLabel(m.label)
-      if ('skip' in mapped) {
-        ctx.problem({ where, message: `line ${lineNo}: ${mapped.skip}` })
-        continue
-      }
-      yield { text: m.text, label: mapped.label, split, source: where }
     }
   }
 }

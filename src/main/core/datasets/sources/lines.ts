@@ -19,20 +19,22 @@ export async function* readLineFiles(
       onEncoding: (e) => notes.encodings.add(e),
       progress: (read, size) => ctx.progress(read, size, 'bytes'),
     })
-    for await (const line of lines) {
-      if (spec.limit !== undefined && kept >= spec.limit) break
-      checkAborted(ctx.signal)
-      const where = `${path}:${line.lineNo}`
-      if ('error' in line) {
-        ctx.problem({ where, message: `line ${line.lineNo}: ${line.error}; skipped` })
-        continue
+    file: for await (const { first, texts, errors } of lines) {
+      for (const [i, raw] of texts.entries()) {
+        if (spec.limit !== undefined && kept >= spec.limit) break file
+        checkAborted(ctx.signal)
+        const error = errors?.get(i)
+        if (error !== undefined) {
+          ctx.problem({ where: `${path}:${first + i}`, message: `line ${first + i}: ${error}; skipped` })
+          continue
+        }
+        // rt-polarity's lines end in a space; blank lines are not examples.
+        const text = raw.trim()
+        if (text === '') continue
+        kept++
+        notes.labels.add(className)
+        yield { text, label: className, split: null, source: path, line: first + i }
       }
-      // rt-polarity's lines end in a space; blank lines are not examples.
-      const text = line.text.trim()
-      if (text === '') continue
-      kept++
-      notes.labels.add(className)
-      yield { text, label: className, split: null, source: where }
     }
     if (kept === 0)
       throw new SourceError(

@@ -90,8 +90,15 @@ export async function openBytes(path: string): Promise<ByteSource> {
   return { chunks: chunks(), read: () => raw.bytesRead, size }
 }
 
-/** A decoded line without its line end, numbered from 1, or why its bytes could not be decoded. */
-export type Line = { lineNo: number; text: string } | { lineNo: number; error: string }
+/**
+ * Decoded lines without their line ends, a chunk's worth at a time (no object per line): `texts[i]`
+ * is line `first + i`. A line whose bytes could not be decoded is '' in `texts`, with why in `errors`.
+ */
+export interface LineBatch {
+  first: number
+  texts: string[]
+  errors: Map<number, string> | null
+}
 
 export interface LineOptions {
   encoding: Encoding
@@ -106,12 +113,12 @@ const sampleBytes = 1 << 20
 const maxLine = 64 << 20
 
 /**
- * Decoded lines. With encoding 'auto' the encoding is detected from the first megabyte. In
+ * Decoded lines, in batches. With encoding 'auto' the encoding is detected from the first megabyte. In
  * ASCII-compatible encodings, lines are cut before decoding, so a line with bytes the encoding cannot
- * have is reported on its own (`error`) and the others are read; UTF-16 text that does not decode
+ * have is reported on its own (`errors`) and the others are read; UTF-16 text that does not decode
  * stops with a SourceError.
  */
-export async function* readLines(path: string, options: LineOptions): AsyncGenerator<Line> {
+export async function* readLines(path: string, options: LineOptions): AsyncGenerator<LineBatch> {
   const source = await openBytes(path)
   let lastRead = 0
   let head: Buffer[] | null = []
@@ -129,20 +136,20 @@ export async function* readLines(path: string, options: LineOptions): AsyncGener
       const sample = Buffer.concat(head)
       head = null
       lines = splitterFor(path, sample, options)
-      yield* lines.write(sample)
-    } else yield* lines!.write(chunk)
+      yield lines.write(sample)
+    } else yield lines!.write(chunk)
   }
   if (head) {
     const sample = Buffer.concat(head)
     lines = splitterFor(path, sample, options)
-    yield* lines.write(sample)
+    yield lines.write(sample)
   }
-  yield* lines!.end()
+  yield lines!.end()
 }
 
 interface LineSplitter {
-  write(chunk: Buffer): Line[]
-  end(): Line[]
+  write(chunk: Buffer): LineBatch
+  end(): LineBatch
 }
 
 function splitterFor(path: string, sample: Buffer, options: LineOptions): LineSplitter {
@@ -158,11 +165,14 @@ function byteLines(path: string, encoding: ConcreteEncoding): LineSplitter {
   let carry: Buffer = Buffer.alloc(0)
   let offset = 0
   let lineNo = 0
-  const run = (bytes: Buffer, out: Line[]) => {
+  const run = (bytes: Buffer): LineBatch => {
+    const batch: LineBatch = { first: lineNo + 1, texts: [], errors: null }
+    if (bytes.length === 0) return batch
     try {
-      const parts = decode(bytes, encoding, offset).split('\n')
-      if (bytes[bytes.length - 1] === 0x0a) parts.pop()
-      for (const text of parts) out.push({ lineNo: ++lineNo, text: stripCr(text) })
+      const texts = decode(bytes, encoding, offset).split('\n')
+      if (bytes[bytes.length - 1] === 0x0a) texts.pop()
+      for (let i = 0; i < texts.length; i++) texts[i] = stripCr(texts[i]!)
+      batch.texts = texts
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err
       let from = 0
@@ -170,34 +180,32 @@ function byteLines(path: string, encoding: ConcreteEncoding): LineSplitter {
         const nl = bytes.indexOf(0x0a, from)
         const end = nl < 0 ? bytes.length : nl
         try {
-          out.push({ lineNo: ++lineNo, text: stripCr(decode(bytes.subarray(from, end), encoding, offset + from)) })
+          batch.texts.push(stripCr(decode(bytes.subarray(from, end), encoding, offset + from)))
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e
-          out.push({ lineNo, error: e.message })
+          ;(batch.errors ??= new Map()).set(batch.texts.length, e.message)
+          batch.texts.push('')
         }
         from = end + 1
       }
     }
     offset += bytes.length
+    lineNo += batch.texts.length
+    return batch
   }
   return {
     write(chunk) {
       const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk
       const cut = bytes.lastIndexOf(0x0a)
-      const out: Line[] = []
-      if (cut >= 0) run(bytes.subarray(0, cut + 1), out)
+      const batch = run(bytes.subarray(0, cut + 1))
       carry = bytes.subarray(cut + 1)
       if (carry.length > maxLine)
         throw new SourceError(
           `${path}: line ${lineNo + 1} is longer than 64 MB; is this a text file with one example per line?`,
         )
-      return out
+      return batch
     },
-    end() {
-      const out: Line[] = []
-      if (carry.length) run(carry, out)
-      return out
-    },
+    end: () => run(carry),
   }
 }
 
@@ -207,16 +215,19 @@ function textLines(path: string, encoding: Utf16): LineSplitter {
   let pending = ''
   let lineNo = 0
   let first = true
-  const take = (text: string, final: boolean): Line[] => {
+  const take = (text: string, final: boolean): LineBatch => {
     if (first && text) {
       first = false
       text = text.replace(/^\uFEFF/, '')
     }
     pending += text
-    const parts = pending.split('\n')
-    pending = final ? '' : parts.pop()!
-    if (final && parts[parts.length - 1] === '') parts.pop()
-    return parts.map((t) => ({ lineNo: ++lineNo, text: stripCr(t) }))
+    const texts = pending.split('\n')
+    pending = final ? '' : texts.pop()!
+    if (final && texts[texts.length - 1] === '') texts.pop()
+    for (let i = 0; i < texts.length; i++) texts[i] = stripCr(texts[i]!)
+    const batch = { first: lineNo + 1, texts, errors: null }
+    lineNo += texts.length
+    return batch
   }
   const fail = (err: unknown): never => {
     if (!(err instanceof DecodeError)) throw err

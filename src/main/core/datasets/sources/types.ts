@@ -7,11 +7,17 @@ export interface RawExample {
   label: string
   /** The source's own split, when it has one. */
   split: 'train' | 'test' | null
-  /** Where it came from: a relative file path, or file:line. */
+  /** Where it came from: a relative file path, or with `line`, the file. */
   source: string
+  /** The line in `source`, for one example per line: a number, not a string per example. */
+  line?: number
   /** aclImdb's star rating from the file name. */
   rating?: number
 }
+
+/** Where an example came from, as people read it: file or file:line. */
+export const whereOf = (e: Pick<RawExample, 'source' | 'line'>): string =>
+  e.line === undefined ? e.source : `${e.source}:${e.line}`
 
 export interface ReadContext {
   /** A per-file or per-line problem: skipped and listed, not fatal. */
