@@ -16,13 +16,7 @@ interface Section {
 export const sections: Section[] = [
   { path: '/datasets', name: 'datasets', title: 'Datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/vectors', name: 'vectors', title: 'Word vectors', component: () => import('./views/VectorsView.vue') },
-  {
-    path: '/train',
-    name: 'train',
-    title: 'Train',
-    component: planned,
-    lead: 'Pick a dataset and a model preset, adjust the hyperparameters and train; live curves and test figures arrive with the training engine.',
-  },
+  { path: '/train', name: 'train', title: 'Train', component: () => import('./views/TrainView.vue') },
   { path: '/runs', name: 'runs', title: 'Runs', component: () => import('./views/RunsView.vue') },
   {
     path: '/compare',
@@ -52,5 +46,6 @@ export const router = createRouter({
       props: lead ? { name, title, lead } : false,
     })),
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
+    { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue'), props: true },
   ],
 })
