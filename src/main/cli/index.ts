@@ -8,6 +8,7 @@ import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
+import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
@@ -36,6 +37,11 @@ Commands:
   vectors add FILE [--member M] | list | delete ID
   vectors coverage ID --dataset ID [--case-sensitive] [--oov zeros|random] [--seed S]
                           build the embedding matrix for a dataset; report coverage
+  presets list            the model presets and what they reproduce
+  train --dataset ID --preset NAME [--set key=value ...] [--vectors ID]
+        [--backend auto|cuda|tensorflow|wasm|cpu] [--name N]
+                          train a model (progress on stderr; Ctrl+C cancels, runs resume resumes)
+  runs list | show ID | resume ID | delete ID
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -57,10 +63,13 @@ const commandOptions = {
   import: importOptions,
   datasets: datasetsOptions,
   vectors: vectorsOptions,
+  presets: {},
+  train: trainOptions,
+  runs: {},
 } as const
 
 /** Commands that take positional arguments. */
-const takesPositionals: readonly CommandName[] = ['datasets', 'vectors']
+const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs']
 
 type CommandName = keyof typeof commandOptions
 
@@ -103,6 +112,12 @@ async function main(argv: string[]): Promise<number> {
         return (await datasetsCommand(context, out, parsed.positionals, values), 0)
       case 'vectors':
         return (await vectorsCommand(context, out, parsed.positionals, values), 0)
+      case 'presets':
+        return (await presetsCommand(out, parsed.positionals), 0)
+      case 'train':
+        return (await trainCommand(context, out, values), 0)
+      case 'runs':
+        return (await runsCommand(context, out, parsed.positionals), 0)
     }
   } finally {
     await context.close()

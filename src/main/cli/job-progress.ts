@@ -3,7 +3,7 @@ import type { JobRecord } from '../../shared/types'
 import type { AppContext } from '../core/app-context'
 import { progressLine, type Output } from './output'
 
-export async function followJob(context: AppContext, job: JobRecord, out: Output): Promise<JobRecord> {
+export async function followJob(context: AppContext, job: Pick<JobRecord, 'id'>, out: Output): Promise<JobRecord> {
   const tty = process.stderr.isTTY
   let shown = false
   const unsubscribe = context.subscribe((name, data) => {

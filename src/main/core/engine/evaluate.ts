@@ -14,7 +14,7 @@ export function accuracyFromLogits(logits: tf.Tensor, labels: tf.Tensor1D): tf.S
   return tf.mean(tf.equal(predicted, labels).toFloat())
 }
 
-/** Rows [from, to) of `x` (width ids each), in the order `order` gives when present. */
+/** Rows [from, to) of `x` (width ids each), in the order `order` gives when present, and their labels. */
 export function batchRows(
   x: Int32Array,
   width: number,
@@ -22,16 +22,17 @@ export function batchRows(
   from: number,
   to: number,
   order?: Int32Array,
-): { xs: tf.Tensor2D; ys: tf.Tensor1D } {
+): { ids: Int32Array; ys: Int32Array } {
   const n = to - from
-  const rows = new Int32Array(n * width)
+  if (!order) return { ids: x.subarray(from * width, to * width), ys: Int32Array.from(labels.subarray(from, to)) }
+  const ids = new Int32Array(n * width)
   const ys = new Int32Array(n)
   for (let i = 0; i < n; i++) {
-    const r = order ? order[from + i]! : from + i
-    rows.set(x.subarray(r * width, (r + 1) * width), i * width)
+    const r = order[from + i]!
+    ids.set(x.subarray(r * width, (r + 1) * width), i * width)
     ys[i] = labels[r]!
   }
-  return { xs: tf.tensor2d(rows, [n, width], 'int32'), ys: tf.tensor1d(ys, 'int32') }
+  return { ids, ys }
 }
 
 export interface Evaluation {
@@ -42,7 +43,7 @@ export interface Evaluation {
 }
 
 export async function evaluate(
-  model: tf.LayersModel,
+  logitsOf: (ids: Int32Array, n: number) => tf.Tensor,
   data: { x: Int32Array; width: number; labels: Uint16Array; n: number },
   batchSize: number,
   checkCancel?: () => void,
@@ -54,8 +55,9 @@ export async function evaluate(
     checkCancel?.()
     const to = Math.min(data.n, from + batchSize)
     const [loss, acc, probs] = tf.tidy(() => {
-      const { xs, ys } = batchRows(data.x, data.width, data.labels, from, to)
-      const logits = model.apply(xs, { training: false }) as tf.Tensor
+      const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, from, to)
+      const ys = tf.tensor1d(labels, 'int32')
+      const logits = logitsOf(ids, to - from)
       const p = logits.shape[1] === 1 ? tf.sigmoid(logits).reshape([-1]) : tf.softmax(logits)
       return [lossFromLogits(logits, ys), accuracyFromLogits(logits, ys), p]
     })

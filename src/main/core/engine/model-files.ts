@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import * as tf from '@tensorflow/tfjs'
+import type { EmbeddingTable } from './embedding-table'
 
 const join = (dir: string, file: string) => `${dir}/${file}`
 
@@ -80,4 +81,24 @@ export async function readNamedTensors(dir: string, name: string): Promise<Named
   const data = await readFile(join(dir, `${name}.bin`))
   const map = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength), specs)
   return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }))
+}
+
+/** The embedding table's optimizer slots and update count (its weights are in the model files). */
+export async function writeTableSlots(table: EmbeddingTable, dir: string): Promise<void> {
+  const bytes = (a: Float32Array | null) =>
+    a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array()
+  await writeFile(join(dir, 'table-slot-a.bin'), bytes(table.slotA))
+  await writeFile(join(dir, 'table-slot-b.bin'), bytes(table.slotB))
+  await writeFile(join(dir, 'table.json'), JSON.stringify({ updates: table.updates }))
+}
+
+export async function readTableSlots(table: EmbeddingTable, dir: string): Promise<void> {
+  const fill = async (slot: Float32Array | null, file: string) => {
+    if (!slot) return
+    const b = await readFile(join(dir, file))
+    slot.set(new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4))
+  }
+  await fill(table.slotA, 'table-slot-a.bin')
+  await fill(table.slotB, 'table-slot-b.bin')
+  table.updates = (JSON.parse(await readFile(join(dir, 'table.json'), 'utf8')) as { updates: number }).updates
 }

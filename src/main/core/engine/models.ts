@@ -1,11 +1,12 @@
 /**
- * The model registry: one builder per model kind, each a tfjs layers model from stock layers only,
- * so a saved bundle loads in plain tfjs anywhere (a browser included). Every model ends in logits:
+ * The model registry: one builder per model kind, each from stock tfjs layers only, so a saved
+ * bundle loads in plain tfjs anywhere (a browser included). Every model ends in logits:
  * the loss applies the sigmoid or softmax (as BCE-with-logits does), and so does the scorer.
  */
 import * as tf from '@tensorflow/tfjs'
 import { featureLength } from '../../../shared/ngrams'
 import { embeddingRows, outputUnits, type ModelKind, type TrainConfig } from '../../../shared/training'
+import { EmbeddingTable } from './embedding-table'
 
 export interface ModelInputs {
   vocabSize: number
@@ -94,8 +95,8 @@ const dense: Builder = (x, config) =>
     .dense({ units: config.denseUnits, activation: 'relu', name: 'hidden' })
     .apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor
 
-/** fastText: the mean of the word and n-gram vectors. */
-const ngramBag: Builder = (x) => tf.layers.globalAveragePooling1d({ name: 'mean' }).apply(x) as tf.SymbolicTensor
+/** fastText: the mean of the word and n-gram vectors, which the table computes (see Network.pooled). */
+const ngramBag: Builder = (x) => x
 
 export const modelBuilders: Record<ModelKind, Builder> = {
   rnn: recurrent,
@@ -107,32 +108,94 @@ export const modelBuilders: Record<ModelKind, Builder> = {
   'ngram-bag': ngramBag,
 }
 
-export function buildModel(config: TrainConfig, inputs: ModelInputs): tf.LayersModel {
-  const rows = embeddingRows(config, inputs.vocabSize)
-  const input = tf.input({ shape: [inputLength(config)], dtype: 'int32', name: 'tokens' })
-  const dim = config.embeddingDim
-  if (inputs.pretrained && inputs.pretrained.length !== inputs.vocabSize * dim)
-    throw new Error(`The word vectors have ${inputs.pretrained.length / inputs.vocabSize} dimensions, not ${dim}.`)
-  const embedding = tf.layers.embedding({
-    inputDim: rows,
-    outputDim: dim,
-    name: 'embedding',
-    trainable: config.trainEmbeddings,
-    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05 }),
-  })
-  let h = embedding.apply(input) as tf.SymbolicTensor
-  h = modelBuilders[config.model](h, config)
+/** The layers after the embedding, from `x` (embedded rows) to logits. */
+function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number): tf.SymbolicTensor {
+  let h = modelBuilders[config.model](x, config)
   if (config.dropout > 0) h = tf.layers.dropout({ rate: config.dropout, name: 'dropout' }).apply(h) as tf.SymbolicTensor
-  const logits = tf.layers.dense({ units: outputUnits(config, inputs.classes), name: 'logits' }).apply(h)
-  const model = tf.model({ inputs: input, outputs: logits as tf.SymbolicTensor, name: config.model })
-  if (inputs.pretrained) {
-    // Word rows from the vectors; hashed n-gram rows (if any) keep their random start.
-    // getWeights() hands out the variable itself: read it, never dispose it.
-    const values = embedding.getWeights()[0]!.dataSync().slice()
-    values.set(inputs.pretrained)
-    const table = tf.tensor2d(values, [rows, dim])
-    embedding.setWeights([table])
-    table.dispose()
+  return tf.layers.dense({ units: outputUnits(config, classes), name: 'logits' }).apply(h) as tf.SymbolicTensor
+}
+
+/**
+ * A model in training: the table (in JavaScript, see EmbeddingTable) and the body, a layers model from
+ * embedded rows to logits. `exportModel` joins them into one stock layers model from token ids to
+ * logits, which is what bundles and checkpoints hold.
+ */
+export class Network {
+  /** A bag of n-grams averages its rows first: the table does it, and the body starts from the mean. */
+  readonly pooled: boolean
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly classes: number,
+    readonly table: EmbeddingTable,
+    readonly body: tf.LayersModel,
+    readonly width: number,
+  ) {
+    this.pooled = config.model === 'ngram-bag'
   }
-  return model
+
+  /** Logits of n rows of ids. */
+  logits(ids: Int32Array, n: number, training: boolean): tf.Tensor {
+    return tf.tidy(() => this.body.apply(this.embed(ids, n), { training }) as tf.Tensor)
+  }
+
+  /** The body's input for n rows of ids: their vectors, or the mean of them when pooled. */
+  embed(ids: Int32Array, n: number): tf.Tensor {
+    const d = this.table.dim
+    if (this.pooled) return tf.tensor2d(this.table.gatherMean(ids, this.width), [n, d])
+    return tf.tensor3d(this.table.gather(ids), [n, this.width, d])
+  }
+
+  /** The table's sparse gradient from the gradient of `embed`'s output. */
+  tableGradient(ids: Int32Array, grad: Float32Array): { rows: Int32Array; grads: Float32Array } {
+    return this.pooled ? this.table.accumulateMean(ids, this.width, grad) : this.table.accumulate(ids, grad)
+  }
+
+  /** One model from ids to logits with the current weights (build, use, dispose). */
+  exportModel(): tf.LayersModel {
+    const input = tf.input({ shape: [this.width], dtype: 'int32', name: 'tokens' })
+    const embedding = tf.layers.embedding({
+      inputDim: this.table.rows,
+      outputDim: this.table.dim,
+      name: 'embedding',
+      trainable: this.config.trainEmbeddings,
+    })
+    let embedded = embedding.apply(input) as tf.SymbolicTensor
+    if (this.pooled) embedded = tf.layers.globalAveragePooling1d({ name: 'mean' }).apply(embedded) as tf.SymbolicTensor
+    const model = tf.model({
+      inputs: input,
+      outputs: head(embedded, this.config, this.classes),
+      name: this.config.model,
+    })
+    const table = tf.tensor2d(this.table.values, [this.table.rows, this.table.dim])
+    model.setWeights([table, ...this.body.getWeights()])
+    table.dispose()
+    return model
+  }
+
+  /** Takes the weights of an exported model (a checkpoint) back. */
+  importWeights(model: tf.LayersModel): void {
+    const [table, ...rest] = model.getWeights()
+    this.table.values.set(table!.dataSync())
+    this.body.setWeights(rest)
+  }
+}
+
+export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network {
+  const rows = embeddingRows(config, inputs.vocabSize)
+  const dim = config.embeddingDim
+  const values = new Float32Array(rows * dim)
+  // As tfjs's default embedding initializer: uniform in [-0.05, 0.05], drawn from the seeded Math.random.
+  for (let i = 0; i < values.length; i++) values[i] = (Math.random() - 0.5) * 0.1
+  if (inputs.pretrained) {
+    if (inputs.pretrained.length !== inputs.vocabSize * dim)
+      throw new Error(`The word vectors have ${inputs.pretrained.length / inputs.vocabSize} dimensions, not ${dim}.`)
+    // Word rows from the vectors; hashed n-gram rows (if any) keep their random start.
+    values.set(inputs.pretrained)
+  }
+  const table = new EmbeddingTable(values, rows, dim, config.trainEmbeddings, config.optimizer, config.momentum)
+  const width = inputLength(config)
+  const x = tf.input({ shape: config.model === 'ngram-bag' ? [dim] : [width, dim], name: 'embedded' })
+  const body = tf.model({ inputs: x, outputs: head(x, config, inputs.classes), name: `${config.model}_body` })
+  return new Network(config, inputs.classes, table, body, width)
 }

@@ -1,4 +1,4 @@
-/** Optimizers by name, a learning rate that a schedule can change every step, and clipping by global norm. */
+/** Optimizers by name, with a learning rate that a schedule can change every step. */
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training'
 
@@ -25,16 +25,4 @@ export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   if (o.learningRate === lr) return
   if (o.setLearningRate) o.setLearningRate(lr)
   else o.learningRate = lr
-}
-
-/** Scales the gradients so their global norm is at most `clipNorm` (in the graph: no sync). */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const names = Object.keys(grads)
-    const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))))
-    const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm))
-    const out: tf.NamedTensorMap = {}
-    for (const n of names) out[n] = tf.mul(grads[n]!, scale)
-    return out
-  })
 }

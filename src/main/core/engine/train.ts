@@ -18,16 +18,19 @@ import { loadSplit, type SplitTensors } from './data'
 import { accuracyFromLogits, batchRows, evaluate, lossFromLogits } from './evaluate'
 import { EventBatcher, type TrainEvent } from './events'
 import { testMetrics } from './metrics'
-import { buildModel } from './models'
+import { buildNetwork, type Network } from './models'
+import { sumOfSquares } from './embedding-table'
 import {
   readableFolder,
   readModelFiles,
   readNamedTensors,
+  readTableSlots,
   writeFolder,
   writeModelFiles,
   writeNamedTensors,
+  writeTableSlots,
 } from './model-files'
-import { clipByGlobalNorm, makeOptimizer, setLearningRate } from './optimizer'
+import { makeOptimizer, setLearningRate } from './optimizer'
 import { epochOrder, seedMathRandom } from './random'
 import { learningRateAt } from './schedule'
 
@@ -90,7 +93,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   log(`Data: ${train.n} training, ${val.n} validation and ${test.n} test examples, rows of ${train.width} ids.`)
 
   const pretrained = params.embedding ? await loadPretrained(params.embedding, params.vocabSize, ctx, log) : undefined
-  const model = buildModel(config, { vocabSize: params.vocabSize, classes: params.classes.length, pretrained })
+  const net = buildNetwork(config, { vocabSize: params.vocabSize, classes: params.classes.length, pretrained })
   const optimizer = makeOptimizer(config)
   const stepsPerEpoch = Math.ceil(train.n / config.batchSize)
   const totalSteps = stepsPerEpoch * config.epochs
@@ -105,35 +108,41 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     samples: 0,
     epochSums: { loss: 0, accuracy: 0, count: 0, startedMs: 0 },
   }
-  let bestWeights: tf.Tensor[] | null = null
+  let best: tf.LayersModel | null = null
   if (params.resume) {
-    const restored = await restoreCheckpoint(params.runDir, model, optimizer)
+    const restored = await restoreCheckpoint(params.runDir, net, optimizer)
     if (restored) {
       state = restored.state
-      bestWeights = restored.bestWeights
+      best = restored.best
       seedMathRandom((config.seed + state.step * 2654435761) >>> 0)
       log(`Resumed from the checkpoint at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batch}).`)
     } else log('No checkpoint was saved before the run stopped: starting over.')
   }
   events.add({
-    started: { backend: active.name, detail: active.detail, totalSteps, parameters: model.countParams() },
+    started: {
+      backend: active.name,
+      detail: active.detail,
+      totalSteps,
+      parameters: net.body.countParams() + net.table.values.length,
+    },
   })
   events.flush()
 
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable)
+  const vars = net.body.trainableWeights.map((w) => w.read() as tf.Variable)
+  const inference = (ids: Int32Array, n: number) => net.logits(ids, n, false)
   let lastValidation = null as ValidationPoint | null
   const validate = async (): Promise<void> => {
     if (val.n === 0) return
-    const e = await evaluate(model, val, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
+    const e = await evaluate(inference, val, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
     const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
     lastValidation = point
     const improved = !state.best || e.loss < state.best.loss
     if (improved) {
       state.best = point
       state.sinceBest = 0
-      tf.dispose(bestWeights ?? [])
-      bestWeights = model.getWeights().map((w) => w.clone())
-      await writeFolder(checkpointDir(params.runDir, 'best'), (dir) => writeModelFiles(model, dir))
+      best?.dispose()
+      best = net.exportModel()
+      await writeFolder(checkpointDir(params.runDir, 'best'), (dir) => writeModelFiles(best!, dir))
     } else state.sinceBest++
     events.add({ validations: [point], ...(improved ? { best: point } : {}) })
     log(
@@ -155,7 +164,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       setLearningRate(optimizer, lr)
       const from = state.batch * config.batchSize
       const to = Math.min(train.n, from + config.batchSize)
-      const [loss, accuracy] = await trainStep(model, optimizer, vars, config.clipNorm, train, from, to, order)
+      const [loss, accuracy] = await trainStep(net, optimizer, vars, config.clipNorm, lr, train, from, to, order)
       const ms = performance.now() - started
       state.batch++
       state.step++
@@ -182,7 +191,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       )
       if (config.validateEvery > 0 && state.step % config.validateEvery === 0) {
         await validate()
-        await saveCheckpoint(params.runDir, model, optimizer, state)
+        await saveCheckpoint(params.runDir, net, optimizer, state)
       }
     }
     if (state.batch < stepsPerEpoch) break // stopped early, mid-epoch
@@ -203,11 +212,11 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     })
     state.epoch++
     state.batch = 0
-    await saveCheckpoint(params.runDir, model, optimizer, state)
+    await saveCheckpoint(params.runDir, net, optimizer, state)
     events.flush()
   }
 
-  if (bestWeights) model.setWeights(bestWeights)
+  if (best) net.importWeights(best)
   log(
     state.best
       ? `Testing the weights with the best validation loss (step ${state.best.step}).`
@@ -215,7 +224,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   )
   events.flush()
   const tested = test.n
-    ? await evaluate(model, test, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
+    ? await evaluate(inference, test, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
     : null
   const metrics = tested ? testMetrics(tested.probs, test.labels, params.classes, tested.loss) : null
   if (metrics) log(`Test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro F1 ${metrics.f1.toFixed(4)}.`)
@@ -229,65 +238,91 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     steps: state.step,
     epochs: state.epoch,
   }
-  await writeBundle(join(params.runDir, 'model'), model, params, outcome)
+  const exported = net.exportModel()
+  await writeBundle(join(params.runDir, 'model'), exported, params, outcome)
   log('Saved the model bundle.')
   events.flush()
   return outcome
 }
 
+/**
+ * One step: the batch's rows are embedded from the table, the gradients of the body's variables and
+ * (when the table trains) of the embedded rows come back together, are clipped by their global norm,
+ * and go to the optimizer and to the table's sparse update.
+ */
 async function trainStep(
-  model: tf.LayersModel,
+  net: Network,
   optimizer: tf.Optimizer,
   vars: tf.Variable[],
   clipNorm: number,
+  lr: number,
   data: SplitTensors,
   from: number,
   to: number,
   order: Int32Array,
 ): Promise<[number, number]> {
-  const { xs, ys } = batchRows(data.x, data.width, data.labels, from, to, order)
+  const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, from, to, order)
+  const n = to - from
+  const embedded = net.embed(ids, n)
+  const ys = tf.tensor1d(labels, 'int32')
+  const trainTable = net.table.trainable
   let accuracy: tf.Scalar | null = null
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(xs, { training: true }) as tf.Tensor
-    accuracy = tf.keep(accuracyFromLogits(logits, ys))
-    return lossFromLogits(logits, ys)
-  }, vars)
-  const applied = clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm) : grads
-  optimizer.applyGradients(applied)
+  const { value, grads } = tf.engine().gradients(
+    () => {
+      const logits = net.body.apply(embedded, { training: true }) as tf.Tensor
+      accuracy = tf.keep(accuracyFromLogits(logits, ys))
+      return lossFromLogits(logits, ys)
+    },
+    trainTable ? [embedded, ...vars] : vars,
+  )
+  const varGrads = trainTable ? grads.slice(1) : grads
+  const sparse = trainTable ? net.tableGradient(ids, (await grads[0]!.data()) as Float32Array) : null
+  let scale = 1
+  if (clipNorm > 0) {
+    const squares = tf.tidy(() => tf.addN(varGrads.map((g) => tf.sum(tf.square(g)))))
+    const norm = Math.sqrt((await squares.data())[0]! + (sparse ? sumOfSquares(sparse.grads) : 0))
+    squares.dispose()
+    scale = norm > clipNorm ? clipNorm / norm : 1
+  }
+  const named: tf.NamedTensorMap = {}
+  vars.forEach((v, i) => (named[v.name] = scale === 1 ? varGrads[i]! : tf.mul(varGrads[i]!, scale)))
+  optimizer.applyGradients(named)
+  if (sparse) {
+    if (scale !== 1) for (let i = 0; i < sparse.grads.length; i++) sparse.grads[i]! *= scale
+    net.table.apply(sparse.rows, sparse.grads, lr)
+  }
   const figures = [(await value.data())[0]!, (await accuracy!.data())[0]!] as [number, number]
-  tf.dispose([xs, ys, value, accuracy!, ...Object.values(grads), ...(applied === grads ? [] : Object.values(applied))])
+  tf.dispose([embedded, ys, value, accuracy!, ...grads, ...(scale === 1 ? [] : Object.values(named))])
   return figures
 }
 
-async function saveCheckpoint(runDir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainState) {
+async function saveCheckpoint(runDir: string, net: Network, optimizer: tf.Optimizer, state: TrainState) {
   const slots = await optimizer.getWeights()
+  const model = net.exportModel()
   await writeFolder(checkpointDir(runDir, 'last'), async (dir) => {
     await writeModelFiles(model, dir)
     await writeNamedTensors(slots, dir, 'optimizer')
+    await writeTableSlots(net.table, dir)
     await writeFile(join(dir, 'state.json'), JSON.stringify(state))
   })
+  model.dispose()
 }
 
 async function restoreCheckpoint(
   runDir: string,
-  model: tf.LayersModel,
+  net: Network,
   optimizer: tf.Optimizer,
-): Promise<{ state: TrainState; bestWeights: tf.Tensor[] | null } | null> {
+): Promise<{ state: TrainState; best: tf.LayersModel | null } | null> {
   const dir = readableFolder(checkpointDir(runDir, 'last'))
   if (!dir) return null
   const saved = await readModelFiles(dir)
-  model.setWeights(saved.getWeights())
+  net.importWeights(saved)
   saved.dispose()
   await optimizer.setWeights(await readNamedTensors(dir, 'optimizer'))
+  await readTableSlots(net.table, dir)
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TrainState
   const bestDir = readableFolder(checkpointDir(runDir, 'best'))
-  let bestWeights: tf.Tensor[] | null = null
-  if (bestDir && state.best) {
-    const best = await readModelFiles(bestDir)
-    bestWeights = best.getWeights().map((w) => w.clone())
-    best.dispose()
-  }
-  return { state, bestWeights }
+  return { state, best: bestDir && state.best ? await readModelFiles(bestDir) : null }
 }
 
 async function loadPretrained(

@@ -1,0 +1,160 @@
+/** `train`, `presets list` and `runs list|show|resume|cancel|delete`. */
+import { ApiError } from '../../../shared/errors'
+import { parseSetting, presets, trainRequestSchema, type RunRecord } from '../../../shared/training'
+import type { AppContext } from '../../core/app-context'
+import { UsageError } from '../errors'
+import { followJob } from '../job-progress'
+import type { Output } from '../output'
+import type { FlagValues } from './import'
+
+export const trainOptions = {
+  dataset: { type: 'string' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  vectors: { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  name: { type: 'string' },
+} as const
+
+export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  if (!values.dataset) throw new UsageError('train needs --dataset ID (see `datasets list`).')
+  if (!values.preset) throw new UsageError(`train needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
+  const overrides: Record<string, unknown> = {}
+  for (const raw of (values.set as string[] | undefined) ?? []) {
+    try {
+      const [key, value] = parseSetting(raw)
+      overrides[key] = value
+    } catch (err) {
+      throw new UsageError((err as Error).message)
+    }
+  }
+  if (values.vectors) overrides.vectors = values.vectors
+  const request = trainRequestSchema.safeParse({
+    datasetId: values.dataset,
+    preset: values.preset,
+    overrides,
+    backend: values.backend,
+    name: values.name,
+  })
+  if (!request.success) throw new UsageError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)[0]!)
+  let run: RunRecord
+  try {
+    run = await context.runs.start(request.data)
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'invalid_payload') throw new UsageError(err.message)
+    throw err
+  }
+  out.status(`Run ${run.id} (${run.name}) started.`)
+  await followRun(context, run, out)
+}
+
+/** Follows a run's job to its end and prints the run's figures. */
+async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
+  const unsubscribe = context.subscribe((name, data) => {
+    const update = data as { runId: string; log: string[] }
+    if (name === 'run.updated' && update.runId === run.id) for (const line of update.log) out.status(line)
+  })
+  try {
+    await followJob(context, { id: run.jobId! }, out)
+  } finally {
+    unsubscribe()
+  }
+  const done = context.runs.get(run.id)
+  out.result(runSummary(done), () => describeRun(done))
+}
+
+export function runSummary(run: RunRecord) {
+  const t = run.test
+  return {
+    runId: run.id,
+    name: run.name,
+    status: run.status,
+    backend: run.backend,
+    datasetId: run.datasetId,
+    preset: run.preset,
+    config: run.config,
+    test: t
+      ? {
+          accuracy: t.accuracy,
+          precision: t.precision,
+          recall: t.recall,
+          f1: t.f1,
+          loss: t.loss,
+          auc: t.auc,
+          confusion: t.confusion,
+          perClass: t.perClass,
+        }
+      : null,
+    bestValidation: run.bestValidation,
+    durationMs: run.durationMs,
+    samplesPerSecond: run.samplesPerSecond,
+    error: run.error,
+  }
+}
+
+function describeRun(run: RunRecord): string {
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`
+  const lines = [`Run ${run.id}: ${run.name} — ${run.status}${run.backend ? ` on ${run.backend}` : ''}`]
+  if (run.bestValidation)
+    lines.push(
+      `Best validation: loss ${run.bestValidation.loss.toFixed(4)}, accuracy ${pct(run.bestValidation.accuracy)} (step ${run.bestValidation.step})`,
+    )
+  if (run.test)
+    lines.push(
+      `Test: accuracy ${pct(run.test.accuracy)}, precision ${pct(run.test.precision)}, recall ${pct(run.test.recall)}, F1 ${run.test.f1.toFixed(4)}${run.test.auc !== null ? `, AUC ${run.test.auc.toFixed(4)}` : ''}`,
+      `Confusion (rows actual, columns predicted): ${JSON.stringify(run.test.confusion)}`,
+    )
+  if (run.durationMs !== null)
+    lines.push(`Trained in ${(run.durationMs / 1000).toFixed(1)} s, ${run.samplesPerSecond?.toFixed(0)} samples/s`)
+  if (run.error) lines.push(`Error: ${run.error}`)
+  return lines.join('\n')
+}
+
+export async function presetsCommand(out: Output, positionals: string[]): Promise<void> {
+  if (positionals[0] !== 'list') throw new UsageError('presets takes list.')
+  out.result(presets, () =>
+    presets.map((p) => `${p.name.padEnd(20)} ${p.title}\n${' '.repeat(21)}${p.description}`).join('\n'),
+  )
+}
+
+export async function runsCommand(context: AppContext, out: Output, positionals: string[]): Promise<void> {
+  const [action, id] = positionals
+  const need = () => {
+    if (!id) throw new UsageError(`runs ${action} needs a run id.`)
+    return id
+  }
+  switch (action) {
+    case 'list': {
+      const runs = context.runs.list()
+      out.result(runs.map(runSummary), () =>
+        runs.length === 0
+          ? 'No runs yet: start one with `train --dataset ID --preset NAME`.'
+          : runs
+              .map(
+                (r) =>
+                  `${r.id}  ${r.status.padEnd(11)} ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.name}`,
+              )
+              .join('\n'),
+      )
+      return
+    }
+    case 'show': {
+      const run = context.runs.get(need())
+      out.result({ ...runSummary(run), history: context.runs.history(run.id, 1000) }, () => describeRun(run))
+      return
+    }
+    case 'resume': {
+      const run = await context.runs.resume(need())
+      out.status(`Resuming run ${run.id}…`)
+      await followRun(context, run, out)
+      return
+    }
+    case 'delete': {
+      await context.runs.delete(need())
+      out.result({ id, deleted: true }, () => `Deleted run ${id}.`)
+      return
+    }
+    default:
+      throw new UsageError(`runs takes list, show ID, resume ID or delete ID${action ? `, not "${action}"` : ''}.`)
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The embedding table kept in JavaScript memory instead of as a tfjs variable. A batch touches a few
+ * thousand of its rows, but a tfjs variable's gradient is the whole table (an UnsortedSegmentSum of
+ * vocabulary x dimension floats) and the optimizer then updates every row: on aclImdb with hashed
+ * bigrams that is 14M floats a step, most of a step's time on wasm. Here the batch's rows are
+ * gathered into the input tensor, the gradient comes back for those rows only, and the optimizer
+ * updates only the rows it touched ("lazy" Adam, as TensorFlow's sparse updates do). It works the
+ * same on every backend, the GPU included.
+ */
+import type { TrainConfig } from '../../../shared/training'
+
+/** Adam and RMSProp constants, as tfjs uses them. */
+const beta1 = 0.9
+const beta2 = 0.999
+const rho = 0.9
+const epsilon = 1e-7
+
+export class EmbeddingTable {
+  /** Optimizer slots per row: Adam's moments, Momentum's accumulator, RMSProp's mean square and momentum. */
+  readonly slotA: Float32Array | null
+  readonly slotB: Float32Array | null
+  /** Updates applied so far (Adam's bias correction). */
+  updates = 0
+  /** Row -> its place among a batch's distinct rows (-1: not in the batch); reset after each use. */
+  private readonly place: Int32Array
+
+  constructor(
+    readonly values: Float32Array,
+    readonly rows: number,
+    readonly dim: number,
+    readonly trainable: boolean,
+    private readonly optimizer: TrainConfig['optimizer'],
+    private readonly momentum: number,
+  ) {
+    const slots = !trainable ? 0 : optimizer === 'sgd' ? 0 : optimizer === 'momentum' ? 1 : 2
+    this.slotA = slots >= 1 ? new Float32Array(values.length) : null
+    this.slotB = slots >= 2 ? new Float32Array(values.length) : null
+    this.place = new Int32Array(rows).fill(-1)
+  }
+
+  /** The rows of `ids` (n x width of them), as n x width x dim floats. */
+  gather(ids: Int32Array): Float32Array {
+    const d = this.dim
+    const out = new Float32Array(ids.length * d)
+    for (let i = 0; i < ids.length; i++) out.set(this.values.subarray(ids[i]! * d, ids[i]! * d + d), i * d)
+    return out
+  }
+
+  /** The mean of each row's `width` vectors (a bag of n-grams pools before anything else): n x dim floats. */
+  gatherMean(ids: Int32Array, width: number): Float32Array {
+    const d = this.dim
+    const n = ids.length / width
+    const out = new Float32Array(n * d)
+    const v = this.values
+    for (let b = 0; b < n; b++) {
+      const to = b * d
+      for (let i = b * width; i < (b + 1) * width; i++) {
+        const from = ids[i]! * d
+        for (let k = 0; k < d; k++) out[to + k]! += v[from + k]!
+      }
+      for (let k = 0; k < d; k++) out[to + k]! /= width
+    }
+    return out
+  }
+
+  /** The sparse gradient of `gatherMean`: each position of a row gets the row's gradient / width. */
+  accumulateMean(ids: Int32Array, width: number, grad: Float32Array): { rows: Int32Array; grads: Float32Array } {
+    const d = this.dim
+    const n = ids.length / width
+    const scaled = new Float32Array(n * d)
+    for (let i = 0; i < scaled.length; i++) scaled[i] = grad[i]! / width
+    return this.sum(ids, (i) => Math.floor(i / width) * d, scaled)
+  }
+
+  /**
+   * Sums the gradient of each gathered position into its row: the table's sparse gradient, as the
+   * distinct rows touched and one dim-long gradient each.
+   */
+  accumulate(ids: Int32Array, grad: Float32Array): { rows: Int32Array; grads: Float32Array } {
+    return this.sum(ids, (i) => i * this.dim, grad)
+  }
+
+  /** Per distinct row of `ids`, the sum of grad[from(i) .. from(i) + dim) over its positions i. */
+  private sum(
+    ids: Int32Array,
+    from: (position: number) => number,
+    grad: Float32Array,
+  ): { rows: Int32Array; grads: Float32Array } {
+    const d = this.dim
+    const place = this.place
+    const order: number[] = []
+    for (let i = 0; i < ids.length; i++) if (place[ids[i]!] === -1) place[ids[i]!] = order.push(ids[i]!) - 1
+    const grads = new Float32Array(order.length * d)
+    for (let i = 0; i < ids.length; i++) {
+      const to = place[ids[i]!]! * d
+      const at = from(i)
+      for (let k = 0; k < d; k++) grads[to + k]! += grad[at + k]!
+    }
+    for (const row of order) place[row] = -1
+    return { rows: Int32Array.from(order), grads }
+  }
+
+  /** One optimizer step on the rows touched, by the rule the run's optimizer uses for every other weight. */
+  apply(rows: Int32Array, grads: Float32Array, lr: number): void {
+    const d = this.dim
+    const w = this.values
+    const a = this.slotA
+    const b = this.slotB
+    this.updates++
+    const t = this.updates
+    const adamRate = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
+    for (let r = 0; r < rows.length; r++) {
+      const base = rows[r]! * d
+      for (let k = 0; k < d; k++) {
+        const g = grads[r * d + k]!
+        const i = base + k
+        switch (this.optimizer) {
+          case 'sgd':
+            w[i]! -= lr * g
+            break
+          case 'momentum':
+            a![i] = this.momentum * a![i]! + g
+            w[i]! -= lr * a![i]!
+            break
+          case 'adam':
+            a![i] = beta1 * a![i]! + (1 - beta1) * g
+            b![i] = beta2 * b![i]! + (1 - beta2) * g * g
+            w[i]! -= (adamRate * a![i]!) / (Math.sqrt(b![i]!) + epsilon)
+            break
+          case 'rmsprop':
+            a![i] = rho * a![i]! + (1 - rho) * g * g
+            b![i] = this.momentum * b![i]! + (lr * g) / Math.sqrt(a![i]! + epsilon)
+            w[i]! -= b![i]!
+            break
+        }
+      }
+    }
+  }
+}
+
+/** Sum of squares (for clipping by global norm). */
+export function sumOfSquares(values: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < values.length; i++) s += values[i]! * values[i]!
+  return s
+}
