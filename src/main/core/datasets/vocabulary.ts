@@ -13,10 +13,12 @@ export const fnvStep = (h: number, code: number) => Math.imul(h ^ code, 16777619
 
 export class TokenInterner {
   readonly tokens: string[] = []
-  // Open addressing: slot → token id (-1 empty), with the token's hash beside it. The import looks
-  // tokens up straight from the text (`internRange`), without making a string per occurrence.
-  private slots = new Int32Array(1 << 12).fill(-1)
-  private hashes = new Int32Array(1 << 12)
+  // Open addressing, compact so that a lookup touches few cache lines: slot pairs (token id or -1,
+  // hash), and every token's characters in one pool (id's at ends[id - 1] .. ends[id]). The import
+  // looks tokens up straight from the text (`internRange`), without a string per occurrence.
+  private slots = new Int32Array(2 << 12).fill(-1)
+  private chars = new Uint16Array(1 << 14)
+  private ends = new Int32Array(1 << 12)
 
   intern(token: string): number {
     let h = fnvStart
@@ -26,40 +28,63 @@ export class TokenInterner {
 
   /** The id of text[start, end), whose hash is `h`; a string is made only for a new token. */
   internRange(text: string, start: number, end: number, h: number): number {
-    const mask = this.slots.length - 1
-    let i = h & mask
-    for (let id = this.slots[i]!; id >= 0; id = this.slots[i]!) {
-      if (this.hashes[i] === h) {
-        const t = this.tokens[id]!
-        if (t.length === end - start && text.startsWith(t, start)) return id
+    const slots = this.slots
+    const mask = slots.length - 1
+    let i = (h << 1) & mask
+    for (let id = slots[i]!; id >= 0; id = slots[i]!) {
+      if (slots[i + 1] === h) {
+        const to = this.ends[id]!
+        let at = id === 0 ? 0 : this.ends[id - 1]!
+        if (to - at === end - start) {
+          const chars = this.chars
+          for (let k = start; at < to && chars[at] === text.charCodeAt(k); k++) at++
+          if (at === to) return id
+        }
       }
-      i = (i + 1) & mask
+      i = (i + 2) & mask
     }
+    return this.add(text, start, end, h, i)
+  }
+
+  private add(text: string, start: number, end: number, h: number, slot: number): number {
     const id = this.tokens.length
     this.tokens.push(text.slice(start, end))
-    this.slots[i] = id
-    this.hashes[i] = h
-    if (this.tokens.length * 2 > this.slots.length) this.grow()
+    const from = id === 0 ? 0 : this.ends[id - 1]!
+    const to = from + end - start
+    if (to > this.chars.length) this.chars = grown(this.chars, to)
+    if (id === this.ends.length) this.ends = grown(this.ends, id + 1)
+    for (let k = start; k < end; k++) this.chars[from + k - start] = text.charCodeAt(k)
+    this.ends[id] = to
+    this.slots[slot] = id
+    this.slots[slot + 1] = h
+    if (this.tokens.length * 4 > this.slots.length) this.grow()
     return id
   }
 
   private grow(): void {
-    const { slots, hashes } = this
-    this.slots = new Int32Array(slots.length * 2).fill(-1)
-    this.hashes = new Int32Array(slots.length * 2)
-    const mask = this.slots.length - 1
-    for (let k = 0; k < slots.length; k++) {
-      if (slots[k]! < 0) continue
-      let i = hashes[k]! & mask
-      while (this.slots[i]! >= 0) i = (i + 1) & mask
-      this.slots[i] = slots[k]!
-      this.hashes[i] = hashes[k]!
+    const old = this.slots
+    const slots = new Int32Array(old.length * 2).fill(-1)
+    const mask = slots.length - 1
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k]! < 0) continue
+      let i = (old[k + 1]! << 1) & mask
+      while (slots[i]! >= 0) i = (i + 2) & mask
+      slots[i] = old[k]!
+      slots[i + 1] = old[k + 1]!
     }
+    this.slots = slots
   }
 
   get size(): number {
     return this.tokens.length
   }
+}
+
+/** A copy of `a` with room for at least `least` elements (doubling). */
+function grown<T extends Int32Array | Uint16Array>(a: T, least: number): T {
+  const next = new (a.constructor as new (length: number) => T)(Math.max(a.length * 2, least))
+  next.set(a)
+  return next
 }
 
 export interface Vocabulary {
