@@ -48,6 +48,7 @@ test('a run is configured in the form, trained live and ends with its test figur
   await expect(page.getByTestId('run-step')).toContainText(/[1-9]\d* points/, { timeout: 90_000 })
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 90_000 })
   await expect(page.getByTestId('run-step')).toContainText('Step 12')
+  await expect(page.getByTestId('step-chart').locator('canvas')).toHaveCount(4) // loss, accuracy, rate, throughput
 
   await expect(page.getByTestId('test-accuracy')).toHaveText(/^\d+\.\d%$/)
   await expect(page.getByTestId('test-f1')).toHaveText(/^[01]\.\d{3}$/)

@@ -1,35 +1,35 @@
 /**
  * A run's curves: the past thinned by `runs.history`, then every point `run.updated` brings. The
- * points live in plain arrays (100,000 reactive tuples would cost more than the charts); `version`
- * ticks, at most a few times a second, when they grew, and the charts re-read them then.
+ * points live outside Vue's reactivity (100,000 reactive points would cost more than the charts);
+ * `version` ticks, at most a few times a second, when they grew, and the charts re-read them then.
  */
 import type { EpochMetrics, RunHistory, RunUpdate } from '@shared/training'
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { api } from '../api/client'
 import { reportError } from './errors'
-
-export type Point = [number, number]
+import { Points } from './points'
 
 export interface Curves {
-  loss: Point[]
-  accuracy: Point[]
-  learningRate: Point[]
-  samplesPerSec: Point[]
-  valLoss: Point[]
-  valAccuracy: Point[]
+  loss: Points
+  accuracy: Points
+  learningRate: Points
+  samplesPerSec: Points
+  valLoss: Points
+  valAccuracy: Points
   epochs: EpochMetrics[]
 }
 
 const LOG_LINES = 500
-const REDRAW_MS = 300
+/** Redraws come less often as curves grow: a redraw of 100,000 points takes tens of milliseconds. */
+const redrawMs = (points: number) => Math.max(300, points / 100)
 
 const empty = (): Curves => ({
-  loss: [],
-  accuracy: [],
-  learningRate: [],
-  samplesPerSec: [],
-  valLoss: [],
-  valAccuracy: [],
+  loss: new Points(),
+  accuracy: new Points(),
+  learningRate: new Points(),
+  samplesPerSec: new Points(),
+  valLoss: new Points(),
+  valAccuracy: new Points(),
   epochs: [],
 })
 
@@ -46,29 +46,29 @@ export function useRunCurves(runId: () => string) {
     timer ??= setTimeout(() => {
       timer = undefined
       version.value++
-    }, REDRAW_MS)
+    }, redrawMs(points.value))
   }
 
   /** Adds what is newer than what is there: events that crossed the history request repeat points. */
   function append(h: Pick<RunHistory, 'steps' | 'epochs' | 'validations'>) {
     const c = curves.value
-    const afterStep = c.loss.at(-1)?.[0] ?? -Infinity
+    const afterStep = c.loss.lastX()
     for (const s of h.steps) {
       if (s.step <= afterStep) continue
-      c.loss.push([s.step, s.loss])
-      c.accuracy.push([s.step, s.accuracy])
-      c.learningRate.push([s.step, s.learningRate])
-      c.samplesPerSec.push([s.step, s.samplesPerSec])
+      c.loss.push(s.step, s.loss)
+      c.accuracy.push(s.step, s.accuracy)
+      c.learningRate.push(s.step, s.learningRate)
+      c.samplesPerSec.push(s.step, s.samplesPerSec)
     }
-    const afterVal = c.valLoss.at(-1)?.[0] ?? -Infinity
+    const afterVal = c.valLoss.lastX()
     for (const v of h.validations) {
       if (v.step <= afterVal) continue
-      c.valLoss.push([v.step, v.loss])
-      c.valAccuracy.push([v.step, v.accuracy])
+      c.valLoss.push(v.step, v.loss)
+      c.valAccuracy.push(v.step, v.accuracy)
     }
     const afterEpoch = c.epochs.at(-1)?.epoch ?? -Infinity
     c.epochs.push(...h.epochs.filter((e) => e.epoch > afterEpoch))
-    lastStep.value = c.loss.at(-1)?.[0] ?? 0
+    lastStep.value = Math.max(0, c.loss.lastX())
     points.value = c.loss.length
     redraw()
   }
