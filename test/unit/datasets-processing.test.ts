@@ -49,7 +49,7 @@ describe('cleaning', () => {
     expect(tokenize('  a  b\tc\n', 'whitespace')).toEqual(['a', 'b', 'c'])
   })
 
-  it('interns the same tokens on the fast ASCII path as the tokenizer gives, for both tokenizers', () => {
+  it('interns the same tokens on the fast ASCII path as the tokenizer gives, for both tokenizers, and hashes the text', () => {
     const random = seededRandom(5)
     const pieces = [
       'film',
@@ -83,7 +83,8 @@ describe('cleaning', () => {
       for (const tokenizer of ['word', 'whitespace'] as const) {
         const interner = new TokenInterner()
         const ids: number[] = []
-        internTokens(text, tokenizer, interner, (id) => ids.push(id))
+        const hash = internTokens(text, tokenizer, interner, (id) => ids.push(id))
+        expect(hash, JSON.stringify(text)).toBe(textHash(text))
         expect(
           ids.map((id) => interner.tokens[id]),
           JSON.stringify(text),

@@ -20,16 +20,26 @@ export function duplicateFigures(
 
 /**
  * A 53-bit hash of a text (two 32-bit multiply-xorshift lanes), to find repeated reviews without
- * keeping a string per review: a million reviews would otherwise keep a million keys alive.
+ * keeping a string per review: a million reviews would otherwise keep a million keys alive. The
+ * lanes are exported for `internTokens`, which hashes a text in the pass that tokenizes it.
  */
 export function textHash(text: string): number {
-  let h1 = 0xdeadbeef
-  let h2 = 0x41c6ce57
+  let h1 = lane1Start
+  let h2 = lane2Start
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 2654435761)
-    h2 = Math.imul(h2 ^ c, 1597334677)
+    h1 = lane1Step(h1, c)
+    h2 = lane2Step(h2, c)
   }
+  return mixLanes(h1, h2)
+}
+
+export const lane1Start = 0xdeadbeef
+export const lane2Start = 0x41c6ce57
+export const lane1Step = (h: number, c: number) => Math.imul(h ^ c, 2654435761)
+export const lane2Step = (h: number, c: number) => Math.imul(h ^ c, 1597334677)
+
+export function mixLanes(h1: number, h2: number): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
   return 4294967296 * (2097151 & h2) + (h1 >>> 0)

@@ -66,7 +66,8 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
 
   for await (const example of opened.examples) {
     ctx.throwIfCancelled()
-    internTokens(cleanText(example.text, spec.preprocess), spec.preprocess.tokenizer, tokens, pushId)
+    const cleaned = cleanText(example.text, spec.preprocess)
+    const hash = internTokens(cleaned, spec.preprocess.tokenizer, tokens, pushId)
     offsets.push(ids.length)
     labelOf.push(labels.intern(example.label))
     sourceSplit.push(example.split ? splitCode[example.split] : 0)
@@ -74,7 +75,8 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
     if (example.rating !== undefined) sawRating = true
     sources.push(example.source)
     lines.push(example.line ?? 0)
-    textKeys.push(textHash(example.text))
+    // Duplicates are found by raw text: hashed again only where cleaning changed it.
+    textKeys.push(cleaned === example.text ? hash : textHash(example.text))
   }
   const n = sources.length
   if (n === 0) throw new SourceError(`No examples were found in ${sourceName(spec)}; check the format and the path.`)

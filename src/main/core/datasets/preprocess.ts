@@ -3,6 +3,14 @@
  * import and when a trained model scores new text, so a model sees what it was trained on.
  */
 import type { PreprocessSpec } from '../../../shared/datasets'
+import {
+  lane1Start,
+  lane1Step as importedLane1,
+  lane2Start,
+  lane2Step as importedLane2,
+  mixLanes,
+  textHash,
+} from './duplicates'
 import { fnvStart, fnvStep as importedStep, type TokenInterner } from './vocabulary'
 
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
@@ -56,52 +64,60 @@ for (const c of [9, 10, 11, 12, 13, 32]) asciiClass[c] = 2
 asciiClass[39] = 3
 asciiClass[45] = 3
 const nonAscii = /[\u0080-\uffff]/
-// A local binding: an imported one is a property read per call once transpiled to CommonJS.
+// Local bindings: an imported one is a property read per call once transpiled to CommonJS.
 const fnvStep = importedStep
+const lane1Step = importedLane1
+const lane2Step = importedLane2
 
 /**
- * Tokenizes and interns in one pass, pushing ids: what the import does for every review. ASCII text
- * (most reviews) is scanned by char code and looked up without a string per token; other text goes
- * through `tokenize`. Both give the same tokens.
+ * Tokenizes and interns in one pass, pushing ids, and returns the text's `textHash`: what the import
+ * does for every review. ASCII text (most reviews) is scanned by char code, each token's characters
+ * hashed for the token table and for the text at once, and looked up without a string per token;
+ * other text goes through `tokenize`. Both give the same tokens.
  */
 export function internTokens(
   text: string,
   tokenizer: PreprocessSpec['tokenizer'],
   interner: TokenInterner,
   push: (id: number) => void,
-): void {
+): number {
   if (nonAscii.test(text)) {
     for (const t of tokenize(text, tokenizer)) push(interner.intern(t))
-    return
+    return textHash(text)
   }
+  let h1 = lane1Start
+  let h2 = lane2Start
   const n = text.length
   let i = 0
   while (i < n) {
+    const start = i
     const c = text.charCodeAt(i)
     const kind = asciiClass[c]
-    if (kind === 2) {
-      i++
-      continue
-    }
-    const start = i
-    let h = fnvStart
-    if (tokenizer === 'whitespace') {
-      while (i < n && asciiClass[text.charCodeAt(i)] !== 2) h = fnvStep(h, text.charCodeAt(i++))
-    } else if (kind === 1) {
+    // Where this token (or whitespace character) ends.
+    if (kind === 2) i++
+    else if (tokenizer === 'whitespace') while (i < n && asciiClass[text.charCodeAt(i)] !== 2) i++
+    else if (kind === 1) {
       // A word: letters and digits, joined by single apostrophes or hyphens.
       for (;;) {
-        while (i < n && asciiClass[text.charCodeAt(i)] === 1) h = fnvStep(h, text.charCodeAt(i++))
+        while (i < n && asciiClass[text.charCodeAt(i)] === 1) i++
         if (i + 1 < n && asciiClass[text.charCodeAt(i)] === 3 && asciiClass[text.charCodeAt(i + 1)] === 1) {
-          h = fnvStep(h, text.charCodeAt(i++))
+          i++
           continue
         }
         break
       }
-    } else if (c === 60 && text.startsWith('<url>', i)) {
-      for (const end = i + 5; i < end;) h = fnvStep(h, text.charCodeAt(i++))
-    } else h = fnvStep(h, text.charCodeAt(i++))
-    push(interner.internRange(text, start, i, h))
+    } else if (c === 60 && text.startsWith('<url>', i)) i += 5
+    else i++
+    let h = fnvStart
+    for (let k = start; k < i; k++) {
+      const d = text.charCodeAt(k)
+      h = fnvStep(h, d)
+      h1 = lane1Step(h1, d)
+      h2 = lane2Step(h2, d)
+    }
+    if (kind !== 2) push(interner.internRange(text, start, i, h))
   }
+  return mixLanes(h1, h2)
 }
 
 /** Cleaned text, before tokenization (what the wizard's preview shows). */
