@@ -5,16 +5,23 @@ export function duplicateFigures(
   keys: ArrayLike<number>,
   split: Int8Array,
 ): { repeated: number; trainTestOverlap: number } {
-  const seen = new Map<number, number>() // key → bit mask of splits seen (1 train, 2 val, 4 test)
+  // Open addressing in typed arrays (a Map of a million number keys is slow to fill): slot → key,
+  // and the bit mask of splits it was seen in (1 train, 2 val, 4 test; 0 empty).
+  let size = 2
+  while (size < keys.length * 2) size *= 2
+  const slotKeys = new Float64Array(size)
+  const masks = new Uint8Array(size)
   let repeated = 0
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
-    const mask = seen.get(key)
-    if (mask !== undefined) repeated++
-    seen.set(key, (mask ?? 0) | (1 << split[i]!))
+    let s = (key >>> 0) & (size - 1)
+    while (masks[s] !== 0 && slotKeys[s] !== key) s = (s + 1) & (size - 1)
+    if (masks[s] !== 0) repeated++
+    slotKeys[s] = key
+    masks[s]! |= 1 << split[i]!
   }
   let trainTestOverlap = 0
-  for (const mask of seen.values()) if (mask & 4 && mask & 3) trainTestOverlap++
+  for (const mask of masks) if (mask & 4 && mask & 3) trainTestOverlap++
   return { repeated, trainTestOverlap }
 }
 

@@ -14,7 +14,7 @@ import { openSource } from './sources'
 import { SourceError } from './sources/types'
 import { assignSplits, splitNames } from './splits'
 import { writeDatasetFiles, type SplitData } from './store'
-import { TokenInterner, buildVocabulary } from './vocabulary'
+import { TokenInterner, buildVocabulary, type Vocabulary } from './vocabulary'
 
 export const importJobKind = 'import-dataset'
 
@@ -44,7 +44,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   const ratings = new Growable(Int8Array)
   const sources: string[] = []
   const lines = new Growable(Uint32Array) // 0: the source is a whole file
-  const textKeys: number[] = []
+  const textKeys = new Growable(Float64Array)
   let sawRating = false
   offsets.push(0)
   const pushId = (id: number) => ids.push(id)
@@ -114,7 +114,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
   for (const [code, name] of splitNames.entries()) {
     const members: number[] = []
     for (let i = 0; i < n; i++) if (split[i] === code) members.push(i)
-    data[name] = gather(members, allIds, allOffsets, vocab.remap, label, sawRating ? ratings.view() : null, {
+    data[name] = gather(members, allIds, allOffsets, vocab, label, sawRating ? ratings.view() : null, {
       sources,
       lines: lines.view(),
     })
@@ -142,7 +142,7 @@ export async function importDataset(params: ImportParams, ctx: JobContext): Prom
     classCounts,
     vocabSize: vocab.tokens.length,
     lengths: lengthStats(trainLengths, spec.sequence.maxLen),
-    duplicates: duplicateFigures(textKeys, split),
+    duplicates: duplicateFigures(textKeys.view(), split),
     skipped: { count: problemCount, first: problems },
     settings: spec,
     fingerprint,
@@ -154,14 +154,16 @@ function gather(
   members: number[],
   ids: Uint32Array,
   offsets: Uint32Array,
-  remap: Uint32Array,
+  vocab: Vocabulary,
   label: Uint16Array,
   ratings: Int8Array | null,
   where: Pick<SplitData, 'sources' | 'lines'>,
 ): SplitData {
   let total = 0
   for (const i of members) total += offsets[i + 1]! - offsets[i]!
-  const out = new Uint32Array(total)
+  // In the width the store writes, so it need not convert a copy.
+  const out = vocab.tokens.length <= 0xffff ? new Uint16Array(total) : new Uint32Array(total)
+  const { remap } = vocab
   const outOffsets = new Uint32Array(members.length + 1)
   let at = 0
   members.forEach((i, m) => {

@@ -46,7 +46,8 @@ export function carve(
     // No spread: a million indices would overflow the call stack.
     for (const i of group.slice(0, Math.round(group.length * ratio))) moved.push(i)
   }
-  return moved.sort((a, b) => a - b)
+  // A typed sort: a comparator called a million times is slow.
+  return Array.from(Uint32Array.from(moved).sort())
 }
 
 export interface SplitOptions {
@@ -70,10 +71,8 @@ export function assignSplits(sourceSplit: Int8Array, labels: ArrayLike<number>, 
   sourceSplit.forEach((s, i) => (s === 2 ? test : s === 1 ? train : none).push(i))
   for (const i of test) out[i] = 2
   if (none.length > 0) {
-    const held = carve(none, labels, options.testRatio, options.stratified, random)
-    const heldSet = new Set(held)
-    for (const i of held) out[i] = 2
-    for (const i of none) if (!heldSet.has(i)) train.push(i)
+    for (const i of carve(none, labels, options.testRatio, options.stratified, random)) out[i] = 2
+    for (const i of none) if (out[i] !== 2) train.push(i)
   }
   if (options.mode === 'halve-test') {
     const testNow = test.concat(none.filter((i) => out[i] === 2))

@@ -52,7 +52,7 @@ export async function writeDatasetFiles(
   hash.update(vocab.tokens.join('\n'))
   hash.update(JSON.stringify(meta.classes))
   await writeFile(join(dir, 'vocab.tsv'), vocabText)
-  const idBytes = meta.vocabSize <= 0xffff ? 2 : 4
+  const idBytes = meta.vocabSize <= 0xffff ? 2 : 4 // the importer gathers ids in this width
   for (const name of splitOrder) {
     const s = splits[name]
     const ids = idBytes === 2 && !(s.ids instanceof Uint16Array) ? Uint16Array.from(s.ids) : s.ids
