@@ -1,12 +1,15 @@
 /**
- * `npm run bench [-- --only datasets,vectors] [--data DIR] [--work DIR]`: measures, prints a table and
- * writes bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail.
+ * `npm run bench [-- --only datasets,vectors,training] [--data DIR] [--work DIR] [--presets a,b]`:
+ * measures, prints a table and writes bench-results/<timestamp>.json. Benchmarks measure; they do not
+ * pass or fail. `--presets` limits the training suite to some presets (and `fasttext-peer`, the
+ * fastText binary's reference row).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchDatasets } from './datasets'
+import { benchTraining } from './training'
 import { benchVectors } from './vectors'
 
 const { values } = parseArgs({
@@ -14,12 +17,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
     data: { type: 'string', default: resolve(__dirname, '..', '..', 'shared', 'data') },
     work: { type: 'string', default: join(tmpdir(), 'sentiment-studio-bench') },
+    presets: { type: 'string' },
   },
 })
 
 const suites: Record<string, (work: string, data: string) => Promise<unknown>> = {
   datasets: (work, data) => benchDatasets(work, data),
   vectors: (work) => benchVectors(work),
+  training: (work, data) => benchTraining(work, data, values.presets),
 }
 
 async function main() {

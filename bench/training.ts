@@ -1,0 +1,441 @@
+/**
+ * Training benchmarks: every preset of src/shared/training.ts trained on the real aclImdb on the
+ * wasm backend, the way the app does it (an AppContext on a temporary data directory whose job
+ * processes run the real worker from source through tsx: `datasets.import`, `vectors.add`,
+ * `runs.start`). Presets that would take hours on a small machine train on a stated subset (fewer
+ * reviews, fewer epochs; never a smaller architecture), and the row says exactly which. A fastText
+ * reference row runs the `fasttext` binary (Debian package `fasttext`) on the same train/test split
+ * when it is installed, and is skipped with the reason when it is not.
+ *
+ *   npm run bench -- --data ../shared/data --only training [--presets fasttext-bigram,kim-cnn]
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createGunzip } from 'node:zlib'
+import { pipeline } from 'node:stream/promises'
+import { extract } from 'tar-stream'
+import { createAppContext, type AppContext } from '../src/main/core/app-context'
+import { ForkLauncher } from '../src/main/core/jobs/launcher'
+import type { TrainOutcome } from '../src/main/core/engine/train'
+import type { DatasetSummary, ImportSpecInput } from '../src/shared/datasets'
+import type { Envelope } from '../src/shared/errors'
+import { presets, type RunHistory, type RunRecord, type TrainConfig } from '../src/shared/training'
+import type { JobRecord } from '../src/shared/types'
+
+const worker = join(__dirname, '..', 'src', 'main', 'worker.ts')
+const reviewPath = /(?:^|\/)(train|test)\/(pos|neg)\/(\d+)_(\d+)\.txt$/
+
+/**
+ * How each preset is cut down so the whole suite ends in about an hour on 2 cores. `perClass`: train
+ * on a dataset of the N lowest-numbered reviews of each class of aclImdb's train and of its test
+ * split (the import then carves 20% of train into validation, as for the full set). The model, its
+ * sizes, optimizer and sequence length stay the preset's.
+ */
+interface Plan {
+  perClass?: number
+  overrides?: Partial<TrainConfig>
+}
+const plans: Record<string, Plan> = {
+  // A 256-unit simple RNN over 400 steps, 5 epochs: about an hour on 2 cores.
+  'rnn-baseline': { perClass: 2500, overrides: { epochs: 1 } },
+  // Two bidirectional LSTM layers over 200 steps, 20 epochs: hours.
+  'sentimentnet-bilstm': { perClass: 2500, overrides: { epochs: 1 } },
+  // Two LSTM layers of 512 on 400-d embeddings, batch 400: minutes per step, hours per epoch.
+  'amazon-lstm': { perClass: 1000, overrides: { epochs: 1 } },
+}
+
+const gloveFile = join('glove', 'glove.6B.100d.first2604.txt')
+
+export interface TrainingRow {
+  preset: string
+  /** What was trained on, and what differs from the preset. */
+  subset: string
+  overrides: Record<string, unknown>
+  dataset: { train: number; val: number; test: number; vocabSize: number }
+  notes: string[]
+  status: string
+  error?: string
+  backend?: string
+  epochs?: number
+  steps?: number
+  testAccuracy?: number
+  macroF1?: number
+  trainSeconds?: number
+  wallSeconds?: number
+  samplesPerSecond?: number
+  bestValidation?: { step: number; epoch: number; loss: number; accuracy: number } | null
+}
+
+function ok<T>(answer: Envelope<unknown>, what: string): T {
+  if (!answer.ok) throw new Error(`${what}: ${answer.error.message}`)
+  return answer.result as T
+}
+
+async function finishedJob(ctx: AppContext, answer: Envelope<unknown>, what: string): Promise<JobRecord> {
+  const job = await ctx.jobs.wait(ok<JobRecord>(answer, what).id)
+  if (job.status !== 'succeeded') throw new Error(`${what}: the job ${job.status}: ${job.error ?? ''}`)
+  return job
+}
+
+async function importDataset(ctx: AppContext, input: ImportSpecInput): Promise<DatasetSummary> {
+  const t0 = performance.now()
+  const job = await finishedJob(ctx, await ctx.invoke('datasets.import', { spec: input }), 'datasets.import')
+  const summary = job.result as DatasetSummary
+  process.stderr.write(
+    `training: imported ${summary.name} (${summary.counts.train} train / ${summary.counts.val} val / ${summary.counts.test} test, vocabulary ${summary.vocabSize}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  )
+  return summary
+}
+
+/** The labelled reviews of the archive (`train|test/pos|neg/<id>_<rating>.txt` → text), read once. */
+async function readArchiveTexts(archive: string): Promise<Map<string, string>> {
+  const texts = new Map<string, string>()
+  const tar = extract()
+  tar.on('entry', (header, stream, next) => {
+    const m = header.type === 'file' ? reviewPath.exec(header.name) : null
+    if (!m) {
+      stream.on('end', next)
+      stream.resume()
+      return
+    }
+    const chunks: Buffer[] = []
+    stream.on('data', (c) => chunks.push(c as Buffer))
+    stream.on('end', () => {
+      texts.set(`${m[1]}/${m[2]}/${m[3]}_${m[4]}.txt`, Buffer.concat(chunks).toString('utf8'))
+      next()
+    })
+  })
+  await pipeline(createReadStream(archive), createGunzip(), tar)
+  return texts
+}
+
+/** An aclImdb-layout folder with the `perClass` lowest-numbered reviews of each class of train and test. */
+function writeSubsetFolder(texts: Map<string, string>, dir: string, perClass: number): void {
+  for (const split of ['train', 'test'])
+    for (const label of ['neg', 'pos']) {
+      const prefix = `${split}/${label}/`
+      const names = [...texts.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .sort((a, b) => parseInt(a.slice(prefix.length)) - parseInt(b.slice(prefix.length)))
+        .slice(0, perClass)
+      mkdirSync(join(dir, split, label), { recursive: true })
+      for (const name of names) writeFileSync(join(dir, name), texts.get(name)!)
+    }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US')
+
+/** The order of the dataset's examples in one split, as the sources the import recorded. */
+function splitSources(ctx: AppContext, datasetId: string, split: 'train' | 'test'): string[] {
+  const text = readFileSync(join(ctx.datasets.folder(datasetId), `${split}.sources.txt`), 'utf8')
+  return text.split('\n').filter(Boolean)
+}
+
+const fastTextLine = (rel: string, text: string) =>
+  `__label__${rel.split('/')[1]} ${text
+    .toLowerCase()
+    .replace(/<br\s*\/?>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()}`
+
+function macroF1(actual: string[], predicted: string[]): number {
+  const classes = [...new Set(actual)]
+  const f1s = classes.map((c) => {
+    let tp = 0
+    let fp = 0
+    let fn = 0
+    for (let i = 0; i < actual.length; i++) {
+      if (predicted[i] === c && actual[i] === c) tp++
+      else if (predicted[i] === c) fp++
+      else if (actual[i] === c) fn++
+    }
+    return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn)
+  })
+  return f1s.reduce((a, b) => a + b, 0) / f1s.length
+}
+
+/** fastText itself on the dataset's own train and test split (validation left out, as the app trains on train only). */
+function fastTextPeer(
+  ctx: AppContext,
+  dataset: DatasetSummary,
+  texts: Map<string, string>,
+  work: string,
+): Record<string, unknown> {
+  const found = spawnSync('fasttext', [], { encoding: 'utf8' })
+  if (found.error) {
+    const reason = `skipped: the fasttext binary is not installed (Debian: apt-get install -y fasttext): ${found.error.message}`
+    process.stderr.write(`training: fastText peer ${reason}\n`)
+    return { status: reason }
+  }
+  const dir = join(work, 'fasttext')
+  mkdirSync(dir, { recursive: true })
+  const files: Record<string, string> = {}
+  const labels: Record<string, string[]> = {}
+  for (const split of ['train', 'test'] as const) {
+    const sources = splitSources(ctx, dataset.id, split)
+    files[split] = join(dir, `${split}.txt`)
+    labels[split] = sources.map((rel) => `__label__${rel.split('/')[1]}`)
+    writeFileSync(files[split]!, sources.map((rel) => fastTextLine(rel, texts.get(rel)!)).join('\n') + '\n')
+  }
+  const model = join(dir, 'm')
+  const trainArgs = [
+    'supervised',
+    '-input',
+    files.train!,
+    '-output',
+    model,
+    '-wordNgrams',
+    '2',
+    '-epoch',
+    '5',
+    '-dim',
+    '50',
+  ]
+  process.stderr.write(`training: fasttext ${trainArgs.join(' ')}\n`)
+  const t0 = performance.now()
+  execFileSync('fasttext', trainArgs, { stdio: ['ignore', 'ignore', 'ignore'] })
+  const trainSeconds = (performance.now() - t0) / 1000
+  const t1 = performance.now()
+  const tested = execFileSync('fasttext', ['test', `${model}.bin`, files.test!], { encoding: 'utf8' })
+  const testSeconds = (performance.now() - t1) / 1000
+  const predicted = execFileSync('fasttext', ['predict', `${model}.bin`, files.test!], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  })
+    .split('\n')
+    .filter(Boolean)
+  const actual = labels.test!
+  const correct = predicted.filter((p, i) => p === actual[i]).length
+  const version = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'fasttext'], { encoding: 'utf8' }).stdout
+  return {
+    status: 'succeeded',
+    command: `fasttext ${trainArgs.join(' ')} (default threads); fasttext test m.bin test.txt`,
+    version: version || null,
+    data: `the aclImdb dataset's own split: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test reviews, lowercased, <br /> removed, whitespace tokens`,
+    split: `full: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test`,
+    testAccuracy: correct / actual.length,
+    macroF1: macroF1(actual, predicted),
+    fastTextTestOutput: tested.trim().split('\n').join('; '),
+    trainSeconds: +trainSeconds.toFixed(2),
+    testSeconds: +testSeconds.toFixed(2),
+    samplesPerSecond: Math.round((labels.train!.length * 5) / trainSeconds),
+  }
+}
+
+async function trainPreset(
+  ctx: AppContext,
+  name: string,
+  dataset: DatasetSummary,
+  overrides: Record<string, unknown>,
+  subset: string,
+  notes: string[],
+): Promise<TrainingRow> {
+  const row: TrainingRow = {
+    preset: name,
+    subset,
+    overrides,
+    dataset: { ...dataset.counts, vocabSize: dataset.vocabSize },
+    notes,
+    status: 'failed',
+  }
+  const t0 = performance.now()
+  try {
+    const run = ok<RunRecord>(
+      await ctx.invoke('runs.start', { datasetId: dataset.id, preset: name, overrides, backend: 'wasm' }),
+      `runs.start ${name}`,
+    )
+    if (!run.jobId) throw new Error(`runs.start ${name}: ${run.error ?? 'no job was started'}`)
+    const job = await ctx.jobs.wait(run.jobId)
+    row.wallSeconds = +((performance.now() - t0) / 1000).toFixed(1)
+    row.status = job.status
+    if (job.status !== 'succeeded') {
+      row.error = job.error ?? undefined
+      return row
+    }
+    const outcome = job.result as TrainOutcome
+    const history = ok<RunHistory>(await ctx.invoke('runs.history', { id: run.id, maxSteps: 10 }), 'runs.history')
+    const vectorsLine = history.log.find((l) => l.startsWith('Word vectors:'))
+    if (vectorsLine) notes.push(vectorsLine)
+    Object.assign(row, {
+      backend: outcome.backend,
+      epochs: outcome.epochs,
+      steps: outcome.steps,
+      testAccuracy: outcome.test?.accuracy,
+      macroF1: outcome.test?.f1,
+      trainSeconds: +(outcome.durationMs / 1000).toFixed(1),
+      samplesPerSecond: +outcome.samplesPerSecond.toFixed(1),
+      bestValidation: outcome.bestValidation,
+    })
+  } catch (err) {
+    row.wallSeconds = +((performance.now() - t0) / 1000).toFixed(1)
+    row.error = (err as Error).message
+  }
+  return row
+}
+
+function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
+  const pct = (x?: number) => (x === undefined ? '-' : `${(x * 100).toFixed(2)}%`)
+  const secs = (x?: number) => (x === undefined ? '-' : `${x.toFixed(1)} s`)
+  const lines = [
+    ['preset', 'subset', 'epochs', 'test acc', 'F1', 'train', 'wall', 'samples/s', 'backend'],
+    ...rows.map((r) => [
+      r.preset,
+      r.subset,
+      r.epochs === undefined ? '-' : `${r.epochs} (${r.steps} steps)`,
+      r.status === 'succeeded' ? pct(r.testAccuracy) : r.status,
+      r.macroF1 === undefined ? '-' : r.macroF1.toFixed(4),
+      secs(r.trainSeconds),
+      secs(r.wallSeconds),
+      r.samplesPerSecond === undefined ? '-' : fmt(Math.round(r.samplesPerSecond)),
+      r.backend ?? '-',
+    ]),
+  ]
+  if (peer.status === 'succeeded')
+    lines.push([
+      'fastText binary (peer)',
+      String(peer.split),
+      '5',
+      pct(peer.testAccuracy as number),
+      (peer.macroF1 as number).toFixed(4),
+      secs(peer.trainSeconds as number),
+      secs((peer.trainSeconds as number) + (peer.testSeconds as number)),
+      fmt(peer.samplesPerSecond as number),
+      'native',
+    ])
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
+  const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
+  console.log(out.join('\n'))
+  for (const r of rows) {
+    if (r.error) console.log(`${r.preset}: ${r.error}`)
+    for (const n of r.notes) console.log(`${r.preset}: ${n}`)
+  }
+  if (peer.status !== 'succeeded') console.log(`fastText peer: ${String(peer.status)}`)
+}
+
+export async function benchTraining(work: string, data: string, only?: string) {
+  const archive = join(data, 'aclImdb_v1_labelled.tar.gz')
+  if (!existsSync(archive)) return { status: `skipped: ${archive} not found (pass --data DIR)` }
+  const names = only ? only.split(',').map((s) => s.trim()) : [...presets.map((p) => p.name), 'fasttext-peer']
+  const unknown = names.filter((n) => n !== 'fasttext-peer' && !presets.some((p) => p.name === n))
+  if (unknown.length)
+    throw new Error(
+      `Unknown preset ${unknown.join(', ')}; presets: ${presets.map((p) => p.name).join(', ')} (and fasttext-peer).`,
+    )
+  mkdirSync(work, { recursive: true })
+  const scratch = mkdtempSync(join(work, 'training-'))
+  const ctx = createAppContext({
+    dataDir: join(scratch, 'data'),
+    launcher: new ForkLauncher(worker),
+    transport: 'cli',
+    jobs: { graceMs: 2000 },
+  })
+  let lastReport = 0
+  const unsubscribe = ctx.subscribe((event, payload) => {
+    if (event !== 'job.updated' || Date.now() - lastReport < 30_000) return
+    const job = payload as JobRecord
+    if (job.status !== 'running' || !job.progress) return
+    lastReport = Date.now()
+    const p = job.progress
+    process.stderr.write(`training:   ${job.kind} ${p.done}/${p.total ?? '?'} ${p.unit}, ${p.message ?? ''}\n`)
+  })
+  try {
+    process.stderr.write('training: detecting backends…\n')
+    await ctx.info.detect()
+    const lowercase = { preprocess: { lowercase: true } }
+    const full = await importDataset(ctx, {
+      name: 'aclImdb',
+      source: { format: 'aclimdb', path: archive },
+      ...lowercase,
+    })
+    let texts: Map<string, string> | null = null
+    const archiveTexts = async () => (texts ??= await readArchiveTexts(archive))
+    const subsets = new Map<number, DatasetSummary>()
+    const subsetOf = async (perClass: number) => {
+      const known = subsets.get(perClass)
+      if (known) return known
+      const dir = join(scratch, `aclImdb-${perClass}`)
+      writeSubsetFolder(await archiveTexts(), dir, perClass)
+      const summary = await importDataset(ctx, {
+        name: `aclImdb ${perClass} per class`,
+        source: { format: 'aclimdb', path: dir },
+        ...lowercase,
+      })
+      subsets.set(perClass, summary)
+      return summary
+    }
+
+    const rows: TrainingRow[] = []
+    for (const name of names.filter((n) => n !== 'fasttext-peer')) {
+      const preset = presets.find((p) => p.name === name)!
+      const plan = plans[name] ?? {}
+      const dataset = plan.perClass ? await subsetOf(plan.perClass) : full
+      const overrides: Record<string, unknown> = { ...plan.overrides }
+      const notes: string[] = []
+      const changes: string[] = []
+      if (plan.perClass)
+        changes.push(
+          `subset: ${fmt(2 * plan.perClass)} train reviews (${fmt(dataset.counts.train)} train / ${fmt(dataset.counts.val)} val) and ${fmt(dataset.counts.test)} test reviews, the ${fmt(plan.perClass)} lowest-numbered per class of each aclImdb split`,
+        )
+      else
+        changes.push(
+          `full: ${fmt(dataset.counts.train)} train / ${fmt(dataset.counts.val)} val / ${fmt(dataset.counts.test)} test`,
+        )
+      for (const [k, v] of Object.entries(plan.overrides ?? {}))
+        changes.push(`${k}=${JSON.stringify(v)} (preset ${JSON.stringify(preset.config[k as keyof TrainConfig])})`)
+      if (preset.needsVectors) {
+        const glove = join(data, gloveFile)
+        if (!existsSync(glove)) {
+          rows.push({
+            preset: name,
+            subset: changes.join('; '),
+            overrides,
+            dataset: { ...dataset.counts, vocabSize: dataset.vocabSize },
+            notes,
+            status: `skipped: ${glove} not found`,
+          })
+          continue
+        }
+        const job = await finishedJob(ctx, await ctx.invoke('vectors.add', { path: glove }), 'vectors.add')
+        overrides.vectors = (job.result as { id: string }).id
+        changes.push(
+          `vectors: GloVe 6B 100d, only its first 2,604 words (${gloveFile}), so embeddingDim 100 instead of the preset's 300`,
+        )
+      }
+      const subset = changes.join('; ')
+      process.stderr.write(`training: ${name} (${subset})…\n`)
+      const row = await trainPreset(ctx, name, dataset, overrides, subset, notes)
+      process.stderr.write(
+        `training: ${name}: ${row.status}${row.testAccuracy !== undefined ? `, test ${(row.testAccuracy * 100).toFixed(2)}%` : ''}${row.error ? `: ${row.error}` : ''}, ${row.wallSeconds} s\n`,
+      )
+      rows.push(row)
+    }
+
+    let peer: Record<string, unknown> = { status: 'not asked for (--presets)' }
+    if (names.includes('fasttext-peer')) {
+      try {
+        peer = fastTextPeer(ctx, full, await archiveTexts(), scratch)
+      } catch (err) {
+        peer = { status: `failed: ${(err as Error).message}` }
+      }
+    }
+    printTable(rows, peer)
+    return {
+      dataset: {
+        source: archive,
+        settings: 'aclimdb format, lowercase, defaults otherwise',
+        counts: full.counts,
+        vocabSize: full.vocabSize,
+        importSeconds: +(full.durationMs / 1000).toFixed(2),
+      },
+      presets: rows,
+      fastTextPeer: peer,
+      torchPeer: 'not run: the bench has no PyTorch peer',
+    }
+  } finally {
+    unsubscribe()
+    await ctx.close()
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
