@@ -619,4 +619,6 @@ export interface RunUpdate {
   epochs: EpochMetrics[]
   validations: ValidationPoint[]
   log: string[]
+  /** Where the run stands, when the update carries new steps. */
+  progress: { step: number; epoch: number; totalSteps: number } | null
 }

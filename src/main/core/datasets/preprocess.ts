@@ -71,8 +71,8 @@ const lane2Step = importedLane2
 
 /**
  * Tokenizes and interns in one pass, pushing ids, and returns the text's `textHash`: what the import
- * does for every review. ASCII text (most reviews) is scanned by char code, each token's characters
- * hashed for the token table and for the text at once, and looked up without a string per token;
+ * does for every review. ASCII text (most reviews) is scanned by char code, each character hashed
+ * for the token table and for the text at once, and tokens looked up without a string per token;
  * other text goes through `tokenize`. Both give the same tokens.
  */
 export function internTokens(
@@ -91,24 +91,30 @@ export function internTokens(
   let i = 0
   while (i < n) {
     const start = i
-    const c = text.charCodeAt(i)
+    let c = text.charCodeAt(i)
     const kind = asciiClass[c]
-    // Where this token (or whitespace character) ends.
-    if (kind === 2) i++
-    else if (tokenizer === 'whitespace') while (i < n && asciiClass[text.charCodeAt(i)] !== 2) i++
-    else if (kind === 1) {
-      // A word: letters and digits, joined by single apostrophes or hyphens.
+    let h = fnvStart
+    if (kind === 1 && tokenizer === 'word') {
+      // A word (most tokens), hashed as it is scanned: letters and digits, joined by single
+      // apostrophes or hyphens.
       for (;;) {
-        while (i < n && asciiClass[text.charCodeAt(i)] === 1) i++
-        if (i + 1 < n && asciiClass[text.charCodeAt(i)] === 3 && asciiClass[text.charCodeAt(i + 1)] === 1) {
-          i++
-          continue
-        }
+        h = fnvStep(h, c)
+        h1 = lane1Step(h1, c)
+        h2 = lane2Step(h2, c)
+        if (++i === n) break
+        c = text.charCodeAt(i)
+        const next = asciiClass[c]
+        if (next === 1 || (next === 3 && i + 1 < n && asciiClass[text.charCodeAt(i + 1)] === 1)) continue
         break
       }
-    } else if (c === 60 && text.startsWith('<url>', i)) i += 5
+      push(interner.internRange(text, start, i, h))
+      continue
+    }
+    // Otherwise find where the token (or the whitespace character) ends, then hash it.
+    if (kind === 2) i++
+    else if (tokenizer === 'whitespace') while (i < n && asciiClass[text.charCodeAt(i)] !== 2) i++
+    else if (c === 60 && text.startsWith('<url>', i)) i += 5
     else i++
-    let h = fnvStart
     for (let k = start; k < i; k++) {
       const d = text.charCodeAt(k)
       h = fnvStep(h, d)

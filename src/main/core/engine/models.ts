@@ -168,16 +168,20 @@ export class Network {
       name: this.config.model,
     })
     const table = tf.tensor2d(this.table.values, [this.table.rows, this.table.dim])
-    model.setWeights([table, ...this.body.getWeights()])
+    // By layer name: a model lists trainable weights before frozen ones, so a frozen table moves the order.
+    for (const layer of model.layers) {
+      if (layer.name === 'embedding') layer.setWeights([table])
+      else if (layer.weights.length) layer.setWeights(this.body.getLayer(layer.name).getWeights())
+    }
     table.dispose()
     return model
   }
 
   /** Takes the weights of an exported model (a checkpoint) back. */
   importWeights(model: tf.LayersModel): void {
-    const [table, ...rest] = model.getWeights()
-    this.table.values.set(table!.dataSync())
-    this.body.setWeights(rest)
+    this.table.values.set(model.getLayer('embedding').getWeights()[0]!.dataSync())
+    for (const layer of this.body.layers)
+      if (layer.weights.length) layer.setWeights(model.getLayer(layer.name).getWeights())
   }
 }
 

@@ -210,6 +210,9 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
         },
       ],
     })
+    log(
+      `Epoch ${state.epoch + 1}/${config.epochs}: train loss ${(sums.loss / Math.max(1, sums.count)).toFixed(4)}; ${tf.memory().numTensors} tensors in memory.`,
+    )
     state.epoch++
     state.batch = 0
     await saveCheckpoint(params.runDir, net, optimizer, state)
@@ -306,6 +309,8 @@ async function saveCheckpoint(runDir: string, net: Network, optimizer: tf.Optimi
     await writeFile(join(dir, 'state.json'), JSON.stringify(state))
   })
   model.dispose()
+  // getWeights() hands out the slot variables themselves, and a new scalar of the step count.
+  tf.dispose(slots.map((s) => s.tensor).filter((t) => !(t instanceof tf.Variable)))
 }
 
 async function restoreCheckpoint(
@@ -318,7 +323,9 @@ async function restoreCheckpoint(
   const saved = await readModelFiles(dir)
   net.importWeights(saved)
   saved.dispose()
-  await optimizer.setWeights(await readNamedTensors(dir, 'optimizer'))
+  const slots = await readNamedTensors(dir, 'optimizer')
+  await optimizer.setWeights(slots) // copies them into variables of its own
+  tf.dispose(slots.map((s) => s.tensor))
   await readTableSlots(net.table, dir)
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TrainState
   const bestDir = readableFolder(checkpointDir(runDir, 'best'))

@@ -186,7 +186,7 @@ export class RunService {
       this.repo.finish(id, 'failed', { error: job.error })
     } else this.repo.markRunning(id, job.id)
     const record = this.get(id)
-    this.emit({ runId: id, status: record.status, steps: [], epochs: [], validations: [], log: [] })
+    this.emit({ runId: id, status: record.status, steps: [], epochs: [], validations: [], log: [], progress: null })
     return record
   }
 
@@ -202,6 +202,7 @@ export class RunService {
       epochs: e.epochs,
       validations: e.validations,
       log: e.log,
+      progress: e.progress ?? null,
     })
   }
 
@@ -215,6 +216,6 @@ export class RunService {
       durationMs: outcome?.durationMs,
       samplesPerSecond: outcome?.samplesPerSecond,
     })
-    this.emit({ runId: run.id, status: job.status, steps: [], epochs: [], validations: [], log: [] })
+    this.emit({ runId: run.id, status: job.status, steps: [], epochs: [], validations: [], log: [], progress: null })
   }
 }

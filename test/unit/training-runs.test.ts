@@ -1,0 +1,230 @@
+/**
+ * Training runs end to end on the real worker (job processes), the wasm backend, a real SQLite file
+ * and real files: every model kind learns a generated task, runs repeat with their seed, points are
+ * recorded as they stream, bundles predict as the trained model did, cancel and resume, failures.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AppContext } from '../../src/main/core/app-context'
+import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
+import { readModelFiles } from '../../src/main/core/engine/model-files'
+import type { DatasetSummary } from '../../src/shared/datasets'
+import { modelKinds, type RunRecord } from '../../src/shared/training'
+import { appContext, finished } from '../fixtures/app'
+import {
+  finishedRun,
+  importSyntheticDataset,
+  quick,
+  startRun,
+  trainRun,
+  type SyntheticTexts,
+} from '../fixtures/training'
+import { writeGlove } from '../fixtures/vector-files'
+
+let dir: string
+let ctx: AppContext
+let data: DatasetSummary & SyntheticTexts
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'studio-runs-'))
+  ctx = appContext(dir)
+  data = await importSyntheticDataset(ctx, dir, 150)
+})
+afterAll(async () => {
+  await ctx.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('every model kind', () => {
+  for (const model of modelKinds) {
+    it(`${model} learns the generated task on wasm`, async () => {
+      const run = await trainRun(ctx, data.id, 'fasttext-bigram', {
+        ...quick,
+        model,
+        ...(model === 'bilstm' ? { readout: 'first-last' as const, layers: 2 } : {}),
+        ...(model === 'ngram-bag' ? { learningRate: 0.05 } : {}),
+      })
+      expect(run.status, run.error ?? '').toBe('succeeded')
+      expect(run.backend).toBe('wasm')
+      expect(run.test!.accuracy).toBeGreaterThanOrEqual(0.9)
+    })
+  }
+
+  it('trains a softmax output and three classes, with a per-class report and no ROC', async () => {
+    const three = await importSyntheticDataset(ctx, dir, 100, { classes: 3, name: 'three' })
+    expect(three.classes).toEqual(['mid', 'neg', 'pos'])
+    const run = await trainRun(ctx, three.id, 'fasttext-bigram', { ...quick, epochs: 8, learningRate: 0.05 })
+    expect(run.status, run.error ?? '').toBe('succeeded')
+    expect(run.test!.accuracy).toBeGreaterThanOrEqual(0.85)
+    expect(run.test!.confusion).toHaveLength(3)
+    expect(Object.keys(run.test!.perClass)).toEqual(['mid', 'neg', 'pos'])
+    expect(run.test!.auc).toBeNull()
+  })
+})
+
+describe('a run', () => {
+  let run: RunRecord
+
+  beforeAll(async () => {
+    run = await trainRun(ctx, data.id, 'kim-cnn', { ...quick, epochs: 3 })
+  })
+
+  it('records every step, epoch and validation in SQLite, with the test figures and the best checkpoint', () => {
+    expect(run.status, run.error ?? '').toBe('succeeded')
+    const steps = Math.ceil(data.counts.train / 32)
+    const history = ctx.runs.history(run.id)
+    expect(history.steps.map((s) => s.step)).toEqual(Array.from({ length: 3 * steps }, (_, i) => i + 1))
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2, 3])
+    expect(history.validations).toHaveLength(3)
+    expect(history.epochs.every((e) => e.valLoss !== null && e.durationMs >= 0)).toBe(true)
+    const best = history.validations.reduce((a, b) => (b.loss < a.loss ? b : a))
+    expect(run.bestValidation).toMatchObject({ step: best.step, loss: best.loss, checkpoint: true })
+    expect(run.test!.roc!.fpr.length).toBeGreaterThan(2)
+    expect(run.test!.auc).toBeGreaterThan(0.9)
+    expect(run.samplesPerSecond).toBeGreaterThan(0)
+    expect(history.steps.length).toBeGreaterThan(ctx.runs.history(run.id, 10).steps.length)
+    expect(history.log.some((l) => l.startsWith('Test: accuracy'))).toBe(true)
+  })
+
+  it('keeps the tensor count flat from epoch to epoch (no leaks)', () => {
+    const counts = ctx.runs
+      .history(run.id)
+      .log.map((l) => /; (\d+) tensors in memory/.exec(l)?.[1])
+      .filter((c) => c !== undefined)
+    expect(counts).toHaveLength(3)
+    expect(new Set(counts).size).toBe(1)
+  })
+
+  it('writes a bundle that predicts raw text as the trained model scored the test split', async () => {
+    const folder = join(dir, 'runs', run.id, 'model')
+    for (const f of ['model.json', 'weights.bin', 'vocab.txt', 'preprocessing.json', 'metadata.json'])
+      expect(existsSync(join(folder, f)), f).toBe(true)
+    const bundle = await loadBundle(folder)
+    const probs = await predictTexts(
+      bundle,
+      data.test.map((t) => t.text),
+    )
+    const classes = bundle.preprocessing.classes
+    const correct = data.test.filter((t, i) => classes[probs[i * 2 + 1]! >= 0.5 ? 1 : 0] === t.label).length
+    expect(correct / data.test.length).toBe(run.test!.accuracy)
+    const metadata = JSON.parse(await readFile(join(folder, 'metadata.json'), 'utf8'))
+    expect(metadata.dataset.fingerprint).toBe(data.fingerprint)
+  })
+
+  it('loads in plain tfjs over HTTP, as a browser loads it, with the same outputs', async () => {
+    const folder = join(dir, 'runs', run.id, 'model')
+    const server = createServer((req, res) => {
+      readFile(join(folder, req.url!.slice(1))).then(
+        (b) => res.end(b),
+        () => res.writeHead(404).end(),
+      )
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as { port: number }).port
+    try {
+      const viaHttp = await tf.loadLayersModel(`http://127.0.0.1:${port}/model.json`)
+      const local = await readModelFiles(folder)
+      const x = tf.tensor2d([[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]], [1, 16], 'int32')
+      expect(Array.from((viaHttp.predict(x) as tf.Tensor).dataSync())).toEqual(
+        Array.from((local.predict(x) as tf.Tensor).dataSync()),
+      )
+    } finally {
+      server.close()
+    }
+  })
+
+  it('repeats exactly with the same seed, and differs with another', async () => {
+    const again = await trainRun(ctx, data.id, 'kim-cnn', { ...quick, epochs: 3 })
+    const other = await trainRun(ctx, data.id, 'kim-cnn', { ...quick, epochs: 3, seed: 7 })
+    const losses = (r: RunRecord) => ctx.runs.history(r.id).steps.map((s) => s.loss)
+    expect(losses(again)).toEqual(losses(run))
+    expect(again.test).toEqual(run.test)
+    expect(losses(other)).not.toEqual(losses(run))
+  })
+})
+
+describe('cancel, resume and failure', () => {
+  it('cancels a run, then resumes it from its checkpoint to the same number of steps', async () => {
+    const started = await startRun(ctx, data.id, 'fasttext-bigram', { ...quick, epochs: 40, batchSize: 8 })
+    const stepsPerEpoch = Math.ceil(data.counts.train / 8)
+    // Wait until at least one epoch's checkpoint exists.
+    await new Promise<void>((resolve) => {
+      const off = ctx.subscribe((name, update) => {
+        const u = update as { runId: string; epochs: unknown[] }
+        if (name === 'run.updated' && u.runId === started.id && u.epochs.length) {
+          off()
+          resolve()
+        }
+      })
+    })
+    ctx.runs.cancel(started.id)
+    const cancelled = await finishedRun(ctx, started)
+    expect(cancelled.status).toBe('cancelled')
+    const doneBefore = ctx.runs.history(cancelled.id).epochs.length
+    expect(doneBefore).toBeGreaterThanOrEqual(1)
+    expect(doneBefore).toBeLessThan(40)
+
+    const resumed = await finishedRun(ctx, ctx.runs.resume(started.id))
+    expect(resumed.status, resumed.error ?? '').toBe('succeeded')
+    const history = ctx.runs.history(resumed.id)
+    expect(history.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(history.steps.map((s) => s.step)).toEqual(Array.from({ length: 40 * stepsPerEpoch }, (_, i) => i + 1))
+    expect(history.log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
+  })
+
+  it('marks a run failed with the job error when its dataset files are broken', async () => {
+    const broken = await importSyntheticDataset(ctx, dir, 20, { name: 'broken' })
+    rmSync(join(dir, 'datasets', broken.id, 'train.ids.bin'))
+    const run = await trainRun(ctx, broken.id, 'fasttext-bigram', quick)
+    expect(run.status).toBe('failed')
+    expect(run.error).toMatch(/train\.ids\.bin/)
+    await expect(ctx.runs.resume(run.id)).resolves.toMatchObject({ status: 'running' })
+  })
+
+  it('refuses bad requests before anything starts, naming the field', async () => {
+    const unknown = await ctx.invoke('runs.start', { datasetId: data.id, preset: 'nope' })
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found', field: 'preset' } })
+    const bad = await ctx.invoke('runs.start', { datasetId: data.id, preset: 'kim-cnn', overrides: { epochs: 0 } })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_payload', field: 'overrides.epochs' } })
+    const noVectors = await ctx.invoke('runs.start', { datasetId: data.id, preset: 'sentimentnet-bilstm' })
+    expect(noVectors).toMatchObject({ ok: false, error: { field: 'overrides.vectors' } })
+    const noDataset = await ctx.invoke('runs.start', { datasetId: 'missing', preset: 'kim-cnn' })
+    expect(noDataset).toMatchObject({ ok: false, error: { code: 'not_found' } })
+    const running = ctx.runs.list().filter((r) => r.status === 'running')
+    await Promise.all(running.map((r) => ctx.jobs.wait(r.jobId!)))
+  })
+})
+
+describe('pretrained vectors', () => {
+  it('trains SentimentNet on frozen vectors, which stay as they were in the bundle', async () => {
+    const words = ['the', 'great', 'awful', 'film', 'loved', 'hated', 'boring', 'superb']
+    const file = join(dir, 'vectors.txt')
+    writeGlove(file, words, 8)
+    const added = await finished(ctx, await ctx.invoke('vectors.add', { path: file }))
+    const vectorsId = (added.result as { id: string }).id
+    const run = await trainRun(ctx, data.id, 'sentimentnet-bilstm', {
+      ...quick,
+      optimizer: 'momentum',
+      learningRate: 0.1,
+      vectors: vectorsId,
+      embeddingDim: 300, // replaced by the vectors' own dimension
+    })
+    expect(run.status, run.error ?? '').toBe('succeeded')
+    expect(run.config.embeddingDim).toBe(8)
+    const bundle = await loadBundle(join(dir, 'runs', run.id, 'model'))
+    const table = bundle.model.getLayer('embedding').getWeights()[0]!.arraySync() as number[][]
+    const lines = (await readFile(file, 'utf8')).trim().split('\n')
+    const great = lines
+      .find((l) => l.startsWith('great '))!
+      .split(' ')
+      .slice(1)
+      .map(Number)
+    const row = table[bundle.vocab.get('great')!]!
+    row.forEach((v, k) => expect(v).toBeCloseTo(great[k]!, 5))
+  })
+})
