@@ -169,7 +169,8 @@ describe('the sparse embedding table', () => {
         table.apply(touched, g, 0.1)
         const dense = new Float32Array(rows * dim)
         touched.forEach((r, i) => dense.set(g.subarray(i * dim, (i + 1) * dim), r * dim))
-        (tfOptimizer as tf.Optimizer).applyGradients({ [variable.name]: tf.tensor2d(dense, [rows, dim]) } as tf.NamedTensorMap)
+        const gradients: tf.NamedTensorMap = { [variable.name]: tf.tensor2d(dense, [rows, dim]) }
+        ;(tfOptimizer as tf.Optimizer).applyGradients(gradients)
       }
       const expected = variable.dataSync()
       for (const r of touched)
