@@ -15,7 +15,14 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
-import { trainRequestSchema, type Preset, type RunHistory, type RunRecord, type RunUpdate } from './training'
+import {
+  trainRequestSchema,
+  type Preset,
+  type RunHistory,
+  type RunRecord,
+  type RunUpdate,
+  type WordVectors,
+} from './training'
 
 /** A request: its payload schema, with the result type carried as a phantom. */
 function request<R>() {
@@ -141,6 +148,10 @@ export const requests = {
   /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
   'runs.resume': request<RunRecord>()(z.object({ id }).strict()),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  /** The learned vectors of the model's `count` most frequent words (for a 2-D map of the embeddings). */
+  'runs.wordVectors': request<WordVectors>()(
+    z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),
+  ),
 } as const
 
 export const events = {

@@ -622,3 +622,11 @@ export interface RunUpdate {
   /** Where the run stands, when the update carries new steps. */
   progress: { step: number; epoch: number; totalSteps: number } | null
 }
+
+/** A bundle's learned vectors of its most frequent words, for the embeddings map. */
+export interface WordVectors {
+  words: string[]
+  dim: number
+  /** words.length x dim values, row by row. */
+  vectors: number[]
+}

@@ -116,6 +116,23 @@ describe('a run', () => {
     expect(metadata.dataset.fingerprint).toBe(data.fingerprint)
   })
 
+  it("gives the learned vectors of the model's most frequent words, as the bundle holds them", async () => {
+    const answer = await ctx.invoke('runs.wordVectors', { id: run.id, count: 10 })
+    expect(answer.ok).toBe(true)
+    const sample = (answer as { result: { words: string[]; dim: number; vectors: number[] } }).result
+    const bundle = await loadBundle(join(dir, 'runs', run.id, 'model'))
+    const table = bundle.model.getLayer('embedding').getWeights()[0]!.arraySync() as number[][]
+    expect(sample.words).toHaveLength(10)
+    expect(sample.dim).toBe(16)
+    sample.words.forEach((w, i) =>
+      expect(sample.vectors.slice(i * 16, (i + 1) * 16)).toEqual(
+        table[bundle.vocab.get(w)!]!.map((v) => Math.fround(v)),
+      ),
+    )
+    const missing = await ctx.invoke('runs.wordVectors', { id: 'nope' })
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } })
+  })
+
   it('loads in plain tfjs over HTTP, as a browser loads it, with the same outputs', async () => {
     const folder = join(dir, 'runs', run.id, 'model')
     const server = createServer((req, res) => {

@@ -143,6 +143,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       await runs.delete(id)
       return { id }
     },
+    'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
   })
 
   let closed = false

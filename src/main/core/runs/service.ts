@@ -4,6 +4,7 @@
  * forwards them as `run.updated`, and records how the run ended. Cancel, resume and delete too.
  */
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
@@ -17,10 +18,12 @@ import {
   type RunUpdate,
   type TrainConfig,
   type TrainRequest,
+  type WordVectors,
 } from '../../../shared/training'
 import type { BackendName, JobRecord } from '../../../shared/types'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
+import { bundleWordVectors } from '../engine/bundle-vectors'
 import type { TrainEvent } from '../engine/events'
 import { hasCheckpoint, trainJobKind, type TrainOutcome, type TrainParams } from '../engine/train'
 import type { JobManager } from '../jobs/manager'
@@ -138,6 +141,15 @@ export class RunService {
       throw new ApiError('invalid_payload', 'Cancel the run before deleting it.', 'id')
     this.repo.delete(id)
     await rm(this.folder(id), { recursive: true, force: true })
+  }
+
+  /** The learned vectors of the finished model's most frequent words. */
+  async wordVectors(id: string, count: number): Promise<WordVectors> {
+    const run = this.get(id)
+    const bundle = join(this.folder(id), 'model')
+    if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
+      throw new ApiError('not_found', `Run ${id} has no trained model yet (it is ${run.status}).`, 'id')
+    return bundleWordVectors(bundle, count)
   }
 
   folder(id: string): string {
