@@ -211,3 +211,80 @@ describe('cli vectors', () => {
     expect(readFileSync(file, 'utf8')).toBe('a 0.1 0.2\nb 0.3\n')
   })
 })
+
+describe('cli training', () => {
+  it('lists presets, trains with --set, prints the run as JSON, and lists and shows it', () => {
+    const dataDir = tempDir()
+    const presets = JSON.parse(run(['presets', 'list', '--json', '--data-dir', dataDir]).stdout)
+    expect(presets.map((p: { name: string }) => p.name)).toEqual([
+      'rnn-baseline',
+      'sentimentnet-bilstm',
+      'amazon-lstm',
+      'mxnet-dense',
+      'kim-cnn',
+      'fasttext-bigram',
+      'recommended',
+    ])
+    const dataset = JSON.parse(importLines(dataDir, 40).stdout)
+    const r = run([
+      'train',
+      '--dataset',
+      dataset.id,
+      '--preset',
+      'kim-cnn',
+      '--set',
+      'epochs=2',
+      '--set',
+      'seed=7',
+      '--set',
+      'batchSize=16',
+      '--set',
+      'learningRate=0.001',
+      '--set',
+      'maxLen=20',
+      '--backend',
+      'wasm',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout)
+    expect(result).toMatchObject({
+      runId: expect.any(String),
+      status: 'succeeded',
+      backend: 'wasm',
+      config: { model: 'cnn', epochs: 2, seed: 7, batchSize: 16, learningRate: 0.001, maxLen: 20 },
+      test: {
+        accuracy: expect.any(Number),
+        precision: expect.any(Number),
+        recall: expect.any(Number),
+        f1: expect.any(Number),
+        loss: expect.any(Number),
+        confusion: [expect.any(Array), expect.any(Array)],
+      },
+      bestValidation: { step: expect.any(Number), loss: expect.any(Number) },
+      durationMs: expect.any(Number),
+      samplesPerSecond: expect.any(Number),
+    })
+    expect(r.stderr).toMatch(/Test: accuracy/)
+    const listed = JSON.parse(run(['runs', 'list', '--json', '--data-dir', dataDir]).stdout)
+    expect(listed.map((x: { runId: string }) => x.runId)).toEqual([result.runId])
+    const shown = JSON.parse(run(['runs', 'show', result.runId, '--json', '--data-dir', dataDir]).stdout)
+    expect(shown.history.epochs).toHaveLength(2)
+  })
+
+  it.each([
+    [['--set', 'epochs=three'], /epochs/],
+    [['--set', 'epoch=3'], /Unknown setting "epoch"/],
+    [['--preset', 'nope'], /No preset "nope"/],
+    [['--backend', 'quantum'], /backend/],
+  ])('exits 2 on a bad training flag %j', (flags, message) => {
+    const dataDir = tempDir()
+    const dataset = JSON.parse(importLines(dataDir, 5).stdout)
+    const args = ['train', '--dataset', dataset.id, '--preset', 'kim-cnn', ...flags, '--data-dir', dataDir]
+    const r = run(args)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+  })
+})

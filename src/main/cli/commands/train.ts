@@ -41,7 +41,9 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
   try {
     run = await context.runs.start(request.data)
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'invalid_payload') throw new UsageError(err.message)
+    // A wrong setting or preset name is the command line's fault (exit 2); a missing dataset is not.
+    if (err instanceof ApiError && (err.code === 'invalid_payload' || err.field === 'preset'))
+      throw new UsageError(err.message)
     throw err
   }
   out.status(`Run ${run.id} (${run.name}) started.`)
