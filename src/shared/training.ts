@@ -260,7 +260,7 @@ export const presets: Preset[] = [
       warmupSteps: 50,
       minLearningRate: 0.0005,
       dropout: 0,
-      epochs: 6,
+      epochs: 5,
       batchSize: 128,
       maxLen: 800,
       padding: 'post',
