@@ -3,7 +3,8 @@
  * and real files: every model kind learns a generated task, runs repeat with their seed, points are
  * recorded as they stream, bundles predict as the trained model did, cancel and resume, failures.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -194,6 +195,19 @@ describe('cancel, resume and failure', () => {
     expect(history.log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
   })
 
+  it('validates every N steps and once more at the end, keeping the best of them', async () => {
+    const stepsPerEpoch = Math.ceil(data.counts.train / 32)
+    const every = await trainRun(ctx, data.id, 'fasttext-bigram', { ...quick, epochs: 2, validateEvery: 5 })
+    const steps = ctx.runs.history(every.id).validations.map((v) => v.step)
+    const expected = Array.from({ length: Math.floor((2 * stepsPerEpoch) / 5) }, (_, i) => (i + 1) * 5)
+    if (expected.at(-1) !== 2 * stepsPerEpoch) expected.push(2 * stepsPerEpoch)
+    expect(steps).toEqual(expected)
+    // More steps between validations than the run has (amazon-lstm on a small set): the end still counts.
+    const rare = await trainRun(ctx, data.id, 'fasttext-bigram', { ...quick, epochs: 1, validateEvery: 1000 })
+    expect(ctx.runs.history(rare.id).validations.map((v) => v.step)).toEqual([stepsPerEpoch])
+    expect(rare.bestValidation?.step).toBe(stepsPerEpoch)
+  })
+
   it('marks a run failed with the job error when its dataset files are broken', async () => {
     const broken = await importSyntheticDataset(ctx, dir, 20, { name: 'broken' })
     rmSync(join(dir, 'datasets', broken.id, 'train.ids.bin'))
@@ -243,5 +257,40 @@ describe('pretrained vectors', () => {
       .map(Number)
     const row = table[bundle.vocab.get('great')!]!
     row.forEach((v, k) => expect(v).toBeCloseTo(great[k]!, 5))
+  })
+})
+
+describe('a crash of the app during training', () => {
+  it('leaves the run interrupted with its checkpoint, and resume finishes it', async () => {
+    const cli = join(__dirname, '..', '..', 'src', 'main', 'cli', 'index.ts')
+    const args = ['--import', 'tsx', cli, 'train', '--dataset', data.id, '--preset', 'fasttext-bigram']
+    const settings = { ...quick, epochs: 30, batchSize: 8 }
+    for (const [key, value] of Object.entries(settings)) args.push('--set', `${key}=${value}`)
+    const runsDir = join(dir, 'runs')
+    const runIds = () => (existsSync(runsDir) ? readdirSync(runsDir) : [])
+    const earlier = new Set(runIds())
+    const child = spawn(process.execPath, [...args, '--backend', 'wasm', '--data-dir', dir], { stdio: 'ignore' })
+    const checkpoint = () =>
+      runIds().some((id) => !earlier.has(id) && existsSync(join(runsDir, id, 'checkpoints', 'last', 'state.json')))
+    const started = Date.now()
+    while (!checkpoint() && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100))
+    child.kill('SIGKILL') // the app dies; its job process sees the channel close and stops
+    await new Promise((r) => child.once('exit', r))
+    await new Promise((r) => setTimeout(r, 1500))
+
+    const reopened = appContext(dir) // start-up recovery: the owner process is dead
+    try {
+      const crashed = reopened.runs.list().find((r) => !earlier.has(r.id))!
+      expect(crashed.status).toBe('interrupted')
+      const before = reopened.runs.history(crashed.id).epochs.length
+      expect(before).toBeLessThan(30)
+      const resumed = await finishedRun(reopened, reopened.runs.resume(crashed.id))
+      expect(resumed.status, resumed.error ?? '').toBe('succeeded')
+      const history = reopened.runs.history(resumed.id)
+      expect(history.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+      expect(history.log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
+    } finally {
+      await reopened.close()
+    }
   })
 })

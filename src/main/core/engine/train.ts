@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { PreprocessSpec } from '../../../shared/datasets'
-import type { StepMetrics, TestMetrics, TrainConfig, ValidationPoint } from '../../../shared/training'
+import type { EpochMetrics, StepMetrics, TestMetrics, TrainConfig, ValidationPoint } from '../../../shared/training'
 import type { BackendName } from '../../../shared/types'
 import type { JobContext } from '../jobs/worker-runtime'
 import { embeddingJob, type EmbeddingParams } from '../vectors/jobs'
@@ -74,6 +74,9 @@ interface TrainState {
   trainedMs: number
   samples: number
   epochSums: { loss: number; accuracy: number; count: number; startedMs: number }
+  /** Rows and points so far, sent again on resume: a crash may have cut them off on their way to main. */
+  epochs: EpochMetrics[]
+  validations: ValidationPoint[]
 }
 
 const checkpointDir = (runDir: string, which: 'last' | 'best') => join(runDir, 'checkpoints', which)
@@ -107,6 +110,8 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     trainedMs: 0,
     samples: 0,
     epochSums: { loss: 0, accuracy: 0, count: 0, startedMs: 0 },
+    epochs: [],
+    validations: [],
   }
   let best: tf.LayersModel | null = null
   if (params.resume) {
@@ -116,6 +121,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       best = restored.best
       seedMathRandom((config.seed + state.step * 2654435761) >>> 0)
       log(`Resumed from the checkpoint at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batch}).`)
+      events.add({ epochs: state.epochs, validations: state.validations })
     } else log('No checkpoint was saved before the run stopped: starting over.')
   }
   events.add({
@@ -136,6 +142,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     const e = await evaluate(inference, val, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
     const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
     lastValidation = point
+    state.validations.push(point)
     const improved = !state.best || e.loss < state.best.loss
     if (improved) {
       state.best = point
@@ -191,6 +198,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       )
       if (config.validateEvery > 0 && state.step % config.validateEvery === 0) {
         await validate()
+        events.flush() // what the checkpoint covers goes to main first
         await saveCheckpoint(params.runDir, net, optimizer, state)
       }
     }
@@ -198,27 +206,27 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     if (config.validateEvery === 0) await validate()
     const sums = state.epochSums
     const epochVal = lastValidation?.epoch === state.epoch + 1 ? lastValidation : null
-    events.add({
-      epochs: [
-        {
-          epoch: state.epoch + 1,
-          trainLoss: sums.loss / Math.max(1, sums.count),
-          trainAccuracy: sums.accuracy / Math.max(1, sums.count),
-          valLoss: epochVal?.loss ?? null,
-          valAccuracy: epochVal?.accuracy ?? null,
-          durationMs: Math.round(state.trainedMs - sums.startedMs),
-        },
-      ],
-    })
+    const row: EpochMetrics = {
+      epoch: state.epoch + 1,
+      trainLoss: sums.loss / Math.max(1, sums.count),
+      trainAccuracy: sums.accuracy / Math.max(1, sums.count),
+      valLoss: epochVal?.loss ?? null,
+      valAccuracy: epochVal?.accuracy ?? null,
+      durationMs: Math.round(state.trainedMs - sums.startedMs),
+    }
+    state.epochs.push(row)
+    events.add({ epochs: [row] })
     log(
       `Epoch ${state.epoch + 1}/${config.epochs}: train loss ${(sums.loss / Math.max(1, sums.count)).toFixed(4)}; ${tf.memory().numTensors} tensors in memory.`,
     )
     state.epoch++
     state.batch = 0
-    await saveCheckpoint(params.runDir, net, optimizer, state)
     events.flush()
+    await saveCheckpoint(params.runDir, net, optimizer, state)
   }
 
+  // Validating every N steps may miss the last ones (or all, in a short run): the final weights compete too.
+  if (config.validateEvery > 0 && !state.stopped && state.validations.at(-1)?.step !== state.step) await validate()
   if (best) net.importWeights(best)
   log(
     state.best

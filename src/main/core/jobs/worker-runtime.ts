@@ -48,6 +48,9 @@ function channel(): Channel {
     }
   }
   if (!process.send) throw new Error('A job process must be started by Sentiment Studio (no IPC channel).')
+  // The app (or CLI) that started the job is gone: nobody can record its work, so stop rather than run
+  // on as an orphan writing beside the job that resumes it. The run keeps its last checkpoint.
+  process.on('disconnect', () => process.exit(1))
   return {
     send: (m) => new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve())),
     onMessage: (l) => process.on('message', (m) => l(m as ToWorker)),
