@@ -88,6 +88,7 @@ export function useRunCurves(runId: () => string) {
       const history = await api.invoke('runs.history', { id: runId(), maxSteps: 5000 })
       curves.value = empty()
       append(history)
+      log.value = history.log.slice(-LOG_LINES)
     } catch (err) {
       reportError(err)
     } finally {
