@@ -40,6 +40,8 @@ describe('training kernels', () => {
   const rows = Int32Array.from({ length: 64 }, () => Math.floor(random() * 30))
   const image = randn([3, 12, 9, 2])
   const filter = randn([3, 4, 2, 5])
+  const [m1, m2, m3] = [randn([2, 7, 5]), randn([2, 7, 6]), randn([2, 6, 5])]
+  const [u, h0] = [randn([6, 6]), randn([4, 6])]
 
   const cases: Record<string, () => tf.Tensor | tf.Tensor[]> = {
     unsortedSegmentSum: () => tf.unsortedSegmentSum(t(x), tf.tensor1d(ids, 'int32'), 12),
@@ -57,6 +59,30 @@ describe('training kernels', () => {
         t(image),
         t(filter),
       ]),
+    slice: () => [tf.slice(t(image), [1, 2, 0, 1], [2, 5, 4, 1]), tf.slice(t(image), [0, 3, 0, 0], [3, 1, 9, 2])],
+    unstackAlongTime: () => tf.unstack(t(image).reshape([3, 12, 18]), 1),
+    sliceAndUnstackGradients: () =>
+      tf.grad((a: tf.Tensor) =>
+        tf.addN([
+          ...tf.unstack(a, 2).map((p, i) => p.mul(i + 1).sum()),
+          tf.slice(a, [1, 0, 2], [1, 12, 3]).square().sum(),
+        ]),
+      )(t(image).reshape([3, 12, 18])),
+    transposedProducts: () => {
+      const [a, b, c] = [t(m1), t(m2), t(m3)]
+      return [
+        tf.matMul(a, b, true, false),
+        tf.matMul(b, c, false, false),
+        tf.matMul(a, c, false, true),
+        tf.matMul(c, b, true, true),
+      ]
+    },
+    recurrentGradient: () =>
+      tf.grads((u: tf.Tensor, h0: tf.Tensor) => {
+        let h = h0
+        for (let step = 0; step < 5; step++) h = tf.tanh(tf.matMul(h, u))
+        return h.sum()
+      })([t(u), t(h0)]),
   }
 
   beforeAll(async () => {
