@@ -104,6 +104,8 @@ test('in serve mode the path picker browses the server’s folders', async ({ pa
   await page.getByTestId('picker-up').click()
   await expect(page.getByTestId('picker-path')).toHaveText(base)
   await page.getByTestId('picker-entry').filter({ hasText: 'reviews' }).click()
+  // Opening a folder lists it first: choosing before that would choose the folder still shown.
+  await expect(page.getByTestId('picker-path')).toHaveText(join(base, 'reviews'))
   await page.getByTestId('picker-choose-folder').click()
   await expect(page.getByTestId('source-input').locator('input')).toHaveValue(join(base, 'reviews'))
 })
