@@ -431,6 +431,19 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
   },
 }
 
+/** A number field's allowed range from the schema ("0 to 0.95", "at least 1"), for the form. */
+export function fieldRange(field: ConfigField): string | null {
+  const schema = trainConfigSchema.shape[field]
+  if (!(schema instanceof z.ZodNumber)) return null
+  const low = schema.minValue
+  const high = schema.maxValue !== null && schema.maxValue < Number.MAX_SAFE_INTEGER ? schema.maxValue : null
+  const lowText = low === null ? null : schema.safeParse(low).success ? `${low}` : `above ${low}`
+  if (lowText !== null && high !== null)
+    return lowText.startsWith('above') ? `${lowText}, at most ${high}` : `${low} to ${high}`
+  if (high !== null) return `at most ${high}`
+  return lowText === null ? null : lowText.startsWith('above') ? lowText : `at least ${low}`
+}
+
 /** Whether a field matters for this configuration (the form hides the others). */
 export function fieldApplies(field: ConfigField, config: TrainConfig): boolean {
   const info = fieldInfo[field]

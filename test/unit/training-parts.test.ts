@@ -13,6 +13,7 @@ import { featureLength, writeNgramFeatures } from '../../src/shared/ngrams'
 import {
   changedFields,
   defaultConfig,
+  fieldRange,
   modelKinds,
   parameterCount,
   parseSetting,
@@ -192,6 +193,10 @@ describe('configs and presets', () => {
     expect(() => parseSetting('epochs')).toThrow(/key=value/)
     expect(trainConfigSchema.safeParse({ ...defaultConfig, epochs: Number('x') }).success).toBe(false)
     expect(changedFields(config({ epochs: 9 }), defaultConfig)).toEqual(['epochs'])
+    expect(fieldRange('dropout')).toBe('0 to 0.95')
+    expect(fieldRange('learningRate')).toBe('above 0, at most 10')
+    expect(fieldRange('warmupSteps')).toBe('at least 0')
+    expect(fieldRange('model')).toBeNull()
   })
 
   it("estimates exactly the parameter count of each model kind's exported model", () => {
