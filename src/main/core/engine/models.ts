@@ -23,7 +23,8 @@ export function inputLength(config: TrainConfig): number {
 }
 
 const recurrentLayer = (config: TrainConfig, returnSequences: boolean, name: string): tf.layers.Layer => {
-  const options = { units: config.hiddenUnits, returnSequences, name }
+  // Logistic gates as PyTorch, MindSpore and Keras 2 use (tfjs defaults to a hard sigmoid).
+  const options = { units: config.hiddenUnits, returnSequences, name, recurrentActivation: 'sigmoid' as const }
   switch (config.model) {
     case 'rnn':
       return tf.layers.simpleRNN(options)
@@ -46,6 +47,9 @@ const recurrent: Builder = (x, config) => {
         ? tf.layers.bidirectional({ layer: layer as tf.RNN, mergeMode: 'concat', name: `bidirectional_${l}` })
         : layer
     ).apply(h) as tf.SymbolicTensor
+    // Between stacked layers, as PyTorch's nn.LSTM(dropout=...) in the Amazon reviews LSTM.
+    if (config.dropout > 0 && l < config.layers - 1)
+      h = tf.layers.dropout({ rate: config.dropout, name: `dropout_${l}` }).apply(h) as tf.SymbolicTensor
   }
   switch (config.readout) {
     case 'last':
