@@ -33,6 +33,7 @@ test('a run is configured in the form, trained live and ends with its test figur
 
   // A value the schema refuses is named next to its field and blocks training.
   const epochs = page.getByTestId('field-epochs')
+  await expect(epochs).toContainText('Epochs (1 to 1000)')
   await epochs.locator('input').fill('5000')
   await expect(epochs).toContainText('expected number to be <=1000')
   await expect(page.getByTestId('train-start')).toBeDisabled()
