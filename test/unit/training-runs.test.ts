@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
 import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
+import { passMemoryEnv } from '../../src/main/core/engine/memory'
 import { readModelFiles } from '../../src/main/core/engine/model-files'
 import type { DatasetSummary } from '../../src/shared/datasets'
 import { modelKinds, type RunRecord } from '../../src/shared/training'
@@ -193,6 +194,25 @@ describe('cancel, resume and failure', () => {
     expect(history.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     expect(history.steps.map((s) => s.step)).toEqual(Array.from({ length: 40 * stepsPerEpoch }, (_, i) => i + 1))
     expect(history.log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
+  })
+
+  it('splits a batch into micro-batches when one pass would not fit, with the same steps', async () => {
+    const settings = { ...quick, model: 'lstm' as const, epochs: 2 }
+    const whole = await trainRun(ctx, data.id, 'fasttext-bigram', settings)
+    process.env[passMemoryEnv] = '0.05' // about 8 examples of this LSTM per pass
+    try {
+      const split = await trainRun(ctx, data.id, 'fasttext-bigram', settings)
+      expect(split.status, split.error ?? '').toBe('succeeded')
+      const log = ctx.runs.history(split.id).log
+      expect(log.some((l) => /runs as micro-batches of \d+ /.test(l))).toBe(true)
+      const losses = (r: RunRecord) => ctx.runs.history(r.id).steps.map((s) => s.loss)
+      const a = losses(whole)
+      const b = losses(split)
+      expect(b).toHaveLength(a.length)
+      b.forEach((loss, i) => expect(Math.abs(loss - a[i]!)).toBeLessThan(2e-3))
+    } finally {
+      delete process.env[passMemoryEnv]
+    }
   })
 
   it('validates every N steps and once more at the end, keeping the best of them', async () => {

@@ -18,6 +18,7 @@ import { loadSplit, type SplitTensors } from './data'
 import { accuracyFromLogits, batchRows, evaluate, lossFromLogits } from './evaluate'
 import { EventBatcher, type TrainEvent } from './events'
 import { testMetrics } from './metrics'
+import { microBatchSize } from './memory'
 import { buildNetwork, type Network } from './models'
 import { sumOfSquares } from './embedding-table'
 import {
@@ -134,6 +135,11 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   })
   events.flush()
 
+  const micro = microBatchSize(config, train.width, active.name)
+  if (micro < config.batchSize)
+    log(
+      `Each batch of ${config.batchSize} runs as micro-batches of ${micro} whose gradients are summed before the update, to stay within ${active.name}'s memory.`,
+    )
   const vars = net.body.trainableWeights.map((w) => w.read() as tf.Variable)
   const inference = (ids: Int32Array, n: number) => net.logits(ids, n, false)
   let lastValidation = null as ValidationPoint | null
@@ -171,7 +177,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       setLearningRate(optimizer, lr)
       const from = state.batch * config.batchSize
       const to = Math.min(train.n, from + config.batchSize)
-      const [loss, accuracy] = await trainStep(net, optimizer, vars, config.clipNorm, lr, train, from, to, order)
+      const [loss, accuracy] = await trainStep(net, optimizer, vars, config.clipNorm, lr, train, from, to, order, micro)
       const ms = performance.now() - started
       state.batch++
       state.step++
@@ -259,7 +265,8 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
 /**
  * One step: the batch's rows are embedded from the table, the gradients of the body's variables and
  * (when the table trains) of the embedded rows come back together, are clipped by their global norm,
- * and go to the optimizer and to the table's sparse update.
+ * and go to the optimizer and to the table's sparse update. A batch larger than `micro` runs in
+ * micro-batches whose gradients are summed, weighted by their share, before the one update.
  */
 async function trainStep(
   net: Network,
@@ -271,23 +278,50 @@ async function trainStep(
   from: number,
   to: number,
   order: Int32Array,
+  micro: number,
 ): Promise<[number, number]> {
-  const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, from, to, order)
   const n = to - from
-  const embedded = net.embed(ids, n)
-  const ys = tf.tensor1d(labels, 'int32')
   const trainTable = net.table.trainable
-  let accuracy: tf.Scalar | null = null
-  const { value, grads } = tf.engine().gradients(
-    () => {
-      const logits = net.body.apply(embedded, { training: true }) as tf.Tensor
-      accuracy = tf.keep(accuracyFromLogits(logits, ys))
-      return lossFromLogits(logits, ys)
-    },
-    trainTable ? [embedded, ...vars] : vars,
-  )
-  const varGrads = trainTable ? grads.slice(1) : grads
-  const sparse = trainTable ? net.tableGradient(ids, (await grads[0]!.data()) as Float32Array) : null
+  let varGrads: tf.Tensor[] = []
+  const tableGrads: Float32Array[] = []
+  const batchIds: Int32Array[] = []
+  let loss = 0
+  let accuracy = 0
+  for (let start = from; start < to; start += micro) {
+    const end = Math.min(to, start + micro)
+    const share = (end - start) / n
+    const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, start, end, order)
+    const embedded = net.embed(ids, end - start)
+    const ys = tf.tensor1d(labels, 'int32')
+    let hits: tf.Scalar | null = null
+    const { value, grads } = tf.engine().gradients(
+      () => {
+        const logits = net.body.apply(embedded, { training: true }) as tf.Tensor
+        hits = tf.keep(accuracyFromLogits(logits, ys))
+        return lossFromLogits(logits, ys)
+      },
+      trainTable ? [embedded, ...vars] : vars,
+    )
+    const own = trainTable ? grads.slice(1) : grads
+    if (share === 1) varGrads = own
+    else {
+      const summed = own.map((g, i) =>
+        tf.tidy(() => (varGrads[i] ? tf.add(varGrads[i]!, tf.mul(g, share)) : tf.mul(g, share))),
+      )
+      tf.dispose([...varGrads, ...own])
+      varGrads = summed
+    }
+    if (trainTable) {
+      const g = (await grads[0]!.data()) as Float32Array
+      if (share !== 1) for (let i = 0; i < g.length; i++) g[i]! *= share
+      tableGrads.push(g)
+      batchIds.push(ids)
+    }
+    loss += (await value.data())[0]! * share
+    accuracy += (await hits!.data())[0]! * share
+    tf.dispose([embedded, ys, value, hits!, ...(trainTable ? [grads[0]!] : [])])
+  }
+  const sparse = trainTable ? net.tableGradient(concat(batchIds), concat(tableGrads)) : null
   let scale = 1
   if (clipNorm > 0) {
     const squares = tf.tidy(() => tf.addN(varGrads.map((g) => tf.sum(tf.square(g)))))
@@ -302,9 +336,20 @@ async function trainStep(
     if (scale !== 1) for (let i = 0; i < sparse.grads.length; i++) sparse.grads[i]! *= scale
     net.table.apply(sparse.rows, sparse.grads, lr)
   }
-  const figures = [(await value.data())[0]!, (await accuracy!.data())[0]!] as [number, number]
-  tf.dispose([embedded, ys, value, accuracy!, ...grads, ...(scale === 1 ? [] : Object.values(named))])
-  return figures
+  tf.dispose([...varGrads, ...(scale === 1 ? [] : Object.values(named))])
+  return [loss, accuracy]
+}
+
+/** One array of several, in order (the one itself when there is one). */
+function concat<T extends Int32Array | Float32Array>(parts: T[]): T {
+  if (parts.length === 1) return parts[0]!
+  const out = new (parts[0]!.constructor as new (n: number) => T)(parts.reduce((a, p) => a + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
 
 async function saveCheckpoint(runDir: string, net: Network, optimizer: tf.Optimizer, state: TrainState) {

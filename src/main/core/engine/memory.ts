@@ -1,0 +1,56 @@
+/**
+ * How many examples one forward and backward pass may hold. A recurrent layer keeps every time step's
+ * activations for its backward pass: the Amazon LSTM (2 x 512 units, 200 steps, batch 400) needs
+ * about 8 GB at once, far past WebAssembly's 4 GB address space, and wasm aborts. On wasm and cpu a
+ * batch is therefore split into micro-batches whose gradients are summed before the one update, which
+ * gives the same step. The native backends manage their own memory and take the whole batch.
+ */
+import type { TrainConfig } from '../../../shared/training'
+import type { BackendName } from '../../../shared/types'
+
+/**
+ * What one pass may keep on wasm and cpu, leaving room for the weights and data: 768 MB, or
+ * SENTIMENT_STUDIO_PASS_MEMORY_MB (a machine with little memory, or a test that wants micro-batches).
+ */
+export const passMemoryEnv = 'SENTIMENT_STUDIO_PASS_MEMORY_MB'
+const budgetBytes = () => (Number(process.env[passMemoryEnv]) || 768) * 2 ** 20
+
+const gates: Record<TrainConfig['model'], number> = {
+  rnn: 1,
+  gru: 3,
+  lstm: 4,
+  bilstm: 4,
+  cnn: 0,
+  dense: 0,
+  'ngram-bag': 0,
+}
+
+/** A generous estimate of the bytes one example's pass keeps until its backward pass. */
+export function bytesPerExample(config: TrainConfig, width: number): number {
+  const floats = 4
+  const embedded = width * config.embeddingDim * 3
+  switch (config.model) {
+    case 'rnn':
+    case 'gru':
+    case 'lstm':
+    case 'bilstm': {
+      const directions = config.model === 'bilstm' ? 2 : 1
+      // Per step and layer: the gate pre-activations, their activations and the states, kept for backward.
+      const perStep = config.hiddenUnits * (gates[config.model] * 3 + 4) * directions
+      return (embedded + width * perStep * config.layers) * floats
+    }
+    case 'cnn':
+      return (
+        (embedded +
+          config.filterSizes.reduce((a, w) => a + width * (w * config.embeddingDim + 3 * config.filters), 0)) *
+        floats
+      )
+    default:
+      return (embedded + config.denseUnits * 3) * floats
+  }
+}
+
+export function microBatchSize(config: TrainConfig, width: number, backend: BackendName): number {
+  if (backend === 'cuda' || backend === 'tensorflow') return config.batchSize
+  return Math.max(1, Math.min(config.batchSize, Math.floor(budgetBytes() / bytesPerExample(config, width))))
+}
