@@ -38,14 +38,14 @@ interface Plan {
   overrides?: Partial<TrainConfig>
 }
 const plans: Record<string, Plan> = {
-  // A 256-unit simple RNN over 400 steps: about 7.5 s a step of 64 on 2 shared cores, so the
-  // preset's 5 epochs of 313 steps would take over 3 hours; this is 63 steps (8 minutes, then 5 more
-  // to validate and test: 14 minutes in all).
+  // A 256-unit simple RNN over 400 steps: about 0.8 s a step of 64 on wasm here, so the preset's
+  // 5 epochs of 313 steps take over 20 minutes; this is 63 steps (75 s with validation and test).
   'rnn-baseline': { perClass: 2500, overrides: { epochs: 1 } },
   // Two bidirectional LSTM layers over 200 steps, 20 epochs: many hours.
   'sentimentnet-bilstm': { perClass: 2500, overrides: { epochs: 1 } },
-  // Two LSTM layers of 512 on 400-d embeddings, batch 400: some 300 GMAC forward a step, so
-  // minutes a step; 2 steps here (800 training reviews) against 100 for the preset on aclImdb.
+  // Two LSTM layers of 512 on 400-d embeddings, batch 400: some 300 GMAC forward a step (run as
+  // micro-batches on wasm), so minutes a step; 2 steps here (800 training reviews) against 100 for
+  // the preset on aclImdb.
   'amazon-lstm': { perClass: 500, overrides: { epochs: 1 } },
 }
 
