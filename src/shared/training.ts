@@ -470,6 +470,17 @@ export function embeddingRows(config: TrainConfig, vocabSize: number): number {
   return vocabSize + (config.model === 'ngram-bag' && config.ngrams > 1 ? config.hashBuckets : 0)
 }
 
+/** Weight matrices per recurrent cell: one for a simple RNN, three gates for a GRU, four for an LSTM. */
+export const recurrentGates: Record<ModelKind, number> = {
+  rnn: 1,
+  gru: 3,
+  lstm: 4,
+  bilstm: 4,
+  cnn: 0,
+  dense: 0,
+  'ngram-bag': 0,
+}
+
 /** The trainable and total parameter counts the model will have, for the form's estimate. */
 export function parameterCount(
   config: TrainConfig,
@@ -480,7 +491,6 @@ export function parameterCount(
   const h = config.hiddenUnits
   const embedding = embeddingRows(config, vocabSize) * d
   const out = outputUnits(config, classes)
-  const gates = { rnn: 1, gru: 3, lstm: 4, bilstm: 4 } as Record<string, number>
   let body = 0
   switch (config.model) {
     case 'rnn':
@@ -491,7 +501,7 @@ export function parameterCount(
       // tfjs GRU has reset_after=false: one bias per gate, like the others.
       for (let l = 0; l < config.layers; l++) {
         const input = l === 0 ? d : h * directions
-        body += directions * gates[config.model]! * (input * h + h * h + h)
+        body += directions * recurrentGates[config.model] * (input * h + h * h + h)
       }
       const features = h * directions * (config.readout === 'first-last' ? 2 : 1)
       body += features * out + out

@@ -1,17 +1,8 @@
 /** Seeded, stratified splits: the same seed always gives the same train, validation and test. */
 import type { SplitName } from '../../../shared/datasets'
+import { seededRandom } from '../../../shared/random'
 
-/** mulberry32: small, fast and good enough to shuffle data reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -5,7 +5,7 @@
  * batch is therefore split into micro-batches whose gradients are summed before the one update, which
  * gives the same step. The native backends manage their own memory and take the whole batch.
  */
-import type { TrainConfig } from '../../../shared/training'
+import { recurrentGates, type TrainConfig } from '../../../shared/training'
 import type { BackendName } from '../../../shared/types'
 
 /**
@@ -14,16 +14,6 @@ import type { BackendName } from '../../../shared/types'
  */
 export const passMemoryEnv = 'SENTIMENT_STUDIO_PASS_MEMORY_MB'
 const budgetBytes = () => (Number(process.env[passMemoryEnv]) || 768) * 2 ** 20
-
-const gates: Record<TrainConfig['model'], number> = {
-  rnn: 1,
-  gru: 3,
-  lstm: 4,
-  bilstm: 4,
-  cnn: 0,
-  dense: 0,
-  'ngram-bag': 0,
-}
 
 /** A generous estimate of the bytes one example's pass keeps until its backward pass. */
 export function bytesPerExample(config: TrainConfig, width: number): number {
@@ -36,7 +26,7 @@ export function bytesPerExample(config: TrainConfig, width: number): number {
     case 'bilstm': {
       const directions = config.model === 'bilstm' ? 2 : 1
       // Per step and layer: the gate pre-activations, their activations and the states, kept for backward.
-      const perStep = config.hiddenUnits * (gates[config.model] * 3 + 4) * directions
+      const perStep = config.hiddenUnits * (recurrentGates[config.model] * 3 + 4) * directions
       return (embedded + width * perStep * config.layers) * floats
     }
     case 'cnn':

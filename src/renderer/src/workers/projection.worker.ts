@@ -3,6 +3,7 @@
  * the page cancels by terminating the worker, so the loop needs no cancel check.
  */
 import { UMAP } from 'umap-js'
+import { seededRandom } from '@shared/random'
 
 export interface ProjectionRequest {
   /** count x dim values, row by row. */
@@ -15,18 +16,6 @@ export type ProjectionMessage =
   | { type: 'progress'; epoch: number; epochs: number }
   | { type: 'done'; points: Float32Array }
   | { type: 'error'; message: string }
-
-/** mulberry32: a small seeded generator, so the same vectors always give the same map. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Unit-length rows: Euclidean neighbours of unit vectors are the cosine neighbours word vectors are judged by. */
 function unitRows(values: Float32Array, dim: number): number[][] {
@@ -47,7 +36,7 @@ onmessage = (event: MessageEvent<ProjectionRequest>) => {
   try {
     const { vectors, dim, seed } = event.data
     const rows = unitRows(vectors, dim)
-    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, rows.length - 1), random: seeded(seed) })
+    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, rows.length - 1), random: seededRandom(seed) })
     const epochs = umap.initializeFit(rows)
     let reported = 0
     for (let epoch = 1; epoch <= epochs; epoch++) {
