@@ -470,6 +470,11 @@ export function embeddingRows(config: TrainConfig, vocabSize: number): number {
   return vocabSize + (config.model === 'ngram-bag' && config.ngrams > 1 ? config.hashBuckets : 0)
 }
 
+/** Directions a recurrent encoder reads in (a BiLSTM reads both ways), 0 for other models. */
+export function directions(config: TrainConfig): number {
+  return recurrentGates[config.model] === 0 ? 0 : config.model === 'bilstm' ? 2 : 1
+}
+
 /** Weight matrices per recurrent cell: one for a simple RNN, three gates for a GRU, four for an LSTM. */
 export const recurrentGates: Record<ModelKind, number> = {
   rnn: 1,
@@ -492,21 +497,17 @@ export function parameterCount(
   const embedding = embeddingRows(config, vocabSize) * d
   const out = outputUnits(config, classes)
   let body = 0
+  const ways = directions(config)
   switch (config.model) {
     case 'rnn':
     case 'gru':
     case 'lstm':
-    case 'bilstm': {
-      const directions = config.model === 'bilstm' ? 2 : 1
+    case 'bilstm':
       // tfjs GRU has reset_after=false: one bias per gate, like the others.
-      for (let l = 0; l < config.layers; l++) {
-        const input = l === 0 ? d : h * directions
-        body += directions * recurrentGates[config.model] * (input * h + h * h + h)
-      }
-      const features = h * directions * (config.readout === 'first-last' ? 2 : 1)
-      body += features * out + out
+      for (let l = 0; l < config.layers; l++)
+        body += ways * recurrentGates[config.model] * ((l === 0 ? d : h * ways) * h + h * h + h)
+      body += h * ways * (config.readout === 'first-last' ? 2 : 1) * out + out
       break
-    }
     case 'cnn': {
       for (const w of config.filterSizes) body += w * d * config.filters + config.filters
       const features = config.filterSizes.length * config.filters

@@ -5,7 +5,7 @@
  * batch is therefore split into micro-batches whose gradients are summed before the one update, which
  * gives the same step. The native backends manage their own memory and take the whole batch.
  */
-import { recurrentGates, type TrainConfig } from '../../../shared/training'
+import { directions, recurrentGates, type TrainConfig } from '../../../shared/training'
 import type { BackendName } from '../../../shared/types'
 
 /**
@@ -19,16 +19,12 @@ const budgetBytes = () => (Number(process.env[passMemoryEnv]) || 768) * 2 ** 20
 export function bytesPerExample(config: TrainConfig, width: number): number {
   const floats = 4
   const embedded = width * config.embeddingDim * 3
+  if (directions(config) > 0) {
+    // Per step and layer: the gate pre-activations, their activations and the states, kept for backward.
+    const perStep = config.hiddenUnits * (recurrentGates[config.model] * 3 + 4) * directions(config)
+    return (embedded + width * perStep * config.layers) * floats
+  }
   switch (config.model) {
-    case 'rnn':
-    case 'gru':
-    case 'lstm':
-    case 'bilstm': {
-      const directions = config.model === 'bilstm' ? 2 : 1
-      // Per step and layer: the gate pre-activations, their activations and the states, kept for backward.
-      const perStep = config.hiddenUnits * (recurrentGates[config.model] * 3 + 4) * directions
-      return (embedded + width * perStep * config.layers) * floats
-    }
     case 'cnn':
       return (
         (embedded +
