@@ -20,8 +20,8 @@ export function bytesPerExample(config: TrainConfig, width: number): number {
   const floats = 4
   const embedded = width * config.embeddingDim * 3
   if (directions(config) > 0) {
-    // Per step and layer: the gate pre-activations, their activations and the states, kept for backward.
-    const perStep = config.hiddenUnits * (recurrentGates[config.model] * 3 + 4) * directions(config)
+    // Per step and layer: products, gate pre-activations and activations, states, kept for backward.
+    const perStep = config.hiddenUnits * (recurrentGates[config.model] * 6 + 8) * directions(config)
     return (embedded + width * perStep * config.layers) * floats
   }
   switch (config.model) {
@@ -36,7 +36,8 @@ export function bytesPerExample(config: TrainConfig, width: number): number {
   }
 }
 
-export function microBatchSize(config: TrainConfig, width: number, backend: BackendName): number {
-  if (backend === 'cuda' || backend === 'tensorflow') return config.batchSize
-  return Math.max(1, Math.min(config.batchSize, Math.floor(budgetBytes() / bytesPerExample(config, width))))
+/** How many of `wanted` examples one pass may take: all on the native backends, else within the budget. */
+export function passSize(config: TrainConfig, width: number, backend: BackendName, wanted: number): number {
+  if (backend === 'cuda' || backend === 'tensorflow') return wanted
+  return Math.max(1, Math.min(wanted, Math.floor(budgetBytes() / bytesPerExample(config, width))))
 }

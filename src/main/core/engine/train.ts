@@ -18,7 +18,7 @@ import { loadSplit, type SplitTensors } from './data'
 import { accuracyFromLogits, batchRows, evaluate, lossFromLogits } from './evaluate'
 import { EventBatcher, type TrainEvent } from './events'
 import { testMetrics } from './metrics'
-import { microBatchSize } from './memory'
+import { passSize } from './memory'
 import { buildNetwork, type Network } from './models'
 import { sumOfSquares } from './embedding-table'
 import {
@@ -135,7 +135,9 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   })
   events.flush()
 
-  const micro = microBatchSize(config, train.width, active.name)
+  const micro = passSize(config, train.width, active.name, config.batchSize)
+  // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
+  const evalBatch = passSize(config, train.width, active.name, Math.max(config.batchSize, 256))
   if (micro < config.batchSize)
     log(
       `Each batch of ${config.batchSize} runs as micro-batches of ${micro} whose gradients are summed before the update, to stay within ${active.name}'s memory.`,
@@ -145,7 +147,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   let lastValidation = null as ValidationPoint | null
   const validate = async (): Promise<void> => {
     if (val.n === 0) return
-    const e = await evaluate(inference, val, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
+    const e = await evaluate(inference, val, evalBatch, () => ctx.throwIfCancelled())
     const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
     lastValidation = point
     state.validations.push(point)
@@ -240,9 +242,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
       : 'Testing the last weights (no validation split).',
   )
   events.flush()
-  const tested = test.n
-    ? await evaluate(inference, test, Math.max(config.batchSize, 256), () => ctx.throwIfCancelled())
-    : null
+  const tested = test.n ? await evaluate(inference, test, evalBatch, () => ctx.throwIfCancelled()) : null
   const metrics = tested ? testMetrics(tested.probs, test.labels, params.classes, tested.loss) : null
   if (metrics) log(`Test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro F1 ${metrics.f1.toFixed(4)}.`)
   const outcome: TrainOutcome = {
