@@ -77,6 +77,17 @@ describe('training kernels', () => {
         tf.matMul(c, b, true, true),
       ]
     },
+    // A clone shares the data: it must outlive the original, and an update of one must not reach the other.
+    cloneOutlivesItsSource: () => {
+      const source = t(table)
+      const clone = tf.clone(source)
+      source.dispose()
+      const variable = tf.variable(clone)
+      variable.assign(tf.zerosLike(clone))
+      const out = [clone.add(1), variable.add(1)]
+      variable.dispose() // variables outlive tidy
+      return out
+    },
     recurrentGradient: () =>
       tf.grads((u: tf.Tensor, h0: tf.Tensor) => {
         let h = h0

@@ -20,8 +20,9 @@ export function bytesPerExample(config: TrainConfig, width: number): number {
   const floats = 4
   const embedded = width * config.embeddingDim * 3
   if (directions(config) > 0) {
-    // Per step and layer: products, gate pre-activations and activations, states, kept for backward.
-    const perStep = config.hiddenUnits * (recurrentGates[config.model] * 6 + 8) * directions(config)
+    // Per step and layer, kept for the backward pass: products, gate pre-activations and activations,
+    // states, and their gradients while it runs (about twice what an LSTM of 512 was measured to need).
+    const perStep = config.hiddenUnits * (recurrentGates[config.model] * 12 + 16) * directions(config)
     return (embedded + width * perStep * config.layers) * floats
   }
   switch (config.model) {

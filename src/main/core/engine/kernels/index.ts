@@ -2,7 +2,8 @@
  * Training kernels the stock backends lack or do slowly, registered in one place: the wasm backend
  * gets UnsortedSegmentSum and Conv2DBackpropFilter, which it lacks, a Conv2DBackpropInput made of a
  * matrix product in place of its slow one, Slice and Unpack that read their input in place, and
- * BatchMatMul that transposes before multiplying instead of during; the
+ * BatchMatMul that transposes before multiplying instead of during, and an Identity that shares the
+ * data instead of copying it; the
  * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one. Each is tested
  * against a reference.
  */
@@ -10,6 +11,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { batchMatMulConfig } from './batch-mat-mul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
+import { identityConfig } from './identity'
 import { sliceConfig, unpackConfig } from './slice'
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum'
 
@@ -24,6 +26,7 @@ const kernels: Record<string, MakeKernel[]> = {
     sliceConfig,
     unpackConfig,
     batchMatMulConfig,
+    identityConfig,
   ],
   cpu: [unsortedSegmentSumConfig],
 }
