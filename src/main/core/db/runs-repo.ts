@@ -83,6 +83,8 @@ export class RunsRepo {
   private readonly insertEpoch
   private readonly insertValidation
   private readonly insertLog
+  private readonly updateBest
+  private readonly updateProgress
 
   constructor(private readonly db: Db) {
     this.insertStep = db.prepare(
@@ -96,6 +98,8 @@ export class RunsRepo {
     this.insertValidation = db.prepare(
       `INSERT OR REPLACE INTO run_validations (run_id, step, epoch, loss, accuracy) VALUES (?, ?, ?, ?, ?)`,
     )
+    this.updateBest = db.prepare('UPDATE runs SET best_json = ? WHERE id = ?')
+    this.updateProgress = db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?')
     this.insertLog = db.prepare(
       `INSERT INTO run_log (run_id, seq, at, line)
        VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM run_log WHERE run_id = ?), ?, ?)`,
@@ -133,11 +137,6 @@ export class RunsRepo {
     )
   }
 
-  byJob(jobId: string): RunRecord | null {
-    const row = this.db.prepare(`${select} WHERE r.job_id = ?`).get(jobId) as RunRow | undefined
-    return row ? toRecord(row) : null
-  }
-
   /** A job starts (or resumes) the run. */
   markRunning(id: string, jobId: string): void {
     this.db
@@ -172,12 +171,8 @@ export class RunsRepo {
       for (const v of points.validations) this.insertValidation.run(id, v.step, v.epoch, v.loss, v.accuracy)
       const at = new Date().toISOString()
       for (const line of points.log) this.insertLog.run(id, id, at, line)
-      if (points.best)
-        this.db
-          .prepare('UPDATE runs SET best_json = ? WHERE id = ?')
-          .run(JSON.stringify({ ...points.best, checkpoint: true }), id)
-      if (points.progress)
-        this.db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?').run(JSON.stringify(points.progress), id)
+      if (points.best) this.updateBest.run(JSON.stringify({ ...points.best, checkpoint: true }), id)
+      if (points.progress) this.updateProgress.run(JSON.stringify(points.progress), id)
     })()
   }
 

@@ -6,10 +6,9 @@
  */
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { EmbeddingTable } from './embedding-table'
-
-const join = (dir: string, file: string) => `${dir}/${file}`
 
 /** An optimizer's slot: tfjs's NamedTensor, which its package index does not export. */
 export interface NamedTensor {

@@ -144,12 +144,10 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     )
   const vars = net.body.trainableWeights.map((w) => w.read() as tf.Variable)
   const inference = (ids: Int32Array, n: number) => net.logits(ids, n, false)
-  let lastValidation = null as ValidationPoint | null
   const validate = async (): Promise<void> => {
     if (val.n === 0) return
     const e = await evaluate(inference, val, evalBatch, () => ctx.throwIfCancelled())
     const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
-    lastValidation = point
     state.validations.push(point)
     const improved = !state.best || e.loss < state.best.loss
     if (improved) {
@@ -213,7 +211,8 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     if (state.batch < stepsPerEpoch) break // stopped early, mid-epoch
     if (config.validateEvery === 0) await validate()
     const sums = state.epochSums
-    const epochVal = lastValidation?.epoch === state.epoch + 1 ? lastValidation : null
+    const last = state.validations.at(-1)
+    const epochVal = last?.epoch === state.epoch + 1 ? last : null
     const row: EpochMetrics = {
       epoch: state.epoch + 1,
       trainLoss: sums.loss / Math.max(1, sums.count),
@@ -225,7 +224,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
     state.epochs.push(row)
     events.add({ epochs: [row] })
     log(
-      `Epoch ${state.epoch + 1}/${config.epochs}: train loss ${(sums.loss / Math.max(1, sums.count)).toFixed(4)}; ${tf.memory().numTensors} tensors in memory.`,
+      `Epoch ${row.epoch}/${config.epochs}: train loss ${row.trainLoss.toFixed(4)}; ${tf.memory().numTensors} tensors in memory.`,
     )
     state.epoch++
     state.batch = 0

@@ -33,6 +33,9 @@ import type { VectorService } from '../vectors/service'
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
 export class RunService {
+  /** The run each live train job trains: events name only their job. */
+  private readonly runOfJob = new Map<string, string>()
+
   constructor(
     private readonly repo: RunsRepo,
     private readonly jobs: JobManager,
@@ -194,7 +197,9 @@ export class RunService {
       resume,
     }
     const job = this.jobs.start(trainJobKind, params)
+    this.runOfJob.set(job.id, id)
     if (job.status === 'failed') {
+      this.runOfJob.delete(job.id)
       this.repo.finish(id, 'failed', { error: job.error })
     } else this.repo.markRunning(id, job.id)
     const record = this.get(id)
@@ -203,13 +208,13 @@ export class RunService {
   }
 
   private onEvent(jobId: string, e: TrainEvent): void {
-    const run = this.repo.byJob(jobId)
-    if (!run) return
-    if (e.started) this.repo.setBackend(run.id, e.started.backend, e.started.detail)
-    this.repo.addPoints(run.id, e)
+    const runId = this.runOfJob.get(jobId)
+    if (!runId) return
+    if (e.started) this.repo.setBackend(runId, e.started.backend, e.started.detail)
+    this.repo.addPoints(runId, e)
     this.emit({
-      runId: run.id,
-      status: run.status,
+      runId,
+      status: 'running',
       steps: e.steps,
       epochs: e.epochs,
       validations: e.validations,
@@ -219,15 +224,15 @@ export class RunService {
   }
 
   private onSettled(job: JobRecord): void {
-    const run = this.repo.byJob(job.id)
-    if (!run) return
+    this.runOfJob.delete(job.id)
+    const runId = (job.params as TrainParams).runId
     const outcome = job.status === 'succeeded' ? (job.result as TrainOutcome) : null
-    this.repo.finish(run.id, job.status, {
+    this.repo.finish(runId, job.status, {
       error: job.error,
       test: outcome?.test,
       durationMs: outcome?.durationMs,
       samplesPerSecond: outcome?.samplesPerSecond,
     })
-    this.emit({ runId: run.id, status: job.status, steps: [], epochs: [], validations: [], log: [], progress: null })
+    this.emit({ runId, status: job.status, steps: [], epochs: [], validations: [], log: [], progress: null })
   }
 }
