@@ -437,11 +437,12 @@ export function fieldRange(field: ConfigField): string | null {
   if (!(schema instanceof z.ZodNumber)) return null
   const low = schema.minValue
   const high = schema.maxValue !== null && schema.maxValue < Number.MAX_SAFE_INTEGER ? schema.maxValue : null
-  const lowText = low === null ? null : schema.safeParse(low).success ? `${low}` : `above ${low}`
-  if (lowText !== null && high !== null)
-    return lowText.startsWith('above') ? `${lowText}, at most ${high}` : `${low} to ${high}`
+  // positive() sets an exclusive bound: the bound itself fails the schema.
+  const inclusive = low !== null && schema.safeParse(low).success
+  if (low !== null && high !== null) return inclusive ? `${low} to ${high}` : `above ${low}, at most ${high}`
   if (high !== null) return `at most ${high}`
-  return lowText === null ? null : lowText.startsWith('above') ? lowText : `at least ${low}`
+  if (low !== null) return inclusive ? `at least ${low}` : `above ${low}`
+  return null
 }
 
 /** Whether a field matters for this configuration (the form hides the others). */
