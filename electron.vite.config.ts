@@ -10,7 +10,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          worker: resolve(__dirname, 'src/main/worker.ts'),
+          worker: resolve(__dirname, 'src/main/worker/index.ts'),
         },
       },
     },

@@ -24,7 +24,7 @@ import type { Envelope } from '../src/shared/errors'
 import { presets, type RunHistory, type RunRecord, type TrainConfig } from '../src/shared/training'
 import type { JobRecord } from '../src/shared/types'
 
-const worker = join(__dirname, '..', 'src', 'main', 'worker.ts')
+const worker = join(__dirname, '..', 'src', 'main', 'worker', 'index.ts')
 const reviewPath = /(?:^|\/)(train|test)\/(pos|neg)\/(\d+)_(\d+)\.txt$/
 
 /**
