@@ -1,8 +1,8 @@
 /** The contract over Electron IPC: one invoke channel, one event channel, from our own page only. */
 import { BrowserWindow, ipcMain } from 'electron'
-import { ApiError, type Envelope } from '../shared/errors'
+import { ApiError, type Envelope } from '../../shared/errors'
 import type { AppPage } from './app-page'
-import type { AppContext } from './core/app-context'
+import type { AppContext } from '../core/app-context'
 
 export const invokeChannel = 'studio:invoke'
 export const eventChannel = 'studio:event'
