@@ -1,73 +1,74 @@
-/** The main window's bounds and maximized state, kept across launches in the data directory. */
+/**
+ * The main window's bounds and maximized state, kept across launches in the data directory, and put
+ * back on a display that is still there (a monitor may have gone, or shrunk, since).
+ */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { screen, type BrowserWindow, type Rectangle } from 'electron'
+import { z } from 'zod'
 
-export interface WindowState {
-  bounds: Rectangle
+const rectangle = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() })
+const savedState = z.object({ bounds: rectangle, maximized: z.boolean() })
+export type Rectangle = z.infer<typeof rectangle>
+export type WindowState = z.infer<typeof savedState>
+
+/** What the window opens with: a place, or only a size (Electron centres it). */
+export interface InitialWindow {
+  bounds: Rectangle | { width: number; height: number }
   maximized: boolean
 }
 
 const fileName = 'window-state.json'
-const defaultSize = { width: 1280, height: 840 }
+export const defaultSize = { width: 1280, height: 840 }
 
-function isState(value: unknown): value is WindowState {
-  const v = value as Partial<WindowState> | null
-  const b = v?.bounds as Partial<Rectangle> | undefined
-  return (
-    typeof v?.maximized === 'boolean' &&
-    [b?.x, b?.y, b?.width, b?.height].every((n) => typeof n === 'number' && Number.isFinite(n))
-  )
+function overlap(a: Rectangle, b: Rectangle): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y)
+  return w > 0 && h > 0 ? w * h : 0
 }
 
-/** Whether the rectangle lies inside the work area of the display it overlaps most. */
-function fitsADisplay(bounds: Rectangle): boolean {
-  const area = screen.getDisplayMatching(bounds).workArea
-  return (
-    bounds.x >= area.x &&
-    bounds.y >= area.y &&
-    bounds.x + bounds.width <= area.x + area.width &&
-    bounds.y + bounds.height <= area.y + area.height
-  )
-}
+const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high)
 
 /**
- * The saved state if it still fits a connected display (a monitor may have gone since), else a
- * default size that Electron centres. Call after the app is ready (screen needs it).
+ * The bounds moved and shrunk as little as needed to lie inside the work area of the display they
+ * overlap most. A window on no display is centred on the primary one (the first work area), as a new
+ * window would be, keeping its size where that fits. Undefined when there is no display at all.
  */
-export function loadWindowState(dataDir: string): { bounds: Partial<Rectangle>; maximized: boolean } {
+export function placeOnDisplays(bounds: Rectangle, workAreas: readonly Rectangle[]): Rectangle | undefined {
+  const [primary] = workAreas
+  if (!primary) return undefined
+  const best = workAreas.reduce((a, b) => (overlap(bounds, b) > overlap(bounds, a) ? b : a))
+  const seen = overlap(bounds, best) > 0
+  const area = seen ? best : primary
+  const width = Math.min(bounds.width, area.width)
+  const height = Math.min(bounds.height, area.height)
+  const x = seen ? bounds.x : area.x + Math.round((area.width - width) / 2)
+  const y = seen ? bounds.y : area.y + Math.round((area.height - height) / 2)
+  return {
+    x: clamp(x, area.x, area.x + area.width - width),
+    y: clamp(y, area.y, area.y + area.height - height),
+    width,
+    height,
+  }
+}
+
+/** The saved state placed on today's displays (primary first), else the default. */
+export function loadWindowState(dataDir: string, workAreas: readonly Rectangle[]): InitialWindow {
   try {
-    const saved: unknown = JSON.parse(readFileSync(join(dataDir, fileName), 'utf8'))
-    if (isState(saved) && fitsADisplay(saved.bounds)) return saved
+    const saved = savedState.parse(JSON.parse(readFileSync(join(dataDir, fileName), 'utf8')))
+    const bounds = placeOnDisplays(saved.bounds, workAreas)
+    if (bounds) return { bounds, maximized: saved.maximized }
   } catch {
-    // No saved state yet, or an unreadable one: start from the default.
+    // No saved state yet, or an unreadable or malformed one: start from the default.
   }
   return { bounds: defaultSize, maximized: false }
 }
 
-/** Saves after moves and resizes (debounced) and on close, atomically (temp file + rename). */
-export function trackWindowState(win: BrowserWindow, dataDir: string): void {
+/**
+ * Writes atomically (temp file + rename), and synchronously: the last save happens on close, and the
+ * app may exit right after.
+ */
+export function saveWindowState(dataDir: string, state: WindowState): void {
   const file = join(dataDir, fileName)
-  let timer: NodeJS.Timeout | undefined
-  // Synchronous: the last save happens on close, and the app may exit right after.
-  const save = () => {
-    clearTimeout(timer)
-    if (win.isDestroyed()) return
-    const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() }
-    try {
-      writeFileSync(`${file}.tmp`, JSON.stringify(state))
-      renameSync(`${file}.tmp`, file)
-    } catch (err) {
-      console.error('Could not save the window state:', err)
-    }
-  }
-  const schedule = () => {
-    clearTimeout(timer)
-    timer = setTimeout(save, 500)
-  }
-  win.on('resize', schedule)
-  win.on('move', schedule)
-  win.on('maximize', schedule)
-  win.on('unmaximize', schedule)
-  win.on('close', save)
+  writeFileSync(`${file}.tmp`, JSON.stringify(state))
+  renameSync(`${file}.tmp`, file)
 }
