@@ -36,6 +36,9 @@ export function openAppContext(dataDir: string, worker: string, mainWindow: () =
       sqliteBinding,
     })
   } catch (err) {
-    throw new StartupError('Sentiment Studio cannot open its data folder', `${dataDir}: ${(err as Error).message}`)
+    throw new StartupError(
+      'Sentiment Studio cannot open its data folder',
+      `${dataDir}: ${err instanceof Error ? err.message : String(err)}`,
+    )
   }
 }
