@@ -77,6 +77,7 @@ export const sourceSpecSchema = z.discriminatedUnion(
   },
 )
 export type SourceSpec = z.output<typeof sourceSpecSchema>
+export type SourceSpecInput = z.input<typeof sourceSpecSchema>
 /** The spec of one format. */
 export type SourceSpecOf<F extends SourceSpec['format']> = Extract<SourceSpec, { format: F }>
 /** A spec whose format is known: chosen by the user, or detected. */

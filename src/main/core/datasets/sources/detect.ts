@@ -10,18 +10,21 @@ import { SourceError } from './types'
 export interface DetectedFormat {
   format: SourceFormat
   reason: string
-  /** The spec with that format, so each reader gets its format's fields. */
-  spec: KnownSourceSpec
+}
+
+/** The spec with its format known, so each reader gets its format's fields, and why that format. */
+export async function resolveFormat(spec: SourceSpec): Promise<{ spec: KnownSourceSpec; reason: string }> {
+  if (spec.format !== 'auto') return { spec, reason: 'chosen by you' }
+  const { format: _auto, path, classFiles, ...options } = spec
+  if (classFiles?.length) return { spec: { ...options, format: 'lines', classFiles }, reason: 'one file per class' }
+  if (!path) throw new SourceError('Choose a file or folder to import.')
+  const { format, reason } = await detectPathFormat(path, spec)
+  return { spec: { ...options, format, path }, reason }
 }
 
 export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
-  if (spec.format !== 'auto') return { format: spec.format, reason: 'chosen by you', spec }
-  const { format: _auto, path, classFiles, ...options } = spec
-  if (classFiles?.length)
-    return { format: 'lines', reason: 'one file per class', spec: { ...options, format: 'lines', classFiles } }
-  if (!path) throw new SourceError('Choose a file or folder to import.')
-  const { format, reason } = await detectPathFormat(path, spec)
-  return { format, reason, spec: { ...options, format, path } }
+  const resolved = await resolveFormat(spec)
+  return { format: resolved.spec.format, reason: resolved.reason }
 }
 
 async function detectPathFormat(

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises'
 import type { KnownSourceSpec, SourceFormat, SourceProblem, SourceSpec } from '../../../../shared/datasets'
 import { listAclImdbFolder, readAclImdb } from './aclimdb'
 import { detectLayout, readDelimited } from './delimited'
-import { detectFormat } from './detect'
+import { resolveFormat } from './detect'
 import { readFastText } from './fasttext'
 import { listClassFolders, readClassFolders } from './folder'
 import { labelMapper } from './labels'
@@ -46,13 +46,13 @@ function read(spec: KnownSourceSpec, ctx: ReadContext, notes: SourceNotes): Asyn
 }
 
 export async function openSource(spec: SourceSpec, ctx: ReadContext): Promise<OpenedSource> {
-  const detected = await detectFormat(spec)
+  const resolved = await resolveFormat(spec)
   const notes = new SourceNotes()
   return {
-    format: detected.format,
-    spec: detected.spec,
-    formatReason: detected.reason,
-    examples: read(detected.spec, ctx, notes),
+    format: resolved.spec.format,
+    spec: resolved.spec,
+    formatReason: resolved.reason,
+    examples: read(resolved.spec, ctx, notes),
     encodings: () => notes.encodings.all,
     labelsSeen: () => notes.labels.all,
   }
