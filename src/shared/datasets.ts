@@ -3,6 +3,7 @@
  * imported dataset reports. Schemas here are the contract's; main validates against them.
  */
 import { z } from 'zod'
+import { columnSchema } from './columns'
 
 export const sourceFormats = ['aclimdb', 'folder', 'fasttext', 'delimited', 'lines'] as const
 export type SourceFormat = (typeof sourceFormats)[number]
@@ -10,47 +11,89 @@ export type SourceFormat = (typeof sourceFormats)[number]
 export const encodings = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const
 export type Encoding = (typeof encodings)[number]
 
-const column = z.union([z.string().min(1), z.number().int().min(0)])
+/** How to read a source, whatever its format; a reader uses the options that concern it and ignores the rest. */
+const sourceOptions = z.object({
+  /** fastText and delimited: a separate test file. */
+  testPath: z.string().min(1).optional(),
+  encoding: z.enum(encodings).default('auto'),
+  /** Read only the first N examples of each file (fastText, delimited, lines). */
+  limit: z.number().int().positive().optional(),
+  /** fastText (and detecting it). */
+  labelPrefix: z.string().min(1).default('__label__'),
+  /** Delimited: one character; undefined = detect. */
+  delimiter: z.string().length(1).optional(),
+  /** Delimited: undefined = detect. */
+  header: z.boolean().optional(),
+  quoting: z.boolean().default(true),
+  textColumn: columnSchema.optional(),
+  labelColumn: columnSchema.optional(),
+  /** Raw label → class name. When given, a raw label not in it is an error. */
+  labelMap: z.record(z.string(), z.string().min(1)).optional(),
+  /** Numeric labels (e.g. 1-5 stars): below → one class, at or above → the other; `drop` values are skipped. */
+  labelThreshold: z
+    .object({
+      threshold: z.number(),
+      below: z.string().min(1),
+      atOrAbove: z.string().min(1),
+      drop: z.array(z.number()).default([]),
+    })
+    .optional(),
+})
 
-export const sourceSpecSchema = z
-  .object({
-    format: z.enum([...sourceFormats, 'auto']).default('auto'),
-    /** The file or folder (every format but `lines`). */
-    path: z.string().min(1).optional(),
-    /** `lines`: one file per class. */
-    classFiles: z.array(z.object({ path: z.string().min(1), className: z.string().min(1) })).optional(),
-    /** fastText and delimited: a separate test file. */
-    testPath: z.string().min(1).optional(),
-    encoding: z.enum(encodings).default('auto'),
-    /** Read only the first N examples of each file (fastText, delimited, lines). */
-    limit: z.number().int().positive().optional(),
-    labelPrefix: z.string().min(1).default('__label__'),
-    /** Delimited: one character; undefined = detect. */
-    delimiter: z.string().length(1).optional(),
-    /** Delimited: undefined = detect. */
-    header: z.boolean().optional(),
-    quoting: z.boolean().default(true),
-    textColumn: column.optional(),
-    labelColumn: column.optional(),
-    /** Raw label → class name. When given, a raw label not in it is an error. */
-    labelMap: z.record(z.string(), z.string().min(1)).optional(),
-    /** Numeric labels (e.g. 1-5 stars): below → one class, at or above → the other; `drop` values are skipped. */
-    labelThreshold: z
-      .object({
-        threshold: z.number(),
-        below: z.string().min(1),
-        atOrAbove: z.string().min(1),
-        drop: z.array(z.number()).default([]),
-      })
-      .optional(),
-  })
-  .strict()
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${what}` : undefined),
+})
+/** The file or folder (every format but `lines`). */
+const path = z.string(required('the file or folder to import')).min(1)
+/** `lines`: one file per class. */
+const classFiles = z.array(
+  z.object({ path: z.string().min(1), className: z.string().min(1) }),
+  required('one file per class, each with its class name'),
+)
+const withPath = <F extends SourceFormat>(format: F) =>
+  sourceOptions.extend({ format: z.literal(format), path }).strict()
+
+/**
+ * A source, by format: each format's own required fields (a path, or the class files). `auto`
+ * (the default) detects the format from the path, or takes class files as `lines`.
+ */
+export const sourceSpecSchema = z.discriminatedUnion(
+  'format',
+  [
+    sourceOptions
+      .extend({ format: z.literal('auto').default('auto'), path: path.optional(), classFiles: classFiles.optional() })
+      .strict(),
+    withPath('aclimdb'),
+    withPath('folder'),
+    withPath('fasttext'),
+    withPath('delimited'),
+    sourceOptions.extend({ format: z.literal('lines'), classFiles }).strict(),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `Invalid option: expected one of ${['auto', ...sourceFormats].map((f) => `"${f}"`).join('|')}`
+        : undefined,
+  },
+)
 export type SourceSpec = z.output<typeof sourceSpecSchema>
+export type SourceSpecInput = z.input<typeof sourceSpecSchema>
+/** The spec of one format. */
+export type SourceSpecOf<F extends SourceSpec['format']> = Extract<SourceSpec, { format: F }>
+/** A spec whose format is known: chosen by the user, or detected. */
+export type KnownSourceSpec = SourceSpecOf<SourceFormat>
+
+/** The files a source reads, as people name it: the path, or the class files. */
+export function sourcePaths(spec: SourceSpec): string[] {
+  if (spec.format === 'lines') return spec.classFiles.map((f) => f.path)
+  if (spec.format === 'auto') return spec.path ? [spec.path] : (spec.classFiles ?? []).map((f) => f.path)
+  return [spec.path]
+}
 
 export const preprocessSchema = z
   .object({
     stripHtml: z.boolean().default(true),
-    lowercase: z.boolean().default(false),
+    lowercase: z.boolean().default(true),
     /** basic: URLs to <url> and digits to 0 (the Amazon LSTM); kim: Kim's clean_str. */
     clean: z.enum(['none', 'basic', 'kim']).default('none'),
     tokenizer: z.enum(['whitespace', 'word']).default('word'),
@@ -97,6 +140,9 @@ export const importSpecSchema = z
   .strict()
 export type ImportSpec = z.output<typeof importSpecSchema>
 export type ImportSpecInput = z.input<typeof importSpecSchema>
+
+/** Every import setting's default, from the schemas above: what the wizard starts from and the CLI's help shows. */
+export const importDefaults: ImportSpec = importSpecSchema.parse({ source: {} })
 
 export type SplitName = 'train' | 'val' | 'test'
 

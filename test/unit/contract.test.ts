@@ -26,6 +26,10 @@ describe('contract validation', () => {
     ['fs.list', { path: 'x', extra: true }, 'extra', /unrecognized/i],
     ['dialog.open', { kind: 'disk' }, 'kind', /file|folder|invalid/i],
     ['dialog.open', { kind: 'file', filters: [{ name: 'Text', extensions: [1] }] }, 'filters.0.extensions.0', /string/],
+    ['datasets.preview', { source: { format: 'fasttext' } }, 'source.path', /required: the file or folder/],
+    ['datasets.preview', { source: { format: 'lines', classFiles: [], path: 'x' } }, 'source.path', /unrecognized/i],
+    ['datasets.import', { spec: { source: { format: 'lines' } } }, 'spec.source.classFiles', /required: one file per/],
+    ['datasets.import', { spec: { source: { format: 'xml', path: 'x' } } }, 'spec.source.format', /"delimited"/],
   ])('rejects %s %j naming the field', async (name, payload, field, message) => {
     const ctx = context()
     const answer = await ctx.invoke(name, payload)

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import type { AppContext } from '../core/app-context'
 import { datasetsCommand, datasetsOptions } from './commands/datasets'
-import { importCommand, importOptions } from './commands/import'
+import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
 import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
@@ -20,16 +20,10 @@ Commands:
   info                    version, data directory, runtimes and tfjs backends
   serve [--port N] [--host H]
                           serve the app to a browser (default 127.0.0.1:5757)
-  import --path P [--format aclimdb|folder|fasttext|delimited|lines|auto] [--name N]
-         [--test-path P] [--class-names a,b] [--text-column C] [--label-column C]
-         [--delimiter D] [--header|--no-header] [--no-quoting] [--label-prefix S]
-         [--label-map k=v,...] [--encoding E] [--limit N] [--lowercase] [--keep-html]
-         [--clean none|basic|kim] [--tokenizer word|whitespace] [--min-count N]
-         [--max-vocab N] [--max-len N] [--padding pre|post] [--truncating pre|post]
-         [--split ratio|halve-test] [--val-ratio R] [--test-ratio R] [--seed S]
+  import --path P [import settings, below]
                           import a dataset (Ctrl+C cancels and leaves nothing behind)
   datasets list | show ID | delete ID
-  datasets download [--url U] [--md5 M] [import settings as for import]
+  datasets download [--url U] [--md5 M] [import settings, below]
                           download aclImdb (resumable, checked) and import it
   vectors inspect FILE [--member M]      format, header, count, dim, problems by line
   vectors fix-header FILE [--out OUT] [--remove] [--drop-bad-lines] [--member M]
@@ -46,7 +40,9 @@ Commands:
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
   --data-dir DIR          data directory (default: $SENTIMENT_STUDIO_DATA_DIR or the app's own)
-  -h, --help              this help`
+  -h, --help              this help
+
+${importUsage}`
 
 const common = {
   json: { type: 'boolean', default: false },

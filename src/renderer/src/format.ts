@@ -1,4 +1,4 @@
-/** Numbers and sizes as people read them. */
+/** Numbers, sizes and texts as people read them. */
 export function bytes(n: number | null): string {
   if (n === null) return ''
   const units = ['B', 'KB', 'MB', 'GB', 'TB']
@@ -20,3 +20,6 @@ export function duration(ms: number | null): string {
 }
 
 export const percent = (share: number) => `${(share * 100).toFixed(1)}%`
+
+/** A long text cut to `n` characters, for a table cell. */
+export const short = (text: string, n = 160) => (text.length > n ? `${text.slice(0, n)}…` : text)

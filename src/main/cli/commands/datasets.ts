@@ -1,5 +1,4 @@
 /** `datasets list|show|delete`. */
-import { importSpecSchema } from '../../../shared/datasets'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
 import { followJob } from '../job-progress'
@@ -21,14 +20,13 @@ export async function datasetsCommand(
   const [action, id] = positionals
   switch (action) {
     case 'download': {
+      // The download names its own source; the flags give the other settings.
       const { source: _source, ...settings } = importSpecFromFlags({ ...values, path: ['aclImdb_v1.tar.gz'] })
-      const parsed = importSpecSchema.omit({ source: true }).safeParse(settings)
-      if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message)
       out.status(`Downloading aclImdb from ${values.url ?? 'the official address'}…`)
       const job = context.datasets.startDownload({
         url: values.url as string | undefined,
         md5: values.md5 as string | undefined,
-        settings: parsed.data,
+        settings,
       })
       const d = await followJob(context, job, out)
       out.result(d, () => describeDataset(d))

@@ -1,12 +1,25 @@
-/** `import`: a dataset from any supported source, with the wizard's settings as flags. */
-import { importSpecSchema, type DatasetSummary, type ImportSpecInput } from '../../../shared/datasets'
+/** `import`: a dataset from any supported source, with the wizard's settings as flags and the schema's defaults. */
+import { parseColumn } from '../../../shared/columns'
+import {
+  encodings,
+  importDefaults,
+  importSpecSchema,
+  preprocessSchema,
+  sequenceSchema,
+  sourceFormats,
+  sourcePaths,
+  splitSchema,
+  type DatasetSummary,
+  type ImportSpec,
+} from '../../../shared/datasets'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
 import { followJob } from '../job-progress'
 import type { Output } from '../output'
 
+/** No defaults here: a flag left out leaves the field to the schema's default. */
 export const importOptions = {
-  format: { type: 'string', default: 'auto' },
+  format: { type: 'string' },
   path: { type: 'string', multiple: true },
   'test-path': { type: 'string' },
   name: { type: 'string' },
@@ -16,13 +29,18 @@ export const importOptions = {
   delimiter: { type: 'string' },
   header: { type: 'boolean' },
   'no-header': { type: 'boolean' },
+  quoting: { type: 'boolean' },
   'no-quoting': { type: 'boolean' },
   'label-prefix': { type: 'string' },
   'label-map': { type: 'string' },
   encoding: { type: 'string' },
   limit: { type: 'string' },
-  lowercase: { type: 'boolean' },
+  'strip-html': { type: 'boolean' },
+  'no-strip-html': { type: 'boolean' },
+  /** The older name of --no-strip-html. */
   'keep-html': { type: 'boolean' },
+  lowercase: { type: 'boolean' },
+  'no-lowercase': { type: 'boolean' },
   clean: { type: 'string' },
   tokenizer: { type: 'string' },
   'min-count': { type: 'string' },
@@ -34,9 +52,44 @@ export const importOptions = {
   'val-ratio': { type: 'string' },
   'test-ratio': { type: 'string' },
   seed: { type: 'string' },
+  stratified: { type: 'boolean' },
+  'no-stratified': { type: 'boolean' },
 } as const
 
 export type FlagValues = Record<string, string | string[] | boolean | undefined>
+
+const defaults = importDefaults
+const on = (value: boolean) => (value ? 'on' : 'off')
+const choices = (schema: { unwrap(): { options: readonly string[] } }) => schema.unwrap().options.join('|')
+const { clean, tokenizer } = preprocessSchema.shape
+const { padding, truncating } = sequenceSchema.shape
+
+/** The import settings for --help, each with the schema's default. */
+export const importUsage = `Import settings (for import and datasets download):
+  --path P                the file or folder; --format lines: one --path per class
+  --format F              auto|${sourceFormats.join('|')} (default ${defaults.source.format})
+  --name N                (default: from the file name)
+  --class-names a,b       --format lines: the class of each --path, in order
+  --test-path P           fastText, delimited: a separate test file
+  --encoding E            ${encodings.join('|')} (default ${defaults.source.encoding})
+  --limit N               only the first N examples of each file (default: all)
+  --label-prefix S        fastText (default ${defaults.source.labelPrefix})
+  --label-map k=v,...     raw label to class name, e.g. 1=negative,2=positive
+  --delimiter D           one character, or tab|comma|semicolon|pipe|space (default: detect)
+  --header | --no-header  (default: detect)
+  --quoting | --no-quoting (default ${on(defaults.source.quoting)})
+  --text-column C, --label-column C
+                          a header name or a 0-based index (default: detect)
+  --strip-html | --no-strip-html (default ${on(defaults.preprocess.stripHtml)}; --keep-html = --no-strip-html)
+  --lowercase | --no-lowercase (default ${on(defaults.preprocess.lowercase)})
+  --clean ${choices(clean)} (default ${defaults.preprocess.clean})
+  --tokenizer ${choices(tokenizer)} (default ${defaults.preprocess.tokenizer})
+  --min-count N (default ${defaults.vocab.minCount}), --max-vocab N (default: no limit)
+  --max-len N (default ${defaults.sequence.maxLen}), --padding ${choices(padding)} (default ${defaults.sequence.padding}), \
+--truncating ${choices(truncating)} (default ${defaults.sequence.truncating})
+  --split ${choices(splitSchema.shape.mode)} (default ${defaults.split.mode}), --val-ratio R (default ${defaults.split.valRatio}), \
+--test-ratio R (default ${defaults.split.testRatio})
+  --seed S (default ${defaults.split.seed}), --stratified | --no-stratified (default ${on(defaults.split.stratified)})`
 
 const delimiterNames: Record<string, string> = { tab: '\t', comma: ',', semicolon: ';', pipe: '|', space: ' ' }
 
@@ -51,6 +104,8 @@ const flagOf: Record<string, string> = {
   'source.delimiter': '--delimiter',
   'source.labelMap': '--label-map',
   'source.labelPrefix': '--label-prefix',
+  'source.textColumn': '--text-column',
+  'source.labelColumn': '--label-column',
   'preprocess.clean': '--clean',
   'preprocess.tokenizer': '--tokenizer',
   'vocab.minCount': '--min-count',
@@ -64,12 +119,18 @@ const flagOf: Record<string, string> = {
   'split.seed': '--seed',
 }
 
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
 const num = (v: unknown) => (typeof v === 'string' ? Number(v) : undefined)
-const column = (v: unknown) => (typeof v !== 'string' ? undefined : /^\d+$/.test(v) ? Number(v) : v)
 
-function labelMap(text: string): Record<string, string> {
+/** A --x / --no-x pair: true, false, or undefined for the schema's default. */
+function toggle(v: FlagValues, name: string, off = v[`no-${name}`]): boolean | undefined {
+  if (v[name] && off) throw new UsageError(`--${name} and --no-${name} contradict each other.`)
+  return v[name] ? true : off ? false : undefined
+}
+
+function labelMap(pairs: string): Record<string, string> {
   const map: Record<string, string> = {}
-  for (const pair of text.split(',')) {
+  for (const pair of pairs.split(',')) {
     const at = pair.indexOf('=')
     if (at <= 0 || at === pair.length - 1)
       throw new UsageError(
@@ -80,64 +141,70 @@ function labelMap(text: string): Record<string, string> {
   return map
 }
 
-export function importSpecFromFlags(v: FlagValues): ImportSpecInput {
-  const paths = (v.path as string[] | undefined) ?? []
+/** The source's location: one path, or with --format lines one path per class and its class name. */
+function location(v: FlagValues) {
+  const paths = Array.isArray(v.path) ? v.path : []
   if (paths.length === 0) throw new UsageError('--path is required: the file or folder to import.')
-  const format = v.format as string
-  let classFiles: { path: string; className: string }[] | undefined
-  if (format === 'lines') {
+  if (v.format === 'lines') {
     const names = typeof v['class-names'] === 'string' ? v['class-names'].split(',').map((s) => s.trim()) : []
     if (names.length !== paths.length)
       throw new UsageError(
         `--format lines needs one --path per class and --class-names with as many names (got ${paths.length} paths, ${names.length} names).`,
       )
-    classFiles = paths.map((path, i) => ({ path, className: names[i]! }))
-  } else if (paths.length > 1)
+    return { classFiles: paths.map((path, i) => ({ path, className: names[i] })) }
+  }
+  if (paths.length > 1)
     throw new UsageError(`--path is given ${paths.length} times; only --format lines takes several.`)
-  if (v.header && v['no-header']) throw new UsageError('--header and --no-header contradict each other.')
-  const delimiter = typeof v.delimiter === 'string' ? (delimiterNames[v.delimiter] ?? v.delimiter) : undefined
-  return {
-    name: v.name as string | undefined,
+  return { path: paths[0] }
+}
+
+/** The import spec the flags describe, validated; a flag left out takes the schema's default. */
+export function importSpecFromFlags(v: FlagValues): ImportSpec {
+  const delimiter = text(v.delimiter)
+  const parsed = importSpecSchema.safeParse({
+    name: text(v.name),
     source: {
-      format: format as never,
-      ...(classFiles ? { classFiles } : { path: paths[0] }),
-      testPath: v['test-path'] as string | undefined,
-      encoding: v.encoding as never,
+      format: text(v.format),
+      ...location(v),
+      testPath: text(v['test-path']),
+      encoding: text(v.encoding),
       limit: num(v.limit),
-      labelPrefix: v['label-prefix'] as string | undefined,
-      delimiter,
-      header: v.header ? true : v['no-header'] ? false : undefined,
-      quoting: v['no-quoting'] ? false : undefined,
-      textColumn: column(v['text-column']),
-      labelColumn: column(v['label-column']),
+      labelPrefix: text(v['label-prefix']),
+      delimiter: delimiter && (delimiterNames[delimiter] ?? delimiter),
+      header: toggle(v, 'header'),
+      quoting: toggle(v, 'quoting'),
+      textColumn: parseColumn(text(v['text-column'])),
+      labelColumn: parseColumn(text(v['label-column'])),
       labelMap: typeof v['label-map'] === 'string' ? labelMap(v['label-map']) : undefined,
     },
     preprocess: {
-      stripHtml: v['keep-html'] ? false : undefined,
-      lowercase: v.lowercase === true ? true : undefined,
-      clean: v.clean as never,
-      tokenizer: v.tokenizer as never,
+      stripHtml: toggle(v, 'strip-html', v['no-strip-html'] || v['keep-html']),
+      lowercase: toggle(v, 'lowercase'),
+      clean: text(v.clean),
+      tokenizer: text(v.tokenizer),
     },
     vocab: { minCount: num(v['min-count']), maxSize: num(v['max-vocab']) },
-    sequence: { maxLen: num(v['max-len']), padding: v.padding as never, truncating: v.truncating as never },
+    sequence: { maxLen: num(v['max-len']), padding: text(v.padding), truncating: text(v.truncating) },
     split: {
-      mode: v.split as never,
+      mode: text(v.split),
       valRatio: num(v['val-ratio']),
       testRatio: num(v['test-ratio']),
       seed: num(v.seed),
+      stratified: toggle(v, 'stratified'),
     },
-  }
-}
-
-export async function importCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
-  const parsed = importSpecSchema.safeParse(importSpecFromFlags(values))
+  })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const field = issue.path.join('.')
     throw new UsageError(`${flagOf[field] ?? field}: ${issue.message}`)
   }
-  out.status(`Importing ${parsed.data.source.path ?? 'the class files'}…`)
-  const d = await followJob(context, context.datasets.startImport(parsed.data), out)
+  return parsed.data
+}
+
+export async function importCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  const spec = importSpecFromFlags(values)
+  out.status(`Importing ${sourcePaths(spec.source).join(', ')}…`)
+  const d = await followJob(context, context.datasets.startImport(spec), out)
   out.result(
     {
       id: d.id,

@@ -4,7 +4,7 @@
  * process; main turns the written folder into a dataset record.
  */
 import { basename } from 'node:path'
-import type { ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
+import { sourcePaths, type ImportSpec, type SourceProblem, type SplitName } from '../../../shared/datasets'
 import type { ImportOutcome, JobParams } from '../../../shared/job-catalog'
 import type { JobContext } from '../jobs/worker-runtime'
 import { duplicateFigures, textHash } from './duplicates'
@@ -177,11 +177,11 @@ const countsOf = (data: Record<SplitName, SplitData>): Record<SplitName, number>
 })
 
 function sourceName(spec: ImportSpec): string {
-  return spec.source.path ?? spec.source.classFiles?.map((f) => f.path).join(', ') ?? ''
+  return sourcePaths(spec.source).join(', ')
 }
 
 function defaultName(spec: ImportSpec): string {
-  const path = spec.source.path ?? spec.source.classFiles?.[0]?.path ?? 'dataset'
+  const path = sourcePaths(spec.source)[0] ?? 'dataset'
   return basename(path).replace(/(\.tar)?\.(gz|bz2|tgz|zip|txt|csv|tsv|jsonl)$/i, '') || 'dataset'
 }
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { extract, type Header } from 'tar-stream'
-import type { SourceSpec } from '../../../../shared/datasets'
+import type { SourceSpecOf } from '../../../../shared/datasets'
 import { checkAborted } from './abort'
 import { entries } from './folder'
 import { labelMapper } from './labels'
@@ -43,8 +43,12 @@ export async function listAclImdbFolder(root: string): Promise<ReviewFile[]> {
   return out
 }
 
-export async function* readAclImdb(spec: SourceSpec, ctx: ReadContext, notes: SourceNotes): AsyncGenerator<RawExample> {
-  const path = spec.path!
+export async function* readAclImdb(
+  spec: SourceSpecOf<'aclimdb'>,
+  ctx: ReadContext,
+  notes: SourceNotes,
+): AsyncGenerator<RawExample> {
+  const { path } = spec
   const toLabel = labelMapper(spec, 'file')
   if ((await checkedStat(path, 'any')).isDirectory()) {
     yield* readReviewFiles(await listAclImdbFolder(path), spec.encoding, toLabel, ctx, notes)

@@ -5,7 +5,7 @@
  */
 import { parse, type CsvError } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
-import type { SourceSpec } from '../../../../shared/datasets'
+import type { SourceSpec, SourceSpecOf } from '../../../../shared/datasets'
 import { checkAborted } from './abort'
 import { splitFiles } from './fasttext'
 import { labelMapper } from './labels'
@@ -213,7 +213,7 @@ function withColumns(
 }
 
 export async function* readDelimited(
-  spec: SourceSpec,
+  spec: SourceSpecOf<'delimited'>,
   ctx: ReadContext,
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {

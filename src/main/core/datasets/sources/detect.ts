@@ -1,7 +1,7 @@
-/** Which format a path is in, when the user chose "auto", and why. */
+/** Which format a source is in: the user's choice, or for "auto" detected from the path, and why. */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SourceFormat, SourceSpec } from '../../../../shared/datasets'
+import type { KnownSourceSpec, SourceFormat, SourceSpec, SourceSpecOf } from '../../../../shared/datasets'
 import { looksLikeAclImdbArchive, reviewName } from './aclimdb'
 import { delimiterOf } from './delimited'
 import { checkedStat, readLines } from './streams'
@@ -12,10 +12,25 @@ export interface DetectedFormat {
   reason: string
 }
 
-export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
-  if (spec.classFiles?.length) return { format: 'lines', reason: 'one file per class' }
-  const path = spec.path
+/** The spec with its format known, so each reader gets its format's fields, and why that format. */
+export async function resolveFormat(spec: SourceSpec): Promise<{ spec: KnownSourceSpec; reason: string }> {
+  if (spec.format !== 'auto') return { spec, reason: 'chosen by you' }
+  const { format: _auto, path, classFiles, ...options } = spec
+  if (classFiles?.length) return { spec: { ...options, format: 'lines', classFiles }, reason: 'one file per class' }
   if (!path) throw new SourceError('Choose a file or folder to import.')
+  const { format, reason } = await detectPathFormat(path, spec)
+  return { spec: { ...options, format, path }, reason }
+}
+
+export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
+  const resolved = await resolveFormat(spec)
+  return { format: resolved.spec.format, reason: resolved.reason }
+}
+
+async function detectPathFormat(
+  path: string,
+  spec: SourceSpecOf<'auto'>,
+): Promise<{ format: Exclude<SourceFormat, 'lines'>; reason: string }> {
   if ((await checkedStat(path, 'any')).isDirectory()) return detectFolder(path)
   if (/\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?)$/i.test(path)) {
     if (await looksLikeAclImdbArchive(path))
@@ -47,7 +62,7 @@ export async function detectFormat(spec: SourceSpec): Promise<DetectedFormat> {
   )
 }
 
-async function detectFolder(path: string): Promise<DetectedFormat> {
+async function detectFolder(path: string): Promise<{ format: 'aclimdb' | 'folder'; reason: string }> {
   const names = new Set(await readdir(path))
   if (!names.has('train') || !names.has('test')) return { format: 'folder', reason: 'a sub-folder per class' }
   const reviews = await readdir(join(path, 'train', 'pos')).catch(() => [] as string[])

@@ -2,7 +2,7 @@
  * fastText format: `__label__<name> text` per line (Amazon reviews), plain, .gz or .bz2, streamed.
  * `limit` keeps the first N lines of each file; with `testPath` the main file is the train split.
  */
-import type { SourceSpec } from '../../../../shared/datasets'
+import type { SourceSpecOf } from '../../../../shared/datasets'
 import { checkAborted } from './abort'
 import { labelMapper } from './labels'
 import { readLines } from './streams'
@@ -10,17 +10,17 @@ import type { SourceNotes } from './notes'
 import type { RawExample, ReadContext } from './types'
 
 /** The source's files with the split their examples get. */
-export function splitFiles(spec: SourceSpec): [string, RawExample['split']][] {
+export function splitFiles(spec: SourceSpecOf<'fasttext' | 'delimited'>): [string, RawExample['split']][] {
   return spec.testPath
     ? [
-        [spec.path!, 'train'],
+        [spec.path, 'train'],
         [spec.testPath, 'test'],
       ]
-    : [[spec.path!, null]]
+    : [[spec.path, null]]
 }
 
 export async function* readFastText(
-  spec: SourceSpec,
+  spec: SourceSpecOf<'fasttext'>,
   ctx: ReadContext,
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {

@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SourceSpec } from '../../../../shared/datasets'
+import type { SourceSpecOf } from '../../../../shared/datasets'
 import { labelMapper } from './labels'
 import { readReviewFiles, type ReviewFile } from './review-files'
 import { checkedStat } from './streams'
@@ -32,8 +32,8 @@ export async function entries(dir: string, sorted = true): Promise<{ folders: st
 }
 
 /** The review files of `root`, with their classes and splits; structural problems throw. */
-export async function listClassFolders(spec: SourceSpec): Promise<ReviewFile[]> {
-  const root = spec.path!
+export async function listClassFolders(spec: SourceSpecOf<'folder'>): Promise<ReviewFile[]> {
+  const root = spec.path
   await checkedStat(root, 'folder')
   const { folders } = await entries(root)
   const splitLayout = folders.includes('train') && folders.includes('test')
@@ -70,7 +70,7 @@ export async function listClassFolders(spec: SourceSpec): Promise<ReviewFile[]> 
 }
 
 export async function* readClassFolders(
-  spec: SourceSpec,
+  spec: SourceSpecOf<'folder'>,
   ctx: ReadContext,
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {

@@ -3,10 +3,10 @@
  * Readers stream; on `ctx.signal` they stop by throwing an Error named 'AbortError'.
  */
 import { stat } from 'node:fs/promises'
-import type { SourceFormat, SourceProblem, SourceSpec } from '../../../../shared/datasets'
+import type { KnownSourceSpec, SourceFormat, SourceProblem, SourceSpec } from '../../../../shared/datasets'
 import { listAclImdbFolder, readAclImdb } from './aclimdb'
 import { detectLayout, readDelimited } from './delimited'
-import { detectFormat } from './detect'
+import { resolveFormat } from './detect'
 import { readFastText } from './fasttext'
 import { listClassFolders, readClassFolders } from './folder'
 import { labelMapper } from './labels'
@@ -20,6 +20,8 @@ export { SourceError, type RawExample, type ReadContext } from './types'
 
 export interface OpenedSource {
   format: SourceFormat
+  /** The spec with its format known. */
+  spec: KnownSourceSpec
   formatReason: string
   examples: AsyncIterable<RawExample>
   /** Encodings detected so far, with how many files had each (one review file, or one whole file). */
@@ -28,22 +30,29 @@ export interface OpenedSource {
   labelsSeen(): Record<string, number>
 }
 
-const readers = {
-  aclimdb: readAclImdb,
-  folder: readClassFolders,
-  fasttext: readFastText,
-  delimited: readDelimited,
-  lines: readLineFiles,
-} as const
+function read(spec: KnownSourceSpec, ctx: ReadContext, notes: SourceNotes): AsyncIterable<RawExample> {
+  switch (spec.format) {
+    case 'aclimdb':
+      return readAclImdb(spec, ctx, notes)
+    case 'folder':
+      return readClassFolders(spec, ctx, notes)
+    case 'fasttext':
+      return readFastText(spec, ctx, notes)
+    case 'delimited':
+      return readDelimited(spec, ctx, notes)
+    case 'lines':
+      return readLineFiles(spec, ctx, notes)
+  }
+}
 
 export async function openSource(spec: SourceSpec, ctx: ReadContext): Promise<OpenedSource> {
-  const { format, reason } =
-    spec.format === 'auto' ? await detectFormat(spec) : { format: spec.format, reason: 'chosen by you' }
+  const resolved = await resolveFormat(spec)
   const notes = new SourceNotes()
   return {
-    format,
-    formatReason: reason,
-    examples: readers[format](spec, ctx, notes),
+    format: resolved.spec.format,
+    spec: resolved.spec,
+    formatReason: resolved.reason,
+    examples: read(resolved.spec, ctx, notes),
     encodings: () => notes.encodings.all,
     labelsSeen: () => notes.labels.all,
   }
@@ -80,7 +89,7 @@ export async function previewSource(spec: SourceSpec, count: number): Promise<So
   }
   const opened = await openSource(spec, ctx)
   const notes = new SourceNotes()
-  const files = await folderSample(spec, opened.format, count)
+  const files = await folderSample(opened.spec, count)
   const examples: RawExample[] = []
   if (files) {
     const toLabel = labelMapper(spec, 'file')
@@ -98,7 +107,7 @@ export async function previewSource(spec: SourceSpec, count: number): Promise<So
       if (examples.length >= count || Date.now() - started > searchMs) break
     }
   }
-  const layout = opened.format === 'delimited' ? await detectLayout(spec.path!, spec) : null
+  const layout = opened.spec.format === 'delimited' ? await detectLayout(opened.spec.path, opened.spec) : null
   const encodings = files ? notes.encodings.all : opened.encodings()
   const kinds = Object.entries(encodings).sort((a, b) => b[1] - a[1])
   return {
@@ -113,9 +122,11 @@ export async function previewSource(spec: SourceSpec, count: number): Promise<So
 }
 
 /** For one-review-per-file layouts: the first files of every class and split, `count` in all. */
-async function folderSample(spec: SourceSpec, format: SourceFormat, count: number): Promise<ReviewFile[] | null> {
-  if (format !== 'folder' && !(format === 'aclimdb' && (await stat(spec.path!)).isDirectory())) return null
-  const all = format === 'folder' ? await listClassFolders(spec) : await listAclImdbFolder(spec.path!)
+async function folderSample(spec: KnownSourceSpec, count: number): Promise<ReviewFile[] | null> {
+  let all: ReviewFile[]
+  if (spec.format === 'folder') all = await listClassFolders(spec)
+  else if (spec.format === 'aclimdb' && (await stat(spec.path)).isDirectory()) all = await listAclImdbFolder(spec.path)
+  else return null
   const groups = new Map<string, ReviewFile[]>()
   for (const f of all) {
     const key = `${f.split}/${f.label}`

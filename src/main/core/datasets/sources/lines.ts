@@ -1,16 +1,16 @@
 /** One file per class, one example per line (Pang & Lee's rt-polarity.pos / .neg): no split of its own. */
-import type { SourceSpec } from '../../../../shared/datasets'
+import type { SourceSpecOf } from '../../../../shared/datasets'
 import { checkAborted } from './abort'
 import { readLines } from './streams'
 import type { SourceNotes } from './notes'
 import { SourceError, type RawExample, type ReadContext } from './types'
 
 export async function* readLineFiles(
-  spec: SourceSpec,
+  spec: SourceSpecOf<'lines'>,
   ctx: ReadContext,
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {
-  const files = spec.classFiles ?? []
+  const files = spec.classFiles
   if (files.length < 2) throw new SourceError('The line-file format needs one file per class, at least two.')
   for (const { path, className } of files) {
     let kept = 0
