@@ -4,7 +4,7 @@ import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { EmbeddingCoverage, VectorInspection } from '../../../shared/vectors'
+import type { EmbeddingCoverage, EmbeddingParams, VectorInspection } from '../../../shared/vectors'
 import { readVocabularyWithCounts } from '../datasets/store'
 import { download } from '../downloads/download'
 import type { JobContext } from '../jobs/worker-runtime'
@@ -89,15 +89,7 @@ async function fileFingerprint(params: InspectParams, signal: AbortSignal): Prom
   return hash.digest('hex')
 }
 
-export interface EmbeddingParams extends InspectParams {
-  datasetDir: string
-  /** The cache folder for this vector file. */
-  cacheDir: string
-  cacheKey: string
-  foldCase: boolean
-  oov: 'zeros' | 'random'
-  seed: number
-}
+export type { EmbeddingParams }
 
 export type EmbeddingResult = EmbeddingCoverage & { dim: number; matrixPath: string; cached: boolean }
 
