@@ -8,9 +8,9 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: {
-          index: resolve(__dirname, 'src/main/index.ts'),
+          index: resolve(__dirname, 'src/main/desktop/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          worker: resolve(__dirname, 'src/main/worker.ts'),
+          worker: resolve(__dirname, 'src/main/worker/index.ts'),
         },
       },
     },

@@ -17,7 +17,6 @@ function benchContext(): JobContext {
   const abort = new AbortController()
   return {
     jobId: 'bench',
-    params: null,
     signal: abort.signal,
     progress: () => {},
     log: () => {},

@@ -26,7 +26,7 @@ import { presets } from '../src/shared/training/presets'
 import type { RunHistory, RunRecord } from '../src/shared/training/results'
 import type { JobRecord } from '../src/shared/types'
 
-const worker = join(__dirname, '..', 'src', 'main', 'worker.ts')
+const worker = join(__dirname, '..', 'src', 'main', 'worker', 'index.ts')
 const reviewPath = /(?:^|\/)(train|test)\/(pos|neg)\/(\d+)_(\d+)\.txt$/
 
 /**

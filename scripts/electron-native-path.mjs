@@ -1,4 +1,4 @@
-// Where the Electron binary and the Electron-ABI build of better-sqlite3 live; src/main/index.ts
+// Where the Electron binary and the Electron-ABI build of better-sqlite3 live; src/main/desktop/index.ts
 // computes the same binding path.
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'

@@ -4,6 +4,7 @@
  * and the renderer's api client are typed from them, and tests call the same handlers.
  */
 import { z } from 'zod'
+import type { JobKind, JobOf } from './job-catalog'
 import type { AppInfo, BackendStatus, Capabilities, DirListing, JobRecord } from './types'
 import {
   importSpecSchema,
@@ -24,9 +25,17 @@ import {
   type WordVectors,
 } from './training'
 
-/** A request: its payload schema, with the result type carried as a phantom. */
+/** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {
-  return <P extends z.ZodType>(payload: P) => ({ payload, result: undefined as unknown as R })
+  return <P extends z.ZodType, const K extends JobKind | null = null>(payload: P, starts: K = null as K) => ({
+    payload,
+    starts,
+    result: undefined as unknown as R,
+  })
+}
+/** A request that starts a job of `kind` and answers with its record at once (`job.updated` follows it). */
+function jobRequest<K extends JobKind>(kind: K) {
+  return <P extends z.ZodType>(payload: P) => request<JobOf<K>>()(payload, kind)
 }
 /** An event: only its data type. */
 function event<D>() {
@@ -95,17 +104,16 @@ export const requests = {
       .strict(),
   ),
   /** Starts an import job; its result is the new dataset. */
-  'datasets.import': request<JobRecord>()(z.object({ spec: importSpecSchema }).strict()),
+  'datasets.import': jobRequest('import-dataset')(z.object({ spec: importSpecSchema }).strict()),
   /** Downloads aclImdb (from `url`, default the official address) and imports it; a job like `datasets.import`. */
-  'datasets.download': request<JobRecord>()(
+  'datasets.download': jobRequest('get-imdb')(
     downloadSource.extend({ spec: importSpecSchema.omit({ source: true }).optional() }).strict(),
   ),
   'datasets.list': request<DatasetSummary[]>()(z.object({}).strict()),
   'datasets.get': request<DatasetSummary>()(z.object({ id }).strict()),
   'datasets.delete': request<{ id: string }>()(z.object({ id }).strict()),
-  /** Vector jobs: their results are a VectorInspection, a fix-up result, a VectorFileRecord, coverage. */
-  'vectors.inspect': request<JobRecord>()(z.object({ path, member }).strict()),
-  'vectors.fixHeader': request<JobRecord>()(
+  'vectors.inspect': jobRequest('inspect-vectors')(z.object({ path, member }).strict()),
+  'vectors.fixHeader': jobRequest('fix-vector-header')(
     z
       .object({
         path,
@@ -119,11 +127,11 @@ export const requests = {
   /** The text files inside a .zip (glove.6B.zip holds four), or null for a plain or gzipped file. */
   'vectors.members': request<{ members: { name: string; size: number }[] | null }>()(z.object({ path }).strict()),
   /** Downloads glove.6B.zip (from `url`, default the official address) into the data directory; the result is its path. */
-  'vectors.download': request<JobRecord>()(downloadSource.strict()),
-  'vectors.add': request<JobRecord>()(z.object({ path, member }).strict()),
+  'vectors.download': jobRequest('download-glove')(downloadSource.strict()),
+  'vectors.add': jobRequest('register-vectors')(z.object({ path, member }).strict()),
   'vectors.list': request<VectorFileRecord[]>()(z.object({}).strict()),
   'vectors.delete': request<{ id: string }>()(z.object({ id }).strict()),
-  'vectors.coverage': request<JobRecord>()(
+  'vectors.coverage': jobRequest('build-embedding')(
     z
       .object({
         vectorsId: id,
@@ -137,7 +145,7 @@ export const requests = {
   /** The named, validated configurations of the seed pipelines. */
   'presets.list': request<Preset[]>()(z.object({}).strict()),
   /** Starts a training run (a job); the record comes back at once, `run.updated` follows it. */
-  'runs.start': request<RunRecord>()(trainRequestSchema),
+  'runs.start': request<RunRecord>()(trainRequestSchema, 'train'),
   'runs.list': request<RunRecord[]>()(z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict()),
   'runs.get': request<RunRecord>()(z.object({ id }).strict()),
   /** The run's curves, with per-step points thinned to at most `maxSteps` (every point when absent). */
@@ -146,7 +154,7 @@ export const requests = {
   ),
   'runs.cancel': request<RunRecord>()(z.object({ id }).strict()),
   /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
-  'runs.resume': request<RunRecord>()(z.object({ id }).strict()),
+  'runs.resume': request<RunRecord>()(z.object({ id }).strict(), 'train'),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
   /** The learned vectors of the model's `count` most frequent words (for a 2-D map of the embeddings). */
   'runs.wordVectors': request<WordVectors>()(

@@ -12,6 +12,12 @@ export interface BackendStatus {
   detail: string | null
 }
 
+/** What backend detection found, and the best backend that works. */
+export interface Detection {
+  backends: BackendStatus[]
+  selectedBackend: BackendName
+}
+
 export interface AppInfo {
   version: string
   dataDir: string
@@ -46,13 +52,15 @@ export interface JobProgress {
   etaMs: number | null
 }
 
-export interface JobRecord {
+/** A job as stored and sent; `JobOf<kind>` (shared/job-catalog.ts) types its params and result. */
+export interface JobRecord<K extends string = string, P = unknown, R = unknown> {
   id: string
-  kind: string
+  kind: K
   status: JobStatus
-  params: unknown
+  params: P
   progress: JobProgress | null
-  result: unknown
+  /** Set once the job has succeeded. */
+  result: R | null
   error: string | null
   createdAt: string
   startedAt: string | null

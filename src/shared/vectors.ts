@@ -77,3 +77,21 @@ export const embeddingParamsSchema = z
   })
   .strict()
 export type EmbeddingParams = z.output<typeof embeddingParamsSchema>
+
+/** What the header fix-up wrote. */
+export interface FixHeaderResult {
+  out: string
+  count: number
+  dim: number
+  headerLine: string | null
+  droppedLines: number
+}
+
+/** A registration job's output: main turns it into a VectorFileRecord. */
+export interface Registration {
+  inspection: VectorInspection
+  fingerprint: string
+}
+
+/** A dataset's embedding matrix for one vector file, and how much of the vocabulary it covers. */
+export type EmbeddingResult = EmbeddingCoverage & { dim: number; matrixPath: string; cached: boolean }

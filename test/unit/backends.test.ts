@@ -51,7 +51,7 @@ describe('backend detection in job processes', () => {
   it('loads each backend in its own process and reports what it found', async () => {
     const ctx = createAppContext({
       dataDir: tempDir(),
-      launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker.ts')),
+      launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')),
       transport: 'cli',
     })
     const info = await ctx.info.info(true)

@@ -4,8 +4,13 @@ import { openDatabase } from '../../src/main/core/db/database'
 import { JobsRepo } from '../../src/main/core/db/jobs-repo'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { JobManager } from '../../src/main/core/jobs/manager'
+import type { JobKindSpec } from '../../src/shared/job-catalog'
 import type { JobRecord } from '../../src/shared/types'
 import { useTempDir } from '../fixtures/temp-dir'
+import type { testCatalog } from '../fixtures/test-worker'
+
+/** The test worker's kinds, and one that main knows and the worker does not. */
+type ManagerCatalog = typeof testCatalog & { 'no-such-kind': JobKindSpec }
 
 const tempDir = useTempDir()
 const testWorker = join(__dirname, '..', 'fixtures', 'test-worker.ts')
@@ -14,7 +19,10 @@ function setup(options: { graceMs?: number; throttleMs?: number } = {}) {
   const db = openDatabase(join(tempDir(), 'studio.db'))
   const repo = new JobsRepo(db)
   const updates: JobRecord[] = []
-  const manager = new JobManager(repo, new ForkLauncher(testWorker), { ...options, onUpdate: (j) => updates.push(j) })
+  const manager = new JobManager<ManagerCatalog>(repo, new ForkLauncher(testWorker), {
+    ...options,
+    onUpdate: (j) => updates.push(j),
+  })
   return { db, repo, manager, updates }
 }
 
@@ -77,6 +85,14 @@ describe('job processes', () => {
     expect(job.status).toBe('cancelled')
     expect(job.error).toMatch(/did not stop within/)
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300)
+    db.close()
+  })
+
+  it("check params against the kind's schema in the job process", async () => {
+    const { db, manager } = setup()
+    const job = await manager.run('count', { n: -1 })
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatch(/^Job "count" got bad params: n: /)
     db.close()
   })
 

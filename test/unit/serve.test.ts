@@ -24,7 +24,7 @@ async function serve() {
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
   const ctx = createAppContext({
     dataDir: tempDir(),
-    launcher: new ForkLauncher(join(__dirname, '..', 'fixtures', 'test-worker.ts')),
+    launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')),
     transport: 'serve',
   })
   const server = await startServer({ context: ctx, rendererDir, port: 0 })
@@ -104,7 +104,9 @@ describe('serve mode', () => {
       error: { code: 'invalid_payload', field: 'id' },
     })
     ws.send('not json') // ignored, the socket stays usable
-    const job = await ctx.jobs.run('count', { n: 5 })
+    const vectors = join(tempDir(), 'vectors.txt')
+    writeFileSync(vectors, 'good 0.1 0.2\nbad 0.3 0.4\n')
+    const job = await ctx.jobs.run('inspect-vectors', { path: vectors })
     const event = await until((m) => m.type === 'event' && (m.data as { status: string }).status === 'succeeded')
     expect(event).toMatchObject({ type: 'event', name: 'job.updated', data: { id: job.id } })
     ws.close()

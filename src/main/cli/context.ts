@@ -5,10 +5,10 @@ import { createAppContext, type AppContext } from '../core/app-context'
 import { ForkLauncher } from '../core/jobs/launcher'
 import { resolveDataDir } from '../core/paths'
 
-/** The job-process entry beside this file: out/main/worker.js when built, worker.ts under tsx. */
+/** The job-process entry beside this file: out/main/worker.js when built, worker/index.ts under tsx. */
 export function workerEntry(): string {
   const built = join(__dirname, 'worker.js')
-  return existsSync(built) ? built : join(__dirname, '..', 'worker.ts')
+  return existsSync(built) ? built : join(__dirname, '..', 'worker', 'index.ts')
 }
 
 export function openContext(dataDir: string | undefined, transport: 'serve' | 'cli'): AppContext {

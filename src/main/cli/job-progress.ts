@@ -1,14 +1,18 @@
 /** Waits for a job, showing its progress on stderr, and fails the command if the job did not succeed. */
-import type { JobRecord } from '../../shared/types'
+import type { JobKind, JobOf, JobResult } from '../../shared/job-catalog'
 import type { AppContext } from '../core/app-context'
 import { progressLine, type Output } from './output'
 
-export async function followJob(context: AppContext, job: Pick<JobRecord, 'id'>, out: Output): Promise<JobRecord> {
+/** The job's result once it has succeeded; its error, thrown, otherwise. */
+export async function followJob<K extends JobKind>(
+  context: AppContext,
+  job: Pick<JobOf<K>, 'id' | 'kind'>,
+  out: Output,
+): Promise<JobResult<K>> {
   const tty = process.stderr.isTTY
   let shown = false
-  const unsubscribe = context.subscribe((name, data) => {
-    const update = data as JobRecord
-    if (name !== 'job.updated' || update.id !== job.id || !update.progress || update.status !== 'running') return
+  const unsubscribe = context.on('job.updated', (update) => {
+    if (update.id !== job.id || !update.progress || update.status !== 'running') return
     const line = progressLine(update.progress)
     if (tty) process.stderr.write(`\r\x1b[2K${line}`)
     else out.status(line)
@@ -18,10 +22,11 @@ export async function followJob(context: AppContext, job: Pick<JobRecord, 'id'>,
   const cancel = () => context.jobs.cancel(job.id)
   process.once('SIGINT', cancel)
   try {
-    const done = await context.jobs.wait(job.id)
+    const done = await context.jobs.finished(job)
     if (tty && shown) process.stderr.write('\n')
-    if (done.status !== 'succeeded') throw new Error(done.error ?? `The job ended ${done.status}.`)
-    return done
+    if (done.status !== 'succeeded' || done.result === null)
+      throw new Error(done.error ?? `The job ended ${done.status}.`)
+    return done.result
   } finally {
     unsubscribe()
     process.off('SIGINT', cancel)

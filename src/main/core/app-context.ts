@@ -3,7 +3,7 @@
  * the contract's router. The Electron app, serve mode, the CLI and tests all build one of these.
  */
 import { homedir } from 'node:os'
-import type { EventName, ParsedPayload } from '../../shared/contract'
+import type { EventData, EventName, ParsedPayload } from '../../shared/contract'
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
 import { importSpecSchema } from '../../shared/datasets'
@@ -49,6 +49,8 @@ export interface AppContext {
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
   /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
   subscribe(listener: EventListener): () => void
+  /** One event's data, typed. Returns an unsubscribe function. */
+  on<E extends EventName>(name: E, listener: (data: EventData<E>) => void): () => void
   close(): Promise<void>
 }
 
@@ -59,8 +61,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
   repo.recoverInterrupted(isProcessAlive)
 
   const listeners = new Set<EventListener>()
-  const emit = (name: EventName, data: unknown) => {
+  const emit = <E extends EventName>(name: E, data: EventData<E>) => {
     for (const l of listeners) l(name, data)
+  }
+  const subscribe = (listener: EventListener) => {
+    listeners.add(listener)
+    return () => listeners.delete(listener)
   }
   const jobs = new JobManager(repo, options.launcher, {
     ...options.jobs,
@@ -155,10 +161,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     vectors,
     runs,
     invoke,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    subscribe,
+    on: (name, listener) =>
+      // emit pairs each name with its own data type
+      subscribe((n, data) => n === name && listener(data as EventData<typeof name>)),
     async close() {
       if (closed) return
       closed = true

@@ -1,5 +1,5 @@
 /** `datasets list|show|delete`. */
-import { importSpecSchema, type DatasetSummary } from '../../../shared/datasets'
+import { importSpecSchema } from '../../../shared/datasets'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
 import { followJob } from '../job-progress'
@@ -30,7 +30,7 @@ export async function datasetsCommand(
         md5: values.md5 as string | undefined,
         settings: parsed.data,
       })
-      const d = (await followJob(context, job, out)).result as DatasetSummary
+      const d = await followJob(context, job, out)
       out.result(d, () => describeDataset(d))
       return
     }

@@ -137,8 +137,7 @@ export async function importCommand(context: AppContext, out: Output, values: Fl
     throw new UsageError(`${flagOf[field] ?? field}: ${issue.message}`)
   }
   out.status(`Importing ${parsed.data.source.path ?? 'the class files'}…`)
-  const job = await followJob(context, context.datasets.startImport(parsed.data), out)
-  const d = job.result as DatasetSummary
+  const d = await followJob(context, context.datasets.startImport(parsed.data), out)
   out.result(
     {
       id: d.id,

@@ -54,12 +54,11 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
 
 /** Follows a run's job to its end and prints the run's figures. */
 async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
-  const unsubscribe = context.subscribe((name, data) => {
-    const update = data as { runId: string; log: string[] }
-    if (name === 'run.updated' && update.runId === run.id) for (const line of update.log) out.status(line)
+  const unsubscribe = context.on('run.updated', (update) => {
+    if (update.runId === run.id) for (const line of update.log) out.status(line)
   })
   try {
-    await followJob(context, { id: run.jobId! }, out)
+    await followJob(context, { id: run.jobId!, kind: 'train' }, out)
   } finally {
     unsubscribe()
   }

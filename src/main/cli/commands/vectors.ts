@@ -1,6 +1,5 @@
 /** `vectors inspect|fix-header|add|list|delete|coverage`: word-vector files and the header fix-up. */
-import type { EmbeddingCoverage, VectorFileRecord, VectorInspection } from '../../../shared/vectors'
-import type { FixHeaderResult } from '../../core/vectors/fix-header'
+import type { VectorInspection } from '../../../shared/vectors'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
 import { followJob } from '../job-progress'
@@ -32,8 +31,7 @@ export async function vectorsCommand(
   }
   switch (action) {
     case 'inspect': {
-      const job = await followJob(context, context.vectors.inspect({ path: needArg('a FILE'), member }), out)
-      const r = job.result as VectorInspection
+      const r = await followJob(context, context.vectors.inspect({ path: needArg('a FILE'), member }), out)
       out.result(
         {
           format: r.format,
@@ -59,7 +57,7 @@ export async function vectorsCommand(
         remove: v.remove === true,
         dropBadLines: v['drop-bad-lines'] === true,
       })
-      const r = (await followJob(context, job, out)).result as FixHeaderResult
+      const r = await followJob(context, job, out)
       out.result(
         r,
         () =>
@@ -68,8 +66,7 @@ export async function vectorsCommand(
       return
     }
     case 'add': {
-      const r = (await followJob(context, context.vectors.add({ path: needArg('a FILE'), member }), out))
-        .result as VectorFileRecord
+      const r = await followJob(context, context.vectors.add({ path: needArg('a FILE'), member }), out)
       out.result(
         r,
         () =>
@@ -102,7 +99,7 @@ export async function vectorsCommand(
         oov,
         seed: Number(v.seed ?? 42),
       })
-      const r = (await followJob(context, job, out)).result as EmbeddingCoverage & { dim: number; matrixPath: string }
+      const r = await followJob(context, job, out)
       out.result(r, () =>
         [
           `Vocabulary found: ${r.vocabularyFound} of ${r.vocabularySize} (${(r.vocabularyShare * 100).toFixed(1)}%); token occurrences covered: ${(r.tokenShare * 100).toFixed(1)}%`,

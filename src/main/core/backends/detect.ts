@@ -3,7 +3,7 @@
  * best that works. Runs inside a job process; each probe is a further child of it.
  */
 import { fork } from 'node:child_process'
-import { backendNames, type BackendName, type BackendStatus } from '../../../shared/types'
+import { backendNames, type BackendName, type BackendStatus, type Detection } from '../../../shared/types'
 import type { JobContext } from '../jobs/worker-runtime'
 import { explainNoGpu } from './explain'
 import type { ProbeResult } from './probe'
@@ -11,18 +11,13 @@ import type { ProbeResult } from './probe'
 export const probeFlag = '--probe'
 const probeTimeoutMs = 120_000
 
-export interface Detection {
-  backends: BackendStatus[]
-  selectedBackend: BackendName
-}
-
 /** The first available backend in ladder order; cpu always loads with tfjs. */
 export function selectBackend(backends: BackendStatus[]): BackendName {
   return backendNames.find((n) => backends.some((b) => b.name === n && b.available)) ?? 'cpu'
 }
 
 export function detectBackendsJob(workerEntry: string) {
-  return async (ctx: JobContext): Promise<Detection> => {
+  return async (_params: object, ctx: JobContext<'backends'>): Promise<Detection> => {
     const backends: BackendStatus[] = []
     ctx.progress(0, backendNames.length, 'backends')
     for (const name of backendNames) {

@@ -3,10 +3,9 @@
  * aclImdb_v1.tar.gz into the data directory (resumable, checked) and imports it from the archive.
  */
 import { download } from '../downloads/download'
+import type { ImportOutcome, JobParams } from '../../../shared/job-catalog'
 import type { JobContext } from '../jobs/worker-runtime'
-import { importDataset, type ImportOutcome, type ImportParams } from './importer'
-
-export const getImdbJobKind = 'get-imdb'
+import { importDataset } from './importer'
 
 /** The official address, with the archive's published size and md5. */
 export const imdbArchive = {
@@ -16,15 +15,7 @@ export const imdbArchive = {
   fileName: 'aclImdb_v1.tar.gz',
 }
 
-export interface GetImdbParams extends ImportParams {
-  url: string
-  /** Where the archive is kept in the data directory. */
-  archive: string
-  size?: number
-  md5?: string
-}
-
-export async function getImdb(params: GetImdbParams, ctx: JobContext): Promise<ImportOutcome> {
+export async function getImdb(params: JobParams<'get-imdb'>, ctx: JobContext): Promise<ImportOutcome> {
   await download({
     url: params.url,
     dest: params.archive,

@@ -4,7 +4,8 @@
  * process; main turns the written folder into a dataset record.
  */
 import { basename } from 'node:path'
-import type { DatasetSummary, ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
+import type { ImportSpec, SourceProblem, SplitName } from '../../../shared/datasets'
+import type { ImportOutcome, JobParams } from '../../../shared/job-catalog'
 import type { JobContext } from '../jobs/worker-runtime'
 import { duplicateFigures, textHash } from './duplicates'
 import { Growable } from './growable'
@@ -16,21 +17,10 @@ import { assignSplits, splitNames } from './splits'
 import { writeDatasetFiles, type SplitData } from './store'
 import { TokenInterner, buildVocabulary, type Vocabulary } from './vocabulary'
 
-export const importJobKind = 'import-dataset'
-
-/** What the job returns; main adds the id, the final folder and the creation time. */
-export type ImportOutcome = Omit<DatasetSummary, 'id' | 'createdAt'>
-
-export interface ImportParams {
-  spec: ImportSpec
-  /** The temporary folder to write into. */
-  dir: string
-}
-
 const firstProblems = 50
 const splitCode = { train: 1, test: 2 } as const
 
-export async function importDataset(params: ImportParams, ctx: JobContext): Promise<ImportOutcome> {
+export async function importDataset(params: JobParams<'import-dataset'>, ctx: JobContext): Promise<ImportOutcome> {
   const started = Date.now()
   const { spec } = params
   const problems: SourceProblem[] = []

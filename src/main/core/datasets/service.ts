@@ -8,11 +8,10 @@ import { readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sourceSpecSchema, type DatasetSummary, type ImportSpec } from '../../../shared/datasets'
 import { ApiError } from '../../../shared/errors'
-import type { JobRecord } from '../../../shared/types'
+import type { ImportOutcome, JobOf, JobParams } from '../../../shared/job-catalog'
 import type { DatasetsRepo } from '../db/datasets-repo'
 import type { JobManager } from '../jobs/manager'
-import { importJobKind, type ImportOutcome, type ImportParams } from './importer'
-import { getImdbJobKind, imdbArchive, type GetImdbParams } from './get-imdb'
+import { imdbArchive } from './get-imdb'
 
 const tempPrefix = '.import-'
 
@@ -23,10 +22,10 @@ export class DatasetService {
     private readonly root: string,
     private readonly downloads: string,
   ) {
-    for (const kind of [importJobKind, getImdbJobKind])
+    for (const kind of ['import-dataset', 'get-imdb'] as const)
       jobs.register(kind, {
-        finalize: (job, result) => this.finalize(job, result as ImportOutcome),
-        cleanup: (job) => rm((job.params as ImportParams).dir, { recursive: true, force: true }),
+        finalize: (job, outcome) => this.finalize(job.params.dir, outcome),
+        cleanup: (job) => rm(job.params.dir, { recursive: true, force: true }),
       })
   }
 
@@ -37,18 +36,17 @@ export class DatasetService {
       if (name.startsWith(tempPrefix)) await rm(join(this.root, name), { recursive: true, force: true })
   }
 
-  startImport(spec: ImportSpec): JobRecord {
-    const params: ImportParams = { spec, dir: join(this.root, `${tempPrefix}${randomUUID()}`) }
-    return this.jobs.start(importJobKind, params)
+  startImport(spec: ImportSpec): JobOf<'import-dataset'> {
+    return this.jobs.start('import-dataset', { spec, dir: join(this.root, `${tempPrefix}${randomUUID()}`) })
   }
 
   /**
    * Downloads aclImdb into `downloads/` and imports it. The official address is checked against its
    * published size and md5; another address (a mirror, a test server) against its own length, or `md5`.
    */
-  startDownload(options: { url?: string; md5?: string; settings: Omit<ImportSpec, 'source'> }): JobRecord {
+  startDownload(options: { url?: string; md5?: string; settings: Omit<ImportSpec, 'source'> }): JobOf<'get-imdb'> {
     const official = !options.url || options.url === imdbArchive.url
-    const params: GetImdbParams = {
+    const params: JobParams<'get-imdb'> = {
       url: options.url ?? imdbArchive.url,
       archive: join(this.downloads, imdbArchive.fileName),
       size: official ? imdbArchive.size : undefined,
@@ -60,7 +58,7 @@ export class DatasetService {
       },
       dir: join(this.root, `${tempPrefix}${randomUUID()}`),
     }
-    return this.jobs.start(getImdbJobKind, params)
+    return this.jobs.start('get-imdb', params)
   }
 
   list(): DatasetSummary[] {
@@ -84,10 +82,11 @@ export class DatasetService {
     await rm(this.folder(id), { recursive: true, force: true })
   }
 
-  private async finalize(job: JobRecord, outcome: ImportOutcome): Promise<DatasetSummary> {
+  /** Keeps a finished import: its folder moves into place and the record is written. */
+  private async finalize(dir: string, outcome: ImportOutcome): Promise<DatasetSummary> {
     const id = randomUUID()
     const summary: DatasetSummary = { id, createdAt: new Date().toISOString(), ...outcome }
-    await rename((job.params as ImportParams).dir, this.folder(id))
+    await rename(dir, this.folder(id))
     try {
       this.repo.insert(summary)
     } catch (err) {

@@ -15,9 +15,6 @@ import { testMetrics } from './metrics'
 import { announce, openTraining, type Training } from './training'
 import { evaluateSplit, validateLast } from './validation'
 
-// The job's name and params as `jobs/kinds.ts` registers them.
-export { trainJobKind, type TrainParams } from '../../../shared/training/job'
-
 export async function trainJob(params: TrainParams, ctx: JobContext): Promise<TrainOutcome> {
   const t = await openTraining(params, ctx)
   if (params.resume) await resume(t)

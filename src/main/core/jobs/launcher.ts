@@ -1,6 +1,6 @@
 /**
  * One interface for starting job processes: Node's child_process.fork under serve and the CLI,
- * Electron's utilityProcess in the desktop app (see src/main/utility-launcher.ts).
+ * Electron's utilityProcess in the desktop app (see src/main/desktop/utility-launcher.ts).
  */
 import { fork } from 'node:child_process'
 import type { FromWorker, ToWorker } from './protocol'

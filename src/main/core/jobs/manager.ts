@@ -5,6 +5,7 @@
  * it ends as a finished record and the app keeps running.
  */
 import { randomUUID } from 'node:crypto'
+import type { Catalog, jobCatalog, KindOutput, KindParams, KindRecord, KindResult } from '../../../shared/job-catalog'
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
 import type { JobsRepo } from '../db/jobs-repo'
@@ -23,21 +24,23 @@ export interface JobManagerOptions {
 }
 
 /**
- * What main does when a job of a kind ends: `finalize` turns a result into records (it runs before
- * the job is marked succeeded, and if it throws the job fails with its message); `cleanup` removes
- * what a job that did not succeed left behind.
+ * What main does when a job of a kind ends: `finalize` turns the job process's output into records
+ * and the record's result (it runs before the job is marked succeeded, and if it throws the job fails
+ * with its message); `cleanup` removes what a job that did not succeed left behind.
  */
-export interface JobKindHooks {
+export interface JobKindHooks<C extends Catalog, K extends keyof C & string> {
   /** Data the job sent with `ctx.emit`, in order, as it arrives. */
   event?: (jobId: string, data: unknown) => void
   /** The job's final record, after finalize or cleanup. */
-  settled?: (job: JobRecord) => void
-  finalize?: (job: JobRecord, result: unknown) => unknown | Promise<unknown>
-  cleanup?: (job: JobRecord) => void | Promise<void>
+  settled?: (job: KindRecord<C, K>) => void
+  finalize?: (job: KindRecord<C, K>, output: KindOutput<C, K>) => KindResult<C, K> | Promise<KindResult<C, K>>
+  cleanup?: (job: KindRecord<C, K>) => void | Promise<void>
 }
 
-interface Live {
-  kind: string
+type HooksByKind<C extends Catalog> = { [K in keyof C & string]?: JobKindHooks<C, K> }
+
+interface Live<K extends string> {
+  kind: K
   proc: JobProcess
   startedAt: number
   outcome: { status: JobStatus; result?: unknown; error?: string } | null
@@ -51,9 +54,10 @@ interface Live {
   done: Promise<JobRecord>
 }
 
-export class JobManager {
-  private readonly live = new Map<string, Live>()
-  private readonly hooks = new Map<string, JobKindHooks>()
+/** Jobs of one catalog's kinds (the app's, unless a test brings its own). */
+export class JobManager<C extends Catalog = typeof jobCatalog> {
+  private readonly live = new Map<string, Live<keyof C & string>>()
+  private readonly hooks: HooksByKind<C> = {}
   private readonly graceMs: number
   private readonly throttleMs: number
 
@@ -66,12 +70,12 @@ export class JobManager {
     this.throttleMs = options.throttleMs ?? 250
   }
 
-  register(kind: string, hooks: JobKindHooks): void {
-    this.hooks.set(kind, hooks)
+  register<K extends keyof C & string>(kind: K, hooks: JobKindHooks<C, K>): void {
+    this.hooks[kind] = hooks
   }
 
   /** Starts a job process and returns its record at once; `wait` gives the finished record. */
-  start(kind: string, params: unknown): JobRecord {
+  start<K extends keyof C & string>(kind: K, params: KindParams<C, K>): KindRecord<C, K> {
     const id = randomUUID()
     this.repo.insert(id, kind, params, process.pid)
     let proc: JobProcess
@@ -81,11 +85,11 @@ export class JobManager {
       this.repo.finish(id, 'failed', { error: `Could not start a job process: ${(err as Error).message}` })
       const failed = this.repo.get(id)!
       this.emit(failed)
-      return failed
+      return this.typed(failed, kind)
     }
     let resolveDone!: (job: JobRecord) => void
     const done = new Promise<JobRecord>((resolve) => (resolveDone = resolve))
-    const live: Live = {
+    const live: Live<K> = {
       kind,
       proc,
       startedAt: Date.now(),
@@ -108,8 +112,9 @@ export class JobManager {
     proc.onExit((code, signal) => void this.onExit(id, live, code, signal).then(resolveDone))
     this.repo.markRunning(id)
     proc.send({ type: 'start', jobId: id, kind, params })
-    this.emit(this.repo.get(id)!)
-    return this.repo.get(id)!
+    const started = this.repo.get(id)!
+    this.emit(started)
+    return this.typed(started, kind)
   }
 
   /** The finished record of a job this manager started (or the stored one for others). */
@@ -121,8 +126,13 @@ export class JobManager {
     return job
   }
 
-  async run(kind: string, params: unknown): Promise<JobRecord> {
-    return this.wait(this.start(kind, params).id)
+  async run<K extends keyof C & string>(kind: K, params: KindParams<C, K>): Promise<KindRecord<C, K>> {
+    return this.finished(this.start(kind, params))
+  }
+
+  /** `wait`, typed by the job's kind. */
+  async finished<K extends keyof C & string>(job: Pick<KindRecord<C, K>, 'id' | 'kind'>): Promise<KindRecord<C, K>> {
+    return this.typed(await this.wait(job.id), job.kind)
   }
 
   /** Asks the job to stop; kills its process if it has not ended after the grace period. */
@@ -151,7 +161,7 @@ export class JobManager {
     return this.live.size
   }
 
-  private onMessage(id: string, live: Live, message: FromWorker): void {
+  private onMessage(id: string, live: Live<keyof C & string>, message: FromWorker): void {
     switch (message.type) {
       case 'progress':
         live.pending = this.withRate(live, message.progress)
@@ -161,7 +171,7 @@ export class JobManager {
         this.options.onLog?.(id, message.level, message.message)
         break
       case 'event':
-        this.hooksOf(id)?.event?.(id, message.data)
+        this.hooks[live.kind]?.event?.(id, message.data)
         break
       case 'result':
         live.outcome = { status: 'succeeded', result: message.value }
@@ -175,14 +185,14 @@ export class JobManager {
     }
   }
 
-  private withRate(live: Live, p: Omit<JobProgress, 'rate' | 'etaMs'>): JobProgress {
+  private withRate(live: Live<string>, p: Omit<JobProgress, 'rate' | 'etaMs'>): JobProgress {
     const seconds = (Date.now() - live.startedAt) / 1000
     const rate = seconds > 0.2 && p.done > 0 ? p.done / seconds : null
     const etaMs = rate && p.total !== null ? Math.max(0, ((p.total - p.done) / rate) * 1000) : null
     return { ...p, rate, etaMs }
   }
 
-  private scheduleFlush(id: string, live: Live): void {
+  private scheduleFlush(id: string, live: Live<string>): void {
     if (live.flushTimer) return
     const wait = Math.max(0, live.lastFlush + this.throttleMs - Date.now())
     live.flushTimer = setTimeout(() => {
@@ -191,7 +201,7 @@ export class JobManager {
     }, wait)
   }
 
-  private flushProgress(id: string, live: Live): void {
+  private flushProgress(id: string, live: Live<string>): void {
     if (!live.pending) return
     this.repo.saveProgress(id, live.pending)
     live.pending = null
@@ -199,21 +209,29 @@ export class JobManager {
     this.emit(this.repo.get(id)!)
   }
 
-  private async onExit(id: string, live: Live, code: number | null, signal: string | null): Promise<JobRecord> {
+  private async onExit<K extends keyof C & string>(
+    id: string,
+    live: Live<K>,
+    code: number | null,
+    signal: string | null,
+  ): Promise<JobRecord> {
     if (live.flushTimer) clearTimeout(live.flushTimer)
     if (live.graceTimer) clearTimeout(live.graceTimer)
     this.flushProgress(id, live)
     let outcome = live.outcome ?? this.exitOutcome(live, code, signal)
-    const hooks = this.hooksOf(id)
+    const hooks = this.hooks[live.kind]
+    const record = () => this.typed(this.repo.get(id)!, live.kind)
     if (outcome.status === 'succeeded' && hooks?.finalize) {
       try {
-        outcome = { status: 'succeeded', result: await hooks.finalize(this.repo.get(id)!, outcome.result) }
+        // The job process is ours and ran this kind's handler: its output has the catalog's type.
+        const output = outcome.result as KindOutput<C, K>
+        outcome = { status: 'succeeded', result: await hooks.finalize(record(), output) }
       } catch (err) {
         outcome = { status: 'failed', error: (err as Error).message }
       }
     }
     if (outcome.status !== 'succeeded' && hooks?.cleanup) {
-      await Promise.resolve(hooks.cleanup(this.repo.get(id)!)).catch((err: unknown) =>
+      await Promise.resolve(hooks.cleanup(record())).catch((err: unknown) =>
         this.options.onLog?.(id, 'error', `Cleaning up after the job failed: ${(err as Error).message}`),
       )
     }
@@ -221,7 +239,7 @@ export class JobManager {
     this.repo.finish(id, outcome.status, outcome)
     const job = this.repo.get(id)!
     try {
-      hooks?.settled?.(job)
+      hooks?.settled?.(this.typed(job, live.kind))
     } catch (err) {
       this.options.onLog?.(id, 'error', `Recording the end of the job failed: ${(err as Error).message}`)
     }
@@ -229,13 +247,16 @@ export class JobManager {
     return job
   }
 
-  private hooksOf(id: string): JobKindHooks | undefined {
-    const kind = this.live.get(id)?.kind ?? this.repo.get(id)?.kind
-    return kind ? this.hooks.get(kind) : undefined
+  /**
+   * A stored record as its kind's: it was inserted with that kind's params, and its result is what the
+   * kind's process or finalize hook returned (the database keeps them as JSON, without types).
+   */
+  private typed<K extends keyof C & string>(job: JobRecord, kind: K): KindRecord<C, K> {
+    return { ...job, kind } as KindRecord<C, K>
   }
 
   /** The outcome of a process that ended without reporting one. */
-  private exitOutcome(live: Live, code: number | null, signal: string | null) {
+  private exitOutcome(live: Live<string>, code: number | null, signal: string | null) {
     if (live.cancelRequested) {
       const error = live.killedAfterGrace
         ? `Cancelled: the job did not stop within ${Math.round(this.graceMs / 1000)} s and was stopped forcibly.`

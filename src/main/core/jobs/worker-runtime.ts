@@ -4,6 +4,7 @@
  * and reports the result or the error. It talks over Electron's parentPort under utilityProcess and
  * over Node's IPC channel under child_process.fork.
  */
+import type { Catalog, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
 import type { FromWorker, ToWorker } from './protocol'
 
 export class JobCancelled extends Error {
@@ -13,12 +14,11 @@ export class JobCancelled extends Error {
   }
 }
 
-export interface JobContext<P = unknown> {
+export interface JobContext<U extends string = string> {
   jobId: string
-  params: P
   /** Aborted when main asks the job to stop. */
   signal: AbortSignal
-  progress(done: number, total: number | null, unit: string, message?: string): void
+  progress(done: number, total: number | null, unit: U, message?: string): void
   log(level: 'info' | 'warn' | 'error', message: string): void
   /** Sends data of this job kind's own to main (see JobKindHooks.event). */
   emit(data: unknown): void
@@ -26,8 +26,10 @@ export interface JobContext<P = unknown> {
   throwIfCancelled(): void
 }
 
-export type JobHandler = (ctx: JobContext<never>) => Promise<unknown>
-export type JobKinds = Record<string, JobHandler>
+/** One handler per kind of a catalog, given the kind's checked params. */
+export type JobHandlers<C extends Catalog> = {
+  [K in keyof C & string]: (params: KindParams<C, K>, ctx: JobContext<KindUnit<C, K>>) => Promise<KindOutput<C, K>>
+}
 
 interface Channel {
   send(message: FromWorker): Promise<void>
@@ -57,7 +59,7 @@ function channel(): Channel {
   }
 }
 
-export function runJobWorker(kinds: JobKinds): void {
+export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandlers<C>): void {
   const port = channel()
   const abort = new AbortController()
   let started = false
@@ -75,14 +77,13 @@ export function runJobWorker(kinds: JobKinds): void {
     }
     if (started) return
     started = true
-    const handler = kinds[message.kind]
-    if (!handler) {
-      void finish({ type: 'error', message: `Unknown job kind "${message.kind}".` })
+    const { kind } = message
+    if (!isKind(catalog, kind)) {
+      void finish({ type: 'error', message: `Unknown job kind "${kind}".` })
       return
     }
-    const ctx: JobContext<unknown> = {
+    const ctx: JobContext = {
       jobId: message.jobId,
-      params: message.params,
       signal: abort.signal,
       progress: (done, total, unit, text) =>
         void port.send({ type: 'progress', progress: { done, total, unit, message: text ?? null } }),
@@ -92,7 +93,7 @@ export function runJobWorker(kinds: JobKinds): void {
         if (abort.signal.aborted) throw new JobCancelled()
       },
     }
-    ;(handler as (ctx: JobContext<unknown>) => Promise<unknown>)(ctx).then(
+    runKind(catalog, handlers, kind, message.params, ctx).then(
       (value) => finish(abort.signal.aborted ? { type: 'cancelled' } : { type: 'result', value }),
       (err: unknown) =>
         finish(
@@ -107,4 +108,25 @@ export function runJobWorker(kinds: JobKinds): void {
         ),
     )
   })
+}
+
+/** Checks the params against the kind's schema, then runs its handler. */
+async function runKind<C extends Catalog, K extends keyof C & string>(
+  catalog: C,
+  handlers: JobHandlers<C>,
+  kind: K,
+  raw: unknown,
+  ctx: JobContext,
+): Promise<unknown> {
+  const params = catalog[kind]!.params.safeParse(raw)
+  if (!params.success) {
+    const issue = params.error.issues[0]!
+    throw new Error(`Job "${kind}" got bad params: ${issue.path.join('.') || 'params'}: ${issue.message}`)
+  }
+  // zod cannot name the output of a schema picked by a type parameter; this is that schema's output.
+  return handlers[kind](params.data as KindParams<C, K>, ctx)
+}
+
+function isKind<C extends Catalog>(catalog: C, kind: string): kind is keyof C & string {
+  return Object.hasOwn(catalog, kind)
 }

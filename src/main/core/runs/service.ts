@@ -12,8 +12,9 @@ import { trainConfigSchema, type TrainConfig } from '../../../shared/training/co
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
-import { trainJobKind, type TrainOutcome, type TrainParams } from '../../../shared/training/job'
-import type { BackendName, JobRecord } from '../../../shared/types'
+import { trainJobKind, type TrainParams } from '../../../shared/training/job'
+import type { JobOf } from '../../../shared/job-catalog'
+import type { BackendName } from '../../../shared/types'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
@@ -216,10 +217,10 @@ export class RunService {
     })
   }
 
-  private onSettled(job: JobRecord): void {
+  private onSettled(job: JobOf<typeof trainJobKind>): void {
     this.runOfJob.delete(job.id)
-    const runId = (job.params as TrainParams).runId
-    const outcome = job.status === 'succeeded' ? (job.result as TrainOutcome) : null
+    const runId = job.params.runId
+    const outcome = job.status === 'succeeded' ? job.result : null
     this.repo.finish(runId, job.status, {
       error: job.error,
       test: outcome?.test,

@@ -1,7 +1,6 @@
 /** App, runtime and backend facts; detection runs as a job and is cached for the process. */
-import type { AppInfo } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
-import type { Detection } from '../backends/detect'
+import type { AppInfo, Detection } from '../../../shared/types'
 import type { JobManager } from '../jobs/manager'
 import { appVersion } from '../version'
 
@@ -17,9 +16,9 @@ export class InfoService {
   detect(refresh = false): Promise<Detection> {
     if (!this.detection || refresh) {
       const attempt = this.jobs.run('detect-backends', {}).then((job) => {
-        if (job.status !== 'succeeded')
+        if (job.status !== 'succeeded' || !job.result)
           throw new ApiError('failed', `Backend detection ${job.status}: ${job.error ?? 'no reason given'}`)
-        return job.result as Detection
+        return job.result
       })
       // A failed detection is not cached: the next call tries again.
       attempt.catch(() => {

@@ -9,6 +9,7 @@ import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { Transform, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { FixHeaderResult } from '../../../shared/vectors'
 import { forEachLine } from './lines'
 import { openVectors, vectorFileKind, VectorFileError, type OpenedVectors } from './open'
 import { inspectVectors, isHeader } from './scan'
@@ -24,14 +25,6 @@ export interface FixHeaderOptions {
   dropBadLines?: boolean
   signal?: AbortSignal
   progress?: (done: number, total: number, phase: 'checking' | 'writing') => void
-}
-
-export interface FixHeaderResult {
-  out: string
-  count: number
-  dim: number
-  headerLine: string | null
-  droppedLines: number
 }
 
 export async function fixHeader(options: FixHeaderOptions): Promise<FixHeaderResult> {

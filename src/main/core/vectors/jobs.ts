@@ -4,32 +4,28 @@ import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { EmbeddingCoverage, EmbeddingParams, VectorInspection } from '../../../shared/vectors'
+import type { JobParams } from '../../../shared/job-catalog'
+import type {
+  EmbeddingCoverage,
+  EmbeddingResult,
+  FixHeaderResult,
+  Registration,
+  VectorInspection,
+} from '../../../shared/vectors'
 import { readVocabularyWithCounts } from '../datasets/store'
 import { download } from '../downloads/download'
 import type { JobContext } from '../jobs/worker-runtime'
-import { fixHeader, type FixHeaderResult } from './fix-header'
+import { fixHeader } from './fix-header'
 import { buildEmbeddingMatrix } from './matrix'
 import { inspectVectors } from './scan'
-
-export const vectorJobKinds = {
-  inspect: 'inspect-vectors',
-  fixHeader: 'fix-vector-header',
-  register: 'register-vectors',
-  embedding: 'build-embedding',
-  download: 'download-glove',
-} as const
 
 /** The official glove.6B.zip; checked against the length the server announces, or an md5 the user gives. */
 export const gloveArchive = { url: 'https://nlp.stanford.edu/data/glove.6B.zip', fileName: 'glove.6B.zip' }
 
-export interface DownloadParams {
-  url: string
-  dest: string
-  md5?: string
-}
-
-export async function downloadJob(params: DownloadParams, ctx: JobContext): Promise<{ path: string; bytes: number }> {
+export async function downloadJob(
+  params: JobParams<'download-glove'>,
+  ctx: JobContext,
+): Promise<{ path: string; bytes: number }> {
   const r = await download({
     url: params.url,
     dest: params.dest,
@@ -40,12 +36,9 @@ export async function downloadJob(params: DownloadParams, ctx: JobContext): Prom
   return { path: r.path, bytes: r.bytes }
 }
 
-export interface InspectParams {
-  path: string
-  member?: string
-}
+type VectorFile = JobParams<'inspect-vectors'>
 
-export async function inspectJob(params: InspectParams, ctx: JobContext): Promise<VectorInspection> {
+export async function inspectJob(params: VectorFile, ctx: JobContext): Promise<VectorInspection> {
   return inspectVectors(params.path, {
     member: params.member,
     signal: ctx.signal,
@@ -53,13 +46,7 @@ export async function inspectJob(params: InspectParams, ctx: JobContext): Promis
   })
 }
 
-export interface FixHeaderParams extends InspectParams {
-  out?: string
-  remove?: boolean
-  dropBadLines?: boolean
-}
-
-export async function fixHeaderJob(params: FixHeaderParams, ctx: JobContext): Promise<FixHeaderResult> {
+export async function fixHeaderJob(params: JobParams<'fix-vector-header'>, ctx: JobContext): Promise<FixHeaderResult> {
   return fixHeader({
     ...params,
     signal: ctx.signal,
@@ -68,20 +55,15 @@ export async function fixHeaderJob(params: FixHeaderParams, ctx: JobContext): Pr
   })
 }
 
-export interface Registration {
-  inspection: VectorInspection
-  fingerprint: string
-}
-
 /** Inspects the file and hashes it whole, so a run can say exactly which vectors it used. */
-export async function registerJob(params: InspectParams, ctx: JobContext): Promise<Registration> {
+export async function registerJob(params: VectorFile, ctx: JobContext): Promise<Registration> {
   // The hash reads the file beside the inspection (the second read comes from the page cache).
   const [inspection, fingerprint] = await Promise.all([inspectJob(params, ctx), fileFingerprint(params, ctx.signal)])
   if (inspection.count === 0) throw new Error(`${params.path} has no usable vectors.`)
   return { inspection, fingerprint }
 }
 
-async function fileFingerprint(params: InspectParams, signal: AbortSignal): Promise<string> {
+async function fileFingerprint(params: VectorFile, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256')
   // The member goes in first: once the pipeline has ended the hash, an update is silently ignored.
   if (params.member) hash.update(`${params.member}\0`)
@@ -89,12 +71,8 @@ async function fileFingerprint(params: InspectParams, signal: AbortSignal): Prom
   return hash.digest('hex')
 }
 
-export type { EmbeddingParams }
-
-export type EmbeddingResult = EmbeddingCoverage & { dim: number; matrixPath: string; cached: boolean }
-
 /** Builds (or reuses) the float32 matrix for a dataset's vocabulary, cached per vector file and dataset. */
-export async function embeddingJob(params: EmbeddingParams, ctx: JobContext): Promise<EmbeddingResult> {
+export async function embeddingJob(params: JobParams<'build-embedding'>, ctx: JobContext): Promise<EmbeddingResult> {
   const matrixPath = join(params.cacheDir, `${params.cacheKey}.f32`)
   const coveragePath = join(params.cacheDir, `${params.cacheKey}.json`)
   if (existsSync(matrixPath) && existsSync(coveragePath)) {

@@ -3,20 +3,12 @@ import { randomUUID } from 'node:crypto'
 import { access, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
-import type { JobRecord } from '../../../shared/types'
-import type { VectorFileRecord } from '../../../shared/vectors'
+import type { JobOf, JobParams } from '../../../shared/job-catalog'
+import type { Registration, VectorFileRecord } from '../../../shared/vectors'
 import type { VectorsRepo } from '../db/vectors-repo'
 import type { DatasetService } from '../datasets/service'
 import type { JobManager } from '../jobs/manager'
-import {
-  gloveArchive,
-  vectorJobKinds,
-  type DownloadParams,
-  type EmbeddingParams,
-  type FixHeaderParams,
-  type InspectParams,
-  type Registration,
-} from './jobs'
+import { gloveArchive } from './jobs'
 import { vectorFileKind, zipMembers } from './open'
 
 export interface EmbeddingOptions {
@@ -35,17 +27,17 @@ export class VectorService {
     private readonly root: string,
     private readonly downloads: string,
   ) {
-    jobs.register(vectorJobKinds.register, {
-      finalize: (job, result) => this.finalizeRegistration(job.params as InspectParams, result as Registration),
+    jobs.register('register-vectors', {
+      finalize: (job, registration) => this.finalizeRegistration(job.params, registration),
     })
   }
 
-  inspect(params: InspectParams): JobRecord {
-    return this.jobs.start(vectorJobKinds.inspect, params)
+  inspect(params: JobParams<'inspect-vectors'>): JobOf<'inspect-vectors'> {
+    return this.jobs.start('inspect-vectors', params)
   }
 
-  fixHeader(params: FixHeaderParams): JobRecord {
-    return this.jobs.start(vectorJobKinds.fixHeader, params)
+  fixHeader(params: JobParams<'fix-vector-header'>): JobOf<'fix-vector-header'> {
+    return this.jobs.start('fix-vector-header', params)
   }
 
   async members(path: string): Promise<{ name: string; size: number }[] | null> {
@@ -57,26 +49,22 @@ export class VectorService {
     }
   }
 
-  download(url?: string, md5?: string): JobRecord {
-    const params: DownloadParams = {
-      url: url ?? gloveArchive.url,
-      dest: join(this.downloads, gloveArchive.fileName),
-      md5,
-    }
-    return this.jobs.start(vectorJobKinds.download, params)
+  download(url?: string, md5?: string): JobOf<'download-glove'> {
+    const dest = join(this.downloads, gloveArchive.fileName)
+    return this.jobs.start('download-glove', { url: url ?? gloveArchive.url, dest, md5 })
   }
 
-  add(params: InspectParams): JobRecord {
-    return this.jobs.start(vectorJobKinds.register, params)
+  add(params: JobParams<'register-vectors'>): JobOf<'register-vectors'> {
+    return this.jobs.start('register-vectors', params)
   }
 
   /** Builds (or reuses) the embedding matrix of a dataset's vocabulary; the result has the coverage. */
-  embedding(options: EmbeddingOptions): JobRecord {
-    return this.jobs.start(vectorJobKinds.embedding, this.embeddingParams(options))
+  embedding(options: EmbeddingOptions): JobOf<'build-embedding'> {
+    return this.jobs.start('build-embedding', this.embeddingParams(options))
   }
 
   /** Where a dataset's matrix for these vectors is built and cached (a training job builds it itself). */
-  embeddingParams(options: EmbeddingOptions): EmbeddingParams {
+  embeddingParams(options: EmbeddingOptions): JobParams<'build-embedding'> {
     const vectors = this.get(options.vectorsId)
     this.datasets.get(options.datasetId)
     return {
@@ -108,7 +96,7 @@ export class VectorService {
     await rm(join(this.root, id), { recursive: true, force: true })
   }
 
-  private finalizeRegistration(params: InspectParams, r: Registration): VectorFileRecord {
+  private finalizeRegistration(params: JobParams<'register-vectors'>, r: Registration): VectorFileRecord {
     const record: VectorFileRecord = {
       id: randomUUID(),
       path: params.path,

@@ -1,4 +1,5 @@
 /** Jobs as main reports them: the recent list, kept live by job.updated events. */
+import { isJobOf, type JobKind, type JobOf } from '@shared/job-catalog'
 import type { JobRecord } from '@shared/types'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -24,10 +25,10 @@ export const useJobs = defineStore('jobs', () => {
   api.subscribe('job.updated', put)
 
   /** Resolves when the job has finished, with its final record. */
-  function finished(id: string): Promise<JobRecord> {
+  function finished<K extends JobKind>({ id, kind }: Pick<JobOf<K>, 'id' | 'kind'>): Promise<JobOf<K>> {
     return new Promise((resolve) => {
       const check = (job: JobRecord) => {
-        if (job.id !== id || job.status === 'running' || job.status === 'queued') return false
+        if (job.id !== id || job.status === 'running' || job.status === 'queued' || !isJobOf(job, kind)) return false
         resolve(job)
         return true
       }

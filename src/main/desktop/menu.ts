@@ -1,7 +1,7 @@
 /** The application menu. */
 import { app, dialog, Menu, shell, type MenuItemConstructorOptions } from 'electron'
 
-export function buildMenu(dataDir: string): Menu {
+export function setAppMenu(dataDir: string): void {
   const isMac = process.platform === 'darwin'
   const openDataFolder = async () => {
     const error = await shell.openPath(dataDir) // resolves to an error message, or '' on success
@@ -40,5 +40,5 @@ export function buildMenu(dataDir: string): Menu {
       ],
     },
   ]
-  return Menu.buildFromTemplate(template)
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }

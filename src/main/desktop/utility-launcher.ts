@@ -1,7 +1,7 @@
 /** Job processes in the desktop app: Electron's utilityProcess, behind the same JobLauncher interface. */
 import { utilityProcess } from 'electron'
-import type { JobLauncher, JobProcess } from './core/jobs/launcher'
-import type { FromWorker, ToWorker } from './core/jobs/protocol'
+import type { JobLauncher, JobProcess } from '../core/jobs/launcher'
+import type { FromWorker, ToWorker } from '../core/jobs/protocol'
 
 export class UtilityLauncher implements JobLauncher {
   constructor(private readonly entry: string) {}

@@ -2,11 +2,12 @@
  * Entry of every job process (utilityProcess in the app, child_process.fork under serve and the CLI).
  * With `--probe NAME` it is instead a one-shot backend probe that prints its result as JSON.
  */
-import { backendNames, type BackendName } from '../shared/types'
-import { probeFlag } from './core/backends/detect'
-import { probeBackend } from './core/backends/probe'
-import { jobKinds } from './core/jobs/kinds'
-import { runJobWorker } from './core/jobs/worker-runtime'
+import { jobCatalog } from '../../shared/job-catalog'
+import { backendNames, type BackendName } from '../../shared/types'
+import { probeFlag } from '../core/backends/detect'
+import { probeBackend } from '../core/backends/probe'
+import { runJobWorker } from '../core/jobs/worker-runtime'
+import { jobHandlers } from './kinds'
 
 const probeAt = process.argv.indexOf(probeFlag)
 if (probeAt >= 0) {
@@ -19,5 +20,5 @@ if (probeAt >= 0) {
     process.stdout.write(`\n${JSON.stringify(result)}\n`, () => process.exit(0))
   })
 } else {
-  runJobWorker(jobKinds(__filename))
+  runJobWorker(jobCatalog, jobHandlers(__filename))
 }

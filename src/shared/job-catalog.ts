@@ -1,0 +1,108 @@
+/**
+ * Every job kind, declared once, as `contract.ts` declares requests: the params its job process
+ * receives (a zod schema, checked there before the handler runs), the units its progress counts, what
+ * the job process returns (`output`) and what the finished record's `result` holds (main's finalize
+ * hook may turn the output into a record; otherwise it is the output). The job manager, the job
+ * handlers, the contract's job requests, the renderer's useJob and the CLI's job follower all take
+ * their types from here. Plain data and zod only: main, job processes and the renderer import it.
+ */
+import { z } from 'zod'
+import type { DatasetSummary } from './datasets'
+import { importSpecSchema } from './datasets'
+import type { Detection, JobRecord } from './types'
+import { trainParamsSchema, type TrainOutcome } from './training/job'
+import {
+  embeddingParamsSchema,
+  type EmbeddingResult,
+  type FixHeaderResult,
+  type Registration,
+  type VectorFileRecord,
+  type VectorInspection,
+} from './vectors'
+
+export interface JobKindSpec<P extends z.ZodType = z.ZodType, U extends string = string, O = unknown, R = O> {
+  params: P
+  units: readonly U[]
+  /** Phantom: the job process's return value. */
+  output: O
+  /** Phantom: the finished record's result. */
+  result: R
+}
+
+/** A job kind returning `O` from its process and `R` (default `O`) as its record's result. */
+export function jobKind<O, R = O>() {
+  return <P extends z.ZodType, const U extends string>(params: P, units: readonly U[]): JobKindSpec<P, U, O, R> => ({
+    params,
+    units,
+    output: undefined as unknown as O,
+    result: undefined as unknown as R,
+  })
+}
+
+const path = z.string().min(1)
+const importParams = z.object({
+  spec: importSpecSchema,
+  /** The temporary folder the import writes into; main renames it into place. */
+  dir: path,
+})
+const vectorFile = z.object({ path, member: z.string().optional() })
+const downloadParams = z.object({
+  url: z.string(),
+  /** Where the file is kept in the data directory. */
+  dest: path,
+  md5: z.string().optional(),
+})
+const importUnits = ['bytes', 'files', 'examples'] as const
+
+/** What an import job returns; main adds the id and the creation time when it keeps the folder. */
+export type ImportOutcome = Omit<DatasetSummary, 'id' | 'createdAt'>
+
+export const jobCatalog = {
+  'detect-backends': jobKind<Detection>()(z.object({}), ['backends']),
+  'import-dataset': jobKind<ImportOutcome, DatasetSummary>()(importParams, importUnits),
+  /** Downloads aclImdb (resumable, checked) and imports it. */
+  'get-imdb': jobKind<ImportOutcome, DatasetSummary>()(
+    importParams.extend({
+      url: z.string(),
+      archive: path,
+      size: z.number().int().optional(),
+      md5: z.string().optional(),
+    }),
+    importUnits,
+  ),
+  'inspect-vectors': jobKind<VectorInspection>()(vectorFile, ['bytes']),
+  'fix-vector-header': jobKind<FixHeaderResult>()(
+    vectorFile.extend({
+      out: z.string().optional(),
+      remove: z.boolean().optional(),
+      dropBadLines: z.boolean().optional(),
+    }),
+    ['bytes'],
+  ),
+  'register-vectors': jobKind<Registration, VectorFileRecord>()(vectorFile, ['bytes']),
+  /** Builds (or reuses) the float32 matrix of a dataset's vocabulary for a vector file. */
+  'build-embedding': jobKind<EmbeddingResult>()(embeddingParamsSchema, ['bytes']),
+  'download-glove': jobKind<{ path: string; bytes: number }>()(downloadParams, ['bytes']),
+  train: jobKind<TrainOutcome>()(trainParamsSchema, ['steps', 'bytes']),
+} satisfies Catalog
+
+export type Catalog = Record<string, JobKindSpec>
+export type JobKind = keyof typeof jobCatalog
+
+/** Generic over a catalog, so the job manager's tests can run a catalog of their own. */
+export type KindParams<C extends Catalog, K extends keyof C> = z.output<C[K]['params']>
+export type KindOutput<C extends Catalog, K extends keyof C> = C[K]['output']
+export type KindResult<C extends Catalog, K extends keyof C> = C[K]['result']
+export type KindUnit<C extends Catalog, K extends keyof C> = C[K]['units'][number]
+/** A job record of one kind, with that kind's params and result. */
+export type KindRecord<C extends Catalog, K extends keyof C & string> = JobRecord<K, KindParams<C, K>, KindResult<C, K>>
+
+export type JobParams<K extends JobKind> = KindParams<typeof jobCatalog, K>
+export type JobOutput<K extends JobKind> = KindOutput<typeof jobCatalog, K>
+export type JobResult<K extends JobKind> = KindResult<typeof jobCatalog, K>
+export type JobOf<K extends JobKind> = KindRecord<typeof jobCatalog, K>
+
+/** Narrows a record that came over a transport to its kind, by its kind. */
+export function isJobOf<K extends JobKind>(job: JobRecord, kind: K): job is JobOf<K> {
+  return job.kind === kind
+}
