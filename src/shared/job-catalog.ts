@@ -10,7 +10,15 @@ import { z } from 'zod'
 import type { DatasetSummary } from './datasets'
 import { importSpecSchema } from './datasets'
 import type { Detection, JobRecord } from './types'
-import type { EmbeddingResult, FixHeaderResult, Registration, VectorFileRecord, VectorInspection } from './vectors'
+import { trainParamsSchema, type TrainOutcome } from './training/job'
+import {
+  embeddingParamsSchema,
+  type EmbeddingResult,
+  type FixHeaderResult,
+  type Registration,
+  type VectorFileRecord,
+  type VectorInspection,
+} from './vectors'
 
 export interface JobKindSpec<P extends z.ZodType = z.ZodType, U extends string = string, O = unknown, R = O> {
   params: P
@@ -73,20 +81,9 @@ export const jobCatalog = {
   ),
   'register-vectors': jobKind<Registration, VectorFileRecord>()(vectorFile, ['bytes']),
   /** Builds (or reuses) the float32 matrix of a dataset's vocabulary for a vector file. */
-  'build-embedding': jobKind<EmbeddingResult>()(
-    vectorFile.extend({
-      datasetDir: path,
-      /** The cache folder for this vector file. */
-      cacheDir: path,
-      cacheKey: z.string().min(1),
-      foldCase: z.boolean(),
-      oov: z.enum(['zeros', 'random']),
-      seed: z.number().int(),
-    }),
-    ['bytes'],
-  ),
+  'build-embedding': jobKind<EmbeddingResult>()(embeddingParamsSchema, ['bytes']),
   'download-glove': jobKind<{ path: string; bytes: number }>()(downloadParams, ['bytes']),
-  train: jobKind<unknown>()(z.looseObject({}), ['steps', 'bytes']), // TODO(merge): trainParamsSchema, TrainOutcome
+  train: jobKind<TrainOutcome>()(trainParamsSchema, ['steps', 'bytes']),
 } satisfies Catalog
 
 export type Catalog = Record<string, JobKindSpec>

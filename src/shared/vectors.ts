@@ -1,4 +1,5 @@
-/** Word-vector files as the contract reports them. */
+/** Word-vector files as the contract reports them, and what building a dataset's matrix from one takes. */
+import { z } from 'zod'
 
 export type VectorProblemKind =
   | 'wrong-field-count'
@@ -60,6 +61,22 @@ export interface VectorFileRecord {
   dim: number
   createdAt: string
 }
+
+/** The build-embedding job's params: a vector file (a zip's member) and where a dataset's matrix is cached. */
+export const embeddingParamsSchema = z
+  .object({
+    path: z.string().min(1),
+    member: z.string().min(1).optional(),
+    datasetDir: z.string().min(1),
+    /** The cache folder for this vector file. */
+    cacheDir: z.string().min(1),
+    cacheKey: z.string().min(1),
+    foldCase: z.boolean(),
+    oov: z.enum(['zeros', 'random']),
+    seed: z.number().int(),
+  })
+  .strict()
+export type EmbeddingParams = z.output<typeof embeddingParamsSchema>
 
 /** What the header fix-up wrote. */
 export interface FixHeaderResult {

@@ -10,17 +10,10 @@ import { buildNetwork } from '../../src/main/core/engine/models'
 import { learningRateAt } from '../../src/main/core/engine/schedule'
 import { epochOrder } from '../../src/main/core/engine/random'
 import { featureLength, writeNgramFeatures } from '../../src/shared/ngrams'
-import {
-  changedFields,
-  defaultConfig,
-  fieldRange,
-  modelKinds,
-  parameterCount,
-  parseSetting,
-  presets,
-  trainConfigSchema,
-  type TrainConfig,
-} from '../../src/shared/training'
+import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
+import { presets } from '../../src/shared/training/presets'
+import { changedFields, fieldRange } from '../../src/shared/training/fields'
+import { parseSetting } from '../../src/shared/training/settings'
 
 const random = seededRandom(3)
 const config = (c: Partial<TrainConfig>) => trainConfigSchema.parse({ ...defaultConfig, ...c })
@@ -197,38 +190,6 @@ describe('configs and presets', () => {
     expect(fieldRange('learningRate')).toBe('above 0, at most 10')
     expect(fieldRange('warmupSteps')).toBe('at least 0')
     expect(fieldRange('model')).toBeNull()
-  })
-
-  it("estimates exactly the parameter count of each model kind's exported model", () => {
-    for (const model of modelKinds)
-      for (const c of [
-        config({
-          model,
-          embeddingDim: 8,
-          hiddenUnits: 6,
-          layers: 2,
-          maxLen: 12,
-          filters: 5,
-          denseUnits: 7,
-          hashBuckets: 1000,
-        }),
-        config({
-          model,
-          embeddingDim: 8,
-          hiddenUnits: 6,
-          maxLen: 12,
-          readout: 'first-last',
-          output: 'softmax',
-          ngrams: 3,
-          hashBuckets: 1000,
-        }),
-      ]) {
-        const net = buildNetwork(c, { vocabSize: 40, classes: 2 })
-        const exported = net.exportModel()
-        expect(parameterCount(c, 40, 2).total, `${model} ${c.readout} ${c.output}`).toBe(exported.countParams())
-        exported.dispose()
-        net.body.dispose()
-      }
   })
 
   it('reads out the first and last time steps of a bidirectional LSTM (MindSpore) from the right places', () => {

@@ -16,7 +16,8 @@ import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
 import { passMemoryEnv } from '../../src/main/core/engine/memory'
 import { readModelFiles } from '../../src/main/core/engine/model-files'
 import type { DatasetSummary } from '../../src/shared/datasets'
-import { modelKinds, type RunRecord } from '../../src/shared/training'
+import { modelKinds } from '../../src/shared/training/model-kinds'
+import type { RunRecord } from '../../src/shared/training/results'
 import { appContext, finished } from '../fixtures/app'
 import {
   finishedRun,

@@ -1,6 +1,8 @@
 /** `train`, `presets list` and `runs list|show|resume|cancel|delete`. */
 import { ApiError } from '../../../shared/errors'
-import { parseSetting, presets, trainRequestSchema, type RunRecord } from '../../../shared/training'
+import { presets } from '../../../shared/training/presets'
+import { parseSetting, trainRequestSchema } from '../../../shared/training/settings'
+import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
 import { followJob } from '../job-progress'

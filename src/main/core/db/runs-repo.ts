@@ -3,15 +3,15 @@
  * log lines), written as they arrive. Points are keyed by step, so a resumed run that replays steps
  * after its checkpoint replaces them instead of doubling them.
  */
+import type { TrainConfig } from '../../../shared/training/config'
 import type {
   EpochMetrics,
   RunHistory,
   RunRecord,
   StepMetrics,
   TestMetrics,
-  TrainConfig,
   ValidationPoint,
-} from '../../../shared/training'
+} from '../../../shared/training/results'
 import type { BackendName, JobStatus } from '../../../shared/types'
 import type { Db } from './database'
 

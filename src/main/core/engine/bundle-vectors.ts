@@ -5,7 +5,7 @@
  */
 import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { WordVectors } from '../../../shared/training'
+import type { WordVectors } from '../../../shared/training/results'
 
 interface WeightSpec {
   name: string

@@ -8,13 +8,15 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { PreprocessSpec } from '../../../shared/datasets'
-import type { TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
+import type { TrainOutcome, TrainParams } from '../../../shared/training/job'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { readVocabulary } from '../datasets/store'
 import { cleanText, tokenize } from '../datasets/preprocess'
 import { unkId } from '../datasets/vocabulary'
 import { modelRows } from './data'
-import { readModelFiles, writeFolder, writeModelFiles } from './model-files'
-import type { TrainOutcome, TrainParams } from './train'
+import { writeFolder } from './folders'
+import { readModelFiles, writeModelFiles } from './model-files'
 
 export const bundleVersion = 1
 
@@ -45,6 +47,7 @@ export async function writeBundle(
   outcome: TrainOutcome,
 ): Promise<void> {
   const { config } = params
+  const bag = modelKindSpec(config.model).input === 'bag'
   const vocab = await readVocabulary(params.datasetDir)
   const preprocessing: Preprocessing = {
     version: bundleVersion,
@@ -53,11 +56,11 @@ export async function writeBundle(
     padId: 0,
     unkId,
     input: {
-      kind: config.model === 'ngram-bag' ? 'ngram-bag' : 'sequence',
+      kind: bag ? 'ngram-bag' : 'sequence',
       maxLen: config.maxLen,
       padding: config.padding,
       truncating: config.truncating,
-      ngrams: config.model === 'ngram-bag' ? config.ngrams : 1,
+      ngrams: bag ? config.ngrams : 1,
       hashBuckets: config.hashBuckets,
     },
     classes: params.classes,

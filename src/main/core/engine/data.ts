@@ -1,7 +1,8 @@
 /** A dataset split as model input: fixed-length int32 rows (token ids or n-gram features) and labels. */
 import type { SplitName } from '../../../shared/datasets'
 import { featureLength, writeNgramFeatures } from '../../../shared/ngrams'
-import type { TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { padSequences, readSplit } from '../datasets/store'
 
 export interface SplitTensors {
@@ -19,7 +20,7 @@ export function modelRows(
   config: TrainConfig,
   vocabSize: number,
 ): { x: Int32Array; width: number } {
-  if (config.model !== 'ngram-bag') {
+  if (modelKindSpec(config.model).input === 'sequence') {
     const x = padSequences(ids, offsets, config.maxLen, config.padding, config.truncating)
     return { x, width: config.maxLen }
   }

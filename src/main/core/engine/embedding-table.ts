@@ -7,7 +7,7 @@
  * updates only the rows it touched ("lazy" Adam, as TensorFlow's sparse updates do). It works the
  * same on every backend, the GPU included.
  */
-import type { TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
 
 /** Adam and RMSProp constants, as tfjs uses them. */
 const beta1 = 0.9

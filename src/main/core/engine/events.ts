@@ -2,7 +2,7 @@
  * What a training job streams to main while it runs: new points and log lines, batched so that main
  * writes them to SQLite a few times a second (a crash loses at most the last batch).
  */
-import type { EpochMetrics, StepMetrics, ValidationPoint } from '../../../shared/training'
+import type { EpochMetrics, StepMetrics, ValidationPoint } from '../../../shared/training/results'
 import type { BackendName } from '../../../shared/types'
 
 export interface TrainEvent {

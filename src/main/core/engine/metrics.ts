@@ -1,5 +1,5 @@
 /** Test figures from predicted probabilities: accuracy, per-class and macro precision/recall/F1, confusion, ROC AUC. */
-import type { ClassMetrics, TestMetrics } from '../../../shared/training'
+import type { ClassMetrics, TestMetrics } from '../../../shared/training/results'
 
 /**
  * `probs` holds one probability per example for a binary task (of the second class) or one row of

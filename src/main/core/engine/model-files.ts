@@ -1,11 +1,9 @@
 /**
  * Models on disk in the standard tfjs layers format (`model.json` + `weights.bin`), which plain tfjs
  * loads anywhere with `tf.loadLayersModel`, and training checkpoints (the same plus the optimizer's
- * state). A folder is written beside its final name and swapped in, so a crash mid-write leaves the
- * previous one whole.
+ * state). Their folders are written whole (`folders.ts`).
  */
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { EmbeddingTable } from './embedding-table'
@@ -14,24 +12,6 @@ import type { EmbeddingTable } from './embedding-table'
 export interface NamedTensor {
   name: string
   tensor: tf.Tensor
-}
-
-/** Writes a folder's files through `fill` into a temporary sibling, then swaps it in. */
-export async function writeFolder(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp`
-  const old = `${dir}.old`
-  await rm(tmp, { recursive: true, force: true })
-  await mkdir(tmp, { recursive: true })
-  await fill(tmp)
-  if (existsSync(dir)) await rename(dir, old)
-  await rename(tmp, dir)
-  await rm(old, { recursive: true, force: true })
-}
-
-/** The folder to read: `dir`, or what a crash between the two renames left as `dir.old`. */
-export function readableFolder(dir: string): string | null {
-  if (existsSync(join(dir, 'model.json'))) return dir
-  return existsSync(join(`${dir}.old`, 'model.json')) ? `${dir}.old` : null
 }
 
 /** model.json and weights.bin of `model` into an existing folder. */

@@ -1,12 +1,14 @@
 /**
- * The model registry: one builder per model kind, each from stock tfjs layers only, so a saved
- * bundle loads in plain tfjs anywhere (a browser included). Every model ends in logits:
- * the loss applies the sigmoid or softmax (as BCE-with-logits does), and so does the scorer.
+ * A model in training: the embedding table and the body, built by the kind's builder
+ * (`model-builders.ts`) and ending in logits: the loss applies the sigmoid or softmax (as
+ * BCE-with-logits does), and so does the scorer.
  */
 import * as tf from '@tensorflow/tfjs'
-import { featureLength } from '../../../shared/ngrams'
-import { embeddingRows, outputUnits, type ModelKind, type TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
+import { embeddingRows, inputLength, outputUnits } from '../../../shared/training/size'
 import { EmbeddingTable } from './embedding-table'
+import { modelBuilder } from './model-builders'
 
 export interface ModelInputs {
   vocabSize: number
@@ -15,106 +17,9 @@ export interface ModelInputs {
   pretrained?: Float32Array
 }
 
-type Builder = (x: tf.SymbolicTensor, config: TrainConfig) => tf.SymbolicTensor
-
-/** Tokens per input row: the sequence length, or the n-gram features of a bag. */
-export function inputLength(config: TrainConfig): number {
-  return config.model === 'ngram-bag' ? featureLength(config.maxLen, config.ngrams) : config.maxLen
-}
-
-const recurrentLayer = (config: TrainConfig, returnSequences: boolean, name: string): tf.layers.Layer => {
-  // Logistic gates as PyTorch, MindSpore and Keras 2 use (tfjs defaults to a hard sigmoid).
-  const options = { units: config.hiddenUnits, returnSequences, name, recurrentActivation: 'sigmoid' as const }
-  switch (config.model) {
-    case 'rnn':
-      return tf.layers.simpleRNN(options)
-    case 'gru':
-      return tf.layers.gru(options)
-    default:
-      return tf.layers.lstm(options)
-  }
-}
-
-/** Stacked recurrent layers (bidirectional for bilstm), then the readout. */
-const recurrent: Builder = (x, config) => {
-  const sequenceOut = config.readout !== 'last'
-  let h = x
-  for (let l = 0; l < config.layers; l++) {
-    const returnSequences = l < config.layers - 1 || sequenceOut
-    const layer = recurrentLayer(config, returnSequences, `recurrent_${l}`)
-    h = (
-      config.model === 'bilstm'
-        ? tf.layers.bidirectional({ layer: layer as tf.RNN, mergeMode: 'concat', name: `bidirectional_${l}` })
-        : layer
-    ).apply(h) as tf.SymbolicTensor
-    // Between stacked layers, as PyTorch's nn.LSTM(dropout=...) in the Amazon reviews LSTM.
-    if (config.dropout > 0 && l < config.layers - 1)
-      h = tf.layers.dropout({ rate: config.dropout, name: `dropout_${l}` }).apply(h) as tf.SymbolicTensor
-  }
-  switch (config.readout) {
-    case 'last':
-      return h
-    case 'max':
-      return tf.layers.globalMaxPooling1d({}).apply(h) as tf.SymbolicTensor
-    case 'mean':
-      return tf.layers.globalAveragePooling1d({}).apply(h) as tf.SymbolicTensor
-    case 'first-last':
-      return firstAndLast(h, config.maxLen)
-  }
-}
-
-/** MindSpore's readout: the outputs at the first and last time steps, concatenated (stock layers only). */
-function firstAndLast(h: tf.SymbolicTensor, steps: number): tf.SymbolicTensor {
-  const width = h.shape[2] as number
-  const grid = tf.layers.reshape({ targetShape: [steps, width, 1] }).apply(h) as tf.SymbolicTensor
-  const step = (cropping: [number, number], name: string) =>
-    tf.layers
-      .flatten({ name: `${name}_flat` })
-      .apply(
-        tf.layers.cropping2D({ cropping: [cropping, [0, 0]], name }).apply(grid) as tf.SymbolicTensor,
-      ) as tf.SymbolicTensor
-  return tf.layers
-    .concatenate({ name: 'first_last' })
-    .apply([step([0, steps - 1], 'first_step'), step([steps - 1, 0], 'last_step')]) as tf.SymbolicTensor
-}
-
-/** Kim (2014): one convolution per width, max over time, concatenated. */
-const cnn: Builder = (x, config) => {
-  const pooled = config.filterSizes.map(
-    (width, i) =>
-      tf.layers
-        .globalMaxPooling1d({ name: `max_over_time_${i}` })
-        .apply(
-          tf.layers
-            .conv1d({ filters: config.filters, kernelSize: width, activation: 'relu', name: `conv_${width}_${i}` })
-            .apply(x) as tf.SymbolicTensor,
-        ) as tf.SymbolicTensor,
-  )
-  return pooled.length === 1 ? pooled[0]! : (tf.layers.concatenate({}).apply(pooled) as tf.SymbolicTensor)
-}
-
-/** The MXNet dense net: flatten the embedded sequence into one hidden layer. */
-const dense: Builder = (x, config) =>
-  tf.layers
-    .dense({ units: config.denseUnits, activation: 'relu', name: 'hidden' })
-    .apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor
-
-/** fastText: the mean of the word and n-gram vectors, which the table computes (see Network.pooled). */
-const ngramBag: Builder = (x) => x
-
-export const modelBuilders: Record<ModelKind, Builder> = {
-  rnn: recurrent,
-  lstm: recurrent,
-  gru: recurrent,
-  bilstm: recurrent,
-  cnn,
-  dense,
-  'ngram-bag': ngramBag,
-}
-
 /** The layers after the embedding, from `x` (embedded rows) to logits. */
 function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number): tf.SymbolicTensor {
-  let h = modelBuilders[config.model](x, config)
+  let h = modelBuilder(config.model)(x, config)
   if (config.dropout > 0) h = tf.layers.dropout({ rate: config.dropout, name: 'dropout' }).apply(h) as tf.SymbolicTensor
   return tf.layers.dense({ units: outputUnits(config, classes), name: 'logits' }).apply(h) as tf.SymbolicTensor
 }
@@ -135,7 +40,7 @@ export class Network {
     readonly body: tf.LayersModel,
     readonly width: number,
   ) {
-    this.pooled = config.model === 'ngram-bag'
+    this.pooled = modelKindSpec(config.model).input === 'bag'
   }
 
   /** Logits of n rows of ids. */
@@ -203,7 +108,8 @@ export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network 
   }
   const table = new EmbeddingTable(values, rows, dim, config.trainEmbeddings, config.optimizer, config.momentum)
   const width = inputLength(config)
-  const x = tf.input({ shape: config.model === 'ngram-bag' ? [dim] : [width, dim], name: 'embedded' })
+  const pooled = modelKindSpec(config.model).input === 'bag'
+  const x = tf.input({ shape: pooled ? [dim] : [width, dim], name: 'embedded' })
   const body = tf.model({ inputs: x, outputs: head(x, config, inputs.classes), name: `${config.model}_body` })
   return new Network(config, inputs.classes, table, body, width)
 }

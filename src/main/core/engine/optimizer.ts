@@ -1,6 +1,6 @@
 /** Optimizers by name, with a learning rate that a schedule can change every step. */
 import * as tf from '@tensorflow/tfjs'
-import type { TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
 
 export function makeOptimizer(config: TrainConfig): tf.Optimizer {
   const lr = config.learningRate

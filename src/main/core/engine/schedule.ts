@@ -1,5 +1,5 @@
 /** Learning rate at a step: constant, step decay, or linear warm-up then cosine decay (MindSpore's dynamic LR). */
-import type { TrainConfig } from '../../../shared/training'
+import type { TrainConfig } from '../../../shared/training/config'
 
 export function learningRateAt(config: TrainConfig, step: number, totalSteps: number): number {
   const base = config.learningRate

@@ -8,24 +8,18 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
-import {
-  findPreset,
-  presets,
-  trainConfigSchema,
-  type Preset,
-  type RunHistory,
-  type RunRecord,
-  type RunUpdate,
-  type TrainConfig,
-  type TrainRequest,
-  type WordVectors,
-} from '../../../shared/training'
-import type { BackendName, JobRecord } from '../../../shared/types'
+import { trainConfigSchema, type TrainConfig } from '../../../shared/training/config'
+import { findPreset, presets, type Preset } from '../../../shared/training/presets'
+import type { TrainRequest } from '../../../shared/training/settings'
+import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
+import { trainJobKind, type TrainParams } from '../../../shared/training/job'
+import type { JobOf } from '../../../shared/job-catalog'
+import type { BackendName } from '../../../shared/types'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
 import type { TrainEvent } from '../engine/events'
-import { hasCheckpoint, trainJobKind, type TrainOutcome, type TrainParams } from '../engine/train'
+import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
@@ -149,7 +143,7 @@ export class RunService {
   /** The learned vectors of the finished model's most frequent words. */
   async wordVectors(id: string, count: number): Promise<WordVectors> {
     const run = this.get(id)
-    const bundle = join(this.folder(id), 'model')
+    const bundle = modelDir(this.folder(id))
     if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
       throw new ApiError('not_found', `Run ${id} has no trained model yet (it is ${run.status}).`, 'id')
     return bundleWordVectors(bundle, count)
@@ -223,10 +217,10 @@ export class RunService {
     })
   }
 
-  private onSettled(job: JobRecord): void {
+  private onSettled(job: JobOf<typeof trainJobKind>): void {
     this.runOfJob.delete(job.id)
-    const runId = (job.params as TrainParams).runId
-    const outcome = job.status === 'succeeded' ? (job.result as TrainOutcome) : null
+    const runId = job.params.runId
+    const outcome = job.status === 'succeeded' ? job.result : null
     this.repo.finish(runId, job.status, {
       error: job.error,
       test: outcome?.test,

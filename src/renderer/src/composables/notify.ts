@@ -1,5 +1,5 @@
 /** Desktop notifications for runs that end while the window is hidden. */
-import type { RunRecord } from '@shared/training'
+import type { RunRecord } from '@shared/training/results'
 import { percent } from '../format'
 
 const supported = () => typeof Notification !== 'undefined'

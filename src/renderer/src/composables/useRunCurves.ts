@@ -3,7 +3,7 @@
  * points live outside Vue's reactivity (100,000 reactive points would cost more than the charts);
  * `version` ticks, at most a few times a second, when they grew, and the charts re-read them then.
  */
-import type { EpochMetrics, RunHistory, RunUpdate } from '@shared/training'
+import type { EpochMetrics, RunHistory, RunUpdate } from '@shared/training/results'
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { api } from '../api/client'
 import { reportError } from './errors'

@@ -2,7 +2,9 @@
  * The training form's state: a draft of every TrainConfig field started from a preset, checked as
  * it changes with the schema main uses, and what differs from the preset (what `runs.start` sends).
  */
-import { changedFields, trainConfigSchema, type ConfigField, type Preset, type TrainConfig } from '@shared/training'
+import { trainConfigSchema, type ConfigField, type TrainConfig } from '@shared/training/config'
+import type { Preset } from '@shared/training/presets'
+import { changedFields } from '@shared/training/fields'
 import { computed, reactive, toRaw, type Ref } from 'vue'
 
 /** While typing, a field may hold what the schema rejects (an empty number, a bad list). */

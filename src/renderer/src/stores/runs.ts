@@ -1,6 +1,6 @@
 /** Training runs as main reports them, kept current by run.updated and by their jobs ending. */
 import type { Payload } from '@shared/contract'
-import type { RunRecord } from '@shared/training'
+import type { RunRecord } from '@shared/training/results'
 import type { JobStatus } from '@shared/types'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'

@@ -1,0 +1,31 @@
+/**
+ * A run's folders: `checkpoints/{last,best}` and `model` under `runs/<id>/`. Each is written beside
+ * its final name and swapped in, so a crash mid-write leaves the previous one whole. No tfjs: main
+ * asks whether a run has a checkpoint to resume.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export const checkpointDir = (runDir: string, which: 'last' | 'best'): string => join(runDir, 'checkpoints', which)
+export const modelDir = (runDir: string): string => join(runDir, 'model')
+
+/** Writes a folder's files through `fill` into a temporary sibling, then swaps it in. */
+export async function writeFolder(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${dir}.tmp`
+  const old = `${dir}.old`
+  await rm(tmp, { recursive: true, force: true })
+  await mkdir(tmp, { recursive: true })
+  await fill(tmp)
+  if (existsSync(dir)) await rename(dir, old)
+  await rename(tmp, dir)
+  await rm(old, { recursive: true, force: true })
+}
+
+/** The folder to read: `dir`, or what a crash between the two renames left as `dir.old`. */
+export function readableFolder(dir: string): string | null {
+  if (existsSync(join(dir, 'model.json'))) return dir
+  return existsSync(join(`${dir}.old`, 'model.json')) ? `${dir}.old` : null
+}
+
+export const hasCheckpoint = (runDir: string): boolean => readableFolder(checkpointDir(runDir, 'last')) !== null

@@ -1,0 +1,96 @@
+/** One optimizer step over a batch, in micro-batches when it would not fit in one pass. */
+import * as tf from '@tensorflow/tfjs'
+import type { SplitTensors } from './data'
+import { sumOfSquares } from './embedding-table'
+import { accuracyFromLogits, batchRows, lossFromLogits } from './evaluate'
+import type { Network } from './models'
+
+/**
+ * One step: the batch's rows are embedded from the table, the gradients of the body's variables and
+ * (when the table trains) of the embedded rows come back together, are clipped by their global norm,
+ * and go to the optimizer and to the table's sparse update. A batch larger than `micro` runs in
+ * micro-batches whose gradients are summed, weighted by their share, before the one update.
+ */
+export async function trainStep(
+  net: Network,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  clipNorm: number,
+  lr: number,
+  data: SplitTensors,
+  from: number,
+  to: number,
+  order: Int32Array,
+  micro: number,
+): Promise<[number, number]> {
+  const n = to - from
+  const trainTable = net.table.trainable
+  let varGrads: tf.Tensor[] = []
+  const tableGrads: Float32Array[] = []
+  const batchIds: Int32Array[] = []
+  let loss = 0
+  let accuracy = 0
+  for (let start = from; start < to; start += micro) {
+    const end = Math.min(to, start + micro)
+    const share = (end - start) / n
+    const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, start, end, order)
+    const embedded = net.embed(ids, end - start)
+    const ys = tf.tensor1d(labels, 'int32')
+    let hits: tf.Scalar | null = null
+    const { value, grads } = tf.engine().gradients(
+      () => {
+        const logits = net.body.apply(embedded, { training: true }) as tf.Tensor
+        hits = tf.keep(accuracyFromLogits(logits, ys))
+        return lossFromLogits(logits, ys)
+      },
+      trainTable ? [embedded, ...vars] : vars,
+    )
+    const own = trainTable ? grads.slice(1) : grads
+    if (share === 1) varGrads = own
+    else {
+      const summed = own.map((g, i) =>
+        tf.tidy(() => (varGrads[i] ? tf.add(varGrads[i]!, tf.mul(g, share)) : tf.mul(g, share))),
+      )
+      tf.dispose([...varGrads, ...own])
+      varGrads = summed
+    }
+    if (trainTable) {
+      const g = (await grads[0]!.data()) as Float32Array
+      if (share !== 1) for (let i = 0; i < g.length; i++) g[i]! *= share
+      tableGrads.push(g)
+      batchIds.push(ids)
+    }
+    loss += (await value.data())[0]! * share
+    accuracy += (await hits!.data())[0]! * share
+    tf.dispose([embedded, ys, value, hits!, ...(trainTable ? [grads[0]!] : [])])
+  }
+  const sparse = trainTable ? net.tableGradient(concat(batchIds), concat(tableGrads)) : null
+  let scale = 1
+  if (clipNorm > 0) {
+    const squares = tf.tidy(() => tf.addN(varGrads.map((g) => tf.sum(tf.square(g)))))
+    const norm = Math.sqrt((await squares.data())[0]! + (sparse ? sumOfSquares(sparse.grads) : 0))
+    squares.dispose()
+    scale = norm > clipNorm ? clipNorm / norm : 1
+  }
+  const named: tf.NamedTensorMap = {}
+  vars.forEach((v, i) => (named[v.name] = scale === 1 ? varGrads[i]! : tf.mul(varGrads[i]!, scale)))
+  optimizer.applyGradients(named)
+  if (sparse) {
+    if (scale !== 1) for (let i = 0; i < sparse.grads.length; i++) sparse.grads[i]! *= scale
+    net.table.apply(sparse.rows, sparse.grads, lr)
+  }
+  tf.dispose([...varGrads, ...(scale === 1 ? [] : Object.values(named))])
+  return [loss, accuracy]
+}
+
+/** One array of several, in order (the one itself when there is one). */
+function concat<T extends Int32Array | Float32Array>(parts: T[]): T {
+  if (parts.length === 1) return parts[0]!
+  const out = new (parts[0]!.constructor as new (n: number) => T)(parts.reduce((a, p) => a + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}

@@ -1,0 +1,101 @@
+/**
+ * The run configuration: one flat, validated object, so `--set epochs=3` and the form's fields
+ * address it the same way, and its defaults. No Node, no DOM.
+ */
+import { z } from 'zod'
+import { modelKinds } from './model-kinds'
+
+export const optimizerNames = ['sgd', 'momentum', 'adam', 'rmsprop'] as const
+export const scheduleNames = ['constant', 'step', 'warmup-cosine'] as const
+/** How a recurrent encoder's sequence becomes one vector: MindSpore concatenates the first and last steps. */
+export const readouts = ['last', 'first-last', 'max', 'mean'] as const
+
+export const trainConfigSchema = z
+  .object({
+    // model
+    model: z.enum(modelKinds),
+    embeddingDim: z.number().int().min(2).max(1024),
+    hiddenUnits: z.number().int().min(1).max(4096),
+    layers: z.number().int().min(1).max(4),
+    readout: z.enum(readouts),
+    filterSizes: z.array(z.number().int().min(1).max(20)).min(1).max(6),
+    filters: z.number().int().min(1).max(1024),
+    denseUnits: z.number().int().min(1).max(8192),
+    ngrams: z.number().int().min(1).max(3),
+    hashBuckets: z.number().int().min(1000).max(10_000_000),
+    /** auto: one logit with sigmoid for two classes, softmax otherwise. */
+    output: z.enum(['auto', 'sigmoid', 'softmax']),
+    // embeddings
+    /** A registered word-vector file's id; null = random initialisation. */
+    vectors: z.string().min(1).nullable(),
+    trainEmbeddings: z.boolean(),
+    // optimizer
+    optimizer: z.enum(optimizerNames),
+    learningRate: z.number().positive().max(10),
+    momentum: z.number().min(0).max(0.999),
+    // schedule
+    schedule: z.enum(scheduleNames),
+    /** step: multiply the rate by decayRate every decaySteps steps. */
+    decaySteps: z.number().int().min(1),
+    decayRate: z.number().positive().max(1),
+    /** warmup-cosine: linear warm-up over warmupSteps, then cosine decay to minLearningRate. */
+    warmupSteps: z.number().int().min(0),
+    minLearningRate: z.number().min(0),
+    // regularisation
+    dropout: z.number().min(0).max(0.95),
+    /** Clip gradients by global norm; 0 = off. */
+    clipNorm: z.number().min(0),
+    // training
+    epochs: z.number().int().min(1).max(1000),
+    batchSize: z.number().int().min(1).max(4096),
+    maxLen: z.number().int().min(1).max(5000),
+    padding: z.enum(['pre', 'post']),
+    truncating: z.enum(['pre', 'post']),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
+    // evaluation
+    /** Validate every N steps; 0 = at the end of every epoch. */
+    validateEvery: z.number().int().min(0),
+    /** Stop after this many validations without a better validation loss; 0 = never. */
+    patience: z.number().int().min(0),
+  })
+  .strict()
+export type TrainConfig = z.output<typeof trainConfigSchema>
+export type ConfigField = keyof TrainConfig
+
+export const defaultConfig: TrainConfig = {
+  model: 'lstm',
+  embeddingDim: 100,
+  hiddenUnits: 128,
+  layers: 1,
+  readout: 'last',
+  filterSizes: [3, 4, 5],
+  filters: 100,
+  denseUnits: 256,
+  ngrams: 2,
+  hashBuckets: 200_000,
+  output: 'auto',
+  vectors: null,
+  trainEmbeddings: true,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0.9,
+  schedule: 'constant',
+  decaySteps: 1000,
+  decayRate: 0.5,
+  warmupSteps: 0,
+  minLearningRate: 0,
+  dropout: 0.2,
+  clipNorm: 0,
+  epochs: 3,
+  batchSize: 64,
+  maxLen: 400,
+  padding: 'pre',
+  truncating: 'pre',
+  seed: 42,
+  validateEvery: 0,
+  patience: 0,
+}

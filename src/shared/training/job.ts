@@ -1,0 +1,46 @@
+/**
+ * The `train` job as main starts it and as it ends: its kind's name, its params (a schema, for the job
+ * catalog) and its outcome. Plain data: main imports this without loading tfjs.
+ */
+import { z } from 'zod'
+import { preprocessSchema } from '../datasets'
+import { backendNames, type BackendName } from '../types'
+import { embeddingParamsSchema } from '../vectors'
+import { trainConfigSchema } from './config'
+import type { TestMetrics, ValidationPoint } from './results'
+
+export const trainJobKind = 'train'
+
+export const trainParamsSchema = z
+  .object({
+    runId: z.string().min(1),
+    runDir: z.string().min(1),
+    datasetDir: z.string().min(1),
+    dataset: z.object({
+      id: z.string().min(1),
+      name: z.string(),
+      fingerprint: z.string(),
+      preprocess: preprocessSchema,
+    }),
+    classes: z.array(z.string()),
+    vocabSize: z.number().int().min(1),
+    config: trainConfigSchema,
+    backend: z.enum(backendNames),
+    /** How to build the pretrained embedding matrix, when config.vectors is set. */
+    embedding: embeddingParamsSchema.optional(),
+    /** Continue from the last checkpoint instead of starting over. */
+    resume: z.boolean(),
+  })
+  .strict()
+export type TrainParams = z.output<typeof trainParamsSchema>
+
+export interface TrainOutcome {
+  backend: BackendName
+  backendDetail: string
+  test: TestMetrics | null
+  bestValidation: ValidationPoint | null
+  durationMs: number
+  samplesPerSecond: number
+  steps: number
+  epochs: number
+}

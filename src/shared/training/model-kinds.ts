@@ -1,0 +1,89 @@
+/**
+ * The model kinds, one spec each: the settings the kind reads (the form shows only those), its input
+ * (a padded sequence of token ids, or a bag of word and hashed n-gram ids that the table averages),
+ * and the numbers behind its size and memory estimates. Each kind's layers are built by its builder
+ * in `main/core/engine/model-builders.ts`, keyed by the same name. No Node, no DOM, no tfjs.
+ */
+import type { ConfigField, TrainConfig } from './config'
+
+export const modelKinds = ['rnn', 'lstm', 'gru', 'bilstm', 'cnn', 'dense', 'ngram-bag'] as const
+export type ModelKind = (typeof modelKinds)[number]
+
+export interface ModelKindSpec {
+  /** sequence: maxLen padded token ids per row; bag: word and hashed n-gram ids, averaged into one vector. */
+  input: 'sequence' | 'bag'
+  /** The kind-specific settings this kind reads; the form hides those that only other kinds read. */
+  fields: readonly ConfigField[]
+  /** Weights between the embedding table and the logits layer. */
+  encoderParameters: (config: TrainConfig) => number
+  /** Width of the encoder's output, the logits layer's input. */
+  features: (config: TrainConfig) => number
+  /** A generous estimate of the floats one example's pass keeps until its backward pass (rows of `width` ids). */
+  floatsPerExample: (config: TrainConfig, width: number) => number
+}
+
+/** The embedded rows a pass keeps: the input, its gradient and a copy. */
+const embedded = (config: TrainConfig, width: number) => width * config.embeddingDim * 3
+
+/** A stack of recurrent layers: `gates` weight matrices per cell, read in `directions` directions. */
+function recurrent(gates: number, directions: number): ModelKindSpec {
+  return {
+    input: 'sequence',
+    fields: ['hiddenUnits', 'layers', 'readout', 'vectors'],
+    encoderParameters: ({ embeddingDim: d, hiddenUnits: h, layers }) => {
+      let n = 0
+      // tfjs GRU has reset_after=false: one bias per gate, like the others.
+      for (let l = 0; l < layers; l++) n += directions * gates * ((l === 0 ? d : h * directions) * h + h * h + h)
+      return n
+    },
+    features: (c) => c.hiddenUnits * directions * (c.readout === 'first-last' ? 2 : 1),
+    // Per step and layer, kept for the backward pass: products, gate pre-activations and activations,
+    // states, and their gradients while it runs (about twice what an LSTM of 512 was measured to need).
+    floatsPerExample: (c, width) =>
+      embedded(c, width) + width * c.hiddenUnits * (gates * 12 + 16) * directions * c.layers,
+  }
+}
+
+export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
+  rnn: recurrent(1, 1),
+  // Update and reset gates and the candidate.
+  gru: recurrent(3, 1),
+  // Input, forget and output gates and the cell.
+  lstm: recurrent(4, 1),
+  bilstm: recurrent(4, 2),
+  /** Kim (2014): one convolution per width, max over time, concatenated. */
+  cnn: {
+    input: 'sequence',
+    fields: ['filterSizes', 'filters', 'vectors'],
+    encoderParameters: (c) => c.filterSizes.reduce((a, w) => a + w * c.embeddingDim * c.filters + c.filters, 0),
+    features: (c) => c.filterSizes.length * c.filters,
+    floatsPerExample: (c, width) =>
+      embedded(c, width) + c.filterSizes.reduce((a, w) => a + width * (w * c.embeddingDim + 3 * c.filters), 0),
+  },
+  /** The MXNet dense net: the embedded sequence flattened into one hidden layer. */
+  dense: {
+    input: 'sequence',
+    fields: ['denseUnits', 'vectors'],
+    encoderParameters: (c) => c.maxLen * c.embeddingDim * c.denseUnits + c.denseUnits,
+    features: (c) => c.denseUnits,
+    floatsPerExample: (c, width) => embedded(c, width) + c.denseUnits * 3,
+  },
+  /** fastText: the mean of the word and n-gram vectors straight into the logits. */
+  'ngram-bag': {
+    input: 'bag',
+    fields: ['ngrams', 'hashBuckets'],
+    encoderParameters: () => 0,
+    features: (c) => c.embeddingDim,
+    floatsPerExample: embedded,
+  },
+}
+
+/** A kind's spec. A config read from disk (an old bundle, a hand-edited file) may name a kind this version lacks. */
+export function modelKindSpec(kind: ModelKind): ModelKindSpec {
+  if (!Object.hasOwn(modelKindSpecs, kind))
+    throw new Error(`Unknown model kind "${kind}". Model kinds: ${modelKinds.join(', ')}.`)
+  return modelKindSpecs[kind]
+}
+
+/** The settings some kind reads and others do not: shown only for the kinds that read them. */
+export const kindFields: ReadonlySet<ConfigField> = new Set(Object.values(modelKindSpecs).flatMap((s) => s.fields))

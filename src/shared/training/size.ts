@@ -1,0 +1,40 @@
+/** A model's shapes and size from its config: input width, embedding rows, outputs, parameters and memory. */
+import { featureLength } from '../ngrams'
+import type { TrainConfig } from './config'
+import { modelKindSpec } from './model-kinds'
+
+/** One logit (sigmoid) or one per class (softmax). */
+export function outputUnits(config: TrainConfig, classes: number): number {
+  if (config.output === 'softmax') return classes
+  if (config.output === 'sigmoid') return classes === 2 ? 1 : classes
+  return classes === 2 ? 1 : classes
+}
+
+/** Ids per input row: the sequence length, or the word and n-gram features of a bag. */
+export function inputLength(config: TrainConfig): number {
+  return modelKindSpec(config.model).input === 'bag' ? featureLength(config.maxLen, config.ngrams) : config.maxLen
+}
+
+/** Rows of the embedding table: the vocabulary, plus the hash buckets of a bag of n-grams. */
+export function embeddingRows(config: TrainConfig, vocabSize: number): number {
+  const hashed = modelKindSpec(config.model).input === 'bag' && config.ngrams > 1
+  return vocabSize + (hashed ? config.hashBuckets : 0)
+}
+
+/** The trainable and total parameter counts the model will have, for the form's estimate. */
+export function parameterCount(
+  config: TrainConfig,
+  vocabSize: number,
+  classes: number,
+): { total: number; trainable: number } {
+  const spec = modelKindSpec(config.model)
+  const out = outputUnits(config, classes)
+  const body = spec.encoderParameters(config) + spec.features(config) * out + out
+  const total = embeddingRows(config, vocabSize) * config.embeddingDim + body
+  return { total, trainable: config.trainEmbeddings ? total : body }
+}
+
+/** A generous estimate of the bytes one example's forward and backward pass keeps (rows of `width` ids). */
+export function bytesPerExample(config: TrainConfig, width: number): number {
+  return modelKindSpec(config.model).floatsPerExample(config, width) * 4
+}
