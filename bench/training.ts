@@ -21,7 +21,7 @@ import { ForkLauncher } from '../src/main/core/jobs/launcher'
 import type { DatasetSummary, ImportSpecInput } from '../src/shared/datasets'
 import type { Envelope } from '../src/shared/errors'
 import type { TrainConfig } from '../src/shared/training/config'
-import type { TrainOutcome } from '../src/shared/training/job'
+import { resultOf } from '../src/shared/job-catalog'
 import { presets } from '../src/shared/training/presets'
 import type { RunHistory, RunRecord } from '../src/shared/training/results'
 import type { JobRecord } from '../src/shared/types'
@@ -78,16 +78,9 @@ function ok<T>(answer: Envelope<unknown>, what: string): T {
   return answer.result as T
 }
 
-async function finishedJob(ctx: AppContext, answer: Envelope<unknown>, what: string): Promise<JobRecord> {
-  const job = await ctx.jobs.wait(ok<JobRecord>(answer, what).id)
-  if (job.status !== 'succeeded') throw new Error(`${what}: the job ${job.status}: ${job.error ?? ''}`)
-  return job
-}
-
 async function importDataset(ctx: AppContext, input: ImportSpecInput): Promise<DatasetSummary> {
   const t0 = performance.now()
-  const job = await finishedJob(ctx, await ctx.invoke('datasets.import', { spec: input }), 'datasets.import')
-  const summary = job.result as DatasetSummary
+  const summary = resultOf(await ctx.jobs.finished(await ctx.request('datasets.import', { spec: input })))
   process.stderr.write(
     `training: imported ${summary.name} (${summary.counts.train} train / ${summary.counts.val} val / ${summary.counts.test} test, vocabulary ${summary.vocabSize}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
   )
@@ -260,14 +253,14 @@ async function trainPreset(
       `runs.start ${name}`,
     )
     if (!run.jobId) throw new Error(`runs.start ${name}: ${run.error ?? 'no job was started'}`)
-    const job = await ctx.jobs.wait(run.jobId)
+    const job = await ctx.jobs.finished({ id: run.jobId, kind: 'train' })
     row.wallSeconds = +((performance.now() - t0) / 1000).toFixed(1)
     row.status = job.status
     if (job.status !== 'succeeded') {
       row.error = job.error ?? undefined
       return row
     }
-    const outcome = job.result as TrainOutcome
+    const outcome = resultOf(job)
     const history = ok<RunHistory>(await ctx.invoke('runs.history', { id: run.id, maxSteps: 10 }), 'runs.history')
     const vectorsLine = history.log.find((l) => l.startsWith('Word vectors:'))
     if (vectorsLine) notes.push(vectorsLine)
@@ -411,8 +404,7 @@ export async function benchTraining(work: string, data: string, only?: string) {
           })
           continue
         }
-        const job = await finishedJob(ctx, await ctx.invoke('vectors.add', { path: glove }), 'vectors.add')
-        overrides.vectors = (job.result as { id: string }).id
+        overrides.vectors = resultOf(await ctx.jobs.finished(await ctx.request('vectors.add', { path: glove }))).id
         changes.push(
           `vectors: GloVe 6B 100d, only its first 2,604 words (${gloveFile}), so embeddingDim 100 instead of the preset's 300`,
         )

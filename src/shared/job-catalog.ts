@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { DatasetSummary } from './datasets'
 import { importSpecSchema } from './datasets'
 import type { Detection, JobRecord } from './types'
-import { trainParamsSchema, type TrainOutcome } from './training/job'
+import { trainParamsSchema, type TrainEvent, type TrainOutcome } from './training/job'
 import {
   embeddingParamsSchema,
   type EmbeddingResult,
@@ -20,22 +20,31 @@ import {
   type VectorInspection,
 } from './vectors'
 
-export interface JobKindSpec<P extends z.ZodType = z.ZodType, U extends string = string, O = unknown, R = O> {
+export interface JobKindSpec<
+  P extends z.ZodType = z.ZodType,
+  U extends string = string,
+  O = unknown,
+  R = O,
+  E = unknown,
+> {
   params: P
   units: readonly U[]
   /** Phantom: the job process's return value. */
   output: O
   /** Phantom: the finished record's result. */
   result: R
+  /** Phantom: what the job streams to main while it runs (`ctx.emit`), if anything. */
+  event: E
 }
 
-/** A job kind returning `O` from its process and `R` (default `O`) as its record's result. */
-export function jobKind<O, R = O>() {
-  return <P extends z.ZodType, const U extends string>(params: P, units: readonly U[]): JobKindSpec<P, U, O, R> => ({
+/** A job kind returning `O` from its process, `R` (default `O`) as its record's result, streaming `E`s. */
+export function jobKind<O, R = O, E = never>() {
+  return <P extends z.ZodType, const U extends string>(params: P, units: readonly U[]): JobKindSpec<P, U, O, R, E> => ({
     params,
     units,
     output: undefined as unknown as O,
     result: undefined as unknown as R,
+    event: undefined as unknown as E,
   })
 }
 
@@ -83,7 +92,7 @@ export const jobCatalog = {
   /** Builds (or reuses) the float32 matrix of a dataset's vocabulary for a vector file. */
   'build-embedding': jobKind<EmbeddingResult>()(embeddingParamsSchema, ['bytes']),
   'download-glove': jobKind<{ path: string; bytes: number }>()(downloadParams, ['bytes']),
-  train: jobKind<TrainOutcome>()(trainParamsSchema, ['steps', 'bytes']),
+  train: jobKind<TrainOutcome, TrainOutcome, TrainEvent>()(trainParamsSchema, ['steps', 'bytes']),
 } satisfies Catalog
 
 export type Catalog = Record<string, JobKindSpec>
@@ -94,6 +103,7 @@ export type KindParams<C extends Catalog, K extends keyof C> = z.output<C[K]['pa
 export type KindOutput<C extends Catalog, K extends keyof C> = C[K]['output']
 export type KindResult<C extends Catalog, K extends keyof C> = C[K]['result']
 export type KindUnit<C extends Catalog, K extends keyof C> = C[K]['units'][number]
+export type KindEvent<C extends Catalog, K extends keyof C> = C[K]['event']
 /** A job record of one kind, with that kind's params and result. */
 export type KindRecord<C extends Catalog, K extends keyof C & string> = JobRecord<K, KindParams<C, K>, KindResult<C, K>>
 
@@ -105,4 +115,10 @@ export type JobOf<K extends JobKind> = KindRecord<typeof jobCatalog, K>
 /** Narrows a record that came over a transport to its kind, by its kind. */
 export function isJobOf<K extends JobKind>(job: JobRecord, kind: K): job is JobOf<K> {
   return job.kind === kind
+}
+
+/** A finished job's result; its error, thrown, when it did not succeed. */
+export function resultOf<K extends string, P, R>(job: JobRecord<K, P, R>): R {
+  if (job.status !== 'succeeded' || job.result === null) throw new Error(job.error ?? `The job ended ${job.status}.`)
+  return job.result
 }

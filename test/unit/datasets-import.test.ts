@@ -4,9 +4,10 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppContext } from '../../src/main/core/app-context'
 import { readSplit, readVocabulary } from '../../src/main/core/datasets/store'
-import type { DatasetPreview, DatasetSummary } from '../../src/shared/datasets'
+import type { DatasetPreview, DatasetSummary, ImportSpecInput } from '../../src/shared/datasets'
 import { useTempDir } from '../fixtures/temp-dir'
 import { appContext, finished, startedJobId } from '../fixtures/app'
+import { resultOf } from '../../src/shared/job-catalog'
 import { refusedUrl, serveBody } from '../fixtures/network'
 import { fastTextLines, makeAclImdbFolder, makeAclImdbTarGz, makeFastText } from '../fixtures/dataset-files'
 
@@ -16,12 +17,8 @@ const folders = (dataDir: string) =>
 
 const context = (dataDir = tempDir()): AppContext => appContext(dataDir)
 
-async function importOk(ctx: AppContext, spec: Record<string, unknown>): Promise<DatasetSummary> {
-  const answer = await ctx.invoke('datasets.import', { spec })
-  if (!answer.ok) throw new Error(answer.error.message)
-  const job = await finished(ctx, answer)
-  if (job.status !== 'succeeded') throw new Error(`${job.status}: ${job.error}`)
-  return job.result as DatasetSummary
+async function importOk(ctx: AppContext, spec: ImportSpecInput): Promise<DatasetSummary> {
+  return resultOf(await ctx.jobs.finished(await ctx.request('datasets.import', { spec })))
 }
 
 describe('importing a dataset', () => {

@@ -6,6 +6,7 @@ import type { AppContext } from '../../src/main/core/app-context'
 import type { VectorFileRecord, VectorInspection } from '../../src/shared/vectors'
 import { useTempDir } from '../fixtures/temp-dir'
 import { appContext, finished } from '../fixtures/app'
+import { resultOf } from '../../src/shared/job-catalog'
 import { refusedUrl, serveBody } from '../fixtures/network'
 import { vectorLines, writeZip } from '../fixtures/vector-files'
 
@@ -25,9 +26,9 @@ describe('vector jobs through the contract', () => {
     const ctx = context(dataDir)
     try {
       const md5 = createHash('md5').update(body).digest('hex')
-      const job = await finished(ctx, await ctx.invoke('vectors.download', { url, md5 }))
+      const job = await ctx.jobs.finished(await ctx.request('vectors.download', { url, md5 }))
       expect(job).toMatchObject({ status: 'succeeded', result: { path: join(dataDir, 'downloads', 'glove.6B.zip') } })
-      const path = (job.result as { path: string }).path
+      const { path } = resultOf(job)
       expect(await ctx.invoke('vectors.members', { path })).toEqual({
         ok: true,
         result: {

@@ -1,5 +1,5 @@
 /** Waits for a job, showing its progress on stderr, and fails the command if the job did not succeed. */
-import type { JobKind, JobOf, JobResult } from '../../shared/job-catalog'
+import { resultOf, type JobKind, type JobOf, type JobResult } from '../../shared/job-catalog'
 import type { AppContext } from '../core/app-context'
 import { progressLine, type Output } from './output'
 
@@ -24,9 +24,7 @@ export async function followJob<K extends JobKind>(
   try {
     const done = await context.jobs.finished(job)
     if (tty && shown) process.stderr.write('\n')
-    if (done.status !== 'succeeded' || done.result === null)
-      throw new Error(done.error ?? `The job ended ${done.status}.`)
-    return done.result
+    return resultOf(done)
   } finally {
     unsubscribe()
     process.off('SIGINT', cancel)

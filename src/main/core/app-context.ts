@@ -3,7 +3,7 @@
  * the contract's router. The Electron app, serve mode, the CLI and tests all build one of these.
  */
 import { homedir } from 'node:os'
-import type { EventData, EventName, ParsedPayload } from '../../shared/contract'
+import type { EventData, EventName, ParsedPayload, Payload, RequestName, Result } from '../../shared/contract'
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
 import { importSpecSchema } from '../../shared/datasets'
@@ -47,6 +47,8 @@ export interface AppContext {
   readonly runs: RunService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
+  /** `invoke` typed by the contract, for in-process callers (benchmarks, tests): the result, or the error thrown. */
+  request<N extends RequestName>(name: N, payload: Payload<N>): Promise<Result<N>>
   /** Every contract event, for forwarding to windows and sockets. Returns an unsubscribe function. */
   subscribe(listener: EventListener): () => void
   /** One event's data, typed. Returns an unsubscribe function. */
@@ -161,6 +163,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
     vectors,
     runs,
     invoke,
+    async request(name, payload) {
+      const answer = await invoke(name, payload)
+      if (!answer.ok) throw ApiError.from(answer.error)
+      // The router answered this request's handler, whose result the contract types.
+      return answer.result as Result<typeof name>
+    },
     subscribe,
     on: (name, listener) =>
       // emit pairs each name with its own data type

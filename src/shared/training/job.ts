@@ -7,7 +7,7 @@ import { preprocessSchema } from '../datasets'
 import { backendNames, type BackendName } from '../types'
 import { embeddingParamsSchema } from '../vectors'
 import { trainConfigSchema } from './config'
-import type { TestMetrics, ValidationPoint } from './results'
+import type { EpochMetrics, StepMetrics, TestMetrics, ValidationPoint } from './results'
 
 export const trainJobKind = 'train'
 
@@ -43,4 +43,16 @@ export interface TrainOutcome {
   samplesPerSecond: number
   steps: number
   epochs: number
+}
+
+/** What a training job streams to main while it runs (`ctx.emit`): new points and log lines, batched. */
+export interface TrainEvent {
+  started?: { backend: BackendName; detail: string; totalSteps: number; parameters: number }
+  steps: StepMetrics[]
+  epochs: EpochMetrics[]
+  validations: ValidationPoint[]
+  /** A new best validation loss, whose weights are now the best checkpoint. */
+  best?: ValidationPoint
+  log: string[]
+  progress?: { step: number; epoch: number; totalSteps: number }
 }

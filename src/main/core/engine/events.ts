@@ -2,19 +2,7 @@
  * What a training job streams to main while it runs: new points and log lines, batched so that main
  * writes them to SQLite a few times a second (a crash loses at most the last batch).
  */
-import type { EpochMetrics, StepMetrics, ValidationPoint } from '../../../shared/training/results'
-import type { BackendName } from '../../../shared/types'
-
-export interface TrainEvent {
-  started?: { backend: BackendName; detail: string; totalSteps: number; parameters: number }
-  steps: StepMetrics[]
-  epochs: EpochMetrics[]
-  validations: ValidationPoint[]
-  /** A new best validation loss, whose weights are now the best checkpoint. */
-  best?: ValidationPoint
-  log: string[]
-  progress?: { step: number; epoch: number; totalSteps: number }
-}
+import type { TrainEvent } from '../../../shared/training/job'
 
 /** Collects points and sends them at most every `intervalMs` (or at once with `flush`). */
 export class EventBatcher {

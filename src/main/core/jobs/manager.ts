@@ -5,7 +5,15 @@
  * it ends as a finished record and the app keeps running.
  */
 import { randomUUID } from 'node:crypto'
-import type { Catalog, jobCatalog, KindOutput, KindParams, KindRecord, KindResult } from '../../../shared/job-catalog'
+import type {
+  Catalog,
+  jobCatalog,
+  KindEvent,
+  KindOutput,
+  KindParams,
+  KindRecord,
+  KindResult,
+} from '../../../shared/job-catalog'
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
 import type { JobsRepo } from '../db/jobs-repo'
@@ -30,7 +38,7 @@ export interface JobManagerOptions {
  */
 export interface JobKindHooks<C extends Catalog, K extends keyof C & string> {
   /** Data the job sent with `ctx.emit`, in order, as it arrives. */
-  event?: (jobId: string, data: unknown) => void
+  event?: (jobId: string, data: KindEvent<C, K>) => void
   /** The job's final record, after finalize or cleanup. */
   settled?: (job: KindRecord<C, K>) => void
   finalize?: (job: KindRecord<C, K>, output: KindOutput<C, K>) => KindResult<C, K> | Promise<KindResult<C, K>>
@@ -171,7 +179,7 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
         this.options.onLog?.(id, message.level, message.message)
         break
       case 'event':
-        this.hooks[live.kind]?.event?.(id, message.data)
+        this.deliver(id, live, message.data)
         break
       case 'result':
         live.outcome = { status: 'succeeded', result: message.value }
@@ -245,6 +253,12 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     }
     this.emit(job)
     return job
+  }
+
+  /** Hands what a job streamed to its kind's `event` hook. */
+  private deliver<K extends keyof C & string>(id: string, live: Live<K>, data: unknown): void {
+    // The job process is ours and ran this kind's handler: what it emits has the catalog's type.
+    this.hooks[live.kind]?.event?.(id, data as KindEvent<C, K>)
   }
 
   /**

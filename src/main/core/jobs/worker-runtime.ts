@@ -4,7 +4,7 @@
  * and reports the result or the error. It talks over Electron's parentPort under utilityProcess and
  * over Node's IPC channel under child_process.fork.
  */
-import type { Catalog, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
+import type { Catalog, KindEvent, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
 import type { FromWorker, ToWorker } from './protocol'
 
 export class JobCancelled extends Error {
@@ -14,21 +14,24 @@ export class JobCancelled extends Error {
   }
 }
 
-export interface JobContext<U extends string = string> {
+export interface JobContext<U extends string = string, E = unknown> {
   jobId: string
   /** Aborted when main asks the job to stop. */
   signal: AbortSignal
   progress(done: number, total: number | null, unit: U, message?: string): void
   log(level: 'info' | 'warn' | 'error', message: string): void
   /** Sends data of this job kind's own to main (see JobKindHooks.event). */
-  emit(data: unknown): void
+  emit(data: E): void
   /** Throws JobCancelled when a cancel was requested; call it between units of work. */
   throwIfCancelled(): void
 }
 
 /** One handler per kind of a catalog, given the kind's checked params. */
 export type JobHandlers<C extends Catalog> = {
-  [K in keyof C & string]: (params: KindParams<C, K>, ctx: JobContext<KindUnit<C, K>>) => Promise<KindOutput<C, K>>
+  [K in keyof C & string]: (
+    params: KindParams<C, K>,
+    ctx: JobContext<KindUnit<C, K>, KindEvent<C, K>>,
+  ) => Promise<KindOutput<C, K>>
 }
 
 interface Channel {

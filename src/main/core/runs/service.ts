@@ -12,13 +12,12 @@ import { trainConfigSchema, type TrainConfig } from '../../../shared/training/co
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
-import { trainJobKind, type TrainParams } from '../../../shared/training/job'
+import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
-import type { TrainEvent } from '../engine/events'
 import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
@@ -41,7 +40,7 @@ export class RunService {
     private readonly appVersion: string,
   ) {
     jobs.register(trainJobKind, {
-      event: (jobId, data) => this.onEvent(jobId, data as TrainEvent),
+      event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
     })
   }
