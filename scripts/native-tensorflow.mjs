@@ -299,7 +299,6 @@ function checkToolchain() {
 }
 
 function buildBinding() {
-  checkToolchain()
   const nodedir = nodeHeaders()
   if (!nodedir) say("Node's headers are not installed beside node; node-gyp will try to download them.")
   const preGyp = join(root, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp')
@@ -338,6 +337,7 @@ async function main() {
       return
     }
   }
+  checkToolchain()
   await ensureCache()
   say(`placing the libraries and headers in ${join(pkgDir, 'deps')}…`)
   stageDeps()

@@ -10,6 +10,10 @@ export interface BackendStatus {
   reason: string | null
   /** What was found when it is: device, threads, SIMD. */
   detail: string | null
+  /** The library that runs the math, when available: "TensorFlow 2.21.0", "tfjs 4.22.0". */
+  version: string | null
+  /** The threads it computes with, when available: "2 intra-op and 2 inter-op threads, …". */
+  threads: string | null
 }
 
 export interface AppInfo {
