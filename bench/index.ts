@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training] [--data DIR] [--work DIR] [--presets a,b]`:
- * measures, prints a table and writes bench-results/<timestamp>.json. Benchmarks measure; they do not
- * pass or fail. `--presets` limits the training suite to some presets (and `fasttext-peer`, the
- * fastText binary's reference row).
+ * `npm run bench [-- --only datasets,vectors,training] [--data DIR] [--work DIR] [--presets a,b]
+ * [--backends wasm,tensorflow] [--per-class N]`: measures, prints a table and writes
+ * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
+ * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
+ * `--backends` trains each preset on each of those backends side by side (default wasm);
+ * `--per-class` trains every preset on at most N reviews per class, for a quick comparison.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -18,13 +20,20 @@ const { values } = parseArgs({
     data: { type: 'string', default: resolve(__dirname, '..', '..', 'shared', 'data') },
     work: { type: 'string', default: join(tmpdir(), 'sentiment-studio-bench') },
     presets: { type: 'string' },
+    backends: { type: 'string', default: 'wasm' },
+    'per-class': { type: 'string' },
   },
 })
 
 const suites: Record<string, (work: string, data: string) => Promise<unknown>> = {
   datasets: (work, data) => benchDatasets(work, data),
   vectors: (work) => benchVectors(work),
-  training: (work, data) => benchTraining(work, data, values.presets),
+  training: (work, data) =>
+    benchTraining(work, data, {
+      only: values.presets,
+      backends: values.backends!.split(',').map((b) => b.trim()),
+      perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+    }),
 }
 
 async function main() {

@@ -7,24 +7,30 @@
  * reference row runs the `fasttext` binary (Debian package `fasttext`) on the same train/test split
  * when it is installed, and is skipped with the reason when it is not.
  *
+ * `--backends wasm,tensorflow` trains each preset on each backend in turn, with the job process's
+ * peak memory and the samples/s ratio to wasm; a backend that did not load gives a skipped row with
+ * detection's reason. `--per-class N` caps every preset's data at N reviews per class.
+ *
  *   npm run bench -- --data ../shared/data --only training [--presets fasttext-bigram,kim-cnn]
+ *     [--backends wasm,tensorflow] [--per-class 2500]
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { extract } from 'tar-stream'
 import { seededRandom, shuffle } from '../src/main/core/datasets/splits'
 import { createAppContext, type AppContext } from '../src/main/core/app-context'
-import { ForkLauncher } from '../src/main/core/jobs/launcher'
+import { ForkLauncher, type JobLauncher, type JobProcess } from '../src/main/core/jobs/launcher'
 import type { DatasetSummary, ImportSpecInput } from '../src/shared/datasets'
 import type { Envelope } from '../src/shared/errors'
-import type { TrainConfig } from '../src/shared/training/config'
 import { resultOf } from '../src/shared/job-catalog'
+import type { TrainConfig } from '../src/shared/training/config'
 import { presets } from '../src/shared/training/presets'
 import type { RunHistory, RunRecord } from '../src/shared/training/results'
-import type { JobRecord } from '../src/shared/types'
+import { backendNames, type BackendName, type JobRecord } from '../src/shared/types'
 
 const worker = join(__dirname, '..', 'src', 'main', 'worker', 'index.ts')
 const reviewPath = /(?:^|\/)(train|test)\/(pos|neg)\/(\d+)_(\d+)\.txt$/
@@ -63,6 +69,12 @@ export interface TrainingRow {
   status: string
   error?: string
   backend?: string
+  /** What ran the math, as the job reported it (library version, threads). */
+  backendDetail?: string
+  /** The job process's peak resident memory (VmHWM, sampled every 250 ms), in MB. */
+  peakRssMb?: number
+  /** samples/s on this backend divided by the wasm row's of the same preset. */
+  vsWasm?: number
   epochs?: number
   steps?: number
   testAccuracy?: number
@@ -124,6 +136,49 @@ function writeSubsetFolder(texts: Map<string, string>, dir: string, perClass: nu
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US')
+
+/**
+ * Forks the job processes and keeps the highest peak resident memory (Linux's VmHWM) seen among them
+ * since the last reset(): jobs run one at a time here, so that is the job's peak.
+ */
+class PeakMemoryLauncher implements JobLauncher {
+  private readonly inner = new ForkLauncher(worker)
+  private readonly live = new Set<number>()
+  private peakKb = 0
+  private readonly timer = setInterval(() => void this.sample(), 250)
+
+  launch(): JobProcess {
+    const child = this.inner.launch()
+    const pid = child.pid
+    if (pid !== undefined) {
+      this.live.add(pid)
+      child.onExit(() => this.live.delete(pid))
+    }
+    return child
+  }
+
+  reset(): void {
+    this.peakKb = 0
+  }
+
+  /** Samples once more and gives the peak in MB, null where /proc has no VmHWM. */
+  async peakMb(): Promise<number | null> {
+    await this.sample()
+    return this.peakKb > 0 ? Math.round(this.peakKb / 1024) : null
+  }
+
+  close(): void {
+    clearInterval(this.timer)
+  }
+
+  private async sample(): Promise<void> {
+    for (const pid of this.live) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
+      this.peakKb = Math.max(this.peakKb, kb)
+    }
+  }
+}
 
 /** The order of the dataset's examples in one split, as the sources the import recorded. */
 function splitSources(ctx: AppContext, datasetId: string, split: 'train' | 'test'): string[] {
@@ -232,7 +287,9 @@ function fastTextPeer(
 
 async function trainPreset(
   ctx: AppContext,
+  launcher: PeakMemoryLauncher,
   name: string,
+  backend: BackendName,
   dataset: DatasetSummary,
   overrides: Record<string, unknown>,
   subset: string,
@@ -245,16 +302,19 @@ async function trainPreset(
     dataset: { ...dataset.counts, vocabSize: dataset.vocabSize },
     notes,
     status: 'failed',
+    backend,
   }
   const t0 = performance.now()
+  launcher.reset()
   try {
     const run = ok<RunRecord>(
-      await ctx.invoke('runs.start', { datasetId: dataset.id, preset: name, overrides, backend: 'wasm' }),
+      await ctx.invoke('runs.start', { datasetId: dataset.id, preset: name, overrides, backend }),
       `runs.start ${name}`,
     )
     if (!run.jobId) throw new Error(`runs.start ${name}: ${run.error ?? 'no job was started'}`)
     const job = await ctx.jobs.finished({ id: run.jobId, kind: 'train' })
     row.wallSeconds = +((performance.now() - t0) / 1000).toFixed(1)
+    row.peakRssMb = (await launcher.peakMb()) ?? undefined
     row.status = job.status
     if (job.status !== 'succeeded') {
       row.error = job.error ?? undefined
@@ -266,6 +326,7 @@ async function trainPreset(
     if (vectorsLine) notes.push(vectorsLine)
     Object.assign(row, {
       backend: outcome.backend,
+      backendDetail: outcome.backendDetail,
       epochs: outcome.epochs,
       steps: outcome.steps,
       testAccuracy: outcome.test?.accuracy,
@@ -285,7 +346,7 @@ function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
   const pct = (x?: number) => (x === undefined ? '-' : `${(x * 100).toFixed(2)}%`)
   const secs = (x?: number) => (x === undefined ? '-' : `${x.toFixed(1)} s`)
   const lines = [
-    ['preset', 'subset', 'epochs', 'test acc', 'F1', 'train', 'wall', 'samples/s', 'backend'],
+    ['preset', 'subset', 'epochs', 'test acc', 'F1', 'train', 'wall', 'samples/s', 'backend', 'peak RSS', 'vs wasm'],
     ...rows.map((r) => [
       r.preset,
       r.subset,
@@ -296,6 +357,8 @@ function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
       secs(r.wallSeconds),
       r.samplesPerSecond === undefined ? '-' : fmt(Math.round(r.samplesPerSecond)),
       r.backend ?? '-',
+      r.peakRssMb === undefined ? '-' : `${fmt(r.peakRssMb)} MB`,
+      r.vsWasm === undefined ? '-' : `${r.vsWasm.toFixed(2)}x`,
     ]),
   ]
   if (peer.status === 'succeeded')
@@ -309,19 +372,34 @@ function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
       secs((peer.trainSeconds as number) + (peer.testSeconds as number)),
       fmt(peer.samplesPerSecond as number),
       'native',
+      '-',
+      '-',
     ])
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
   const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
   out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
   console.log(out.join('\n'))
   for (const r of rows) {
+    if (r.backendDetail) console.log(`${r.preset} on ${r.backend}: ${r.backendDetail}`)
     if (r.error) console.log(`${r.preset}: ${r.error}`)
     for (const n of r.notes) console.log(`${r.preset}: ${n}`)
   }
   if (peer.status !== 'succeeded') console.log(`fastText peer: ${String(peer.status)}`)
 }
 
-export async function benchTraining(work: string, data: string, only?: string) {
+export interface TrainingOptions {
+  only?: string
+  backends: string[]
+  perClass?: number
+}
+
+export async function benchTraining(work: string, data: string, { only, backends, perClass: cap }: TrainingOptions) {
+  const wanted = backends.map((b) => {
+    const name = backendNames.find((n) => n === b)
+    if (!name) throw new Error(`Unknown backend "${b}"; backends: ${backendNames.join(', ')}.`)
+    return name
+  })
+  if (cap !== undefined && !(Number.isInteger(cap) && cap > 0)) throw new Error('--per-class takes a whole number.')
   const archive = join(data, 'aclImdb_v1_labelled.tar.gz')
   if (!existsSync(archive)) return { status: `skipped: ${archive} not found (pass --data DIR)` }
   const names = only ? only.split(',').map((s) => s.trim()) : [...presets.map((p) => p.name), 'fasttext-peer']
@@ -332,9 +410,10 @@ export async function benchTraining(work: string, data: string, only?: string) {
     )
   mkdirSync(work, { recursive: true })
   const scratch = mkdtempSync(join(work, 'training-'))
+  const launcher = new PeakMemoryLauncher()
   const ctx = createAppContext({
     dataDir: join(scratch, 'data'),
-    launcher: new ForkLauncher(worker),
+    launcher,
     transport: 'cli',
     jobs: { graceMs: 2000 },
   })
@@ -349,7 +428,7 @@ export async function benchTraining(work: string, data: string, only?: string) {
   })
   try {
     process.stderr.write('training: detecting backends…\n')
-    await ctx.info.detect()
+    const { backends: detected } = await ctx.info.detect()
     const lowercase = { preprocess: { lowercase: true } }
     const full = await importDataset(ctx, {
       name: 'aclImdb',
@@ -376,7 +455,8 @@ export async function benchTraining(work: string, data: string, only?: string) {
     const rows: TrainingRow[] = []
     for (const name of names.filter((n) => n !== 'fasttext-peer')) {
       const preset = presets.find((p) => p.name === name)!
-      const plan = plans[name] ?? {}
+      const plan = { ...plans[name] }
+      if (cap !== undefined && cap < (plan.perClass ?? Infinity)) plan.perClass = cap
       const dataset = plan.perClass ? await subsetOf(plan.perClass) : full
       const overrides: Record<string, unknown> = { ...plan.overrides }
       const notes: string[] = []
@@ -410,12 +490,32 @@ export async function benchTraining(work: string, data: string, only?: string) {
         )
       }
       const subset = changes.join('; ')
-      process.stderr.write(`training: ${name} (${subset})…\n`)
-      const row = await trainPreset(ctx, name, dataset, overrides, subset, notes)
-      process.stderr.write(
-        `training: ${name}: ${row.status}${row.testAccuracy !== undefined ? `, test ${(row.testAccuracy * 100).toFixed(2)}%` : ''}${row.error ? `: ${row.error}` : ''}, ${row.wallSeconds} s\n`,
-      )
-      rows.push(row)
+      const side: TrainingRow[] = []
+      for (const backend of wanted) {
+        const status = detected.find((b) => b.name === backend)
+        if (!status?.available) {
+          side.push({
+            preset: name,
+            subset,
+            overrides,
+            dataset: { ...dataset.counts, vocabSize: dataset.vocabSize },
+            notes: [],
+            status: `skipped: ${status?.reason ?? 'not detected'}`,
+            backend,
+          })
+          continue
+        }
+        process.stderr.write(`training: ${name} on ${backend} (${subset})…\n`)
+        const row = await trainPreset(ctx, launcher, name, backend, dataset, overrides, subset, [...notes])
+        process.stderr.write(
+          `training: ${name} on ${backend}: ${row.status}${row.testAccuracy !== undefined ? `, test ${(row.testAccuracy * 100).toFixed(2)}%` : ''}${row.error ? `: ${row.error}` : ''}, ${row.wallSeconds} s\n`,
+        )
+        side.push(row)
+      }
+      const wasm = side.find((r) => r.backend === 'wasm')?.samplesPerSecond
+      for (const row of side)
+        if (wasm && row.samplesPerSecond !== undefined) row.vsWasm = +(row.samplesPerSecond / wasm).toFixed(2)
+      rows.push(...side)
     }
 
     let peer: Record<string, unknown> = { status: 'not asked for (--presets)' }
@@ -442,6 +542,7 @@ export async function benchTraining(work: string, data: string, only?: string) {
   } finally {
     unsubscribe()
     await ctx.close()
+    launcher.close()
     rmSync(scratch, { recursive: true, force: true })
   }
 }

@@ -16,14 +16,9 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
-import {
-  trainRequestSchema,
-  type Preset,
-  type RunHistory,
-  type RunRecord,
-  type RunUpdate,
-  type WordVectors,
-} from './training'
+import type { Preset } from './training/presets'
+import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
+import { trainRequestSchema } from './training/settings'
 
 /** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {

@@ -10,6 +10,18 @@ export interface BackendStatus {
   reason: string | null
   /** What was found when it is: device, threads, SIMD. */
   detail: string | null
+  /** The library that runs the math, when available: "TensorFlow 2.21.0", "tfjs 4.22.0". */
+  version: string | null
+  /** The threads it computes with, when available: "2 intra-op and 2 inter-op threads, …". */
+  threads: string | null
+}
+
+/** TensorFlow's thread pools on the native rungs. */
+export interface ThreadSettings {
+  intraOp: number
+  interOp: number
+  /** Where the numbers come from, for the log and the Info page. */
+  source: string
 }
 
 /** What backend detection found, and the best backend that works. */

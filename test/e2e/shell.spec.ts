@@ -58,6 +58,10 @@ test('the Info page shows the backends found, with wasm available and the select
     await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible()
   await expect(page.getByTestId('backend-row-wasm')).toContainText('yes')
   await expect(page.getByTestId('backend-row-cpu')).toContainText('yes')
+  // A built native rung (npm run native:tensorflow) shows TensorFlow's own version and its threads.
+  const tensorflow = page.getByTestId('backend-row-tensorflow')
+  if ((await tensorflow.textContent())?.includes('yes'))
+    await expect(tensorflow).toContainText(/TensorFlow \d+\.\d+\.\d+.*intra-op/)
   const selected = (await page.getByTestId('selected-backend').textContent()) ?? ''
   const name = selected.replace(' (selected)', '')
   await expect(page.getByTestId(`backend-row-${name}`)).toContainText('yes')

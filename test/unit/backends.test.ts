@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { join } from 'node:path'
 import { explainLoadError, explainNoGpu } from '../../src/main/core/backends/explain'
 import { selectBackend } from '../../src/main/core/backends/detect'
+import { applyThreadSettings, describeThreads, threadsVariable } from '../../src/main/core/backends/native'
 import { createAppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { useTempDir } from '../fixtures/temp-dir'
@@ -13,12 +14,44 @@ describe('backend failure reasons', () => {
     const reason = explainLoadError('cuda', "Cannot find module '@tensorflow/tfjs-node-gpu'", 'MODULE_NOT_FOUND')
     expect(reason).toMatch(/@tensorflow\/tfjs-node-gpu is not installed/)
     expect(reason).toMatch(/npm install @tensorflow\/tfjs-node-gpu/)
+    expect(explainLoadError('tensorflow', "Cannot find module '@tensorflow/tfjs-node'", 'MODULE_NOT_FOUND')).toMatch(
+      /offline with npm run native:tensorflow\.$/,
+    )
+  })
+
+  it('says an installed native package whose addon was never built needs building, and how', () => {
+    // What tfjs-node(-gpu) 4.22 throws when npm installed it but its install script did not build the binding.
+    const message = (pkg: string) =>
+      `The Node.js native addon module (tfjs_binding.node) can not be found at path: /app/node_modules/${pkg}/lib/napi-v8/tfjs_binding.node. \nPlease run command 'npm rebuild ${pkg} --build-addon-from-source' to rebuild the native addon module.`
+    expect(explainLoadError('cuda', message('@tensorflow/tfjs-node-gpu'))).toBe(
+      '@tensorflow/tfjs-node-gpu is installed but its native addon was never built (its install downloads libtensorflow, which failed or was skipped): build it with npm run native:tensorflow-gpu (on a machine with an NVIDIA GPU), or reinstall @tensorflow/tfjs-node-gpu with network access.',
+    )
+    expect(explainLoadError('tensorflow', message('@tensorflow/tfjs-node'))).toMatch(
+      /^@tensorflow\/tfjs-node is installed but its native addon was never built .*build it with npm run native:tensorflow,/,
+    )
   })
 
   it('names the missing CUDA library', () => {
     const message = 'libcudnn.so.8: cannot open shared object file: No such file or directory'
-    expect(explainLoadError('cuda', message)).toBe(
-      'CUDA library not found: libcudnn.so.8 (tfjs-node-gpu 4.x needs CUDA 11.x and cuDNN 8 on the library path).',
+    expect(explainLoadError('cuda', message)).toMatch(
+      /^CUDA library not found: libcudnn\.so\.8 \(tfjs-node-gpu needs the CUDA and cuDNN of its libtensorflow/,
+    )
+  })
+
+  it('translates SENTIMENT_STUDIO_THREADS for TensorFlow unless its own variables are set', () => {
+    const env: NodeJS.ProcessEnv = { [threadsVariable]: '3' }
+    const settings = applyThreadSettings(env)
+    expect(env).toMatchObject({ TF_NUM_INTRAOP_THREADS: '3', TF_NUM_INTEROP_THREADS: '3' })
+    expect(describeThreads(settings)).toBe('3 intra-op and 3 inter-op threads, set by SENTIMENT_STUDIO_THREADS=3')
+    const own: NodeJS.ProcessEnv = { [threadsVariable]: '3', TF_NUM_INTEROP_THREADS: '1' }
+    expect(applyThreadSettings(own)).toMatchObject({ intraOp: 3, interOp: 1 })
+    expect(applyThreadSettings({ TF_NUM_INTRAOP_THREADS: '2' })).toMatchObject({
+      intraOp: 2,
+      source: 'set by TF_NUM_INTRAOP_THREADS',
+    })
+    expect(applyThreadSettings({}).source).toBe("TensorFlow's default of one per core")
+    expect(() => applyThreadSettings({ [threadsVariable]: 'two' })).toThrow(
+      'SENTIMENT_STUDIO_THREADS must be a whole number of threads from 1 up, not "two".',
     )
   })
 
@@ -40,6 +73,8 @@ describe('backend failure reasons', () => {
       available,
       reason: null,
       detail: null,
+      version: null,
+      threads: null,
     })
     expect(selectBackend([b('cuda', false), b('tensorflow', true), b('wasm', true), b('cpu', true)])).toBe('tensorflow')
     expect(selectBackend([b('cuda', false), b('tensorflow', false), b('wasm', true), b('cpu', true)])).toBe('wasm')
@@ -49,6 +84,11 @@ describe('backend failure reasons', () => {
 
 describe('backend detection in job processes', () => {
   it('loads each backend in its own process and reports what it found', async () => {
+    // Probe processes inherit the environment: the thread setting must reach TensorFlow's report.
+    process.env[threadsVariable] = '1'
+    onTestFinished(() => {
+      delete process.env[threadsVariable]
+    })
     const ctx = createAppContext({
       dataDir: tempDir(),
       launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')),
@@ -60,10 +100,18 @@ describe('backend detection in job processes', () => {
     expect(byName.wasm).toMatchObject({ available: true, reason: null, detail: expect.stringMatching(/WebAssembly/) })
     expect(byName.cpu?.available).toBe(true)
     for (const native of ['cuda', 'tensorflow'] as const) {
-      // Here the native packages cannot install; elsewhere they may, so accept either, but a reason must say why not.
+      // Built (npm run native:tensorflow, or a networked install) or not, either is fine; what it says must be right.
       const b = byName[native]!
-      if (!b.available) expect(b.reason).toMatch(/\w+/)
+      if (b.available)
+        expect(b).toMatchObject({
+          version: expect.stringMatching(/^TensorFlow \d+\.\d+/),
+          threads: '1 intra-op and 1 inter-op threads, set by SENTIMENT_STUDIO_THREADS=1',
+        })
+      else expect(b.reason).toMatch(/\w+/)
     }
+    // auto: the first rung of the ladder that loads.
+    expect(info.selectedBackend).toBe(info.backends.find((b) => b.available)?.name)
+    if (byName.tensorflow?.available && !byName.cuda?.available) expect(info.selectedBackend).toBe('tensorflow')
     expect(byName[info.selectedBackend]?.available).toBe(true)
     const job = (await ctx.invoke('jobs.list', { kind: 'detect-backends' })) as {
       ok: true

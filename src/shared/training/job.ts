@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { preprocessSchema } from '../datasets'
-import { backendNames, type BackendName } from '../types'
+import { backendNames, type BackendName, type ThreadSettings } from '../types'
 import { embeddingParamsSchema } from '../vectors'
 import { trainConfigSchema } from './config'
 import type { EpochMetrics, StepMetrics, TestMetrics, ValidationPoint } from './results'
@@ -37,6 +37,9 @@ export type TrainParams = z.output<typeof trainParamsSchema>
 export interface TrainOutcome {
   backend: BackendName
   backendDetail: string
+  /** The library that ran the math ("TensorFlow 2.21.0", "tfjs 4.22.0") and its threads on the native rungs. */
+  library: string
+  threads: ThreadSettings | null
   test: TestMetrics | null
   bestValidation: ValidationPoint | null
   durationMs: number

@@ -60,12 +60,15 @@ function runProbe(entry: string, name: BackendName, signal: AbortSignal): Promis
           available: false,
           reason: `Loading ${name} crashed: the probe ${how}${last ? `: ${last}` : ''}`,
           detail: null,
+          version: null,
+          threads: null,
         })
         return
       }
-      if (name === 'cuda' && result.available && !result.gpu)
-        resolve({ name, available: false, reason: explainNoGpu(stderr), detail: null })
-      else resolve({ name, available: result.available, reason: result.reason, detail: result.detail })
+      const { gpu, ...status } = result
+      if (name === 'cuda' && status.available && !gpu)
+        resolve({ name, available: false, reason: explainNoGpu(stderr), detail: null, version: null, threads: null })
+      else resolve({ ...status, name })
     })
   })
 }

@@ -3,8 +3,9 @@
  * two native packages cannot share a process and a broken native library may crash it.
  */
 import { createRequire } from 'node:module'
-import type { BackendName, BackendStatus } from '../../../shared/types'
+import type { BackendName, BackendStatus, ThreadSettings } from '../../../shared/types'
 import { backendPackages, explainLoadError } from './explain'
+import { applyThreadSettings, describeThreads, tensorflowVersion } from './native'
 
 type Tf = typeof import('@tensorflow/tfjs')
 const load = createRequire(__filename)
@@ -14,14 +15,30 @@ export interface ProbeResult extends BackendStatus {
   gpu?: boolean
 }
 
+const unavailable = (name: BackendName, reason: string): ProbeResult => ({
+  name,
+  available: false,
+  reason,
+  detail: null,
+  version: null,
+  threads: null,
+})
+
 export async function probeBackend(name: BackendName): Promise<ProbeResult> {
+  const native = name === 'cuda' || name === 'tensorflow'
+  let threads: ThreadSettings | null = null
   let tf: Tf
+  try {
+    if (native) threads = applyThreadSettings()
+  } catch (err) {
+    return unavailable(name, (err as Error).message)
+  }
   try {
     tf = load(backendPackages[name]) as Tf
     if (name === 'wasm') tf = load('@tensorflow/tfjs') as Tf
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    return { name, available: false, reason: explainLoadError(name, e.message, e.code), detail: null }
+    return unavailable(name, explainLoadError(name, e.message, e.code))
   }
   try {
     const backend = name === 'cuda' ? 'tensorflow' : name
@@ -35,14 +52,18 @@ export async function probeBackend(name: BackendName): Promise<ProbeResult> {
           .dataSync()[0],
     )
     if (sum !== 512) throw new Error(`a test matrix product gave ${sum} instead of 512`)
-    return { name, available: true, reason: null, detail: await describe(tf, name), gpu: usingGpu(tf) }
-  } catch (err) {
+    const version = native ? `TensorFlow ${tensorflowVersion(tf.backend()) ?? 'unknown'}` : `tfjs ${tf.version_core}`
     return {
       name,
-      available: false,
-      reason: `${backendPackages[name]} loaded but failed: ${(err as Error).message}`,
-      detail: null,
+      available: true,
+      reason: null,
+      detail: await describe(tf, name, version),
+      version,
+      threads: threads ? describeThreads(threads) : '1',
+      gpu: usingGpu(tf),
     }
+  } catch (err) {
+    return unavailable(name, `${backendPackages[name]} loaded but failed: ${(err as Error).message}`)
   }
 }
 
@@ -50,19 +71,19 @@ function usingGpu(tf: Tf): boolean {
   return (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true
 }
 
-async function describe(tf: Tf, name: BackendName): Promise<string> {
-  const version = tf.version_core
+async function describe(tf: Tf, name: BackendName, version: string): Promise<string> {
+  const tfjs = `tfjs ${tf.version_core}`
   switch (name) {
     case 'cuda':
-      return `TensorFlow on the GPU (tfjs ${version})`
+      return `${version} on the GPU (${tfjs})`
     case 'tensorflow':
-      return `TensorFlow native CPU (tfjs ${version})`
+      return `${version} native CPU (${tfjs})`
     case 'wasm': {
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')
-      return `WebAssembly, SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'} (tfjs ${version})`
+      return `WebAssembly, SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'} (${tfjs})`
     }
     case 'cpu':
-      return `plain JavaScript (tfjs ${version}); slow, for when nothing else loads`
+      return `plain JavaScript (${tfjs}); slow, for when nothing else loads`
   }
 }

@@ -7,38 +7,52 @@ import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
 import type { BackendName } from '../../../shared/types'
 import { backendPackages, explainLoadError } from '../backends/explain'
+import type { ThreadSettings } from '../../../shared/types'
+import { applyThreadSettings, describeThreads, tensorflowVersion } from '../backends/native'
 import { registerTrainingKernels } from './kernels'
 
 const load = createRequire(__filename)
 
 export interface ActiveBackend {
   name: BackendName
-  /** What runs the math, for the log and the run record. */
+  /** What runs the math, with its version and threads, for the log and the run record. */
   detail: string
+  /** The library that runs the math: "TensorFlow 2.21.0" on the native rungs, else "tfjs 4.22.0". */
+  library: string
+  /** The native rungs' thread pools; null where tfjs computes on one thread (wasm and cpu in Node). */
+  threads: ThreadSettings | null
 }
 
 export async function useBackend(name: BackendName): Promise<ActiveBackend> {
+  const native = name === 'cuda' || name === 'tensorflow'
+  // TensorFlow reads its thread settings when the package creates its context, on require.
+  const threads = native ? applyThreadSettings() : null
   try {
     load(backendPackages[name])
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw new Error(`The ${name} backend cannot be used: ${explainLoadError(name, e.message, e.code)}`)
   }
-  const tfName = name === 'cuda' ? 'tensorflow' : name
+  const tfName = native ? 'tensorflow' : name
   if (!(await tf.setBackend(tfName))) throw new Error(`The ${name} backend failed to start (tf.setBackend).`)
   await tf.ready()
   registerTrainingKernels(tfName)
-  if (name === 'cuda') {
-    const gpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true
-    if (!gpu)
-      throw new Error(
-        'The cuda backend loaded but TensorFlow found no usable GPU (driver, CUDA 11 or cuDNN 8 missing), so it would silently train on the CPU. Choose the tensorflow backend for the native CPU, or fix the CUDA install (see Info).',
-      )
-    return { name, detail: 'TensorFlow on the GPU (CUDA)' }
+  if (threads) {
+    const library = `TensorFlow ${tensorflowVersion(tf.backend()) ?? 'unknown'}`
+    if (name === 'cuda') {
+      const gpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true
+      if (!gpu)
+        throw new Error(
+          'The cuda backend loaded but TensorFlow found no usable GPU (driver, CUDA or cuDNN libraries missing), so it would silently train on the CPU. Choose the tensorflow backend for the native CPU, or fix the CUDA install (see Info).',
+        )
+    }
+    const where = name === 'cuda' ? 'on the GPU (CUDA)' : 'native CPU'
+    return { name, library, threads, detail: `${library} ${where}, ${describeThreads(threads)}` }
   }
+  const library = `tfjs ${tf.version_core}`
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')
-    return { name, detail: `WebAssembly, SIMD ${simd ? 'on' : 'off'}` }
+    return { name, library, threads, detail: `WebAssembly, SIMD ${simd ? 'on' : 'off'}` }
   }
-  return { name, detail: name === 'tensorflow' ? 'TensorFlow native CPU' : 'plain JavaScript CPU' }
+  return { name, library, threads, detail: 'plain JavaScript CPU' }
 }

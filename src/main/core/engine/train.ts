@@ -47,6 +47,8 @@ function outcomeOf(t: Training, test: TestMetrics | null): TrainOutcome {
   return {
     backend: t.backend.name,
     backendDetail: t.backend.detail,
+    library: t.backend.library,
+    threads: t.backend.threads,
     test,
     bestValidation: state.best,
     durationMs: Math.round(state.trainedMs),
