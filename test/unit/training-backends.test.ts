@@ -27,20 +27,14 @@ import { finishedRun, importSyntheticDataset, quick, type SyntheticTexts } from 
 
 /** The project's own probe, in a process of its own as detection runs it (tfjs-node never loads here). */
 function probe(name: BackendName): ProbeResult {
-  const worker = join(__dirname, '..', '..', 'src', 'main', 'worker.ts')
+  const worker = join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')
   const out = spawnSync(process.execPath, ['--import', 'tsx', worker, probeFlag, name], { encoding: 'utf8' })
   const line = out.stdout.trim().split('\n').pop() ?? ''
   try {
     return JSON.parse(line) as ProbeResult
   } catch {
-    return {
-      name,
-      available: false,
-      reason: `the probe printed no result (${out.stderr.trim().split('\n').pop()})`,
-      detail: null,
-      version: null,
-      threads: null,
-    }
+    // A probe that cannot run is a broken test, not a missing rung: fail rather than skip.
+    throw new Error(`The ${name} probe printed no result: ${out.stderr.trim().split('\n').pop()}`)
   }
 }
 

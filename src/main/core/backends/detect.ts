@@ -18,14 +18,18 @@ export function selectBackend(backends: BackendStatus[]): BackendName {
 
 export function detectBackendsJob(workerEntry: string) {
   return async (_params: object, ctx: JobContext<'backends'>): Promise<Detection> => {
-    const backends: BackendStatus[] = []
-    ctx.progress(0, backendNames.length, 'backends')
-    for (const name of backendNames) {
-      ctx.throwIfCancelled()
-      ctx.progress(backends.length, backendNames.length, 'backends', `Loading ${name}…`)
-      backends.push(await runProbe(workerEntry, name, ctx.signal))
-    }
-    ctx.progress(backends.length, backendNames.length, 'backends')
+    // All probes at once: each is mostly a process loading a library, so the wait is the slowest
+    // probe's rather than the sum (libtensorflow alone takes seconds to load).
+    let done = 0
+    ctx.progress(0, backendNames.length, 'backends', `Loading ${backendNames.join(', ')}…`)
+    const backends = await Promise.all(
+      backendNames.map(async (name) => {
+        const status = await runProbe(workerEntry, name, ctx.signal)
+        ctx.progress(++done, backendNames.length, 'backends', `${name} checked`)
+        return status
+      }),
+    )
+    ctx.throwIfCancelled()
     return { backends, selectedBackend: selectBackend(backends) }
   }
 }
