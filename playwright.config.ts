@@ -16,7 +16,7 @@ const chromium = {
 
 export default defineConfig({
   testDir: './test',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 15_000 },
   retries: 0,
   workers: 2,

@@ -48,14 +48,15 @@ test('a dropped connection fails the request in flight with a readable message, 
   expect(connections).toBe(2)
   // The new connection carries requests again.
   await page.getByTestId('detect-again').click()
-  await expect(page.getByTestId('backend-row-wasm')).toContainText('yes', { timeout: 30_000 })
+  await expect(page.getByTestId('backend-row-wasm')).toContainText('yes', { timeout: 60_000 })
 })
 
 test('the Info page shows the backends found, with wasm available and the selected one', async ({ page, served }) => {
   await page.goto(served.url)
   await page.getByTestId('nav-info').click()
+  // Detection loads each rung in a process of its own; libtensorflow alone takes seconds to load.
   for (const name of ['cuda', 'tensorflow', 'wasm', 'cpu'])
-    await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible()
+    await expect(page.getByTestId(`backend-row-${name}`)).toBeVisible({ timeout: 60_000 })
   await expect(page.getByTestId('backend-row-wasm')).toContainText('yes')
   await expect(page.getByTestId('backend-row-cpu')).toContainText('yes')
   // A built native rung (npm run native:tensorflow) shows TensorFlow's own version and its threads.

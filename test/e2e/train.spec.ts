@@ -44,7 +44,8 @@ test('a run is configured in the form, trained live and ends with its test figur
   await expect(page.getByTestId('param-count')).toContainText('parameters')
 
   await page.getByTestId('train-start').click()
-  await expect(page.getByTestId('view-run')).toBeVisible()
+  // The run starts once backend detection (the first of this server) has picked the backend.
+  await expect(page.getByTestId('view-run')).toBeVisible({ timeout: 60_000 })
   // 96 examples in batches of 16: 6 steps an epoch, 12 in all; the counter follows them.
   await expect(page.getByTestId('run-step')).toContainText(/[1-9]\d* points/, { timeout: 90_000 })
   await expect(page.getByTestId('run-status')).toHaveText('succeeded', { timeout: 90_000 })

@@ -313,5 +313,5 @@ describe('a crash of the app during training', () => {
     } finally {
       await reopened.close()
     }
-  })
+  }, 180_000) // a CLI under tsx, then a resumed run: minutes on a loaded 2-core machine
 })
