@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { BackendName } from '../../../shared/types'
 import { backendPackages, explainLoadError } from '../backends/explain'
 import { registerTrainingKernels } from './kernels'
+import { setWasmFiles } from './wasm-files'
 
 const load = createRequire(__filename)
 
@@ -20,6 +21,7 @@ export interface ActiveBackend {
 export async function useBackend(name: BackendName): Promise<ActiveBackend> {
   try {
     load(backendPackages[name])
+    if (name === 'wasm') setWasmFiles()
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw new Error(`The ${name} backend cannot be used: ${explainLoadError(name, e.message, e.code)}`)
