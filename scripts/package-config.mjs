@@ -14,6 +14,7 @@ const require = createRequire(import.meta.url)
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config')
 const { getFileMatchers } = require('app-builder-lib/out/fileMatcher')
 const { expandMacro } = require('app-builder-lib/out/util/macroExpander')
+const { isLibOrExe } = require('app-builder-lib/out/asar/unpackDetector')
 const { DebugLogger, log } = require('builder-util')
 log.stream = process.stderr // stdout is the JSON
 
@@ -67,10 +68,23 @@ export async function resolvePackageConfig(projectDir = root, { arch = process.a
   const [unpack] = matchers('asarUnpack')
   const isUnpacked = unpack ? unpack.createFilter() : () => false
   const nodeModules = join(projectDir, 'node_modules')
-  const packageFiles = nativePackages.flatMap((name) => filesUnder(join(nodeModules, ...name.split('/'))))
-  const asarUnpacked = packageFiles
-    .filter((file) => /\.(node|wasm|so(\.\d+)*|dylib|dll)$/.test(file))
-    .map((file) => ({ file: posix(relative(projectDir, file)), unpacked: isUnpacked(file, statSync(file)) }))
+  // electron-builder also unpacks, by itself ("smartUnpack"), a whole package that holds a .node,
+  // .so, .dylib, .dll or .exe file; files it would leave packed need an asarUnpack rule.
+  const smartUnpack = config.asar?.smartUnpack !== false
+  const asarUnpacked = nativePackages.flatMap((name) => {
+    const files = filesUnder(join(nodeModules, ...name.split('/')))
+    const smart = smartUnpack && files.some(isLibOrExe)
+    return files
+      .filter((file) => /\.(node|wasm|so(\.\d+)*|dylib|dll)$/.test(file))
+      .map((file) => {
+        const rule = isUnpacked(file, statSync(file))
+        return {
+          file: posix(relative(projectDir, file)),
+          unpacked: rule || smart,
+          by: rule ? 'asarUnpack' : smart ? 'smartUnpack' : null,
+        }
+      })
+  })
 
   const extraResources = matchers('extraResources').flatMap((matcher) => {
     const keep = matcher.createFilter()
