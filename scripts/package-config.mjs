@@ -105,6 +105,7 @@ export async function resolvePackageConfig(projectDir = root, { arch = process.a
     targets: Object.fromEntries(Object.keys(platforms).map((key) => [key, targetNames(config[key]?.target ?? [])])),
     icons: Object.fromEntries(Object.keys(platforms).map((key) => [key, icon(key)])),
     signing: { macIdentity: config.mac?.identity ?? null, hardenedRuntime: config.mac?.hardenedRuntime ?? true },
+    npmRebuild: config.npmRebuild ?? true,
     asarUnpack: config.asarUnpack ?? [],
     asarUnpacked,
     extraResources,

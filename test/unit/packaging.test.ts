@@ -24,6 +24,7 @@ interface Resolved {
   targets: Record<'linux' | 'mac' | 'win', string[]>
   icons: Record<'linux' | 'mac' | 'win', string>
   signing: { macIdentity: string | null; hardenedRuntime: boolean }
+  npmRebuild: boolean
   asarUnpacked: { file: string; unpacked: boolean; by: 'asarUnpack' | 'smartUnpack' | null }[]
   extraResources: { from: string; to: string }[]
 }
@@ -42,6 +43,10 @@ describe("the project's packaging configuration", () => {
   it("points each platform at an icon that exists: Linux's sizes folder, macOS's .icns, Windows' .ico", () => {
     expect(resolved.icons).toEqual({ linux: 'resources/icons', mac: 'resources/icon.icns', win: 'resources/icon.ico' })
     for (const icon of Object.values(resolved.icons)) expect(existsSync(join(root, icon)), icon).toBe(true)
+  })
+
+  it("never rebuilds node_modules, whose better-sqlite3 is Node's build, and packs Electron's from resources", () => {
+    expect(resolved.npmRebuild).toBe(false)
   })
 
   it("leaves better-sqlite3's binding and the wasm backend's binaries outside the asar archive", () => {
