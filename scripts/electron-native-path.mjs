@@ -1,5 +1,5 @@
-// Where the Electron binary and the Electron-ABI build of better-sqlite3 live; src/main/desktop/index.ts
-// computes the same binding path.
+// Where the Electron binary and the Electron-ABI build of better-sqlite3 live; the app looks in the
+// same place (src/main/desktop/native-binding.ts; test/unit/native-binding.test.ts checks they agree).
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'

@@ -3,10 +3,10 @@
 // touching the first. Prebuilt binary first, then node-gyp against Electron's headers. Prints the
 // binding's path; exits 1 with a one-line reason when it cannot make one.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join, relative, sep } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { electronSqliteBindingPath, electronVersion } from './electron-native-path.mjs'
 
@@ -92,5 +92,11 @@ if (!existsSync(target)) {
     rmSync(work, { recursive: true, force: true })
   }
   if (problem) fail(`could not build better-sqlite3 for Electron ${version}: ${problem}.`)
+  // Builds for other Electron versions of this platform would only be packed along (electron-builder.yml).
+  const folder = dirname(target)
+  const suffix = `-${process.platform}-${process.arch}`
+  for (const other of readdirSync(dirname(folder)))
+    if (other !== basename(folder) && other.startsWith('electron-') && other.endsWith(suffix))
+      rmSync(join(dirname(folder), other), { recursive: true, force: true })
 }
 process.stdout.write(`${target}\n`)

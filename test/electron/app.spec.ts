@@ -1,35 +1,29 @@
 /**
- * The real desktop shell, through Playwright's Electron support. Runs where an Electron binary and
- * the Electron build of better-sqlite3 exist (`node node_modules/electron/install.js`, then
- * `npm run electron:native`); elsewhere it reports itself skipped with the reason.
+ * The real desktop shell, through Playwright's Electron support: start-up, the window, the isolated
+ * page and the contract over IPC. Runs where an Electron binary and the Electron build of
+ * better-sqlite3 exist, or against a packaged app (launch.ts); elsewhere it reports itself skipped
+ * with the reason.
  */
-import { _electron as electron, expect, test } from '@playwright/test'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { expect, test } from '@playwright/test'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-// @ts-expect-error: a plain .mjs helper shared with the scripts
-import { electronBinary, electronSqliteBindingPath } from '../../scripts/electron-native-path.mjs'
-
-const root = join(__dirname, '..', '..')
-
-/** The package returns its binary's path, and throws when the binary was never downloaded. */
-const binary = electronBinary(root) as string | null
-const binding = electronSqliteBindingPath(root) as string | null
-const skipReason = !binary
-  ? 'No Electron binary is installed here (the install skipped its download); run `node node_modules/electron/install.js` with network access.'
-  : !binding || !existsSync(binding)
-    ? 'better-sqlite3 has no build for this Electron yet; run `npm run electron:native`.'
-    : null
+import { launchApp, makeDataDir, removeDataDir, skipReason } from './launch'
 
 test.skip(skipReason !== null, skipReason ?? '')
 
 test('the desktop app opens, isolates the page, answers over IPC and shows the backends', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'studio-electron-'))
+  const dataDir = makeDataDir()
   try {
-    const app = await electron.launch({ args: [root], env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: dataDir } })
+    const app = await launchApp(dataDir)
     try {
       const page = await app.firstWindow()
       await expect(page).toHaveTitle('Sentiment Studio')
+      // One window, from the main process's side; packaged or not as launched.
+      const main = await app.evaluate(({ app: electronApp, BrowserWindow }) => ({
+        windows: BrowserWindow.getAllWindows().length,
+        packaged: electronApp.isPackaged,
+      }))
+      expect(main).toEqual({ windows: 1, packaged: Boolean(process.env.SENTIMENT_STUDIO_APP) })
       await expect(page.getByRole('heading', { name: 'Sentiment Studio' })).toBeVisible()
 
       // Isolation: the bridge's three functions, and no Node in the page.
@@ -60,6 +54,6 @@ test('the desktop app opens, isolates the page, answers over IPC and shows the b
     // The window's bounds were saved on close, into the same data folder.
     expect(existsSync(join(dataDir, 'window-state.json'))).toBe(true)
   } finally {
-    rmSync(dataDir, { recursive: true, force: true })
+    removeDataDir(dataDir)
   }
 })

@@ -10,6 +10,7 @@ import { backendPackages, explainLoadError } from '../backends/explain'
 import type { ThreadSettings } from '../../../shared/types'
 import { applyThreadSettings, describeThreads, tensorflowVersion } from '../backends/native'
 import { registerTrainingKernels } from './kernels'
+import { setWasmFiles } from './wasm-files'
 
 const load = createRequire(__filename)
 
@@ -29,6 +30,7 @@ export async function useBackend(name: BackendName): Promise<ActiveBackend> {
   const threads = native ? applyThreadSettings() : null
   try {
     load(backendPackages[name])
+    if (name === 'wasm') setWasmFiles()
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     throw new Error(`The ${name} backend cannot be used: ${explainLoadError(name, e.message, e.code)}`)
