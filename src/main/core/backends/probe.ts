@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import type { BackendName, BackendStatus, ThreadSettings } from '../../../shared/types'
 import { backendPackages, explainLoadError } from './explain'
 import { applyThreadSettings, describeThreads, tensorflowVersion } from './native'
+import { setWasmFiles } from '../engine/wasm-files'
 
 type Tf = typeof import('@tensorflow/tfjs')
 const load = createRequire(__filename)
@@ -35,7 +36,10 @@ export async function probeBackend(name: BackendName): Promise<ProbeResult> {
   }
   try {
     tf = load(backendPackages[name]) as Tf
-    if (name === 'wasm') tf = load('@tensorflow/tfjs') as Tf
+    if (name === 'wasm') {
+      tf = load('@tensorflow/tfjs') as Tf
+      setWasmFiles() // the probe must find the binaries where training will (app.asar.unpacked when packaged)
+    }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     return unavailable(name, explainLoadError(name, e.message, e.code))
