@@ -1,8 +1,8 @@
 /** `serve`: the app in a browser, over HTTP and a WebSocket, until stopped. */
-import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { AppContext } from '../../core/app-context'
-import { isLoopback, startServer } from '../../serve/server'
+import { externalAddresses, isLoopback } from '../../serve/hosts'
+import { startServer } from '../../serve/server'
 import { UsageError } from '../errors'
 import type { Output } from '../output'
 
@@ -15,12 +15,10 @@ export async function serveCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a whole number from 0 to 65535, not "${options.port}".`)
   if (!isLoopback(options.host)) {
-    const addresses = Object.values(networkInterfaces())
-      .flat()
-      .filter((a) => a && !a.internal)
-      .map((a) => a!.address)
+    const addresses = externalAddresses()
     out.status(
-      `Warning: listening on ${options.host} makes Sentiment Studio reachable from other machines${addresses.length ? ` (${addresses.join(', ')})` : ''}; anyone with the token can read and change your data.`,
+      `Warning: listening on ${options.host} makes Sentiment Studio reachable from other machines${addresses.length ? ` (${addresses.join(', ')})` : ''}; anyone with the token can read and change your data.\n` +
+        'Warning: the connection is plain HTTP, so the token and your data travel in clear text. Prefer the default 127.0.0.1 with an SSH tunnel (ssh -L 5757:127.0.0.1:5757 HOST), as the README shows.',
     )
   }
   // Listen for the stop signals first: a signal that arrives while starting must still stop cleanly.
