@@ -24,6 +24,7 @@ import {
   type RunUpdate,
   type WordVectors,
 } from './training'
+import { fetchedUrl, filePath } from './path-fields'
 
 /** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {
@@ -43,11 +44,11 @@ function event<D>() {
 }
 
 const id = z.string().min(1, 'must not be empty').max(200)
-const path = z.string().min(1, 'must not be empty').max(4096)
+const path = filePath(z.string().min(1, 'must not be empty').max(4096))
 const member = z.string().min(1).max(1000).optional()
 /** Where a download comes from: the official address unless `url` says otherwise, checked by `md5` when given. */
 const downloadSource = z.object({
-  url: z.url({ protocol: /^https?$/ }).optional(),
+  url: fetchedUrl(z.url({ protocol: /^https?$/ })).optional(),
   md5: z
     .string()
     .regex(/^[0-9a-f]{32}$/i)
@@ -65,7 +66,7 @@ export const requests = {
   'fs.list': request<DirListing>()(
     z
       .object({
-        path: z.string().max(4096).optional(),
+        path: filePath(z.string().max(4096)).optional(),
         showHidden: z.boolean().optional(),
       })
       .strict(),
@@ -118,7 +119,7 @@ export const requests = {
       .object({
         path,
         member,
-        out: z.string().min(1).max(4096).optional(),
+        out: filePath(z.string().min(1).max(4096)).optional(),
         remove: z.boolean().optional(),
         dropBadLines: z.boolean().optional(),
       })

@@ -3,6 +3,7 @@
  * imported dataset reports. Schemas here are the contract's; main validates against them.
  */
 import { z } from 'zod'
+import { filePath } from './path-fields'
 import { columnSchema } from './columns'
 
 export const sourceFormats = ['aclimdb', 'folder', 'fasttext', 'delimited', 'lines'] as const
@@ -44,10 +45,10 @@ const required = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${what}` : undefined),
 })
 /** The file or folder (every format but `lines`). */
-const path = z.string(required('the file or folder to import')).min(1)
+const path = filePath(z.string(required('the file or folder to import')).min(1))
 /** `lines`: one file per class. */
 const classFiles = z.array(
-  z.object({ path: z.string().min(1), className: z.string().min(1) }),
+  z.object({ path: filePath(z.string().min(1)), className: z.string().min(1) }),
   required('one file per class, each with its class name'),
 )
 const withPath = <F extends SourceFormat>(format: F) =>

@@ -7,7 +7,7 @@ import type { AppContext } from '../core/app-context'
 import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
-import { serveCommand } from './commands/serve'
+import { serveCommand, servePolicy } from './commands/serve'
 import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
@@ -18,8 +18,9 @@ const usage = `Usage: sentiment-studio <command> [options]
 
 Commands:
   info                    version, data directory, runtimes and tfjs backends
-  serve [--port N] [--host H]
-                          serve the app to a browser (default 127.0.0.1:5757)
+  serve [--port N] [--host H] [--allow-path DIR ...] [--allow-local-downloads]
+                          serve the app to a browser (default 127.0.0.1:5757); requests may name
+                          files only in your home, the data directory and each --allow-path
   import --path P [import settings, below]
                           import a dataset (Ctrl+C cancels and leaves nothing behind)
   datasets list | show ID | delete ID
@@ -55,6 +56,8 @@ const commandOptions = {
   serve: {
     port: { type: 'string', default: '5757' },
     host: { type: 'string', default: '127.0.0.1' },
+    'allow-path': { type: 'string', multiple: true },
+    'allow-local-downloads': { type: 'boolean', default: false },
   },
   import: importOptions,
   datasets: datasetsOptions,
@@ -95,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const out = createOutput(values.json === true)
-  const context: AppContext = openContext(values['data-dir'] as string | undefined, name === 'serve' ? 'serve' : 'cli')
+  const context: AppContext =
+    name === 'serve'
+      ? openContext(values['data-dir'] as string | undefined, 'serve', servePolicy(values))
+      : openContext(values['data-dir'] as string | undefined, 'cli')
   try {
     switch (name) {
       case 'info':

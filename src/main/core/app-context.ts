@@ -7,7 +7,7 @@ import type { EventData, EventName, ParsedPayload, Payload, RequestName, Result 
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
 import { importSpecSchema } from '../../shared/datasets'
-import { createRouter } from './api/router'
+import { createRouter, type Handlers } from './api/router'
 import { openDatabase, schemaVersion } from './db/database'
 import { JobsRepo, isProcessAlive } from './db/jobs-repo'
 import type { JobLauncher } from './jobs/launcher'
@@ -23,6 +23,7 @@ import { InfoService } from './services/info'
 import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
 import { appVersion } from './version'
+import { unrestricted, type PathPolicy } from './security/path-policy'
 
 export interface AppContextOptions {
   dataDir: string
@@ -32,6 +33,8 @@ export interface AppContextOptions {
   openDialog?: (options: ParsedPayload<'dialog.open'>) => Promise<{ paths: string[] }>
   /** Path of a better-sqlite3 native binding built for Electron's ABI (development runs). */
   sqliteBinding?: string
+  /** What requests may name on disk and network: confined in serve mode, unrestricted by default. */
+  pathPolicy?: PathPolicy
   /** Job manager tuning (tests shorten the cancel grace period). */
   jobs?: { graceMs?: number; throttleMs?: number }
 }
@@ -40,6 +43,7 @@ export type EventListener = (name: EventName, data: unknown) => void
 
 export interface AppContext {
   readonly dataDir: string
+  readonly pathPolicy: PathPolicy
   readonly jobs: JobManager
   readonly info: InfoService
   readonly datasets: DatasetService
@@ -94,7 +98,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     appVersion,
   )
 
-  const invoke = createRouter({
+  const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
     'app.capabilities': () => ({
       transport: options.transport === 'electron' ? 'electron' : 'serve',
@@ -152,11 +156,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
-  })
+  }
+  const pathPolicy = options.pathPolicy ?? unrestricted
+  const invoke = createRouter(handlers, pathPolicy)
 
   let closed = false
   return {
     dataDir: options.dataDir,
+    pathPolicy,
     jobs,
     info,
     datasets,

@@ -1,10 +1,26 @@
 /** `serve`: the app in a browser, over HTTP and a WebSocket, until stopped. */
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { AppContext } from '../../core/app-context'
+import { confinedPolicy, type PathPolicy } from '../../core/security/path-policy'
 import { externalAddresses, isLoopback } from '../../serve/hosts'
 import { startServer } from '../../serve/server'
 import { UsageError } from '../errors'
 import type { Output } from '../output'
+
+/**
+ * What the server's requests may name: the home folder, the data directory and each --allow-path,
+ * downloads from other hosts only (unless --allow-local-downloads). The CLI's own commands and the
+ * desktop app stay unrestricted: they act for the person at the keyboard, with that person's rights.
+ */
+export function servePolicy(values: Record<string, unknown>): (dataDir: string) => PathPolicy {
+  const allowed = Array.isArray(values['allow-path']) ? values['allow-path'].map(String) : []
+  return (dataDir) =>
+    confinedPolicy({
+      roots: [homedir(), dataDir, ...allowed],
+      allowLocalDownloads: values['allow-local-downloads'] === true,
+    })
+}
 
 export async function serveCommand(
   context: AppContext,
@@ -32,6 +48,7 @@ export async function serveCommand(
     host: options.host,
     port,
   })
+  out.status(`Requests may name files in: ${context.pathPolicy.roots.join(', ')}`)
   out.result(
     { url: server.url, host: server.host, port: server.port, token: server.token, dataDir: context.dataDir },
     () => `Sentiment Studio is serving at ${server.url}\nData directory: ${context.dataDir}\nPress Ctrl+C to stop.`,
