@@ -18,10 +18,16 @@ export function openContext(
   pathPolicy?: (dataDir: string) => PathPolicy,
 ): AppContext {
   const dir = resolveDataDir(dataDir)
-  return createAppContext({
+  const context = createAppContext({
     dataDir: dir,
     pathPolicy: pathPolicy?.(dir),
+    readOnlyFallback: true,
     launcher: new ForkLauncher(workerEntry()),
     transport,
   })
+  if (context.readOnly)
+    process.stderr.write(
+      `Warning: ${context.readOnly} Showing the history read-only; commands that change it will fail.\n`,
+    )
+  return context
 }

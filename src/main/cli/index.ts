@@ -13,6 +13,8 @@ import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
 import { createOutput } from './output'
+import { dataPaths, resolveDataDir } from '../core/paths'
+import { describeSystemError } from '../core/system-errors'
 
 const usage = `Usage: sentiment-studio <command> [options]
 
@@ -72,6 +74,11 @@ const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'preset
 
 type CommandName = keyof typeof commandOptions
 
+/** The data directory of this run, once known, for naming the database in system errors. */
+let dataDir: string | undefined
+/** Why the history was opened read-only, which is also why a command that writes fails. */
+let readOnly: string | null = null
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -98,10 +105,12 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const out = createOutput(values.json === true)
+  dataDir = resolveDataDir(values['data-dir'] as string | undefined)
   const context: AppContext =
     name === 'serve'
       ? openContext(values['data-dir'] as string | undefined, 'serve', servePolicy(values))
       : openContext(values['data-dir'] as string | undefined, 'cli')
+  readOnly = context.readOnly
   try {
     switch (name) {
       case 'info':
@@ -126,12 +135,32 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const usageError = err instanceof UsageError
-    const message = err instanceof Error ? err.message : String(err)
-    process.stderr.write(`Error: ${message.split('\n')[0]}\n`)
-    process.exit(usageError ? 2 : 1)
-  },
-)
+/**
+ * Exits once stdout and stderr have handed everything to the OS: `process.exit` alone cuts what is
+ * still queued for a slow reader's pipe (at 64 KiB).
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code
+  let pending = 2
+  const done = () => --pending === 0 && process.exit(code)
+  process.stdout.write('', done)
+  process.stderr.write('', done)
+}
+
+let failed = false
+/** Every failure, thrown or escaped from an event handler, ends the command with one line. */
+function fail(err: unknown): void {
+  if (failed) return
+  failed = true
+  const readOnlyWrite = readOnly && err instanceof Error && 'code' in err && err.code === 'SQLITE_READONLY'
+  const message =
+    (readOnlyWrite ? readOnly : null) ??
+    describeSystemError(err, dataDir ? dataPaths(dataDir).db : undefined) ??
+    (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  process.stderr.write(`Error: ${message}\n`)
+  exitWhenFlushed(err instanceof UsageError ? 2 : 1)
+}
+process.on('uncaughtException', fail)
+process.on('unhandledRejection', fail)
+
+main(process.argv.slice(2)).then(exitWhenFlushed, fail)

@@ -2,13 +2,15 @@
  * Everything main owns, for one data directory: the database, the job manager, the services and
  * the contract's router. The Electron app, serve mode, the CLI and tests all build one of these.
  */
+import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { dirname } from 'node:path'
 import type { EventData, EventName, ParsedPayload, Payload, RequestName, Result } from '../../shared/contract'
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
 import { importSpecSchema } from '../../shared/datasets'
 import { createRouter, type Handlers } from './api/router'
-import { openDatabase, schemaVersion } from './db/database'
+import { HistoryOpenError, openDatabase, openSnapshot, schemaVersion, type Db } from './db/database'
 import { JobsRepo, isProcessAlive } from './db/jobs-repo'
 import type { JobLauncher } from './jobs/launcher'
 import { JobManager } from './jobs/manager'
@@ -35,6 +37,8 @@ export interface AppContextOptions {
   sqliteBinding?: string
   /** What requests may name on disk and network: confined in serve mode, unrestricted by default. */
   pathPolicy?: PathPolicy
+  /** When the data directory cannot be written, read a copy of its history instead of failing (the CLI). */
+  readOnlyFallback?: boolean
   /** Job manager tuning (tests shorten the cancel grace period). */
   jobs?: { graceMs?: number; throttleMs?: number }
 }
@@ -44,6 +48,8 @@ export type EventListener = (name: EventName, data: unknown) => void
 export interface AppContext {
   readonly dataDir: string
   readonly pathPolicy: PathPolicy
+  /** Why the history is a read-only copy (the data directory cannot be written), or null. */
+  readonly readOnly: string | null
   readonly jobs: JobManager
   readonly info: InfoService
   readonly datasets: DatasetService
@@ -62,9 +68,9 @@ export interface AppContext {
 
 export function createAppContext(options: AppContextOptions): AppContext {
   const paths = dataPaths(options.dataDir)
-  const db = openDatabase(paths.db, { nativeBinding: options.sqliteBinding })
+  const { db, readOnly } = openHistory(paths.db, options)
   const repo = new JobsRepo(db)
-  repo.recoverInterrupted(isProcessAlive)
+  if (!readOnly) repo.recoverInterrupted(isProcessAlive)
 
   const listeners = new Set<EventListener>()
   const emit = <E extends EventName>(name: E, data: EventData<E>) => {
@@ -85,7 +91,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
   })
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
-  void datasets.removeStrayFolders()
+  if (!readOnly) void datasets.removeStrayFolders()
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
   const runs = new RunService(
     new RunsRepo(db),
@@ -164,6 +170,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
   return {
     dataDir: options.dataDir,
     pathPolicy,
+    readOnly,
     jobs,
     info,
     datasets,
@@ -186,6 +193,19 @@ export function createAppContext(options: AppContextOptions): AppContext {
       await jobs.shutdown()
       listeners.clear()
       db.close()
+      if (readOnly) rmSync(dirname(db.name), { recursive: true, force: true })
     },
+  }
+}
+
+/** The database, or, where the data directory cannot be written and the caller allows it, a read-only copy. */
+function openHistory(file: string, options: AppContextOptions): { db: Db; readOnly: string | null } {
+  try {
+    return { db: openDatabase(file, { nativeBinding: options.sqliteBinding }), readOnly: null }
+  } catch (err) {
+    if (!(err instanceof HistoryOpenError) || !options.readOnlyFallback) throw err
+    const snapshot = openSnapshot(file, { nativeBinding: options.sqliteBinding })
+    if (!snapshot) throw err
+    return { db: snapshot, readOnly: err.message }
   }
 }
