@@ -40,7 +40,7 @@ export interface AppContextOptions {
   /** When the data directory cannot be written, read a copy of its history instead of failing (the CLI). */
   readOnlyFallback?: boolean
   /** Job manager tuning (tests shorten the cancel grace period). */
-  jobs?: { graceMs?: number; throttleMs?: number }
+  jobs?: { graceMs?: number; throttleMs?: number; pollMs?: number }
 }
 
 export type EventListener = (name: EventName, data: unknown) => void
@@ -81,6 +81,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     return () => listeners.delete(listener)
   }
   const jobs = new JobManager(repo, options.launcher, {
+    pollMs: readOnly ? 0 : undefined,
     ...options.jobs,
     onUpdate: (job: JobRecord) => emit('job.updated', job),
   })
@@ -91,7 +92,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
   })
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
-  if (!readOnly) void datasets.removeStrayFolders()
+  // Awaited by close, so a short CLI command still finishes the cleanup it started.
+  const strayCleanup = readOnly ? Promise.resolve() : datasets.removeStrayFolders(isProcessAlive).catch(() => {})
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
   const runs = new RunService(
     new RunsRepo(db),
@@ -191,6 +193,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       if (closed) return
       closed = true
       await jobs.shutdown()
+      await strayCleanup
       listeners.clear()
       db.close()
       if (readOnly) rmSync(dirname(db.name), { recursive: true, force: true })

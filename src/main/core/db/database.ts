@@ -77,14 +77,24 @@ export function schemaVersion(db: Db): number {
   return row.v ?? 0
 }
 
-/** Applies every migration above the recorded version, each in its own transaction. */
+/**
+ * Applies, in version order, every migration not yet recorded, each in its own transaction. Missing
+ * versions below the highest applied one are applied too: branches developed side by side number
+ * their migrations apart, and a database may have met one before the others.
+ */
 export function migrate(db: Db, list: readonly Migration[], targetVersion = Infinity): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
-  const current = schemaVersion(db)
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  )
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  for (const m of list) {
-    if (m.version <= current || m.version > targetVersion) continue
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version) || m.version > targetVersion) continue
     db.transaction(() => {
       db.exec(m.sql)
       record.run(m.version, m.name, new Date().toISOString())
