@@ -26,6 +26,8 @@ const sourceOptions = z.object({
   /** Delimited: undefined = detect. */
   header: z.boolean().optional(),
   quoting: z.boolean().default(true),
+  /** Delimited: keep a label column whose classes are mostly single examples (refused otherwise). */
+  allowManyClasses: z.boolean().optional(),
   textColumn: columnSchema.optional(),
   labelColumn: columnSchema.optional(),
   /** Raw label → class name. When given, a raw label not in it is an error. */
