@@ -19,6 +19,7 @@ import type { VectorFileRecord } from './vectors'
 import type { Preset } from './training/presets'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
 import { trainRequestSchema } from './training/settings'
+import { fetchedUrl, filePath } from './path-fields'
 
 /** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {
@@ -38,11 +39,11 @@ function event<D>() {
 }
 
 const id = z.string().min(1, 'must not be empty').max(200)
-const path = z.string().min(1, 'must not be empty').max(4096)
+const path = filePath(z.string().min(1, 'must not be empty').max(4096))
 const member = z.string().min(1).max(1000).optional()
 /** Where a download comes from: the official address unless `url` says otherwise, checked by `md5` when given. */
 const downloadSource = z.object({
-  url: z.url({ protocol: /^https?$/ }).optional(),
+  url: fetchedUrl(z.url({ protocol: /^https?$/ })).optional(),
   md5: z
     .string()
     .regex(/^[0-9a-f]{32}$/i)
@@ -60,7 +61,7 @@ export const requests = {
   'fs.list': request<DirListing>()(
     z
       .object({
-        path: z.string().max(4096).optional(),
+        path: filePath(z.string().max(4096)).optional(),
         showHidden: z.boolean().optional(),
       })
       .strict(),
@@ -113,7 +114,7 @@ export const requests = {
       .object({
         path,
         member,
-        out: z.string().min(1).max(4096).optional(),
+        out: filePath(z.string().min(1).max(4096)).optional(),
         remove: z.boolean().optional(),
         dropBadLines: z.boolean().optional(),
       })

@@ -3,6 +3,7 @@
  * imported dataset reports. Schemas here are the contract's; main validates against them.
  */
 import { z } from 'zod'
+import { filePath } from './path-fields'
 import { columnSchema } from './columns'
 
 export const sourceFormats = ['aclimdb', 'folder', 'fasttext', 'delimited', 'lines'] as const
@@ -25,6 +26,8 @@ const sourceOptions = z.object({
   /** Delimited: undefined = detect. */
   header: z.boolean().optional(),
   quoting: z.boolean().default(true),
+  /** Delimited: keep a label column whose classes are mostly single examples (refused otherwise). */
+  allowManyClasses: z.boolean().optional(),
   textColumn: columnSchema.optional(),
   labelColumn: columnSchema.optional(),
   /** Raw label → class name. When given, a raw label not in it is an error. */
@@ -44,10 +47,10 @@ const required = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${what}` : undefined),
 })
 /** The file or folder (every format but `lines`). */
-const path = z.string(required('the file or folder to import')).min(1)
+const path = filePath(z.string(required('the file or folder to import')).min(1))
 /** `lines`: one file per class. */
 const classFiles = z.array(
-  z.object({ path: z.string().min(1), className: z.string().min(1) }),
+  z.object({ path: filePath(z.string().min(1)), className: z.string().min(1) }),
   required('one file per class, each with its class name'),
 )
 const withPath = <F extends SourceFormat>(format: F) =>

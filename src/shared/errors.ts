@@ -1,6 +1,7 @@
 /** Structured errors that cross the contract: every transport carries them as plain objects. */
 
-export type ApiErrorCode = 'invalid_payload' | 'unknown_request' | 'not_found' | 'unsupported' | 'failed' | 'internal'
+export type ApiErrorCode =
+  'invalid_payload' | 'unknown_request' | 'not_found' | 'unsupported' | 'forbidden' | 'failed' | 'internal'
 
 export interface ApiErrorData {
   code: ApiErrorCode

@@ -17,7 +17,7 @@ function trainTinyRun(served: Served): string {
   const dataset = cli('import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB', '--lowercase')
   const run = cli('train', '--dataset', String(dataset.id), '--preset', 'fasttext-bigram', '--set', 'epochs=2')
   expect(run.status).toBe('succeeded')
-  return String(run.runId)
+  return String(run.id)
 }
 
 test("a finished run maps its most frequent words' vectors, projected in a worker", async ({ page, served }) => {

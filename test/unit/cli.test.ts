@@ -251,7 +251,7 @@ describe('cli training', () => {
     expect(r.code, r.stderr).toBe(0)
     const result = JSON.parse(r.stdout)
     expect(result).toMatchObject({
-      runId: expect.any(String),
+      id: expect.any(String),
       status: 'succeeded',
       backend: 'wasm',
       config: { model: 'cnn', epochs: 2, seed: 7, batchSize: 16, learningRate: 0.001, maxLen: 20 },
@@ -269,8 +269,8 @@ describe('cli training', () => {
     })
     expect(r.stderr).toMatch(/Test: accuracy/)
     const listed = JSON.parse(run(['runs', 'list', '--json', '--data-dir', dataDir]).stdout)
-    expect(listed.map((x: { runId: string }) => x.runId)).toEqual([result.runId])
-    const shown = JSON.parse(run(['runs', 'show', result.runId, '--json', '--data-dir', dataDir]).stdout)
+    expect(listed.map((x: { id: string }) => x.id)).toEqual([result.id])
+    const shown = JSON.parse(run(['runs', 'show', result.id, '--json', '--data-dir', dataDir]).stdout)
     expect(shown.history.epochs).toHaveLength(2)
   })
 

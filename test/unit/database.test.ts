@@ -94,11 +94,14 @@ describe('interrupted-job recovery', () => {
 
     const recovered = repo.recoverInterrupted((pid) => pid === 222)
 
-    expect(recovered).toBe(1)
+    expect(recovered).toEqual(['dead'])
     expect(repo.get('dead')).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/stopped/) })
     expect(repo.get('alive')?.status).toBe('running')
     expect(repo.get('done')?.status).toBe('succeeded')
-    expect(db.prepare(`SELECT status FROM runs WHERE id = 'run-1'`).get()).toEqual({ status: 'interrupted' })
+    expect(db.prepare(`SELECT status, error FROM runs WHERE id = 'run-1'`).get()).toEqual({
+      status: 'interrupted',
+      error: expect.stringMatching(/^Interrupted: .*process 111\) stopped/),
+    })
     db.close()
   })
 })

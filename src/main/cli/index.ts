@@ -7,19 +7,22 @@ import type { AppContext } from '../core/app-context'
 import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
-import { serveCommand } from './commands/serve'
+import { serveCommand, servePolicy } from './commands/serve'
 import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
 import { createOutput } from './output'
+import { dataPaths, resolveDataDir } from '../core/paths'
+import { describeSystemError } from '../core/system-errors'
 
 const usage = `Usage: sentiment-studio <command> [options]
 
 Commands:
   info                    version, data directory, runtimes and tfjs backends
-  serve [--port N] [--host H]
-                          serve the app to a browser (default 127.0.0.1:5757)
+  serve [--port N] [--host H] [--allow-path DIR ...] [--allow-local-downloads]
+                          serve the app to a browser (default 127.0.0.1:5757); requests may name
+                          files only in your home, the data directory and each --allow-path
   import --path P [import settings, below]
                           import a dataset (Ctrl+C cancels and leaves nothing behind)
   datasets list | show ID | delete ID
@@ -55,6 +58,8 @@ const commandOptions = {
   serve: {
     port: { type: 'string', default: '5757' },
     host: { type: 'string', default: '127.0.0.1' },
+    'allow-path': { type: 'string', multiple: true },
+    'allow-local-downloads': { type: 'boolean', default: false },
   },
   import: importOptions,
   datasets: datasetsOptions,
@@ -68,6 +73,11 @@ const commandOptions = {
 const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs']
 
 type CommandName = keyof typeof commandOptions
+
+/** The data directory of this run, once known, for naming the database in system errors. */
+let dataDir: string | undefined
+/** Why the history was opened read-only, which is also why a command that writes fails. */
+let readOnly: string | null = null
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -95,7 +105,12 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const out = createOutput(values.json === true)
-  const context: AppContext = openContext(values['data-dir'] as string | undefined, name === 'serve' ? 'serve' : 'cli')
+  dataDir = resolveDataDir(values['data-dir'] as string | undefined)
+  const context: AppContext =
+    name === 'serve'
+      ? openContext(values['data-dir'] as string | undefined, 'serve', servePolicy(values))
+      : openContext(values['data-dir'] as string | undefined, 'cli')
+  readOnly = context.readOnly
   try {
     switch (name) {
       case 'info':
@@ -120,12 +135,32 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const usageError = err instanceof UsageError
-    const message = err instanceof Error ? err.message : String(err)
-    process.stderr.write(`Error: ${message.split('\n')[0]}\n`)
-    process.exit(usageError ? 2 : 1)
-  },
-)
+/**
+ * Exits once stdout and stderr have handed everything to the OS: `process.exit` alone cuts what is
+ * still queued for a slow reader's pipe (at 64 KiB).
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code
+  let pending = 2
+  const done = () => --pending === 0 && process.exit(code)
+  process.stdout.write('', done)
+  process.stderr.write('', done)
+}
+
+let failed = false
+/** Every failure, thrown or escaped from an event handler, ends the command with one line. */
+function fail(err: unknown): void {
+  if (failed) return
+  failed = true
+  const readOnlyWrite = readOnly && err instanceof Error && 'code' in err && err.code === 'SQLITE_READONLY'
+  const message =
+    (readOnlyWrite ? readOnly : null) ??
+    describeSystemError(err, dataDir ? dataPaths(dataDir).db : undefined) ??
+    (err instanceof Error ? err.message : String(err)).split('\n')[0]
+  process.stderr.write(`Error: ${message}\n`)
+  exitWhenFlushed(err instanceof UsageError ? 2 : 1)
+}
+process.on('uncaughtException', fail)
+process.on('unhandledRejection', fail)
+
+main(process.argv.slice(2)).then(exitWhenFlushed, fail)

@@ -2,13 +2,15 @@
  * Everything main owns, for one data directory: the database, the job manager, the services and
  * the contract's router. The Electron app, serve mode, the CLI and tests all build one of these.
  */
+import { rmSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { dirname } from 'node:path'
 import type { EventData, EventName, ParsedPayload, Payload, RequestName, Result } from '../../shared/contract'
 import { ApiError, type Envelope } from '../../shared/errors'
 import type { JobRecord } from '../../shared/types'
 import { importSpecSchema } from '../../shared/datasets'
-import { createRouter } from './api/router'
-import { openDatabase, schemaVersion } from './db/database'
+import { createRouter, type Handlers } from './api/router'
+import { HistoryOpenError, openDatabase, openSnapshot, schemaVersion, type Db } from './db/database'
 import { JobsRepo, isProcessAlive } from './db/jobs-repo'
 import type { JobLauncher } from './jobs/launcher'
 import { JobManager } from './jobs/manager'
@@ -23,6 +25,7 @@ import { InfoService } from './services/info'
 import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
 import { appVersion } from './version'
+import { unrestricted, type PathPolicy } from './security/path-policy'
 
 export interface AppContextOptions {
   dataDir: string
@@ -32,14 +35,21 @@ export interface AppContextOptions {
   openDialog?: (options: ParsedPayload<'dialog.open'>) => Promise<{ paths: string[] }>
   /** Path of a better-sqlite3 native binding built for Electron's ABI (development runs). */
   sqliteBinding?: string
+  /** What requests may name on disk and network: confined in serve mode, unrestricted by default. */
+  pathPolicy?: PathPolicy
+  /** When the data directory cannot be written, read a copy of its history instead of failing (the CLI). */
+  readOnlyFallback?: boolean
   /** Job manager tuning (tests shorten the cancel grace period). */
-  jobs?: { graceMs?: number; throttleMs?: number }
+  jobs?: { graceMs?: number; throttleMs?: number; pollMs?: number }
 }
 
 export type EventListener = (name: EventName, data: unknown) => void
 
 export interface AppContext {
   readonly dataDir: string
+  readonly pathPolicy: PathPolicy
+  /** Why the history is a read-only copy (the data directory cannot be written), or null. */
+  readonly readOnly: string | null
   readonly jobs: JobManager
   readonly info: InfoService
   readonly datasets: DatasetService
@@ -58,9 +68,9 @@ export interface AppContext {
 
 export function createAppContext(options: AppContextOptions): AppContext {
   const paths = dataPaths(options.dataDir)
-  const db = openDatabase(paths.db, { nativeBinding: options.sqliteBinding })
+  const { db, readOnly } = openHistory(paths.db, options)
   const repo = new JobsRepo(db)
-  repo.recoverInterrupted(isProcessAlive)
+  if (!readOnly) repo.recoverInterrupted(isProcessAlive)
 
   const listeners = new Set<EventListener>()
   const emit = <E extends EventName>(name: E, data: EventData<E>) => {
@@ -71,6 +81,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     return () => listeners.delete(listener)
   }
   const jobs = new JobManager(repo, options.launcher, {
+    pollMs: readOnly ? 0 : undefined,
     ...options.jobs,
     onUpdate: (job: JobRecord) => emit('job.updated', job),
   })
@@ -81,7 +92,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
   })
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
-  void datasets.removeStrayFolders()
+  // Awaited by close, so a short CLI command still finishes the cleanup it started.
+  const strayCleanup = readOnly ? Promise.resolve() : datasets.removeStrayFolders(isProcessAlive).catch(() => {})
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
   const runs = new RunService(
     new RunsRepo(db),
@@ -94,7 +106,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     appVersion,
   )
 
-  const invoke = createRouter({
+  const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
     'app.capabilities': () => ({
       transport: options.transport === 'electron' ? 'electron' : 'serve',
@@ -152,11 +164,15 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
-  })
+  }
+  const pathPolicy = options.pathPolicy ?? unrestricted
+  const invoke = createRouter(handlers, pathPolicy)
 
   let closed = false
   return {
     dataDir: options.dataDir,
+    pathPolicy,
+    readOnly,
     jobs,
     info,
     datasets,
@@ -177,8 +193,22 @@ export function createAppContext(options: AppContextOptions): AppContext {
       if (closed) return
       closed = true
       await jobs.shutdown()
+      await strayCleanup
       listeners.clear()
       db.close()
+      if (readOnly) rmSync(dirname(db.name), { recursive: true, force: true })
     },
+  }
+}
+
+/** The database, or, where the data directory cannot be written and the caller allows it, a read-only copy. */
+function openHistory(file: string, options: AppContextOptions): { db: Db; readOnly: string | null } {
+  try {
+    return { db: openDatabase(file, { nativeBinding: options.sqliteBinding }), readOnly: null }
+  } catch (err) {
+    if (!(err instanceof HistoryOpenError) || !options.readOnlyFallback) throw err
+    const snapshot = openSnapshot(file, { nativeBinding: options.sqliteBinding })
+    if (!snapshot) throw err
+    return { db: snapshot, readOnly: err.message }
   }
 }

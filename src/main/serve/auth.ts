@@ -14,18 +14,30 @@ export function sameToken(a: string | undefined | null, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return null
+  }
+}
+
 function cookieValue(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=')
-    if (k === name) return decodeURIComponent(v.join('='))
+    if (k === name) return safeDecode(v.join('='))
   }
   return null
 }
 
-/** The token a request carries: the cookie set by the login exchange, a bearer header, or ?token=. */
-export function requestToken(req: IncomingMessage, url: URL): string | null {
+/**
+ * Whether the request carries the token: in the cookie set by the login exchange, a bearer header or
+ * ?token=. Any valid one is enough, so a stale cookie from an earlier server does not hide a valid bearer.
+ */
+export function carriesToken(req: IncomingMessage, url: URL, token: string): boolean {
   const bearer = req.headers.authorization?.match(/^Bearer (.+)$/)?.[1]
-  return cookieValue(req.headers.cookie, tokenCookie) ?? bearer ?? url.searchParams.get('token')
+  const candidates = [cookieValue(req.headers.cookie, tokenCookie), bearer, url.searchParams.get('token')]
+  return candidates.some((candidate) => sameToken(candidate, token))
 }
 
 export function loginCookie(token: string): string {
@@ -37,4 +49,19 @@ export function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin
   const host = req.headers.host
   return !!origin && !!host && (origin === `http://${host}` || origin === `https://${host}`)
+}
+
+/** The host name of a Host header, without its port; IPv6 keeps its brackets. */
+export function hostName(header: string | undefined): string | null {
+  const match = header?.trim().match(/^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/i)
+  return match ? match[1]!.toLowerCase() : null
+}
+
+/**
+ * Against DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 sends
+ * `Host: evil.example`, which is none of ours, and gets 421.
+ */
+export function hostAllowed(req: IncomingMessage, names: ReadonlySet<string>): boolean {
+  const name = hostName(req.headers.host)
+  return name !== null && names.has(name)
 }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
+import { pipeline } from 'node:stream'
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,7 +19,14 @@ const types: Record<string, string> = {
 }
 
 export async function sendStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '')
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad request: malformed %-encoding.')
+    return
+  }
+  const relative = normalize(decoded).replace(/^([/\\])+/, '')
   const file = join(root, relative === '' ? 'index.html' : relative)
   if (!file.startsWith(root + sep) && file !== root) return notFound(res)
   const info = await stat(file).catch(() => null)
@@ -28,7 +36,8 @@ export async function sendStatic(root: string, pathname: string, res: ServerResp
     'Content-Length': info.size,
     'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
   })
-  createReadStream(file).pipe(res)
+  // A file that vanishes or fails mid-read ends this response, nothing more.
+  pipeline(createReadStream(file), res, () => {})
 }
 
 function notFound(res: ServerResponse): void {

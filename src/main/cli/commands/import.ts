@@ -31,6 +31,7 @@ export const importOptions = {
   'no-header': { type: 'boolean' },
   quoting: { type: 'boolean' },
   'no-quoting': { type: 'boolean' },
+  'allow-many-classes': { type: 'boolean' },
   'label-prefix': { type: 'string' },
   'label-map': { type: 'string' },
   encoding: { type: 'string' },
@@ -78,6 +79,7 @@ export const importUsage = `Import settings (for import and datasets download):
   --delimiter D           one character, or tab|comma|semicolon|pipe|space (default: detect)
   --header | --no-header  (default: detect)
   --quoting | --no-quoting (default ${on(defaults.source.quoting)})
+  --allow-many-classes    keep a label column whose classes are mostly single examples (refused otherwise)
   --text-column C, --label-column C
                           a header name or a 0-based index (default: detect)
   --strip-html | --no-strip-html (default ${on(defaults.preprocess.stripHtml)}; --keep-html = --no-strip-html)
@@ -173,6 +175,7 @@ export function importSpecFromFlags(v: FlagValues): ImportSpec {
       delimiter: delimiter && (delimiterNames[delimiter] ?? delimiter),
       header: toggle(v, 'header'),
       quoting: toggle(v, 'quoting'),
+      allowManyClasses: v['allow-many-classes'] === true ? true : undefined,
       textColumn: parseColumn(text(v['text-column'])),
       labelColumn: parseColumn(text(v['label-column'])),
       labelMap: typeof v['label-map'] === 'string' ? labelMap(v['label-map']) : undefined,

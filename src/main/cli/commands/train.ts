@@ -69,7 +69,7 @@ async function followRun(context: AppContext, run: RunRecord, out: Output): Prom
 export function runSummary(run: RunRecord) {
   const t = run.test
   return {
-    runId: run.id,
+    id: run.id,
     name: run.name,
     status: run.status,
     backend: run.backend,

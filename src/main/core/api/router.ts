@@ -5,6 +5,8 @@
 import type { z } from 'zod'
 import { isRequestName, requests, type ParsedPayload, type RequestName, type Result } from '../../../shared/contract'
 import { ApiError, toApiError, type Envelope } from '../../../shared/errors'
+import { unrestricted, type PathPolicy } from '../security/path-policy'
+import { markedFields } from './marked-fields'
 
 export type Handlers = {
   [N in RequestName]: (payload: ParsedPayload<N>) => Promise<Result<N>> | Result<N>
@@ -20,13 +22,20 @@ export function payloadError(name: string, error: z.ZodError): ApiError {
   return new ApiError('invalid_payload', `${name}: ${where}: ${issue.message}`, field)
 }
 
-export function createRouter(handlers: Handlers) {
+/** Every marked path and URL in the payload checked by the policy, and replaced by its checked form. */
+async function applyPolicy(schema: z.ZodType, payload: unknown, policy: PathPolicy): Promise<void> {
+  for (const f of markedFields(schema, payload))
+    f.set(await (f.kind === 'url' ? policy.url : policy.path)(f.value, f.field))
+}
+
+export function createRouter(handlers: Handlers, policy: PathPolicy = unrestricted) {
   return async function invoke(name: unknown, payload: unknown): Promise<Envelope<unknown>> {
     if (!isRequestName(name))
       return { ok: false, error: new ApiError('unknown_request', `Unknown request "${String(name)}".`).toJSON() }
     const parsed = requests[name].payload.safeParse(payload ?? {})
     if (!parsed.success) return { ok: false, error: payloadError(name, parsed.error).toJSON() }
     try {
+      if (policy !== unrestricted) await applyPolicy(requests[name].payload, parsed.data, policy)
       const handler = handlers[name] as (p: unknown) => Promise<unknown>
       return { ok: true, result: await handler(parsed.data) }
     } catch (err) {

@@ -69,7 +69,12 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
     textKeys.push(cleaned === example.text ? hash : textHash(example.text))
   }
   const n = sources.length
-  if (n === 0) throw new SourceError(`No examples were found in ${sourceName(spec)}; check the format and the path.`)
+  if (n === 0)
+    throw new SourceError(
+      problems[0]
+        ? `No examples were found in ${sourceName(spec)}: all ${problemCount} were skipped, the first because ${problems[0].where}: ${problems[0].message}`
+        : `No examples were found in ${sourceName(spec)}; check the format and the path.`,
+    )
 
   // Classes in natural order (neg < pos, 1 < 2 < 10), so the same data always gives the same indices.
   const classes = [...labels.tokens].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))

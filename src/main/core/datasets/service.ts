@@ -29,15 +29,28 @@ export class DatasetService {
       })
   }
 
-  /** Folders of imports that a crash interrupted: no record points at them. */
-  async removeStrayFolders(): Promise<void> {
+  /**
+   * Folders of imports that a crash interrupted: no record points at them, and the process that
+   * owned each (its pid is in the name) is dead. A live process's import, the app's while the CLI
+   * starts, is left alone. Folders from before owners were named are removed as before.
+   */
+  async removeStrayFolders(isAlive: (pid: number) => boolean): Promise<void> {
     if (!existsSync(this.root)) return
-    for (const name of await readdir(this.root))
-      if (name.startsWith(tempPrefix)) await rm(join(this.root, name), { recursive: true, force: true })
+    for (const name of await readdir(this.root)) {
+      if (!name.startsWith(tempPrefix)) continue
+      const owner = name.slice(tempPrefix.length).match(/^(\d+)-/)?.[1]
+      if (owner && isAlive(Number(owner))) continue
+      await rm(join(this.root, name), { recursive: true, force: true })
+    }
+  }
+
+  /** A new import's temporary folder, named for this process so others know whose it is. */
+  private importDir(): string {
+    return join(this.root, `${tempPrefix}${process.pid}-${randomUUID()}`)
   }
 
   startImport(spec: ImportSpec): JobOf<'import-dataset'> {
-    return this.jobs.start('import-dataset', { spec, dir: join(this.root, `${tempPrefix}${randomUUID()}`) })
+    return this.jobs.start('import-dataset', { spec, dir: this.importDir() })
   }
 
   /**
@@ -56,7 +69,7 @@ export class DatasetService {
         name: options.settings.name ?? 'aclImdb',
         source: sourceSpecSchema.parse({ format: 'aclimdb', path: join(this.downloads, imdbArchive.fileName) }),
       },
-      dir: join(this.root, `${tempPrefix}${randomUUID()}`),
+      dir: this.importDir(),
     }
     return this.jobs.start('get-imdb', params)
   }

@@ -2,9 +2,11 @@
  * The SQLite history: one file, `studio.db`, opened by main only (the one writer). WAL lets the
  * CLI read while the app writes; the busy timeout covers the moments two processes do write.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
+import { describeSystemError } from '../system-errors'
 import { migrations, type Migration } from './migrations'
 
 export type Db = Database.Database
@@ -16,15 +18,58 @@ export interface OpenOptions {
   targetVersion?: number
 }
 
+/** The database could not be opened: the message names the file and the cause. */
+export class HistoryOpenError extends Error {
+  override name = 'HistoryOpenError'
+}
+
+function cause(err: unknown, file: string): string {
+  return describeSystemError(err, file) ?? `${err instanceof Error ? err.message : String(err)} (${file})`
+}
+
+/** Opens (creating it, private to the user: folder 700, file 600) and migrates the database. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  mkdirSync(dirname(file), { recursive: true })
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
-  db.pragma('journal_mode = WAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
-  db.pragma('synchronous = NORMAL')
-  migrate(db, migrations, options.targetVersion)
+  const dir = dirname(file)
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  } catch (err) {
+    throw new HistoryOpenError(`The data directory cannot be created: ${cause(err, dir)}.`)
+  }
+  const fresh = !existsSync(file)
+  let db: Db | undefined
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+    db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    db.pragma('synchronous = NORMAL')
+    migrate(db, migrations, options.targetVersion)
+  } catch (err) {
+    db?.close()
+    throw new HistoryOpenError(`The history cannot be opened for writing: ${cause(err, file)}.`)
+  }
+  // SQLite gives the -wal and -shm files the database file's mode.
+  if (fresh) chmodSync(file, 0o600)
   return db
+}
+
+/**
+ * The history of a data directory that cannot be written (a read-only mount, another user's folder):
+ * a private read-only copy, since SQLite cannot read a WAL database in place without creating its
+ * shared-memory file beside it. Null when there is no history to read.
+ */
+export function openSnapshot(file: string, options: OpenOptions = {}): Db | null {
+  if (!existsSync(file)) return null
+  const copy = join(mkdtempSync(join(tmpdir(), 'studio-history-')), 'studio.db')
+  copyFileSync(file, copy)
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+  const writable = new Database(copy, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  writable.pragma('wal_checkpoint(TRUNCATE)')
+  writable.close()
+  return new Database(copy, {
+    readonly: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  })
 }
 
 export function schemaVersion(db: Db): number {
@@ -32,14 +77,24 @@ export function schemaVersion(db: Db): number {
   return row.v ?? 0
 }
 
-/** Applies every migration above the recorded version, each in its own transaction. */
+/**
+ * Applies, in version order, every migration not yet recorded, each in its own transaction. Missing
+ * versions below the highest applied one are applied too: branches developed side by side number
+ * their migrations apart, and a database may have met one before the others.
+ */
 export function migrate(db: Db, list: readonly Migration[], targetVersion = Infinity): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
-  const current = schemaVersion(db)
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  )
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  for (const m of list) {
-    if (m.version <= current || m.version > targetVersion) continue
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version) || m.version > targetVersion) continue
     db.transaction(() => {
       db.exec(m.sql)
       record.run(m.version, m.name, new Date().toISOString())

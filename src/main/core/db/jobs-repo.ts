@@ -81,11 +81,36 @@ export class JobsRepo {
       )
   }
 
+  /** Asks the job's owner process to cancel it (the owner polls `cancelRequests`). False once it has ended. */
+  requestCancel(id: string): boolean {
+    return (
+      this.db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND status IN ('queued','running')`).run(id)
+        .changes > 0
+    )
+  }
+
+  /** Which of these jobs another process asked to cancel. */
+  cancelRequests(ids: readonly string[]): string[] {
+    if (ids.length === 0) return []
+    return this.db
+      .prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${ids.map(() => '?').join(',')})`)
+      .pluck()
+      .all(...ids)
+      .map(String)
+  }
+
+  /** The process that runs the job (null for rows from before owners were recorded). */
+  ownerOf(id: string): number | null {
+    const pid = this.db.prepare('SELECT owner_pid FROM jobs WHERE id = ?').pluck().get(id)
+    return typeof pid === 'number' ? pid : null
+  }
+
   /**
    * Jobs (and the runs and scoring jobs they drive) left queued or running by a process that is no
-   * longer alive become `interrupted`. Jobs of a live process (the app while the CLI starts) are kept.
+   * longer alive become `interrupted`, with an error that says so. Jobs of a live process (the app
+   * while the CLI starts) are kept. Returns the ids of the jobs it marked.
    */
-  recoverInterrupted(isAlive: (pid: number) => boolean): number {
+  recoverInterrupted(isAlive: (pid: number) => boolean): string[] {
     const stale = (
       this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('queued','running')`).all() as {
         id: string
@@ -94,20 +119,25 @@ export class JobsRepo {
     ).filter((j) => j.owner_pid === null || !isAlive(j.owner_pid))
     const now = new Date().toISOString()
     const markJob = this.db.prepare(
-      `UPDATE jobs SET status = 'interrupted', finished_at = ?,
-       error = COALESCE(error, 'The app stopped while this job was running.') WHERE id = ?`,
+      `UPDATE jobs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, ?) WHERE id = ?`,
     )
     const markRuns = this.db.prepare(
-      `UPDATE runs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
+      `UPDATE runs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, ?)
+       WHERE job_id = ? AND status IN ('queued','running')`,
     )
     const markScoring = this.db.prepare(
       `UPDATE scoring_jobs SET status = 'interrupted', finished_at = ? WHERE job_id = ? AND status IN ('queued','running')`,
     )
     const mark = this.db.transaction(() => {
-      for (const { id } of stale) for (const statement of [markJob, markRuns, markScoring]) statement.run(now, id)
+      for (const { id, owner_pid } of stale) {
+        const why = `Interrupted: the app or command that ran this (process ${owner_pid ?? 'unknown'}) stopped before it finished.`
+        markJob.run(now, why, id)
+        markRuns.run(now, why, id)
+        markScoring.run(now, id)
+      }
     })
     mark()
-    return stale.length
+    return stale.map((j) => j.id)
   }
 }
 

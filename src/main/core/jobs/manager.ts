@@ -16,7 +16,7 @@ import type {
 } from '../../../shared/job-catalog'
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
-import type { JobsRepo } from '../db/jobs-repo'
+import { isProcessAlive, type JobsRepo } from '../db/jobs-repo'
 import type { JobLauncher, JobProcess } from './launcher'
 import type { FromWorker } from './protocol'
 
@@ -29,6 +29,13 @@ export interface JobManagerOptions {
   onUpdate?: (job: JobRecord) => void
   /** Called with each line a job logs (its own log messages and its stderr). */
   onLog?: (jobId: string, level: 'info' | 'warn' | 'error', message: string) => void
+  /**
+   * How often to look in the database for cancel requests from other processes (for this manager's
+   * jobs) and for jobs whose owner process died (0: never; a read-only history).
+   */
+  pollMs?: number
+  /** Whether a process is alive (tests stand in for it). */
+  isAlive?: (pid: number) => boolean
 }
 
 /**
@@ -68,6 +75,8 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   private readonly hooks: HooksByKind<C> = {}
   private readonly graceMs: number
   private readonly throttleMs: number
+  private readonly isAlive: (pid: number) => boolean
+  private readonly poller: NodeJS.Timeout | null
 
   constructor(
     private readonly repo: JobsRepo,
@@ -76,6 +85,10 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   ) {
     this.graceMs = options.graceMs ?? 5000
     this.throttleMs = options.throttleMs ?? 250
+    this.isAlive = options.isAlive ?? isProcessAlive
+    const pollMs = options.pollMs ?? 1000
+    // unref: the poll never keeps a finished CLI command alive.
+    this.poller = pollMs > 0 ? setInterval(() => this.poll(), pollMs).unref() : null
   }
 
   register<K extends keyof C & string>(kind: K, hooks: JobKindHooks<C, K>): void {
@@ -143,11 +156,16 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     return this.typed(await this.wait(job.id), job.kind)
   }
 
-  /** Asks the job to stop; kills its process if it has not ended after the grace period. */
+  /**
+   * Asks the job to stop; kills its process if it has not ended after the grace period. A job another
+   * process runs is asked through the database (its owner polls), and one whose owner has died is
+   * marked interrupted at once.
+   */
   cancel(id: string): JobRecord {
     const live = this.live.get(id)
     const job = this.repo.get(id)
     if (!job) throw new ApiError('not_found', `No job with id ${id}.`, 'id')
+    if (!live && (job.status === 'queued' || job.status === 'running')) return this.cancelElsewhere(job)
     if (!live || live.cancelRequested) return job
     live.cancelRequested = true
     live.proc.send({ type: 'cancel' })
@@ -158,8 +176,31 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     return job
   }
 
+  private cancelElsewhere(job: JobRecord): JobRecord {
+    const owner = this.repo.ownerOf(job.id)
+    if (owner !== null && owner !== process.pid && this.isAlive(owner)) this.repo.requestCancel(job.id)
+    else this.recoverDeadOwners()
+    return this.repo.get(job.id)!
+  }
+
+  /** Cancel requests other processes left for this manager's jobs, and jobs whose owner died. */
+  private poll(): void {
+    try {
+      for (const id of this.repo.cancelRequests([...this.live.keys()])) this.cancel(id)
+      this.recoverDeadOwners()
+    } catch (err) {
+      // A busy or full database must not stop the app; the next poll tries again.
+      this.options.onLog?.('', 'warn', `Checking jobs of other processes failed: ${(err as Error).message}`)
+    }
+  }
+
+  private recoverDeadOwners(): void {
+    for (const id of this.repo.recoverInterrupted(this.isAlive)) this.emit(this.repo.get(id)!)
+  }
+
   /** Cancels every running job and waits for them to end (app shutdown). */
   async shutdown(): Promise<void> {
+    if (this.poller) clearInterval(this.poller)
     const ids = [...this.live.keys()]
     for (const id of ids) this.cancel(id)
     await Promise.all(ids.map((id) => this.wait(id)))

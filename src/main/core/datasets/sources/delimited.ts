@@ -6,6 +6,7 @@
 import { parse, type CsvError } from 'csv-parse'
 import { parse as parseSync } from 'csv-parse/sync'
 import type { SourceSpec, SourceSpecOf } from '../../../../shared/datasets'
+import { looksBinary, type ConcreteEncoding } from '../encoding'
 import { checkAborted } from './abort'
 import { splitFiles } from './fasttext'
 import { labelMapper } from './labels'
@@ -28,15 +29,30 @@ const delimiters = [',', '\t', ';', '|']
 const sampleLines = 50
 const delimiterName: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' }
 
+/**
+ * The first non-blank lines that decode. Refuses a file that is not text (binary garbage would
+ * otherwise become rows of one-example classes) and one whose sample does not decode at all,
+ * naming the encoding error rather than reporting no rows.
+ */
 async function firstLines(path: string, spec: SourceSpec): Promise<string[]> {
   const lines: string[] = []
-  sample: for await (const { texts, errors } of readLines(path, { encoding: spec.encoding, onEncoding: () => {} })) {
+  let encoding: ConcreteEncoding = 'utf-8'
+  let firstError: string | null = null
+  const read = readLines(path, { encoding: spec.encoding, onEncoding: (e) => (encoding = e) })
+  sample: for await (const { first, texts, errors } of read) {
     for (const [i, text] of texts.entries()) {
-      if (!errors?.has(i) && text.trim() !== '') lines.push(text)
+      const error = errors?.get(i)
+      if (error !== undefined) firstError ??= `line ${first + i} is ${error}`
+      else if (text.trim() !== '') lines.push(text)
       if (lines.length >= sampleLines) break sample
     }
   }
+  if (lines.length === 0 && firstError) throw new SourceError(`${path}: ${firstError}.`)
   if (lines.length === 0) throw new SourceError(`${path} has no rows; choose another file.`)
+  if (looksBinary(lines.join('\n'), encoding))
+    throw new SourceError(
+      `${path} looks binary (control or NUL bytes), not text; choose a CSV, TSV or JSON Lines file.`,
+    )
   return lines
 }
 
@@ -218,6 +234,8 @@ export async function* readDelimited(
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {
   const toLabel = labelMapper(spec, 'line')
+  const rawLabels = new Set<string>()
+  const classSizes = new Map<string, number>()
   let main: Layout | null = null
   for (const [path, split] of splitFiles(spec)) {
     // A separate test file is read the way the main file is: same delimiter, same columns by name.
@@ -252,6 +270,18 @@ export async function* readDelimited(
       if (spec.limit !== undefined && count >= spec.limit) break
       count++
       const where = `${path}:${row.line}`
+      const label = row.cells[layout.labelColumn]?.trim()
+      const spansLines = row.end !== undefined && row.end > row.line
+      if (
+        spansLines &&
+        swallowedRows(row.cells, layout.delimiter!, label === undefined ? rawLabels : new Set([...rawLabels, label]))
+      ) {
+        ctx.problem({
+          where,
+          message: `lines ${row.line}-${row.end}: a quote opened on line ${row.line} closes only on line ${row.end}, merging ${row.end! - row.line + 1} rows into one; skipped (fix the quotes, or import with quoting off)`,
+        })
+        continue
+      }
       const missing = [layout.textColumn, layout.labelColumn].find((c) => row.cells[c] === undefined)
       if (missing !== undefined) {
         const which = missing === layout.labelColumn ? 'label' : 'text'
@@ -265,17 +295,52 @@ export async function* readDelimited(
         continue
       }
       notes.labels.add(row.cells[layout.labelColumn]!.trim())
+      rawLabels.add(row.cells[layout.labelColumn]!.trim())
       const mapped = toLabel(row.cells[layout.labelColumn]!)
       if ('skip' in mapped) {
         ctx.problem({ where, message: `line ${row.line}: ${mapped.skip}` })
         continue
       }
+      classSizes.set(mapped.label, (classSizes.get(mapped.label) ?? 0) + 1)
       yield { text: row.cells[layout.textColumn]!, label: mapped.label, split, source: where }
     }
   }
+  if (!spec.allowManyClasses) refuseSingletonClasses(classSizes, main)
 }
 
-type Row = { cells: (string | undefined)[]; line: number } | { error: string; line: number }
+/**
+ * A label column whose values are almost all different is not a label column (binary garbage or
+ * the wrong column gave 123 one-example classes): refused unless the user asks to keep it.
+ */
+function refuseSingletonClasses(sizes: ReadonlyMap<string, number>, layout: Layout | null): void {
+  const singletons = [...sizes.values()].filter((n) => n === 1).length
+  if (sizes.size < 20 || singletons < sizes.size * 0.5) return
+  const column = layout
+    ? ` (column ${layout.header ? `"${layout.columns[layout.labelColumn]}"` : `#${layout.labelColumn}`})`
+    : ''
+  throw new SourceError(
+    `The label column${column} has ${sizes.size} classes, ${singletons} of them with one example: it does not look like labels. Choose the label column, or keep the classes with --allow-many-classes.`,
+  )
+}
+
+/** A record with the lines it spans (`end` past `line` when a quoted cell holds line breaks). */
+type Row = { cells: (string | undefined)[]; line: number; end?: number } | { error: string; line: number }
+
+/**
+ * Whether a record that spans lines swallowed whole rows: a line of one of its cells starts or ends
+ * with a label seen in the file and a delimiter, as a row of its own would. A quote left open
+ * on one row merges the rows below it up to the next quote.
+ */
+function swallowedRows(cells: (string | undefined)[], delimiter: string, labels: ReadonlySet<string>): boolean {
+  return cells.some(
+    (cell) =>
+      cell?.includes('\n') &&
+      cell.split('\n').some((inner) => {
+        const fields = inner.split(delimiter).map((f) => f.trim())
+        return fields.length > 1 && (labels.has(fields[0]!) || labels.has(fields.at(-1)!))
+      }),
+  )
+}
 
 /**
  * Records through csv-parse, numbered by the line they start on. Lines whose bytes do not decode
@@ -289,6 +354,7 @@ async function* csvRows(
 ): AsyncGenerator<Row> {
   // The line each record starts on, noted as the parser goes (an error drops records it buffered).
   const starts: number[] = []
+  const ends: number[] = []
   let end = 0
   let empty = 0
   const parser = parse({
@@ -296,6 +362,7 @@ async function* csvRows(
     max_record_size: maxRecord,
     on_record: (cells, context) => {
       starts.push(end + 1 + (context.empty_lines - empty))
+      ends.push(context.lines)
       ;[end, empty] = [context.lines, context.empty_lines]
       return cells
     },
@@ -320,8 +387,9 @@ async function* csvRows(
   try {
     for await (const cells of parser as AsyncIterable<string[]>) {
       const line = starts.shift()!
+      const last = ends.shift()!
       while (bad.length && bad[0]!.line < line) yield bad.shift()!
-      yield { cells, line }
+      yield { cells, line, end: last }
     }
     yield* bad.splice(0)
   } catch (err) {

@@ -3,7 +3,7 @@
  * and skip (and list) the empty, binary or undecodable ones instead of failing the import.
  */
 import { isUtf8 } from 'node:buffer'
-import { readFile } from 'node:fs'
+import { readFile, stat } from 'node:fs'
 import type { Encoding } from '../../../../shared/datasets'
 import { bomEncoding, decode, DecodeError, detectEncoding, looksBinary, type ConcreteEncoding } from '../encoding'
 import { checkAborted } from './abort'
@@ -22,6 +22,8 @@ export interface ReviewFile {
 }
 
 const concurrency = 32
+/** One review at most: a larger file is not a review (a 200 MB file cost 794 MB of memory as one). */
+export const maxReviewBytes = 1 << 20
 
 /** The review's text, or why the file is skipped. With 'auto', each file's encoding is detected on its own. */
 export function decodeReview(
@@ -50,9 +52,17 @@ export function decodeReview(
 
 const binary = 'looks binary (control or NUL bytes), not text'
 
+type Read = Buffer | NodeJS.ErrnoException | { tooLarge: number }
+
 // The callback readFile: fs/promises' readFile is 2-3 times slower on many small files.
 const readBytes = (path: string) =>
-  new Promise<Buffer | NodeJS.ErrnoException>((resolve) => readFile(path, (err, bytes) => resolve(err ?? bytes)))
+  new Promise<Read>((resolve) =>
+    stat(path, (err, info) => {
+      if (err) return resolve(err)
+      if (info.size > maxReviewBytes) return resolve({ tooLarge: info.size })
+      readFile(path, (e, bytes) => resolve(e ?? bytes))
+    }),
+  )
 
 /** The files' reviews in the order given, with at most `concurrency` reads in flight. */
 export async function* readReviewFiles(
@@ -65,7 +75,7 @@ export async function* readReviewFiles(
   // Files whose label the mapping skips are listed, not read.
   const labels = new Map<string, LabelResult>()
   const labelOf = (f: ReviewFile) => labels.get(f.label) ?? labels.set(f.label, toLabel(f.label)).get(f.label)!
-  const reads: (Promise<Buffer | NodeJS.ErrnoException> | null)[] = []
+  const reads: (Promise<Read> | null)[] = []
   const start = (i: number) => {
     if (i < files.length) reads[i] = 'skip' in labelOf(files[i]!) ? null : readBytes(files[i]!.path)
   }
@@ -82,6 +92,12 @@ export async function* readReviewFiles(
     const mapped = labelOf(f)
     if ('skip' in mapped) {
       skip(mapped.skip)
+      continue
+    }
+    if (bytes && 'tooLarge' in bytes) {
+      skip(
+        `is ${(bytes.tooLarge / 2 ** 20).toFixed(1)} MiB, more than a review's limit of ${maxReviewBytes / 2 ** 20} MiB`,
+      )
       continue
     }
     if (!(bytes instanceof Buffer)) {
