@@ -158,6 +158,26 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'scoring',
+    sql: `
+      ALTER TABLE scoring_jobs ADD COLUMN name TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scoring_jobs ADD COLUMN input_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN label_map_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN classes_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE scoring_jobs ADD COLUMN skipped_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN outcome_json TEXT;
+      ALTER TABLE scoring_results ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scoring_results ADD COLUMN truth TEXT;
+      ALTER TABLE scoring_results ADD COLUMN text_offset INTEGER;
+      ALTER TABLE scoring_results ADD COLUMN text_length INTEGER;
+      CREATE INDEX scoring_results_by_score ON scoring_results (scoring_job_id, score);
+      CREATE INDEX scoring_results_by_label ON scoring_results (scoring_job_id, label, score);
+      CREATE INDEX scoring_jobs_by_run ON scoring_jobs (run_id, created_at);
+    `,
+  },
 ]
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version

@@ -118,11 +118,22 @@ export function encodeTexts(bundle: Bundle, texts: string[]): { ids: Int32Array;
 /** Class probabilities per text: rows of classes.length. */
 export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 256): Promise<Float32Array> {
   const { ids, offsets } = encodeTexts(bundle, texts)
+  return predictEncoded(bundle, ids, offsets, batchSize)
+}
+
+/** Class probabilities of token-id sequences (`offsets` delimit them): rows of classes.length. */
+export async function predictEncoded(
+  bundle: Bundle,
+  ids: ArrayLike<number>,
+  offsets: Uint32Array,
+  batchSize = 256,
+): Promise<Float32Array> {
   const { x, width } = modelRows(ids, offsets, bundle.config, bundle.preprocessing.vocabSize)
+  const rows = offsets.length - 1
   const c = bundle.preprocessing.classes.length
-  const out = new Float32Array(texts.length * c)
-  for (let from = 0; from < texts.length; from += batchSize) {
-    const n = Math.min(batchSize, texts.length - from)
+  const out = new Float32Array(rows * c)
+  for (let from = 0; from < rows; from += batchSize) {
+    const n = Math.min(batchSize, rows - from)
     const probs = tf.tidy(() => {
       const logits = bundle.model.predict(
         tf.tensor2d(x.subarray(from * width, (from + n) * width), [n, width], 'int32'),

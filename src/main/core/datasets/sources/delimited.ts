@@ -275,13 +275,13 @@ export async function* readDelimited(
   }
 }
 
-type Row = { cells: (string | undefined)[]; line: number } | { error: string; line: number }
+export type Row = { cells: (string | undefined)[]; line: number } | { error: string; line: number }
 
 /**
  * Records through csv-parse, numbered by the line they start on. Lines whose bytes do not decode
  * go in as blank lines (so numbering holds) and come out as errors before the next record.
  */
-async function* csvRows(
+export async function* csvRows(
   lines: AsyncGenerator<LineBatch>,
   spec: SourceSpec,
   layout: Layout,
@@ -336,7 +336,7 @@ async function* csvRows(
   }
 }
 
-async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
+export async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
   for await (const { first, texts, errors } of lines) {
     for (const [i, text] of texts.entries()) {
       const error = errors?.get(i)
