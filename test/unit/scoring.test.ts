@@ -4,6 +4,7 @@
  * evaluation equals the run's own test figures; class names map; a cancelled job keeps its rows;
  * the CSV export round-trips; predict and explain.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -190,5 +191,52 @@ describe('score jobs', () => {
     expect(weight.wonderful!).toBeGreaterThan(weight.the!)
     const oov = await ctx.request('predict', { runId: run.id, text: 'zyzzyva wonderful', explain: true })
     expect(oov.tokens!.map((t) => t.inVocabulary)).toEqual([false, true])
+  })
+})
+
+describe('cli', () => {
+  const cli = join(__dirname, '..', '..', 'src', 'main', 'cli', 'index.ts')
+  const cliRun = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args, '--json', '--data-dir', dir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    return { code: r.status, json: r.status === 0 ? JSON.parse(r.stdout) : null, stderr: r.stderr }
+  }
+
+  it('score --json prints the figures the issue names; scores list, show, export and delete; predict --explain', () => {
+    const path = testFolder('cli', { 'neg/empty.txt': '' })
+    const out = join(dir, 'cli.csv')
+    const r = cliRun('score', '--run', run.id, '--input', path, '--out', out)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({
+      scoreId: expect.any(String),
+      scored: data.test.length,
+      skipped: [{ path: join('neg', 'empty.txt'), reason: expect.stringMatching(/empty/) }],
+      durationMs: expect.any(Number),
+      reviewsPerSecond: expect.any(Number),
+      evaluation: { labelled: data.test.length, metrics: { accuracy: run.test!.accuracy } },
+    })
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(data.test.length + 1)
+    const id = r.json.scoreId
+    const onDataset = cliRun('score', '--run', run.id, '--dataset', data.id, '--split', 'test')
+    expect(onDataset.json.evaluation.metrics.confusion).toEqual(run.test!.confusion)
+    expect(cliRun('scores', 'list', '--run', run.id).json.map((s: { id: string }) => s.id)).toContain(id)
+    expect(cliRun('scores', 'show', id).json).toMatchObject({ id, status: 'succeeded', scored: data.test.length })
+    expect(cliRun('scores', 'export', id, '--out', join(dir, 'cli.jsonl')).json.rows).toBe(data.test.length)
+    expect(cliRun('scores', 'delete', id).json).toEqual({ id, deleted: true })
+    expect(cliRun('scores', 'show', id).code).toBe(1)
+    const p = cliRun('predict', '--run', run.id, '--text', 'the film was wonderful and the plot superb', '--explain')
+    expect(p.json).toMatchObject({
+      label: 'pos',
+      probability: expect.any(Number),
+      probabilities: { pos: expect.any(Number) },
+    })
+    expect(p.json.tokens.map((t: { text: string }) => t.text)).toEqual(
+      'the film was wonderful and the plot superb'.split(' '),
+    )
+    const bad = cliRun('score', '--run', run.id, '--input', path, '--label-map', 'pos')
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--label-map/)
   })
 })

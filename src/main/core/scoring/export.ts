@@ -23,6 +23,19 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
+const csvLine = (r: ResultLine) =>
+  `${[r.idx, r.source, r.label, r.confidence, ...r.probs, r.truth, r.text].map(csvCell).join(',')}\n`
+
+const jsonRecord = (r: ResultLine, classes: string[]) => ({
+  id: r.idx,
+  source: r.source,
+  label: r.label,
+  probability: r.confidence,
+  probabilities: Object.fromEntries(classes.map((c, k) => [c, r.probs[k]])),
+  truth: r.truth,
+  text: r.text,
+})
+
 /** Writes the results file's rows to `out`; a torn last line (a crash mid-write) is left out. Returns the rows written. */
 export async function exportResults(
   resultsFile: string,
@@ -48,20 +61,7 @@ export async function exportResults(
       } catch {
         continue
       }
-      const record = {
-        id: r.idx,
-        source: r.source,
-        label: r.label,
-        probability: r.confidence,
-        probabilities: Object.fromEntries(classes.map((c, k) => [c, r.probs[k]])),
-        truth: r.truth,
-        text: r.text,
-      }
-      await write(
-        format === 'csv'
-          ? `${[r.idx, r.source, r.label, r.confidence, ...r.probs, r.truth, r.text].map(csvCell).join(',')}\n`
-          : `${JSON.stringify(record)}\n`,
-      )
+      await write(format === 'csv' ? csvLine(r) : `${JSON.stringify(jsonRecord(r, classes))}\n`)
       rows++
     }
   } finally {
