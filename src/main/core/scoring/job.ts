@@ -50,9 +50,10 @@ class LineWriter {
 }
 
 export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): Promise<ScoreOutcome> {
-  const started = Date.now()
   const backend = await useBackend(params.backend)
   const bundle = await loadBundle(params.bundleDir)
+  // The figures time reading and scoring, not loading tfjs and the model.
+  const started = Date.now()
   const classes = bundle.preprocessing.classes
   await mkdir(params.outDir, { recursive: true })
   const results = new LineWriter(join(params.outDir, 'results.jsonl'))
