@@ -138,6 +138,8 @@ export interface ScoreOutcome {
   reviewsPerSecond: number
   evaluation: ScoreEvaluation | null
   backend: string
+  /** The job process's peak resident memory. */
+  peakRssMb: number
 }
 
 export type ScoreStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'

@@ -132,6 +132,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
     reviewsPerSecond: durationMs > 0 ? (scored * 1000) / durationMs : 0,
     evaluation: evaluation.result(),
     backend: backend.detail,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }
 }
 
