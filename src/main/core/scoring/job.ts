@@ -104,6 +104,8 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
 
   try {
     for await (const item of items) {
+      // A cancel stops reading; what was read is still scored, written and sent below.
+      if (ctx.signal.aborted) break
       if ('skip' in item) {
         const s = { path: item.source, reason: item.skip }
         skippedCount++
@@ -113,13 +115,10 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
         continue
       }
       batch.push(item)
-      if (batch.length >= params.batchSize) {
-        await flush()
-        // What was scored is kept (written and sent) before a cancel ends the job.
-        ctx.throwIfCancelled()
-      }
+      if (batch.length >= params.batchSize) await flush()
     }
     await flush()
+    ctx.throwIfCancelled()
   } finally {
     await Promise.all([results.close(), skippedFile.close()])
   }
