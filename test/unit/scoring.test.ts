@@ -238,5 +238,5 @@ describe('cli', () => {
     const bad = cliRun('score', '--run', run.id, '--input', path, '--label-map', 'pos')
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--label-map/)
-  })
+  }, 240_000)
 })
