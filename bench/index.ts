@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training] [--data DIR] [--work DIR] [--presets a,b]
+ * `npm run bench [-- --only datasets,vectors,training,scoring] [--data DIR] [--work DIR] [--presets a,b]
  * [--backends wasm,tensorflow] [--per-class N]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
@@ -11,6 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchDatasets } from './datasets'
+import { benchScoring } from './scoring'
 import { benchTraining } from './training'
 import { benchVectors } from './vectors'
 
@@ -34,6 +35,7 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       backends: values.backends!.split(',').map((b) => b.trim()),
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
     }),
+  scoring: (work, data) => benchScoring(work, data),
 }
 
 async function main() {

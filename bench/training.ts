@@ -100,7 +100,7 @@ async function importDataset(ctx: AppContext, input: ImportSpecInput): Promise<D
 }
 
 /** The labelled reviews of the archive (`train|test/pos|neg/<id>_<rating>.txt` → text), read once. */
-async function readArchiveTexts(archive: string): Promise<Map<string, string>> {
+export async function readArchiveTexts(archive: string): Promise<Map<string, string>> {
   const texts = new Map<string, string>()
   const tar = extract()
   tar.on('entry', (header, stream, next) => {
@@ -122,7 +122,7 @@ async function readArchiveTexts(archive: string): Promise<Map<string, string>> {
 }
 
 /** An aclImdb-layout folder with the `perClass` lowest-numbered reviews of each class of train and test. */
-function writeSubsetFolder(texts: Map<string, string>, dir: string, perClass: number): void {
+export function writeSubsetFolder(texts: Map<string, string>, dir: string, perClass: number): void {
   for (const split of ['train', 'test'])
     for (const label of ['neg', 'pos']) {
       const prefix = `${split}/${label}/`

@@ -20,6 +20,16 @@ import type { Preset } from './training/presets'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
 import { trainRequestSchema } from './training/settings'
 import { fetchedUrl, filePath } from './path-fields'
+import {
+  predictRequestSchema,
+  scoreRequestSchema,
+  scoreResultsQuerySchema,
+  type Prediction,
+  type ScoreRecord,
+  type ScoreResultsPage,
+  type ScoreRowDetail,
+  type ScoreSummary,
+} from './scoring'
 
 /** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {
@@ -156,6 +166,26 @@ export const requests = {
   'runs.wordVectors': request<WordVectors>()(
     z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),
   ),
+  /** Scores an input (folder, delimited or fastText file, dataset split) with a run's model: a `score` job. */
+  'scores.start': jobRequest('score')(scoreRequestSchema),
+  'scores.list': request<ScoreRecord[]>()(z.object({ runId: id.optional() }).strict()),
+  'scores.get': request<ScoreRecord>()(z.object({ id }).strict()),
+  /** A page of results, sorted and filtered server-side. */
+  'scores.results': request<ScoreResultsPage>()(scoreResultsQuerySchema),
+  /** Counts per predicted label and a histogram of the scores. */
+  'scores.summary': request<ScoreSummary>()(z.object({ id }).strict()),
+  /** One result with its full text. */
+  'scores.row': request<ScoreRowDetail>()(z.object({ id, idx: z.number().int().min(0) }).strict()),
+  'scores.rename': request<ScoreRecord>()(z.object({ id, name: z.string().trim().min(1).max(200) }).strict()),
+  'scores.cancel': request<ScoreRecord>()(z.object({ id }).strict()),
+  /** Deletes the score job with its files. */
+  'scores.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  /** Writes the results to a CSV or JSON Lines file (by `format`, else the extension), streamed. */
+  'scores.export': request<{ path: string; rows: number }>()(
+    z.object({ id, path, format: z.enum(['csv', 'jsonl']).optional() }).strict(),
+  ),
+  /** One text's label and probabilities, with `explain` each token's weight (a short `predict` job). */
+  predict: request<Prediction>()(predictRequestSchema, 'predict'),
 } as const
 
 export const events = {

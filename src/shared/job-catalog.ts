@@ -19,6 +19,7 @@ import {
   type VectorFileRecord,
   type VectorInspection,
 } from './vectors'
+import { predictParamsSchema, scoreParamsSchema, type Prediction, type ScoreEvent, type ScoreOutcome } from './scoring'
 
 export interface JobKindSpec<
   P extends z.ZodType = z.ZodType,
@@ -93,6 +94,10 @@ export const jobCatalog = {
   'build-embedding': jobKind<EmbeddingResult>()(embeddingParamsSchema, ['bytes']),
   'download-glove': jobKind<{ path: string; bytes: number }>()(downloadParams, ['bytes']),
   train: jobKind<TrainOutcome, TrainOutcome, TrainEvent>()(trainParamsSchema, ['steps', 'bytes']),
+  /** Scores an input with a run's model; rows stream to main as they are written. */
+  score: jobKind<ScoreOutcome, ScoreOutcome, ScoreEvent>()(scoreParamsSchema, ['items', 'bytes']),
+  /** One text's prediction (and its tokens' weights), in a short-lived process: main never loads tfjs. */
+  predict: jobKind<Prediction>()(predictParamsSchema, ['items']),
 } satisfies Catalog
 
 export type Catalog = Record<string, JobKindSpec>

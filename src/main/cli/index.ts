@@ -8,6 +8,14 @@ import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand, servePolicy } from './commands/serve'
+import {
+  predictCommand,
+  predictOptions,
+  scoreCommand,
+  scoreOptions,
+  scoresCommand,
+  scoresOptions,
+} from './commands/score'
 import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
@@ -39,6 +47,13 @@ Commands:
         [--backend auto|cuda|tensorflow|wasm|cpu] [--name N]
                           train a model (progress on stderr; Ctrl+C cancels, runs resume resumes)
   runs list | show ID | resume ID | delete ID
+  score --run ID --input PATH [--format folder|delimited|fasttext] [--text-column C] [--id-column C]
+        [--label-column C] [--ext .txt ...] [--label-map 1=neg,2=pos] [--out FILE.csv|FILE.jsonl]
+  score --run ID --dataset ID [--split test]
+                          score reviews with a run's model; evaluate when they carry labels
+  predict --run ID --text "..." [--explain]
+                          one text's label and probabilities (--explain: each word's weight)
+  scores list [--run ID] | show ID | export ID --out F | delete ID
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -67,10 +82,13 @@ const commandOptions = {
   presets: {},
   train: trainOptions,
   runs: {},
+  score: scoreOptions,
+  predict: predictOptions,
+  scores: scoresOptions,
 } as const
 
 /** Commands that take positional arguments. */
-const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs']
+const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs', 'scores']
 
 type CommandName = keyof typeof commandOptions
 
@@ -129,6 +147,12 @@ async function main(argv: string[]): Promise<number> {
         return (await trainCommand(context, out, values), 0)
       case 'runs':
         return (await runsCommand(context, out, parsed.positionals), 0)
+      case 'score':
+        return (await scoreCommand(context, out, values), 0)
+      case 'predict':
+        return (await predictCommand(context, out, values), 0)
+      case 'scores':
+        return (await scoresCommand(context, out, parsed.positionals, values), 0)
     }
   } finally {
     await context.close()

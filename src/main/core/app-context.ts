@@ -26,6 +26,8 @@ import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
 import { appVersion } from './version'
 import { unrestricted, type PathPolicy } from './security/path-policy'
+import { ScoresRepo } from './db/scores-repo'
+import { ScoreService } from './scoring/service'
 
 export interface AppContextOptions {
   dataDir: string
@@ -55,6 +57,7 @@ export interface AppContext {
   readonly datasets: DatasetService
   readonly vectors: VectorService
   readonly runs: RunService
+  readonly scores: ScoreService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
   /** `invoke` typed by the contract, for in-process callers (benchmarks, tests): the result, or the error thrown. */
@@ -105,6 +108,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     (update) => emit('run.updated', update),
     appVersion,
   )
+
+  const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
 
   const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
@@ -164,6 +169,20 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
+    'scores.start': (request) => scores.start(request),
+    'scores.list': ({ runId }) => scores.list(runId),
+    'scores.get': ({ id }) => scores.get(id),
+    'scores.results': (query) => scores.results(query),
+    'scores.summary': ({ id }) => scores.summary(id),
+    'scores.row': ({ id, idx }) => scores.row(id, idx),
+    'scores.rename': ({ id, name }) => scores.rename(id, name),
+    'scores.cancel': ({ id }) => scores.cancel(id),
+    'scores.delete': async ({ id }) => {
+      await scores.delete(id)
+      return { id }
+    },
+    'scores.export': ({ id, path, format }) => scores.export(id, path, format),
+    predict: ({ runId, text, explain }) => scores.predict(runId, text, explain),
   }
   const pathPolicy = options.pathPolicy ?? unrestricted
   const invoke = createRouter(handlers, pathPolicy)
@@ -178,6 +197,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     datasets,
     vectors,
     runs,
+    scores,
     invoke,
     async request(name, payload) {
       const answer = await invoke(name, payload)

@@ -25,13 +25,7 @@ export const sections: Section[] = [
     component: planned,
     lead: 'Compare past runs side by side: their settings, curves and test figures.',
   },
-  {
-    path: '/score',
-    name: 'score',
-    title: 'Score',
-    component: planned,
-    lead: 'Score a folder of new reviews with a trained model and export the results.',
-  },
+  { path: '/score', name: 'score', title: 'Score', component: () => import('./views/ScoreView.vue') },
   { path: '/info', name: 'info', title: 'Info', component: () => import('./views/InfoView.vue') },
 ]
 

@@ -159,8 +159,28 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
-    // 7, not 5: versions 5 and 6 belong to other work in progress; `migrate` applies every
-    // version missing from a database, so this one also lands after them on a database that has it.
+    version: 5,
+    name: 'scoring',
+    sql: `
+      ALTER TABLE scoring_jobs ADD COLUMN name TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scoring_jobs ADD COLUMN input_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN label_map_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN classes_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE scoring_jobs ADD COLUMN skipped_json TEXT;
+      ALTER TABLE scoring_jobs ADD COLUMN outcome_json TEXT;
+      ALTER TABLE scoring_results ADD COLUMN snippet TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scoring_results ADD COLUMN truth TEXT;
+      ALTER TABLE scoring_results ADD COLUMN text_offset INTEGER;
+      ALTER TABLE scoring_results ADD COLUMN text_length INTEGER;
+      CREATE INDEX scoring_results_by_score ON scoring_results (scoring_job_id, score);
+      CREATE INDEX scoring_results_by_label ON scoring_results (scoring_job_id, label, score);
+      CREATE INDEX scoring_jobs_by_run ON scoring_jobs (run_id, created_at);
+    `,
+  },
+  {
+    // `migrate` applies every version a database lacks, in order, so a database that got 7 before
+    // 5 or 6 existed (development builds) still gets them.
     version: 7,
     name: 'cross-process-cancel',
     sql: `ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;`,

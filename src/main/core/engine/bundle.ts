@@ -17,6 +17,7 @@ import { unkId } from '../datasets/vocabulary'
 import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
+import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
 
@@ -121,15 +122,25 @@ export function encodeTexts(bundle: Bundle, texts: string[]): { ids: Int32Array;
 /** Class probabilities per text: rows of classes.length. */
 export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 256): Promise<Float32Array> {
   const { ids, offsets } = encodeTexts(bundle, texts)
+  return predictEncoded(bundle, ids, offsets, batchSize)
+}
+
+/** Class probabilities of token-id sequences (`offsets` delimit them): rows of classes.length. */
+export async function predictEncoded(
+  bundle: Bundle,
+  ids: ArrayLike<number>,
+  offsets: Uint32Array,
+  batchSize = 256,
+): Promise<Float32Array> {
   const { x, width } = modelRows(ids, offsets, bundle.config, bundle.preprocessing.vocabSize)
+  const rows = offsets.length - 1
   const c = bundle.preprocessing.classes.length
-  const out = new Float32Array(texts.length * c)
-  for (let from = 0; from < texts.length; from += batchSize) {
-    const n = Math.min(batchSize, texts.length - from)
+  const net = networkOf(bundle)
+  const out = new Float32Array(rows * c)
+  for (let from = 0; from < rows; from += batchSize) {
+    const n = Math.min(batchSize, rows - from)
     const probs = tf.tidy(() => {
-      const logits = bundle.model.predict(
-        tf.tensor2d(x.subarray(from * width, (from + n) * width), [n, width], 'int32'),
-      ) as tf.Tensor
+      const logits = net.logits(x.subarray(from * width, (from + n) * width), n, false)
       if (bundle.preprocessing.output === 'softmax') return tf.softmax(logits)
       const p = tf.sigmoid(logits)
       return tf.concat([tf.sub(1, p), p], 1)
@@ -138,4 +149,22 @@ export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 
     probs.dispose()
   }
   return out
+}
+
+const networks = new WeakMap<Bundle, Network>()
+
+/**
+ * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
+ * embedding layer's gather (and a bag's mean) is tens of times slower on wasm than the table's
+ * loops, and this is also exactly what the run's own test evaluated.
+ */
+function networkOf(bundle: Bundle): Network {
+  let net = networks.get(bundle)
+  if (!net) {
+    const { vocabSize, classes } = bundle.preprocessing
+    net = buildNetwork(bundle.config, { vocabSize, classes: classes.length })
+    net.importWeights(bundle.model)
+    networks.set(bundle, net)
+  }
+  return net
 }

@@ -46,19 +46,29 @@ export class EmbeddingTable {
     return out
   }
 
-  /** The mean of each row's `width` vectors (a bag of n-grams pools before anything else): n x dim floats. */
+  /**
+   * The mean of each row's `width` vectors (a bag of n-grams pools before anything else): n x dim
+   * floats. Most of a short review's features are padding (row 0): they are counted, not read.
+   */
   gatherMean(ids: Int32Array, width: number): Float32Array {
     const d = this.dim
     const n = ids.length / width
     const out = new Float32Array(n * d)
+    const sum = new Float64Array(d)
     const v = this.values
     for (let b = 0; b < n; b++) {
-      const to = b * d
+      sum.fill(0)
+      let pads = 0
       for (let i = b * width; i < (b + 1) * width; i++) {
-        const from = ids[i]! * d
-        for (let k = 0; k < d; k++) out[to + k]! += v[from + k]!
+        const id = ids[i]!
+        if (id === 0) {
+          pads++
+          continue
+        }
+        const from = id * d
+        for (let k = 0; k < d; k++) sum[k]! += v[from + k]!
       }
-      for (let k = 0; k < d; k++) out[to + k]! /= width
+      for (let k = 0; k < d; k++) out[b * d + k] = (sum[k]! + pads * v[k]!) / width
     }
     return out
   }

@@ -324,7 +324,7 @@ function refuseSingletonClasses(sizes: ReadonlyMap<string, number>, layout: Layo
 }
 
 /** A record with the lines it spans (`end` past `line` when a quoted cell holds line breaks). */
-type Row = { cells: (string | undefined)[]; line: number; end?: number } | { error: string; line: number }
+export type Row = { cells: (string | undefined)[]; line: number; end?: number } | { error: string; line: number }
 
 /**
  * Whether a record that spans lines swallowed whole rows: a line of one of its cells starts or ends
@@ -346,7 +346,7 @@ function swallowedRows(cells: (string | undefined)[], delimiter: string, labels:
  * Records through csv-parse, numbered by the line they start on. Lines whose bytes do not decode
  * go in as blank lines (so numbering holds) and come out as errors before the next record.
  */
-async function* csvRows(
+export async function* csvRows(
   lines: AsyncGenerator<LineBatch>,
   spec: SourceSpec,
   layout: Layout,
@@ -404,7 +404,7 @@ async function* csvRows(
   }
 }
 
-async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
+export async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
   for await (const { first, texts, errors } of lines) {
     for (const [i, text] of texts.entries()) {
       const error = errors?.get(i)

@@ -66,7 +66,7 @@ export async function* readFastText(
 }
 
 /** The first label, and the text after every label (a line may carry several; only the first counts). */
-function labelAndText(line: string, prefix: string): { label: string; text: string } {
+export function labelAndText(line: string, prefix: string): { label: string; text: string } {
   const space = /\s/.exec(line)
   const end = space ? space.index : line.length
   let rest = line.slice(end).trimStart()

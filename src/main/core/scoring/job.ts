@@ -1,0 +1,191 @@
+/**
+ * The `score` and `predict` job kinds (job processes only: they load tfjs). A score job reads its
+ * input as a stream, scores it batch by batch with the run's bundle (the run's own preprocessing),
+ * appends every result to `results.jsonl` and every skipped input to `skipped.jsonl` as it goes,
+ * streams the rows to main (SQLite), and evaluates against the input's labels when it has them.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { JobParams } from '../../../shared/job-catalog'
+import type { Prediction, ScoreEvent, ScoreOutcome, SkippedInput, StoredScoreRow } from '../../../shared/scoring'
+import { useBackend } from '../engine/backend'
+import { encodeTexts, loadBundle, predictEncoded, type Bundle } from '../engine/bundle'
+import type { JobContext } from '../jobs/worker-runtime'
+import { classMatcher, EvaluationAccumulator, predictedClass } from './evaluation'
+import { explainText } from './explain'
+import { datasetIdsToModel, readDatasetSplit, readInput, type InputItem } from './inputs'
+
+type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
+
+/** Skipped inputs listed in the outcome (all are in skipped.jsonl). */
+const skippedListed = 1000
+
+/** The first words of a text, for the table. */
+export function snippetOf(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 160 ? `${flat.slice(0, 160).replace(/\s\S*$/, '')}…` : flat
+}
+
+/** Appends lines to a file, waiting when the stream is full, and knows each line's byte offset. */
+class LineWriter {
+  private readonly stream: WriteStream
+  offset = 0
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path)
+  }
+
+  async write(line: string): Promise<{ offset: number; length: number }> {
+    const text = `${line}\n`
+    const at = { offset: this.offset, length: Buffer.byteLength(text) - 1 }
+    this.offset += at.length + 1
+    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
+    return at
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())))
+  }
+}
+
+export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): Promise<ScoreOutcome> {
+  const backend = await useBackend(params.backend)
+  const bundle = await loadBundle(params.bundleDir)
+  // The figures time reading and scoring, not loading tfjs and the model.
+  const started = Date.now()
+  const classes = bundle.preprocessing.classes
+  await mkdir(params.outDir, { recursive: true })
+  const results = new LineWriter(join(params.outDir, 'results.jsonl'))
+  const skippedFile = new LineWriter(join(params.outDir, 'skipped.jsonl'))
+  const match = classMatcher(classes, params.labelMap)
+  const evaluation = new EvaluationAccumulator(classes)
+  const skipped: SkippedInput[] = []
+  let skippedCount = 0
+  let scored = 0
+  let pendingSkips: SkippedInput[] = []
+  let lastProgress: [number, number | null, 'items' | 'bytes'] = [0, null, 'items']
+  const progress = (done: number, total: number | null, unit: 'items' | 'bytes') => {
+    lastProgress = [done, total, unit]
+  }
+  const report = () => ctx.progress(...lastProgress, `${scored} scored, ${skippedCount} skipped`)
+
+  const { input } = params
+  let items: AsyncGenerator<InputItem>
+  let idMap: Int32Array | null = null
+  if (input.format === 'dataset') {
+    if (!params.dataset) throw new Error('A dataset input needs its folder.')
+    idMap = await datasetIdsToModel(params.dataset.dir, bundle.vocab, bundle.preprocessing.unkId)
+    items = readDatasetSplit(params.dataset.dir, input.split, params.dataset.classes, progress)
+  } else items = readInput(input, progress)
+
+  let batch: Extract<InputItem, { text: string }>[] = []
+  const flush = async () => {
+    if (batch.length === 0 && pendingSkips.length === 0) return
+    const truths = batch.map((item) => {
+      if (item.label === null) return null
+      const k = match(item.label)
+      if (k === null) evaluation.unmatchedLabel(item.label)
+      return k
+    })
+    const rows = await scoreBatch(bundle, batch, idMap, scored, params.batchSize, async (row, i) => {
+      const k = truths[i]
+      const full = { ...row, truth: k == null ? null : classes[k]! }
+      const at = await results.write(JSON.stringify({ ...full, text: batch[i]!.text }))
+      if (k != null) evaluation.add(k, full.probs, 0, full)
+      return { ...full, ...at }
+    })
+    scored += rows.length
+    ctx.emit({ rows, skipped: pendingSkips })
+    pendingSkips = []
+    batch = []
+    report()
+  }
+
+  try {
+    for await (const item of items) {
+      // A cancel stops reading; what was read is still scored, written and sent below.
+      if (ctx.signal.aborted) break
+      if ('skip' in item) {
+        const s = { path: item.source, reason: item.skip }
+        skippedCount++
+        if (skipped.length < skippedListed) skipped.push(s)
+        pendingSkips.push(s)
+        await skippedFile.write(JSON.stringify(s))
+        continue
+      }
+      batch.push(item)
+      if (batch.length >= params.batchSize) await flush()
+    }
+    await flush()
+    ctx.throwIfCancelled()
+  } finally {
+    await Promise.all([results.close(), skippedFile.close()])
+  }
+  const durationMs = Date.now() - started
+  return {
+    scored,
+    skippedCount,
+    skipped,
+    durationMs,
+    reviewsPerSecond: durationMs > 0 ? (scored * 1000) / durationMs : 0,
+    evaluation: evaluation.result(),
+    backend: backend.detail,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }
+}
+
+/** Scores one batch; `keep` writes each row's result line and gives the stored row. */
+async function scoreBatch(
+  bundle: Bundle,
+  batch: Extract<InputItem, { text: string }>[],
+  idMap: Int32Array | null,
+  firstIdx: number,
+  batchSize: number,
+  keep: (row: Omit<StoredScoreRow, 'offset' | 'length' | 'truth'>, i: number) => Promise<StoredScoreRow>,
+): Promise<StoredScoreRow[]> {
+  if (batch.length === 0) return []
+  const { ids, offsets } = idMap
+    ? mappedIds(batch, idMap)
+    : encodeTexts(
+        bundle,
+        batch.map((b) => b.text),
+      )
+  const probs = await predictEncoded(bundle, ids, offsets, batchSize)
+  const classes = bundle.preprocessing.classes
+  const c = classes.length
+  const rows: StoredScoreRow[] = []
+  for (const [i, item] of batch.entries()) {
+    const p = Array.from(probs.subarray(i * c, (i + 1) * c))
+    const k = predictedClass(p, 0, c)
+    const row = {
+      idx: firstIdx + i,
+      source: item.source,
+      snippet: snippetOf(item.text),
+      label: classes[k]!,
+      confidence: p[k]!,
+      probs: p,
+    }
+    rows.push(await keep(row, i))
+  }
+  return rows
+}
+
+/** A dataset batch's stored ids in the model's vocabulary. */
+function mappedIds(
+  batch: Extract<InputItem, { text: string }>[],
+  idMap: Int32Array,
+): { ids: Int32Array; offsets: Uint32Array } {
+  const offsets = new Uint32Array(batch.length + 1)
+  for (const [i, b] of batch.entries()) offsets[i + 1] = offsets[i]! + b.ids!.length
+  const ids = new Int32Array(offsets[batch.length]!)
+  let at = 0
+  for (const b of batch) for (const id of Array.from(b.ids!)) ids[at++] = idMap[id]!
+  return { ids, offsets }
+}
+
+export async function predictJob(params: JobParams<'predict'>): Promise<Prediction> {
+  await useBackend(params.backend)
+  const bundle = await loadBundle(params.bundleDir)
+  return explainText(bundle, params.text, params.explain)
+}

@@ -1,0 +1,191 @@
+/**
+ * Score jobs in main: checks the run and the input, records the score job, starts its `score` job on
+ * the run's backend, writes the rows the job streams into SQLite as they arrive, and records how it
+ * ended (a cancelled job keeps its rows). Results are read back paged from SQLite; a row's full text
+ * and the exports come from `scores/<id>/results.jsonl`. Predictions run in short `predict` jobs.
+ */
+import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { open, readFile, rm } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { ApiError } from '../../../shared/errors'
+import { resultOf, type JobOf } from '../../../shared/job-catalog'
+import type {
+  Prediction,
+  ScoreEvent,
+  ScoreRecord,
+  ScoreRequest,
+  ScoreResultsPage,
+  ScoreResultsQuery,
+  ScoreRowDetail,
+  ScoreSummary,
+  SkippedInput,
+} from '../../../shared/scoring'
+import type { RunRecord } from '../../../shared/training/results'
+import type { DatasetService } from '../datasets/service'
+import type { ScoresRepo } from '../db/scores-repo'
+import { modelDir } from '../engine/folders'
+import type { JobManager } from '../jobs/manager'
+import type { RunService } from '../runs/service'
+import { exportResults, type ExportFormat } from './export'
+
+/** Skipped inputs a record lists (all are in skipped.jsonl). */
+const skippedListed = 1000
+
+export class ScoreService {
+  private readonly scoreOfJob = new Map<string, string>()
+  /** The first skipped inputs of each live job, from its events (a cancelled job returns no outcome). */
+  private readonly skippedOfJob = new Map<string, SkippedInput[]>()
+
+  constructor(
+    private readonly repo: ScoresRepo,
+    private readonly jobs: JobManager,
+    private readonly runs: RunService,
+    private readonly datasets: DatasetService,
+    private readonly root: string,
+  ) {
+    jobs.register('score', {
+      event: (jobId, data) => this.onEvent(jobId, data),
+      settled: (job) => this.onSettled(job),
+    })
+  }
+
+  /** A run's model bundle, or why it has none. */
+  private bundle(runId: string): { run: RunRecord; dir: string } {
+    const run = this.runs.get(runId)
+    const dir = modelDir(this.runs.folder(runId))
+    if (run.status !== 'succeeded' || !existsSync(join(dir, 'model.json')))
+      throw new ApiError('invalid_payload', `Run ${runId} has no trained model (it is ${run.status}).`, 'runId')
+    return { run, dir }
+  }
+
+  async start(request: ScoreRequest): Promise<JobOf<'score'>> {
+    const { run, dir } = this.bundle(request.runId)
+    const { input } = request
+    const dataset = input.format === 'dataset' ? this.datasets.get(input.datasetId) : null
+    if (dataset && input.format === 'dataset' && dataset.counts[input.split] === 0)
+      throw new ApiError('invalid_payload', `Dataset ${dataset.name} has no ${input.split} split.`, 'input.split')
+    const classes = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')).classes as string[]
+    const id = randomUUID()
+    const sourcePath =
+      dataset && input.format === 'dataset' ? `${dataset.name} (${input.split})` : 'path' in input ? input.path : ''
+    this.repo.insert({
+      id,
+      name: request.name ?? `${run.name} on ${sourcePath}`,
+      runId: run.id,
+      input,
+      labelMap: request.labelMap,
+      sourcePath,
+      classes,
+    })
+    const job = this.jobs.start('score', {
+      scoreId: id,
+      bundleDir: dir,
+      outDir: this.folder(id),
+      backend: run.backend ?? 'wasm',
+      input,
+      dataset: dataset ? { dir: this.datasets.folder(dataset.id), classes: dataset.classes } : undefined,
+      labelMap: request.labelMap,
+      batchSize: 256,
+    })
+    this.scoreOfJob.set(job.id, id)
+    if (job.status === 'failed') this.onSettled(job)
+    else this.repo.markRunning(id, job.id)
+    return job
+  }
+
+  list(runId?: string): ScoreRecord[] {
+    return this.repo.list(runId)
+  }
+
+  get(id: string): ScoreRecord {
+    const s = this.repo.get(id)
+    if (!s) throw new ApiError('not_found', `No score job with id ${id}.`, 'id')
+    return s
+  }
+
+  results(query: ScoreResultsQuery): ScoreResultsPage {
+    this.get(query.id)
+    return this.repo.results(query)
+  }
+
+  summary(id: string): ScoreSummary {
+    return this.repo.summary(id, this.get(id).classes)
+  }
+
+  /** One row with its full text. */
+  async row(id: string, idx: number): Promise<ScoreRowDetail> {
+    this.get(id)
+    const at = this.repo.location(id, idx)
+    if (!at) throw new ApiError('not_found', `Score job ${id} has no row ${idx}.`, 'idx')
+    const fh = await open(join(this.folder(id), 'results.jsonl'))
+    try {
+      const bytes = Buffer.alloc(at.length)
+      await fh.read(bytes, 0, at.length, at.offset)
+      const { offset: _o, length: _l, ...row } = at
+      return { ...row, text: (JSON.parse(bytes.toString('utf8')) as { text: string }).text }
+    } finally {
+      await fh.close()
+    }
+  }
+
+  rename(id: string, name: string): ScoreRecord {
+    this.get(id)
+    this.repo.rename(id, name)
+    return this.get(id)
+  }
+
+  async delete(id: string): Promise<void> {
+    const s = this.get(id)
+    if (s.status === 'running' || s.status === 'queued')
+      throw new ApiError('invalid_payload', 'Cancel the score job before deleting it.', 'id')
+    this.repo.delete(id)
+    await rm(this.folder(id), { recursive: true, force: true })
+  }
+
+  cancel(id: string): ScoreRecord {
+    const s = this.get(id)
+    if (s.jobId && s.status === 'running') this.jobs.cancel(s.jobId)
+    return this.get(id)
+  }
+
+  /** Writes the results to `path` (CSV or JSON Lines, by `format` or the file's extension), streamed. */
+  async export(id: string, path: string, format?: ExportFormat): Promise<{ path: string; rows: number }> {
+    const s = this.get(id)
+    const chosen = format ?? (/^\.(jsonl|ndjson|json)$/i.test(extname(path)) ? 'jsonl' : 'csv')
+    const file = join(this.folder(id), 'results.jsonl')
+    if (!existsSync(file)) throw new ApiError('not_found', `Score job ${id} has no results yet.`, 'id')
+    return { path, rows: await exportResults(file, path, chosen, s.classes) }
+  }
+
+  async predict(runId: string, text: string, explain: boolean): Promise<Prediction> {
+    const { run, dir } = this.bundle(runId)
+    const job = await this.jobs.run('predict', { bundleDir: dir, backend: run.backend ?? 'wasm', text, explain })
+    return resultOf(job)
+  }
+
+  folder(id: string): string {
+    return join(this.root, id)
+  }
+
+  private onEvent(jobId: string, e: ScoreEvent): void {
+    const id = this.scoreOfJob.get(jobId)
+    if (!id) return
+    this.repo.addBatch(id, e.rows, e.skipped.length)
+    const listed = this.skippedOfJob.get(jobId) ?? []
+    listed.push(...e.skipped.slice(0, skippedListed - listed.length))
+    this.skippedOfJob.set(jobId, listed)
+  }
+
+  private onSettled(job: JobOf<'score'>): void {
+    const skipped = this.skippedOfJob.get(job.id) ?? []
+    this.scoreOfJob.delete(job.id)
+    this.skippedOfJob.delete(job.id)
+    const outcome = job.status === 'succeeded' ? job.result : null
+    this.repo.finish(job.params.scoreId, job.status, {
+      error: job.error,
+      outcome,
+      skipped: outcome?.skipped ?? skipped,
+    })
+  }
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { makeAclImdbFolder } from '../fixtures/dataset-files'
+import { expect, test, type Served } from './fixtures'
+
+/** A tiny aclImdb folder imported and a fastText bag trained on it, through the CLI on the server's data directory. */
+function tinyRun(served: Served): string {
+  const root = makeAclImdbFolder(join(served.dataDir, 'fixture', 'aclImdb'), 40)
+  const cli = (...args: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['out/main/cli.js', ...args, '--json'], {
+        env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: served.dataDir },
+        encoding: 'utf8',
+      }),
+    )
+  const dataset = cli('import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB', '--lowercase')
+  cli(
+    'train',
+    '--dataset',
+    dataset.id,
+    '--preset',
+    'fasttext-bigram',
+    '--set',
+    'epochs=8',
+    '--set',
+    'learningRate=0.1',
+    '--backend',
+    'wasm',
+  )
+  // A bad file beside the reviews: listed as skipped, never fatal.
+  writeFileSync(join(root, 'test', 'neg', 'empty.txt'), '')
+  return join(root, 'test')
+}
+
+test('a folder is scored from the page: sorted, opened, exported; one text is predicted with its words weighted', async ({
+  page,
+  served,
+}) => {
+  test.setTimeout(240_000)
+  const folder = tinyRun(served)
+  await page.goto(served.url)
+  await page.getByTestId('nav-score').click()
+  await expect(page.getByTestId('view-score')).toBeVisible()
+
+  await page.getByTestId('score-path-input').locator('input').fill(folder)
+  await page.getByTestId('score-start').click()
+  await expect(page.getByTestId('score-counts')).toContainText('80 scored, 1 skipped', { timeout: 90_000 })
+  await expect(page.getByTestId('score-skipped')).toContainText('empty.txt: the file is empty')
+  await expect(page.getByTestId('score-accuracy')).toHaveText(/^\d+\.\d%$/)
+  await expect(page.getByTestId('confusion-matrix')).toContainText('pos')
+  await expect(page.getByTestId('score-histogram')).toBeVisible()
+
+  // Sorted by probability, highest first (a second click on the header).
+  const header = page.getByTestId('score-table').locator('th', { hasText: 'Probability' })
+  await header.click()
+  await header.click()
+  const confidences = async () =>
+    (await page.getByTestId('score-confidence').allTextContents()).map((t) => Number(t.replace('%', '')))
+  await expect
+    .poll(async () => {
+      const c = await confidences()
+      return c.length > 1 && c.every((v, i) => i === 0 || c[i - 1]! >= v)
+    })
+    .toBe(true)
+
+  await page.getByTestId('score-row').first().click()
+  await expect(page.getByTestId('score-row-text')).toContainText('Review number')
+  await page.keyboard.press('Escape')
+
+  const out = join(served.dataDir, 'export.csv')
+  await page.getByTestId('score-export-path').locator('input').fill(out)
+  await page.getByTestId('score-export-csv').click()
+  await expect(page.getByTestId('score-exported')).toContainText('Wrote 80 rows')
+  expect(existsSync(out)).toBe(true)
+  expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('id,source,label,probability,p_neg,p_pos,truth,text')
+
+  await page.getByTestId('predict-text').locator('textarea').fill('a wonderful, moving film with great acting')
+  await expect(page.getByTestId('predict-label')).toBeVisible({ timeout: 30_000 })
+  await expect(page.getByTestId('predict-token').first()).toBeVisible()
+  const weights = await page.getByTestId('predict-token').evaluateAll((els) => els.map((e) => Number(e.dataset.weight)))
+  expect(weights.length).toBeGreaterThanOrEqual(7)
+  expect(weights.some((w) => w !== 0)).toBe(true)
+  await expect(page.getByTestId('app-error')).toHaveCount(0)
+})
