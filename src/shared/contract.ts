@@ -16,6 +16,7 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
+import { runsQuerySchema, runUpdateSchema, type RunComparison, type RunFacets, type RunPage } from './runs'
 import {
   trainRequestSchema,
   type Preset,
@@ -156,6 +157,12 @@ export const requests = {
   /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
   'runs.resume': request<RunRecord>()(z.object({ id }).strict(), 'train'),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  // The run history (issue 11): the Runs table's pages, its filters' values, edits and comparisons.
+  'runs.query': request<RunPage>()(runsQuerySchema),
+  'runs.facets': request<RunFacets>()(z.object({}).strict()),
+  /** Renames, notes, stars or retags a run. */
+  'runs.update': request<RunRecord>()(runUpdateSchema),
+  'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
   /** The learned vectors of the model's `count` most frequent words (for a 2-D map of the embeddings). */
   'runs.wordVectors': request<WordVectors>()(
     z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),

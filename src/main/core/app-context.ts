@@ -152,6 +152,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
+    'runs.query': (q) => runs.query(q),
+    'runs.facets': () => runs.facets(),
+    'runs.update': (change) => runs.update(change),
+    'runs.compare': ({ ids }) => runs.compare(ids),
   })
 
   let closed = false

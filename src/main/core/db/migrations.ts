@@ -158,6 +158,36 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // 5 belongs to another change; versions need not be contiguous, only increasing.
+    version: 6,
+    name: 'run-history',
+    sql: `
+      ALTER TABLE runs ADD COLUMN model TEXT;
+      ALTER TABLE runs ADD COLUMN test_accuracy REAL;
+      ALTER TABLE runs ADD COLUMN test_f1 REAL;
+      ALTER TABLE runs ADD COLUMN best_val_accuracy REAL;
+      ALTER TABLE runs ADD COLUMN best_val_loss REAL;
+      ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN group_id TEXT;
+      UPDATE runs SET
+        model = json_extract(config_json, '$.model'),
+        test_accuracy = json_extract(test_metrics_json, '$.accuracy'),
+        test_f1 = json_extract(test_metrics_json, '$.f1'),
+        best_val_accuracy = json_extract(best_json, '$.accuracy'),
+        best_val_loss = json_extract(best_json, '$.loss');
+      CREATE TABLE run_tags (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag          TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_tags_by_tag ON run_tags (tag, run_id);
+      CREATE INDEX runs_by_status ON runs (status, created_at);
+      CREATE INDEX runs_by_test_accuracy ON runs (test_accuracy);
+      CREATE INDEX runs_by_group ON runs (group_id);
+    `,
+  },
 ]
 
 export const latestSchemaVersion = migrations[migrations.length - 1]!.version

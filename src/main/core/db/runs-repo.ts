@@ -12,8 +12,10 @@ import type {
   TestMetrics,
   ValidationPoint,
 } from '../../../shared/training/results'
+import type { ParsedRunsQuery, RunFacets, RunPage, RunRow as RunListRow } from '../../../shared/runs'
 import type { BackendName, JobStatus } from '../../../shared/types'
 import type { Db } from './database'
+import { buildRunsQuery } from './runs-query'
 
 interface RunRow {
   id: string
@@ -36,6 +38,11 @@ interface RunRow {
   finished_at: string | null
   duration_ms: number | null
   samples_per_second: number | null
+  tags: string | null
+  note: string
+  starred: number
+  group_id: string | null
+  dataset_fingerprint: string | null
 }
 
 const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T))
@@ -62,10 +69,69 @@ function toRecord(row: RunRow): RunRecord {
     durationMs: row.duration_ms,
     samplesPerSecond: row.samples_per_second,
     progress: parse<RunRecord['progress']>(row.progress_json),
+    tags: row.tags ? row.tags.split(',') : [],
+    note: row.note,
+    starred: row.starred === 1,
+    groupId: row.group_id,
+    datasetFingerprint: row.dataset_fingerprint,
   }
 }
 
-const select = `SELECT r.*, d.name AS dataset_name FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+/** A run's tags joined by commas (which tags cannot hold). */
+const tagsOf = `(SELECT GROUP_CONCAT(tag, ',') FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags`
+const select = `SELECT r.*, d.name AS dataset_name, ${tagsOf} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+
+interface ListRow {
+  id: string
+  name: string
+  status: JobStatus
+  dataset_id: string | null
+  dataset_name: string | null
+  preset: string | null
+  model: string
+  backend: BackendName | null
+  config_json: string
+  test_accuracy: number | null
+  test_f1: number | null
+  best_val_accuracy: number | null
+  best_val_loss: number | null
+  duration_ms: number | null
+  created_at: string
+  tags: string | null
+  note: string
+  starred: number
+  group_id: string | null
+}
+
+/** The Runs table's columns: no test details, no curves. */
+const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.preset, r.model, r.backend,
+  r.config_json, r.test_accuracy, r.test_f1, r.best_val_accuracy, r.best_val_loss, r.duration_ms, r.created_at,
+  ${tagsOf}, r.note, r.starred, r.group_id
+  FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+
+function toListRow(row: ListRow): RunListRow {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    datasetId: row.dataset_id,
+    datasetName: row.dataset_name,
+    preset: row.preset,
+    model: row.model,
+    backend: row.backend,
+    config: JSON.parse(row.config_json) as TrainConfig,
+    testAccuracy: row.test_accuracy,
+    testF1: row.test_f1,
+    bestValAccuracy: row.best_val_accuracy,
+    bestValLoss: row.best_val_loss,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+    tags: row.tags ? row.tags.split(',') : [],
+    note: row.note,
+    starred: row.starred === 1,
+    groupId: row.group_id,
+  }
+}
 
 export interface NewRun {
   id: string
@@ -76,6 +142,8 @@ export interface NewRun {
   preset: string
   config: TrainConfig
   versions: Record<string, string>
+  /** Runs started together (repeats with other seeds) share a group. */
+  groupId?: string | null
 }
 
 export class RunsRepo {
@@ -98,7 +166,7 @@ export class RunsRepo {
     this.insertValidation = db.prepare(
       `INSERT OR REPLACE INTO run_validations (run_id, step, epoch, loss, accuracy) VALUES (?, ?, ?, ?, ?)`,
     )
-    this.updateBest = db.prepare('UPDATE runs SET best_json = ? WHERE id = ?')
+    this.updateBest = db.prepare('UPDATE runs SET best_json = ?, best_val_accuracy = ?, best_val_loss = ? WHERE id = ?')
     this.updateProgress = db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?')
     this.insertLog = db.prepare(
       `INSERT INTO run_log (run_id, seq, at, line)
@@ -109,8 +177,8 @@ export class RunsRepo {
   insert(run: NewRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, status, seed, versions_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -120,8 +188,10 @@ export class RunsRepo {
         run.vectorsId,
         run.preset,
         JSON.stringify(run.config),
+        run.config.model,
         run.config.seed,
         JSON.stringify(run.versions),
+        run.groupId ?? null,
         new Date().toISOString(),
       )
   }
@@ -135,6 +205,60 @@ export class RunsRepo {
     return (this.db.prepare(`${select} ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(limit) as RunRow[]).map(
       toRecord,
     )
+  }
+
+  /** One page of the Runs table, filtered and sorted in SQL. */
+  query(q: ParsedRunsQuery): RunPage {
+    const built = buildRunsQuery(q)
+    const ids = (this.db.prepare(built.sql).all(...built.pageParams) as { id: string }[]).map((r) => r.id)
+    const total = (this.db.prepare(built.countSql).get(...built.params) as { n: number }).n
+    return { rows: this.rows(ids), total }
+  }
+
+  /** The Runs table's rows of these runs, in this order (unknown ids left out). */
+  rows(ids: string[]): RunListRow[] {
+    if (ids.length === 0) return []
+    const found = this.db
+      .prepare(`${selectRows} WHERE r.id IN (${ids.map(() => '?').join(', ')})`)
+      .all(...ids) as ListRow[]
+    const byId = new Map(found.map((r) => [r.id, toListRow(r)]))
+    return ids.flatMap((id) => byId.get(id) ?? [])
+  }
+
+  facets(): RunFacets {
+    const datasets = this.db
+      .prepare(
+        `SELECT DISTINCT d.id, d.name FROM runs r JOIN datasets d ON d.id = r.dataset_id ORDER BY d.name COLLATE NOCASE`,
+      )
+      .all() as { id: string; name: string }[]
+    const models = (
+      this.db.prepare('SELECT DISTINCT model FROM runs WHERE model IS NOT NULL ORDER BY model').all() as {
+        model: string
+      }[]
+    ).map((r) => r.model)
+    const tags = (
+      this.db.prepare('SELECT DISTINCT tag FROM run_tags ORDER BY tag COLLATE NOCASE').all() as { tag: string }[]
+    ).map((r) => r.tag)
+    return { datasets, models, tags }
+  }
+
+  /** Renames, notes, stars and (re)tags a run; fields left out stay. */
+  update(id: string, change: { name?: string; note?: string; starred?: boolean; tags?: string[] }): void {
+    this.db.transaction(() => {
+      if (change.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(change.name, id)
+      if (change.note !== undefined) this.db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(change.note, id)
+      if (change.starred !== undefined)
+        this.db.prepare('UPDATE runs SET starred = ? WHERE id = ?').run(change.starred ? 1 : 0, id)
+      if (change.tags !== undefined) {
+        this.db.prepare('DELETE FROM run_tags WHERE run_id = ?').run(id)
+        const add = this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
+        for (const tag of change.tags) add.run(id, tag)
+      }
+    })()
+  }
+
+  addTag(id: string, tag: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
   }
 
   /** A job starts (or resumes) the run. */
@@ -171,7 +295,13 @@ export class RunsRepo {
       for (const v of points.validations) this.insertValidation.run(id, v.step, v.epoch, v.loss, v.accuracy)
       const at = new Date().toISOString()
       for (const line of points.log) this.insertLog.run(id, id, at, line)
-      if (points.best) this.updateBest.run(JSON.stringify({ ...points.best, checkpoint: true }), id)
+      if (points.best)
+        this.updateBest.run(
+          JSON.stringify({ ...points.best, checkpoint: true }),
+          points.best.accuracy,
+          points.best.loss,
+          id,
+        )
       if (points.progress) this.updateProgress.run(JSON.stringify(points.progress), id)
     })()
   }
@@ -185,6 +315,7 @@ export class RunsRepo {
       .prepare(
         `UPDATE runs SET status = ?, error = ?, finished_at = ?,
          test_metrics_json = COALESCE(?, test_metrics_json), duration_ms = COALESCE(?, duration_ms),
+         test_accuracy = COALESCE(?, test_accuracy), test_f1 = COALESCE(?, test_f1),
          samples_per_second = COALESCE(?, samples_per_second) WHERE id = ?`,
       )
       .run(
@@ -193,9 +324,20 @@ export class RunsRepo {
         new Date().toISOString(),
         figures.test ? JSON.stringify(figures.test) : null,
         figures.durationMs ?? null,
+        figures.test?.accuracy ?? null,
+        figures.test?.f1 ?? null,
         figures.samplesPerSecond ?? null,
         id,
       )
+  }
+
+  epochs(id: string): EpochMetrics[] {
+    return this.db
+      .prepare(
+        `SELECT epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
+         val_accuracy AS valAccuracy, duration_ms AS durationMs FROM run_epochs WHERE run_id = ? ORDER BY epoch`,
+      )
+      .all(id) as EpochMetrics[]
   }
 
   /** The curves, with steps thinned to about `maxSteps` (the last step always kept). */
@@ -209,12 +351,7 @@ export class RunsRepo {
          ORDER BY step`,
       )
       .all(id, every, id) as StepMetrics[]
-    const epochs = this.db
-      .prepare(
-        `SELECT epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
-         val_accuracy AS valAccuracy, duration_ms AS durationMs FROM run_epochs WHERE run_id = ? ORDER BY epoch`,
-      )
-      .all(id) as EpochMetrics[]
+    const epochs = this.epochs(id)
     const validations = this.db
       .prepare('SELECT step, epoch, loss, accuracy FROM run_validations WHERE run_id = ? ORDER BY step')
       .all(id) as ValidationPoint[]

@@ -12,6 +12,7 @@ import { trainConfigSchema, type TrainConfig } from '../../../shared/training/co
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
+import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateRequest } from '../../../shared/runs'
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
@@ -22,6 +23,8 @@ import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
+import { compareRuns } from './compare'
+import { readPredictions, type Predictions } from './predictions'
 
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
@@ -97,6 +100,37 @@ export class RunService {
 
   list(limit = 200): RunRecord[] {
     return this.repo.list(limit)
+  }
+
+  query(q: ParsedRunsQuery): RunPage {
+    return this.repo.query(q)
+  }
+
+  facets(): RunFacets {
+    return this.repo.facets()
+  }
+
+  /** Renames, notes, stars or retags a run. */
+  update({ id, ...change }: RunUpdateRequest): RunRecord {
+    this.get(id)
+    this.repo.update(id, change)
+    return this.get(id)
+  }
+
+  tag(id: string, tag: string): RunRecord {
+    this.get(id)
+    this.repo.addTag(id, tag)
+    return this.get(id)
+  }
+
+  /** Settings, metrics and McNemar's test of every pair tested on the same split. */
+  async compare(ids: string[]): Promise<RunComparison> {
+    const runs = [...new Set(ids)].map((id) => this.get(id))
+    const predictions = new Map<string, Predictions | null>()
+    for (const run of runs)
+      // A damaged file leaves that run out of the significance tests, not the comparison.
+      predictions.set(run.id, await readPredictions(this.folder(run.id)).catch(() => null))
+    return compareRuns(runs, (id) => this.repo.epochs(id), predictions)
   }
 
   get(id: string): RunRecord {
