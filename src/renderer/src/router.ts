@@ -1,5 +1,5 @@
 import type { Component } from 'vue'
-import { createRouter, createWebHashHistory } from 'vue-router'
+import { createRouter, createWebHashHistory, type RouteLocationNormalized } from 'vue-router'
 
 const planned = () => import('./views/PlannedView.vue')
 
@@ -11,6 +11,8 @@ interface Section {
   component: () => Promise<{ default: Component }>
   /** Sections still to come show this description. */
   lead?: string
+  /** The view's props from the route (its query). */
+  props?: (route: RouteLocationNormalized) => Record<string, unknown>
 }
 
 export const sections: Section[] = [
@@ -22,8 +24,8 @@ export const sections: Section[] = [
     path: '/compare',
     name: 'compare',
     title: 'Compare',
-    component: planned,
-    lead: 'Compare past runs side by side: their settings, curves and test figures.',
+    component: () => import('./views/CompareView.vue'),
+    props: (route) => ({ ids: typeof route.query.ids === 'string' ? route.query.ids : undefined }),
   },
   {
     path: '/score',
@@ -39,11 +41,11 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/datasets' },
-    ...sections.map(({ path, name, title, component, lead }) => ({
+    ...sections.map(({ path, name, title, component, lead, props }) => ({
       path,
       name,
       component,
-      props: lead ? { name, title, lead } : false,
+      props: props ?? (lead ? { name, title, lead } : false),
     })),
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
     { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue'), props: true },
