@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { metricCurve, smooth } from '../../src/renderer/src/composables/compare-curves'
+import { metricCurve, smooth } from '../../src/shared/compare-curves'
 import type { RunHistory } from '../../src/shared/training/results'
 
 // Two epochs of 2 steps each, 10 s and 30 s long; one validation per epoch.

@@ -8,7 +8,8 @@ import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
-import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
+import { presetsCommand, trainCommand, trainOptions } from './commands/train'
+import { runsCommand, runsOptions, runsUsage } from './commands/runs'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
@@ -35,7 +36,7 @@ Commands:
   train --dataset ID --preset NAME [--set key=value ...] [--vectors ID]
         [--backend auto|cuda|tensorflow|wasm|cpu] [--name N]
                           train a model (progress on stderr; Ctrl+C cancels, runs resume resumes)
-  runs list | show ID | resume ID | delete ID
+${runsUsage}
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -61,7 +62,7 @@ const commandOptions = {
   vectors: vectorsOptions,
   presets: {},
   train: trainOptions,
-  runs: {},
+  runs: runsOptions,
 } as const
 
 /** Commands that take positional arguments. */
@@ -113,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       case 'train':
         return (await trainCommand(context, out, values), 0)
       case 'runs':
-        return (await runsCommand(context, out, parsed.positionals), 0)
+        return (await runsCommand(context, out, parsed.positionals, values), 0)
     }
   } finally {
     await context.close()

@@ -1,4 +1,4 @@
-/** `train`, `presets list` and `runs list|show|resume|cancel|delete`. */
+/** `train` and `presets list`; the run summaries `runs` prints too. */
 import { ApiError } from '../../../shared/errors'
 import { presets } from '../../../shared/training/presets'
 import { parseSetting, trainRequestSchema } from '../../../shared/training/settings'
@@ -53,7 +53,7 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
 }
 
 /** Follows a run's job to its end and prints the run's figures. */
-async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
+export async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
   const unsubscribe = context.on('run.updated', (update) => {
     if (update.runId === run.id) for (const line of update.log) out.status(line)
   })
@@ -92,10 +92,14 @@ export function runSummary(run: RunRecord) {
     durationMs: run.durationMs,
     samplesPerSecond: run.samplesPerSecond,
     error: run.error,
+    tags: run.tags,
+    note: run.note,
+    starred: run.starred,
+    groupId: run.groupId,
   }
 }
 
-function describeRun(run: RunRecord): string {
+export function describeRun(run: RunRecord): string {
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`
   const lines = [`Run ${run.id}: ${run.name} — ${run.status}${run.backend ? ` on ${run.backend}` : ''}`]
   if (run.bestValidation)
@@ -118,46 +122,4 @@ export async function presetsCommand(out: Output, positionals: string[]): Promis
   out.result(presets, () =>
     presets.map((p) => `${p.name.padEnd(20)} ${p.title}\n${' '.repeat(21)}${p.description}`).join('\n'),
   )
-}
-
-export async function runsCommand(context: AppContext, out: Output, positionals: string[]): Promise<void> {
-  const [action, id] = positionals
-  const need = () => {
-    if (!id) throw new UsageError(`runs ${action} needs a run id.`)
-    return id
-  }
-  switch (action) {
-    case 'list': {
-      const runs = context.runs.list()
-      out.result(runs.map(runSummary), () =>
-        runs.length === 0
-          ? 'No runs yet: start one with `train --dataset ID --preset NAME`.'
-          : runs
-              .map(
-                (r) =>
-                  `${r.id}  ${r.status.padEnd(11)} ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.name}`,
-              )
-              .join('\n'),
-      )
-      return
-    }
-    case 'show': {
-      const run = context.runs.get(need())
-      out.result({ ...runSummary(run), history: context.runs.history(run.id, 1000) }, () => describeRun(run))
-      return
-    }
-    case 'resume': {
-      const run = await context.runs.resume(need())
-      out.status(`Resuming run ${run.id}…`)
-      await followRun(context, run, out)
-      return
-    }
-    case 'delete': {
-      await context.runs.delete(need())
-      out.result({ id, deleted: true }, () => `Deleted run ${id}.`)
-      return
-    }
-    default:
-      throw new UsageError(`runs takes list, show ID, resume ID or delete ID${action ? `, not "${action}"` : ''}.`)
-  }
 }

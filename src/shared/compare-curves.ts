@@ -1,9 +1,9 @@
 /**
  * One metric of a run as x, y points for the compare chart: against the step, the epoch (fractional
  * within each epoch) or the wall time (each epoch's recorded duration spread over its steps), with
- * TensorBoard's debiased exponential smoothing. Pure: tested under Node.
+ * TensorBoard's debiased exponential smoothing. Pure, for the renderer; tested under Node.
  */
-import type { RunHistory } from '@shared/training/results'
+import type { RunHistory } from './training/results'
 
 export const curveMetrics = {
   loss: 'Training loss',
