@@ -66,13 +66,15 @@ export function buildRunsQuery(q: ParsedRunsQuery): BuiltQuery {
     where.push('r.starred = ?')
     params.push(q.starred ? 1 : 0)
   }
-  // Every word must appear somewhere: "lstm imdb" finds LSTM runs on IMDB.
+  // Every word must appear somewhere: "lstm imdb" finds LSTM runs on IMDB. An id matches from its
+  // start (a pasted id or its first characters), not anywhere in its hex digits.
   for (const word of q.text?.trim().split(/\s+/).filter(Boolean) ?? []) {
-    const fields = ['r.name', 'r.note', 'r.preset', 'r.model', 'd.name', 'r.id']
+    const fields = ['r.name', 'r.note', 'r.preset', 'r.model', 'd.name']
     where.push(
-      `(${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')} OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag LIKE ? ESCAPE '\\'))`,
+      `(${fields.map((f) => `${f} LIKE ? ESCAPE '\\'`).join(' OR ')} OR r.id LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag LIKE ? ESCAPE '\\'))`,
     )
-    params.push(...Array<string>(fields.length + 1).fill(likePattern(word)))
+    const pattern = likePattern(word)
+    params.push(...Array<string>(fields.length).fill(pattern), pattern.slice(1), pattern)
   }
   for (const range of q.ranges ?? []) {
     const expr = keyExpression(range.key)

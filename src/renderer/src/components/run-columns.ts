@@ -11,18 +11,18 @@ export interface RunColumn {
   title: string
   /** Plain text of the cell; name, status and tags render richer in the view. */
   text: (r: RunRow) => string
-  width?: number
+  width: number
 }
 
 const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits))
 const pct = (v: number | null) => (v === null ? '—' : percent(v))
 
 export const runColumns: RunColumn[] = [
-  { key: 'name', title: 'Name', text: (r) => r.name },
+  { key: 'name', title: 'Name', text: (r) => r.name, width: 240 },
   { key: 'status', title: 'Status', text: (r) => r.status, width: 110 },
-  { key: 'dataset', title: 'Dataset', text: (r) => r.datasetName ?? 'deleted' },
+  { key: 'dataset', title: 'Dataset', text: (r) => r.datasetName ?? 'deleted', width: 150 },
   { key: 'model', title: 'Model', text: (r) => r.model, width: 100 },
-  { key: 'preset', title: 'Preset', text: (r) => r.preset ?? 'custom' },
+  { key: 'preset', title: 'Preset', text: (r) => r.preset ?? 'custom', width: 160 },
   { key: 'config.embeddingDim', title: 'Embedding', text: (r) => String(r.config.embeddingDim), width: 100 },
   { key: 'config.hiddenUnits', title: 'Hidden', text: (r) => String(r.config.hiddenUnits), width: 90 },
   { key: 'config.optimizer', title: 'Optimizer', text: (r) => r.config.optimizer, width: 100 },
@@ -36,7 +36,7 @@ export const runColumns: RunColumn[] = [
   { key: 'durationMs', title: 'Duration', text: (r) => duration(r.durationMs) || '—', width: 110 },
   { key: 'backend', title: 'Backend', text: (r) => r.backend ?? '—', width: 95 },
   { key: 'createdAt', title: 'Created', text: (r) => new Date(r.createdAt).toLocaleString(), width: 180 },
-  { key: 'tags', title: 'Tags', text: (r) => r.tags.join(', ') },
+  { key: 'tags', title: 'Tags', text: (r) => r.tags.join(', '), width: 180 },
 ]
 
 const storageKey = 'sentiment-studio.runs.columns'
