@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training] [--data DIR] [--work DIR] [--presets a,b]`:
+ * `npm run bench [-- --only datasets,vectors,training,runs] [--data DIR] [--work DIR] [--presets a,b]`:
  * measures, prints a table and writes bench-results/<timestamp>.json. Benchmarks measure; they do not
  * pass or fail. `--presets` limits the training suite to some presets (and `fasttext-peer`, the
  * fastText binary's reference row).
@@ -9,6 +9,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchDatasets } from './datasets'
+import { benchRuns } from './runs'
 import { benchTraining } from './training'
 import { benchVectors } from './vectors'
 
@@ -25,6 +26,7 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
   datasets: (work, data) => benchDatasets(work, data),
   vectors: (work) => benchVectors(work),
   training: (work, data) => benchTraining(work, data, values.presets),
+  runs: (work) => benchRuns(work),
 }
 
 async function main() {

@@ -16,7 +16,14 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
-import { runsQuerySchema, runUpdateSchema, type RunComparison, type RunFacets, type RunPage } from './runs'
+import {
+  runsQuerySchema,
+  runUpdateSchema,
+  type QueueState,
+  type RunComparison,
+  type RunFacets,
+  type RunPage,
+} from './runs'
 import {
   trainRequestSchema,
   type Preset,
@@ -163,6 +170,12 @@ export const requests = {
   /** Renames, notes, stars or retags a run. */
   'runs.update': request<RunRecord>()(runUpdateSchema),
   'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
+  /** Queues `count` runs of the run's config with the next seeds, grouped with it. */
+  'runs.repeat': request<RunRecord[]>()(z.object({ id, count: z.number().int().min(1).max(50) }).strict()),
+  /** Runs waiting to train, in order; cancel one with runs.cancel. */
+  'queue.list': request<QueueState>()(z.object({}).strict()),
+  'queue.move': request<QueueState>()(z.object({ id, position: z.number().int().min(1) }).strict()),
+  'queue.setConcurrency': request<QueueState>()(z.object({ concurrency: z.number().int().min(1).max(16) }).strict()),
   /** The learned vectors of the model's `count` most frequent words (for a 2-D map of the embeddings). */
   'runs.wordVectors': request<WordVectors>()(
     z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),

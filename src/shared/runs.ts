@@ -165,3 +165,19 @@ export interface RunComparison {
   /** One per pair of runs tested on the same split whose predictions are stored. */
   mcnemar: McNemarResult[]
 }
+
+/** A run waiting in the training queue. */
+export interface QueueEntry {
+  runId: string
+  name: string
+  /** 1 = the next to start. */
+  position: number
+  /** From the typical duration of recent runs; null before any has finished. */
+  estimatedStart: string | null
+}
+
+export interface QueueState {
+  entries: QueueEntry[]
+  /** How many runs train at once. */
+  concurrency: number
+}

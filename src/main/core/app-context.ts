@@ -94,6 +94,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     appVersion,
   )
 
+  const queueState = () => ({ entries: runs.queue.list(), concurrency: runs.queue.concurrency })
+  // The app and serve mode start what was left queued; a CLI command only starts what it asks for.
+  if (options.transport !== 'cli') void runs.queue.pump()
+
   const invoke = createRouter({
     'app.info': ({ refresh }) => info.info(refresh),
     'app.capabilities': () => ({
@@ -156,6 +160,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'runs.facets': () => runs.facets(),
     'runs.update': (change) => runs.update(change),
     'runs.compare': ({ ids }) => runs.compare(ids),
+    'runs.repeat': ({ id, count }) => runs.repeat(id, count),
+    'queue.list': () => queueState(),
+    'queue.move': ({ id, position }) => (runs.queue.move(id, position), queueState()),
+    'queue.setConcurrency': ({ concurrency }) => (runs.queue.setConcurrency(concurrency), queueState()),
   })
 
   let closed = false

@@ -171,6 +171,7 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
       ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE runs ADD COLUMN group_id TEXT;
+      ALTER TABLE runs ADD COLUMN queue_position REAL;
       UPDATE runs SET
         model = json_extract(config_json, '$.model'),
         test_accuracy = json_extract(test_metrics_json, '$.accuracy'),

@@ -261,6 +261,57 @@ export class RunsRepo {
     this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
   }
 
+  /** Queued runs waiting for a slot (no job yet), in queue order. */
+  queued(): { id: string; name: string; backend: BackendName | null }[] {
+    return this.db
+      .prepare(
+        `SELECT id, name, backend FROM runs WHERE status = 'queued' AND job_id IS NULL
+         ORDER BY queue_position, created_at, rowid`,
+      )
+      .all() as { id: string; name: string; backend: BackendName | null }[]
+  }
+
+  /** Puts the queued runs in this order (positions 1, 2, …). */
+  reorderQueue(ids: string[]): void {
+    const set = this.db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?')
+    this.db.transaction(() => ids.forEach((id, i) => set.run(i + 1, id)))()
+  }
+
+  /** Takes a queued run for starting; false when another process took it first. */
+  claim(id: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', queue_position = NULL WHERE id = ? AND status = 'queued' AND job_id IS NULL`,
+        )
+        .run(id).changes === 1
+    )
+  }
+
+  runningCount(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number }).n
+  }
+
+  /** The mean duration of the latest finished runs, for a queue's estimates. */
+  typicalDurationMs(): number | null {
+    return (
+      this.db
+        .prepare(
+          `SELECT AVG(duration_ms) AS ms FROM (SELECT duration_ms FROM runs WHERE status = 'succeeded'
+           AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 20)`,
+        )
+        .get() as { ms: number | null }
+    ).ms
+  }
+
+  setGroup(id: string, groupId: string): void {
+    this.db.prepare('UPDATE runs SET group_id = ? WHERE id = ?').run(groupId, id)
+  }
+
+  setRequestedBackend(id: string, backend: BackendName): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id)
+  }
+
   /** A job starts (or resumes) the run. */
   markRunning(id: string, jobId: string): void {
     this.db

@@ -25,12 +25,15 @@ import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
 import { compareRuns } from './compare'
 import { readPredictions, type Predictions } from './predictions'
+import { RunQueue } from './queue'
 
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
 export class RunService {
   /** The run each live train job trains: events name only their job. */
   private readonly runOfJob = new Map<string, string>()
+  /** Runs recorded as queued start from here, N at a time. */
+  readonly queue: RunQueue
 
   constructor(
     private readonly repo: RunsRepo,
@@ -42,6 +45,7 @@ export class RunService {
     private readonly emit: (update: RunUpdate) => void,
     private readonly appVersion: string,
   ) {
+    this.queue = new RunQueue(repo, (id, backend) => this.startQueued(id, backend))
     jobs.register(trainJobKind, {
       event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
@@ -147,7 +151,45 @@ export class RunService {
   cancel(id: string): RunRecord {
     const run = this.get(id)
     if (run.jobId && run.status === 'running') this.jobs.cancel(run.jobId)
+    else if (run.status === 'queued' && !run.jobId) {
+      this.repo.finish(id, 'cancelled', {})
+      this.emitStatus(id)
+    }
     return this.get(id)
+  }
+
+  /**
+   * Queues `count` more runs of a run's exact config with the next seeds, as one group with it (the
+   * compare view shows a group's mean and spread).
+   */
+  async repeat(id: string, count: number): Promise<RunRecord[]> {
+    const run = this.get(id)
+    if (!run.datasetId) throw new ApiError('invalid_payload', 'The dataset of this run was deleted.', 'id')
+    const dataset = this.datasets.get(run.datasetId)
+    const groupId = run.groupId ?? randomUUID()
+    this.repo.setGroup(id, groupId)
+    const backend = run.backend ?? (await this.chooseBackend('auto'))
+    const base = run.name.replace(/ \(seed \d+\)$/, '')
+    const queued = Array.from({ length: count }, (_, k) => {
+      const seed = (run.config.seed + k + 1) % 2 ** 31
+      const repeatId = randomUUID()
+      this.repo.insert({
+        id: repeatId,
+        name: `${base} (seed ${seed})`,
+        datasetId: dataset.id,
+        datasetFingerprint: dataset.fingerprint,
+        vectorsId: run.vectorsId,
+        preset: run.preset ?? 'custom',
+        config: { ...run.config, seed },
+        versions: { app: this.appVersion, node: process.versions.node },
+        groupId,
+      })
+      this.repo.setRequestedBackend(repeatId, backend)
+      this.emitStatus(repeatId)
+      return this.get(repeatId)
+    })
+    void this.queue.pump()
+    return queued
   }
 
   /** Continues a run that stopped before the end, from its last checkpoint, on the same backend. */
@@ -193,6 +235,21 @@ export class RunService {
     if (status && !status.available)
       throw new ApiError('unsupported', `The ${choice} backend is not available: ${status.reason}`, 'backend')
     return choice
+  }
+
+  /** Starts a run the queue claimed; a run that cannot start fails with the reason. */
+  private async startQueued(id: string, backend: BackendName | null): Promise<void> {
+    try {
+      this.launch(id, backend ?? (await this.chooseBackend('auto')), false)
+    } catch (err) {
+      this.repo.finish(id, 'failed', { error: err instanceof Error ? err.message : String(err) })
+      this.emitStatus(id)
+    }
+  }
+
+  private emitStatus(runId: string): void {
+    const { status } = this.get(runId)
+    this.emit({ runId, status, steps: [], epochs: [], validations: [], log: [], progress: null })
   }
 
   private launch(id: string, backend: BackendName, resume: boolean): RunRecord {
@@ -261,5 +318,6 @@ export class RunService {
       samplesPerSecond: outcome?.samplesPerSecond,
     })
     this.emit({ runId, status: job.status, steps: [], epochs: [], validations: [], log: [], progress: null })
+    void this.queue.pump()
   }
 }
