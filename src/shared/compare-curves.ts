@@ -71,3 +71,45 @@ export function smooth(y: number[], w: number): number[] {
     return avg / (1 - w ** (i + 1))
   })
 }
+
+/** y at x on a curve sorted by x, linearly between points (held flat past either end). */
+function at(c: { x: number[]; y: number[] }, x: number): number {
+  const { x: xs, y: ys } = c
+  if (x <= xs[0]!) return ys[0]!
+  if (x >= xs[xs.length - 1]!) return ys[ys.length - 1]!
+  let lo = 0
+  let hi = xs.length - 1
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if (xs[mid]! <= x) lo = mid
+    else hi = mid
+  }
+  const f = (x - xs[lo]!) / (xs[hi]! - xs[lo]! || 1)
+  return ys[lo]! + f * (ys[hi]! - ys[lo]!)
+}
+
+/**
+ * A group of runs (repeats with other seeds) as its mean and a band of ± one standard deviation
+ * (population), on the first curve's x values, the others read there.
+ */
+export function groupBand(curves: { x: number[]; y: number[] }[]): {
+  x: number[]
+  mean: number[]
+  lower: number[]
+  upper: number[]
+} {
+  const withPoints = curves.filter((c) => c.x.length > 0)
+  const x = withPoints[0]?.x ?? []
+  const mean: number[] = []
+  const lower: number[] = []
+  const upper: number[] = []
+  for (const xi of x) {
+    const ys = withPoints.map((c) => at(c, xi))
+    const m = ys.reduce((a, b) => a + b, 0) / ys.length
+    const sd = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / ys.length)
+    mean.push(m)
+    lower.push(m - sd)
+    upper.push(m + sd)
+  }
+  return { x, mean, lower, upper }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { metricCurve, smooth } from '../../src/shared/compare-curves'
+import { groupBand, metricCurve, smooth } from '../../src/shared/compare-curves'
 import type { RunHistory } from '../../src/shared/training/results'
 
 // Two epochs of 2 steps each, 10 s and 30 s long; one validation per epoch.
@@ -39,5 +39,19 @@ describe('compare curves', () => {
     expect(s[0]).toBeCloseTo(1)
     expect(s[1]).toBeCloseTo(1.25 / 0.75)
     expect(s[2]).toBeCloseTo(2.125 / 0.875)
+  })
+})
+
+describe('a group of repeats', () => {
+  it('is its mean with a band of one standard deviation, other curves read at the first one’s x', () => {
+    const band = groupBand([
+      { x: [1, 2, 3], y: [1, 2, 3] },
+      { x: [1, 3], y: [3, 5] }, // at x = 2: 4
+      { x: [], y: [] },
+    ])
+    expect(band.x).toEqual([1, 2, 3])
+    expect(band.mean).toEqual([2, 3, 4])
+    expect(band.lower).toEqual([1, 2, 3])
+    expect(band.upper).toEqual([3, 4, 5])
   })
 })

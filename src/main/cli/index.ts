@@ -9,7 +9,7 @@ import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
 import { presetsCommand, trainCommand, trainOptions } from './commands/train'
-import { runsCommand, runsOptions, runsUsage } from './commands/runs'
+import { queueCommand, runsCommand, runsOptions, runsUsage } from './commands/runs'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
@@ -34,9 +34,12 @@ Commands:
                           build the embedding matrix for a dataset; report coverage
   presets list            the model presets and what they reproduce
   train --dataset ID --preset NAME [--set key=value ...] [--vectors ID]
-        [--backend auto|cuda|tensorflow|wasm|cpu] [--name N]
-                          train a model (progress on stderr; Ctrl+C cancels, runs resume resumes)
+        [--backend auto|cuda|tensorflow|wasm|cpu] [--name N] [--repeat N]
+                          train a model (progress on stderr; Ctrl+C cancels, runs resume resumes);
+                          --repeat N trains N runs with consecutive seeds as one group
 ${runsUsage}
+  queue list | move ID POS | cancel ID
+                          runs waiting to train (the app starts them N at a time)
 
 Options for every command:
   --json                  print one JSON document on stdout (progress goes to stderr)
@@ -63,10 +66,11 @@ const commandOptions = {
   presets: {},
   train: trainOptions,
   runs: runsOptions,
+  queue: {},
 } as const
 
 /** Commands that take positional arguments. */
-const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs']
+const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs', 'queue']
 
 type CommandName = keyof typeof commandOptions
 
@@ -115,6 +119,8 @@ async function main(argv: string[]): Promise<number> {
         return (await trainCommand(context, out, values), 0)
       case 'runs':
         return (await runsCommand(context, out, parsed.positionals, values), 0)
+      case 'queue':
+        return (await queueCommand(context, out, parsed.positionals), 0)
     }
   } finally {
     await context.close()

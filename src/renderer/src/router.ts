@@ -18,7 +18,13 @@ interface Section {
 export const sections: Section[] = [
   { path: '/datasets', name: 'datasets', title: 'Datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/vectors', name: 'vectors', title: 'Word vectors', component: () => import('./views/VectorsView.vue') },
-  { path: '/train', name: 'train', title: 'Train', component: () => import('./views/TrainView.vue') },
+  {
+    path: '/train',
+    name: 'train',
+    title: 'Train',
+    component: () => import('./views/TrainView.vue'),
+    props: (route) => ({ from: typeof route.query.from === 'string' ? route.query.from : undefined }),
+  },
   { path: '/runs', name: 'runs', title: 'Runs', component: () => import('./views/RunsView.vue') },
   {
     path: '/compare',

@@ -58,7 +58,8 @@ export async function runsCommand(
     case 'resume': {
       const run = await context.runs.resume(need())
       out.status(`Resuming run ${run.id}…`)
-      await followRun(context, run, out)
+      const done = await followRun(context, run, out)
+      out.result(runSummary(done), () => describeRun(done))
       return
     }
     case 'delete': {
@@ -142,4 +143,36 @@ function describeComparison(c: RunComparison): string {
   for (const m of c.mcnemar) lines.push(m.sentence)
   if (!c.mcnemar.length) lines.push('No pair of these runs has stored predictions on the same test split.')
   return lines.join('\n')
+}
+
+/** `queue list | move ID POS | cancel ID`: the runs waiting to train. */
+export async function queueCommand(context: AppContext, out: Output, positionals: string[]): Promise<void> {
+  const [action, id, position] = positionals
+  const show = () => {
+    const entries = context.runs.queue.list()
+    out.result(entries, () =>
+      entries.length === 0
+        ? 'Nothing is waiting in the queue.'
+        : entries.map((e) => `${String(e.position).padStart(3)}  ${e.runId}  ${e.name}`).join('\n'),
+    )
+  }
+  switch (action) {
+    case 'list':
+      return show()
+    case 'move': {
+      const to = Number(position)
+      if (!id || !Number.isInteger(to) || to < 1)
+        throw new UsageError('queue move takes a run id and a position (1 = next).')
+      context.runs.queue.move(id, to)
+      return show()
+    }
+    case 'cancel': {
+      if (!id) throw new UsageError('queue cancel takes a run id.')
+      const run = context.runs.cancel(id)
+      out.result({ id, status: run.status }, () => `Run ${id} is ${run.status}.`)
+      return
+    }
+    default:
+      throw new UsageError(`queue takes list, move ID POS or cancel ID${action ? `, not "${action}"` : ''}.`)
+  }
 }

@@ -1,7 +1,8 @@
 /** `train` and `presets list`; the run summaries `runs` prints too. */
 import { ApiError } from '../../../shared/errors'
 import { presets } from '../../../shared/training/presets'
-import { parseSetting, trainRequestSchema } from '../../../shared/training/settings'
+import { randomUUID } from 'node:crypto'
+import { parseSetting, trainRequestSchema, type TrainRequest } from '../../../shared/training/settings'
 import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
@@ -16,6 +17,7 @@ export const trainOptions = {
   vectors: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   name: { type: 'string' },
+  repeat: { type: 'string' },
 } as const
 
 export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
@@ -39,9 +41,37 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
     name: values.name,
   })
   if (!request.success) throw new UsageError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)[0]!)
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50)
+    throw new UsageError('--repeat takes a whole number of runs from 1 to 50.')
+  if (repeat === 1) {
+    const done = await followRun(context, await startRun(context, out, request.data), out)
+    out.result(runSummary(done), () => describeRun(done))
+    return
+  }
+  // N runs of one config with consecutive seeds, one group, one after another.
+  const base = startSeed(context, request.data)
+  const groupId = randomUUID()
+  const done: RunRecord[] = []
+  for (let k = 0; k < repeat; k++) {
+    const seeded = { ...request.data, overrides: { ...request.data.overrides, seed: base + k } }
+    done.push(await followRun(context, await startRun(context, out, seeded, groupId), out))
+  }
+  out.result({ groupId, runs: done.map(runSummary) }, () => done.map(describeRun).join('\n\n'))
+}
+
+function startSeed(context: AppContext, request: TrainRequest): number {
+  try {
+    return context.runs.resolveConfig(request.preset, request.overrides).config.seed
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+async function startRun(context: AppContext, out: Output, request: TrainRequest, groupId?: string): Promise<RunRecord> {
   let run: RunRecord
   try {
-    run = await context.runs.start(request.data)
+    run = await context.runs.start(request, groupId)
   } catch (err) {
     // A wrong setting or preset name is the command line's fault (exit 2); a missing dataset is not.
     if (err instanceof ApiError && (err.code === 'invalid_payload' || err.field === 'preset'))
@@ -49,11 +79,11 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
     throw err
   }
   out.status(`Run ${run.id} (${run.name}) started.`)
-  await followRun(context, run, out)
+  return run
 }
 
-/** Follows a run's job to its end and prints the run's figures. */
-export async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
+/** Follows a run's job to its end, its log on stderr; the finished record. */
+export async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<RunRecord> {
   const unsubscribe = context.on('run.updated', (update) => {
     if (update.runId === run.id) for (const line of update.log) out.status(line)
   })
@@ -62,8 +92,7 @@ export async function followRun(context: AppContext, run: RunRecord, out: Output
   } finally {
     unsubscribe()
   }
-  const done = context.runs.get(run.id)
-  out.result(runSummary(done), () => describeRun(done))
+  return context.runs.get(run.id)
 }
 
 export function runSummary(run: RunRecord) {

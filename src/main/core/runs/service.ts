@@ -74,7 +74,8 @@ export class RunService {
     return { preset, config: parsed.data }
   }
 
-  async start(request: TrainRequest): Promise<RunRecord> {
+  /** Records and starts a run; `groupId` joins it to other runs of its config (repeats). */
+  async start(request: TrainRequest, groupId?: string): Promise<RunRecord> {
     const dataset = this.datasets.get(request.datasetId)
     const { preset, config } = this.resolveConfig(request.preset, request.overrides)
     if (preset.needsVectors && !config.vectors)
@@ -98,6 +99,7 @@ export class RunService {
       preset: preset.name,
       config,
       versions: { app: this.appVersion, node: process.versions.node },
+      groupId,
     })
     return this.launch(id, backend, false)
   }
