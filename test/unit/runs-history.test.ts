@@ -294,3 +294,30 @@ describe('comparing runs', () => {
     expect(summarize([], 'valLoss')).toEqual({ best: null, bestEpoch: null, final: null })
   })
 })
+
+describe('migration 6', () => {
+  it('keeps a version 4 run whole: test figures moved to run_tests, sortable figures filled in', () => {
+    const file = join(tempDir(), 'studio.db')
+    const old = openDatabase(file, { targetVersion: 4 })
+    addDataset(old, 'imdb', 'IMDB')
+    const test = { accuracy: 0.8, f1: 0.75, roc: { fpr: [0, 1], tpr: [0, 1] } }
+    old
+      .prepare(
+        `INSERT INTO runs (id, name, dataset_id, config_json, status, test_metrics_json, best_json, created_at)
+         VALUES ('r', 'old run', 'imdb', ?, 'succeeded', ?, ?, '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(JSON.stringify({ ...defaultConfig, model: 'gru' }), JSON.stringify(test), '{"loss":0.4,"accuracy":0.81}')
+    old.close()
+    const db = openDatabase(file)
+    const repo = new RunsRepo(db)
+    expect(repo.get('r')).toMatchObject({ test, tags: [], note: '', starred: false, groupId: null })
+    expect(repo.query(parse({ model: 'gru' })).rows[0]).toMatchObject({
+      testAccuracy: 0.8,
+      testF1: 0.75,
+      bestValAccuracy: 0.81,
+      bestValLoss: 0.4,
+    })
+    expect(db.prepare('SELECT test_metrics_json FROM runs').get()).toEqual({ test_metrics_json: null })
+    db.close()
+  })
+})

@@ -29,7 +29,7 @@ interface RunRow {
   status: JobStatus
   backend: BackendName | null
   seed: number
-  test_metrics_json: string | null
+  test_json: string | null
   best_json: string | null
   progress_json: string | null
   error: string | null
@@ -60,7 +60,7 @@ function toRecord(row: RunRow): RunRecord {
     status: row.status,
     backend: row.backend,
     seed: row.seed,
-    test: parse<TestMetrics>(row.test_metrics_json),
+    test: parse<TestMetrics>(row.test_json),
     bestValidation: parse<RunRecord['bestValidation']>(row.best_json),
     error: row.error,
     createdAt: row.created_at,
@@ -79,7 +79,8 @@ function toRecord(row: RunRow): RunRecord {
 
 /** A run's tags joined by commas (which tags cannot hold). */
 const tagsOf = `(SELECT GROUP_CONCAT(tag, ',') FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags`
-const select = `SELECT r.*, d.name AS dataset_name, ${tagsOf} FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+const select = `SELECT r.*, d.name AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
+  FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN run_tests t ON t.run_id = r.id`
 
 interface ListRow {
   id: string
@@ -362,24 +363,29 @@ export class RunsRepo {
     status: JobStatus,
     figures: { error?: string | null; test?: TestMetrics | null; durationMs?: number; samplesPerSecond?: number },
   ): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET status = ?, error = ?, finished_at = ?,
-         test_metrics_json = COALESCE(?, test_metrics_json), duration_ms = COALESCE(?, duration_ms),
-         test_accuracy = COALESCE(?, test_accuracy), test_f1 = COALESCE(?, test_f1),
-         samples_per_second = COALESCE(?, samples_per_second) WHERE id = ?`,
-      )
-      .run(
-        status,
-        figures.error ?? null,
-        new Date().toISOString(),
-        figures.test ? JSON.stringify(figures.test) : null,
-        figures.durationMs ?? null,
-        figures.test?.accuracy ?? null,
-        figures.test?.f1 ?? null,
-        figures.samplesPerSecond ?? null,
-        id,
-      )
+    const { test } = figures
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, error = ?, finished_at = ?, duration_ms = COALESCE(?, duration_ms),
+           test_accuracy = COALESCE(?, test_accuracy), test_f1 = COALESCE(?, test_f1),
+           samples_per_second = COALESCE(?, samples_per_second) WHERE id = ?`,
+        )
+        .run(
+          status,
+          figures.error ?? null,
+          new Date().toISOString(),
+          figures.durationMs ?? null,
+          test?.accuracy ?? null,
+          test?.f1 ?? null,
+          figures.samplesPerSecond ?? null,
+          id,
+        )
+      if (test)
+        this.db
+          .prepare('INSERT OR REPLACE INTO run_tests (run_id, metrics_json) VALUES (?, ?)')
+          .run(id, JSON.stringify(test))
+    })()
   }
 
   epochs(id: string): EpochMetrics[] {
