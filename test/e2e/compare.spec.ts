@@ -42,7 +42,7 @@ test('the Runs table filters, two runs are compared, settings narrow to the diff
   page,
   served,
 }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(300_000)
   twoRuns(served)
   await page.goto(served.url)
   await page.getByTestId('nav-runs').click()
@@ -82,5 +82,20 @@ test('the Runs table filters, two runs are compared, settings narrow to the diff
   await expect(page.getByTestId('compare-significance')).toContainText(
     /The difference between (Alpha run|Beta \(slow rate\)) and (Alpha run|Beta \(slow rate\)) is (not )?significant at 5% \(McNemar, p/,
   )
+
+  // Repeat the first run with one more seed: it waits in the queue, trains, and the group compares as a band.
+  await page.getByRole('link', { name: 'Alpha run' }).first().click()
+  await expect(page.getByTestId('view-run')).toBeVisible()
+  await page.getByTestId('run-seeds').locator('input').fill('1')
+  await page.getByTestId('run-repeat').click()
+  await expect(page.getByTestId('run-repeated')).toContainText('Queued 1 run with seeds 43')
+  await page.getByTestId('nav-runs').click()
+  await expect(page.getByTestId('runs-total')).toHaveText('3 runs')
+  await expect(table).toContainText('Alpha run (seed 43)')
+  await expect(table.getByText('succeeded')).toHaveCount(3, { timeout: 120_000 })
+  await table.getByRole('link', { name: 'Alpha run (seed 43)' }).click()
+  await page.getByTestId('run-group-compare').click()
+  await expect(page.getByTestId('compare-bands')).toBeVisible()
+  await expect(page.getByTestId('compare-group')).toContainText('mean ± 1 standard deviation of 2 repeats')
   await expect(page.getByTestId('app-error')).toHaveCount(0)
 })
