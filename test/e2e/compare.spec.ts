@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeAclImdbFolder } from '../fixtures/dataset-files'
 import { expect, test, type Served } from './fixtures'
@@ -56,6 +57,13 @@ test('the Runs table filters, two runs are compared, settings narrow to the diff
   await expect(table).not.toContainText('Alpha run')
   await page.getByTestId('runs-search').locator('input').fill('')
   await expect(page.getByTestId('runs-total')).toHaveText('2 runs')
+
+  // The filtered table exports as CSV, every matching run with the visible columns.
+  const download = page.waitForEvent('download')
+  await page.getByTestId('runs-export').click()
+  const csv = readFileSync((await (await download).path())!, 'utf8').split('\r\n')
+  expect(csv[0]).toMatch(/^id,Name,Status,Dataset,Model,/)
+  expect(csv.filter((line) => /,(Alpha|Beta) run,succeeded,Tiny IMDB,ngram-bag,/.test(line))).toHaveLength(2)
 
   // A rename through the edit dialog shows in the table.
   await page.getByTestId('run-edit').first().click()

@@ -17,4 +17,12 @@ export const yAxisName = (name: string, side: 'left' | 'right' = 'left') => ({
   nameGap: 48,
 })
 
-export const legend = { top: 0, right: 0, itemHeight: 8, type: 'scroll' as const }
+export const legend = { top: 0, right: 32, itemHeight: 8, type: 'scroll' as const }
+
+/** A save-as-PNG button in the top-right corner, beside the legend. */
+export const chartToolbox = {
+  right: 0,
+  top: -4,
+  itemSize: 13,
+  feature: { saveAsImage: { title: 'Save as PNG', pixelRatio: 2 } },
+}
