@@ -78,4 +78,18 @@ describe('runs on the command line', () => {
     const byTag = run(dataDir, 'runs', 'list', '--tag', 'baseline', '--json')
     expect(JSON.parse(byTag.stdout)).toMatchObject([{ runId: 'a', tags: ['baseline'] }])
   })
+
+  it('refuses a sweep of fewer than two runs or of an unknown field before training anything', async () => {
+    const dataDir = await history()
+    const one = run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', '--grid', 'epochs=1')
+    expect(one.code).toBe(2)
+    expect(one.stderr).toMatch(/at least two runs/)
+    const unknown = run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', '--grid', 'nope=1,2')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/Unknown setting "nope"/)
+    const refused = run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', '--grid', 'epochs=1,5000')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/epochs/)
+    expect(JSON.parse(run(dataDir, 'runs', 'list', '--json').stdout)).toHaveLength(3)
+  })
 })

@@ -8,7 +8,7 @@ import { datasetsCommand, datasetsOptions } from './commands/datasets'
 import { importCommand, importOptions, importUsage } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
-import { presetsCommand, trainCommand, trainOptions } from './commands/train'
+import { presetsCommand, sweepCommand, sweepOptions, trainCommand, trainOptions } from './commands/train'
 import { queueCommand, runsCommand, runsOptions, runsUsage } from './commands/runs'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
@@ -37,6 +37,9 @@ Commands:
         [--backend auto|cuda|tensorflow|wasm|cpu] [--name N] [--repeat N]
                           train a model (progress on stderr; Ctrl+C cancels, runs resume resumes);
                           --repeat N trains N runs with consecutive seeds as one group
+  sweep --dataset ID --preset NAME --grid key=a,b [--grid key=c,d ...] [train options]
+                          one run per combination (lists: --grid filterSizes=3,4;2,3), one group,
+                          ranked by test accuracy
 ${runsUsage}
   queue list | move ID POS | cancel ID
                           runs waiting to train (the app starts them N at a time)
@@ -65,6 +68,7 @@ const commandOptions = {
   vectors: vectorsOptions,
   presets: {},
   train: trainOptions,
+  sweep: sweepOptions,
   runs: runsOptions,
   queue: {},
 } as const
@@ -117,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
         return (await presetsCommand(out, parsed.positionals), 0)
       case 'train':
         return (await trainCommand(context, out, values), 0)
+      case 'sweep':
+        return (await sweepCommand(context, out, values), 0)
       case 'runs':
         return (await runsCommand(context, out, parsed.positionals, values), 0)
       case 'queue':

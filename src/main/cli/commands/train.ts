@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/errors'
 import { presets } from '../../../shared/training/presets'
 import { randomUUID } from 'node:crypto'
 import { parseSetting, trainRequestSchema, type TrainRequest } from '../../../shared/training/settings'
+import { expandGrid, parseGridAxis } from '../../../shared/training/sweep'
 import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
@@ -10,19 +11,55 @@ import { followJob } from '../job-progress'
 import type { Output } from '../output'
 import type { FlagValues } from './import'
 
-export const trainOptions = {
+/** What a run is made of, for train and sweep alike. */
+const runOptions = {
   dataset: { type: 'string' },
   preset: { type: 'string' },
   set: { type: 'string', multiple: true },
   vectors: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   name: { type: 'string' },
-  repeat: { type: 'string' },
 } as const
+export const trainOptions = { ...runOptions, repeat: { type: 'string' } } as const
 
-export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
-  if (!values.dataset) throw new UsageError('train needs --dataset ID (see `datasets list`).')
-  if (!values.preset) throw new UsageError(`train needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
+export const sweepOptions = { ...runOptions, grid: { type: 'string', multiple: true } } as const
+
+/** `sweep … --grid key=a,b --grid key=c,d`: one run per combination, one after another, as one group. */
+export async function sweepCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  const request = trainRequestOf(values, 'sweep')
+  let combos: Record<string, unknown>[]
+  try {
+    combos = expandGrid(((values.grid as string[] | undefined) ?? []).map(parseGridAxis))
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  if (combos.length < 2) throw new UsageError('sweep needs --grid key=value,value… making at least two runs.')
+  // Every combination is checked before the first run starts.
+  for (const change of combos) startSeedOf(context, { ...request, overrides: { ...request.overrides, ...change } })
+  const groupId = randomUUID()
+  const done: RunRecord[] = []
+  for (const change of combos) {
+    const label = Object.entries(change)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')
+    const named = {
+      ...request,
+      overrides: { ...request.overrides, ...change },
+      name: `${request.name ?? 'sweep'} ${label}`,
+    }
+    done.push(await followRun(context, await startRun(context, out, named, groupId), out))
+  }
+  const ranked = [...done].sort((a, b) => (b.test?.accuracy ?? -1) - (a.test?.accuracy ?? -1))
+  out.result({ groupId, runs: ranked.map(runSummary) }, () =>
+    ranked
+      .map((r, i) => `${i + 1}. ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.id}  ${r.name}`)
+      .join('\n'),
+  )
+}
+
+function trainRequestOf(values: FlagValues, command: string): TrainRequest {
+  if (!values.dataset) throw new UsageError(`${command} needs --dataset ID (see \`datasets list\`).`)
+  if (!values.preset) throw new UsageError(`${command} needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
   const overrides: Record<string, unknown> = {}
   for (const raw of (values.set as string[] | undefined) ?? []) {
     try {
@@ -41,26 +78,32 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
     name: values.name,
   })
   if (!request.success) throw new UsageError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)[0]!)
+  return request.data
+}
+
+export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  const request = trainRequestOf(values, 'train')
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50)
     throw new UsageError('--repeat takes a whole number of runs from 1 to 50.')
   if (repeat === 1) {
-    const done = await followRun(context, await startRun(context, out, request.data), out)
+    const done = await followRun(context, await startRun(context, out, request), out)
     out.result(runSummary(done), () => describeRun(done))
     return
   }
   // N runs of one config with consecutive seeds, one group, one after another.
-  const base = startSeed(context, request.data)
+  const base = startSeedOf(context, request)
   const groupId = randomUUID()
   const done: RunRecord[] = []
   for (let k = 0; k < repeat; k++) {
-    const seeded = { ...request.data, overrides: { ...request.data.overrides, seed: base + k } }
+    const seeded = { ...request, overrides: { ...request.overrides, seed: base + k } }
     done.push(await followRun(context, await startRun(context, out, seeded, groupId), out))
   }
   out.result({ groupId, runs: done.map(runSummary) }, () => done.map(describeRun).join('\n\n'))
 }
 
-function startSeed(context: AppContext, request: TrainRequest): number {
+/** The seed the request's config resolves to; a setting the schema refuses is a usage error. */
+function startSeedOf(context: AppContext, request: TrainRequest): number {
   try {
     return context.runs.resolveConfig(request.preset, request.overrides).config.seed
   } catch (err) {
