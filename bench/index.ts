@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training,scoring] [--data DIR] [--work DIR] [--presets a,b]
+ * `npm run bench [-- --only datasets,vectors,training,scoring,runs] [--data DIR] [--work DIR] [--presets a,b]
  * [--backends wasm,tensorflow] [--per-class N]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchDatasets } from './datasets'
 import { benchScoring } from './scoring'
+import { benchRuns } from './runs'
 import { benchTraining } from './training'
 import { benchVectors } from './vectors'
 
@@ -36,6 +37,7 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
     }),
   scoring: (work, data) => benchScoring(work, data),
+  runs: (work) => benchRuns(work),
 }
 
 async function main() {

@@ -30,6 +30,14 @@ import {
   type ScoreRowDetail,
   type ScoreSummary,
 } from './scoring'
+import {
+  runsQuerySchema,
+  runUpdateSchema,
+  type QueueState,
+  type RunComparison,
+  type RunFacets,
+  type RunPage,
+} from './runs'
 
 /** A request: its payload schema, with the result type carried as a phantom, and the job kind it starts, if any. */
 function request<R>() {
@@ -162,6 +170,18 @@ export const requests = {
   /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
   'runs.resume': request<RunRecord>()(z.object({ id }).strict(), 'train'),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
+  // The run history (issue 11): the Runs table's pages, its filters' values, edits and comparisons.
+  'runs.query': request<RunPage>()(runsQuerySchema),
+  'runs.facets': request<RunFacets>()(z.object({}).strict()),
+  /** Renames, notes, stars or retags a run. */
+  'runs.update': request<RunRecord>()(runUpdateSchema),
+  'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
+  /** Queues `count` runs of the run's config with the next seeds, grouped with it. */
+  'runs.repeat': request<RunRecord[]>()(z.object({ id, count: z.number().int().min(1).max(50) }).strict()),
+  /** Runs waiting to train, in order; cancel one with runs.cancel. */
+  'queue.list': request<QueueState>()(z.object({}).strict()),
+  'queue.move': request<QueueState>()(z.object({ id, position: z.number().int().min(1) }).strict()),
+  'queue.setConcurrency': request<QueueState>()(z.object({ concurrency: z.number().int().min(1).max(16) }).strict()),
   /** The learned vectors of the model's `count` most frequent words (for a 2-D map of the embeddings). */
   'runs.wordVectors': request<WordVectors>()(
     z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),

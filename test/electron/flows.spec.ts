@@ -1,8 +1,8 @@
 /**
  * The main flows in the desktop window, as a user goes through them: import a dataset with the
  * wizard, train a tiny run from the form and read its test figures. Skipped with the reason where
- * no Electron can run (launch.ts). Comparing runs, scoring a folder and predicting join here as
- * their pages replace the planned sections.
+ * no Electron can run (launch.ts). Comparing runs, scoring and predicting are covered in serve mode
+ * (test/e2e/compare.spec.ts, score.spec.ts) and not yet here.
  */
 import { expect, test, type Page } from '@playwright/test'
 import { join } from 'node:path'

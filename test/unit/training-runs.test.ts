@@ -4,7 +4,7 @@
  * recorded as they stream, bundles predict as the trained model did, cancel and resume, failures.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -15,6 +15,7 @@ import type { AppContext } from '../../src/main/core/app-context'
 import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
 import { passMemoryEnv } from '../../src/main/core/engine/memory'
 import { readModelFiles } from '../../src/main/core/engine/model-files'
+import { predictionsFile, readPredictions } from '../../src/main/core/runs/predictions'
 import type { DatasetSummary } from '../../src/shared/datasets'
 import { modelKinds } from '../../src/shared/training/model-kinds'
 import type { RunRecord } from '../../src/shared/training/results'
@@ -94,6 +95,16 @@ describe('a run', () => {
     expect(history.log.some((l) => l.startsWith('Test: accuracy'))).toBe(true)
   })
 
+  it('stores the test predictions in one byte per example, right where the test figures say', async () => {
+    const predictions = (await readPredictions(ctx.runs.folder(run.id)))!
+    expect(statSync(predictionsFile(ctx.runs.folder(run.id))).size).toBe(8 + data.counts.test)
+    const right = predictions.correct.reduce((a, b) => a + b, 0)
+    expect(right / data.counts.test).toBeCloseTo(run.test!.accuracy, 10)
+    expect(run.test!.confusion[1]![1]).toBe(
+      predictions.predicted.filter((p, i) => p === 1 && predictions.correct[i]).length,
+    )
+  })
+
   it('keeps the tensor count flat from epoch to epoch (no leaks)', () => {
     const counts = ctx.runs
       .history(run.id)
@@ -165,6 +176,9 @@ describe('a run', () => {
     expect(losses(again)).toEqual(losses(run))
     expect(again.test).toEqual(run.test)
     expect(losses(other)).not.toEqual(losses(run))
+    // The same predictions: McNemar finds no discordant example.
+    const { mcnemar } = await ctx.runs.compare([run.id, again.id])
+    expect(mcnemar).toMatchObject([{ onlyAWrong: 0, onlyBWrong: 0, pValue: 1, significant: false }])
   })
 })
 

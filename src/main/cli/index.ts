@@ -16,7 +16,8 @@ import {
   scoresCommand,
   scoresOptions,
 } from './commands/score'
-import { presetsCommand, runsCommand, trainCommand, trainOptions } from './commands/train'
+import { presetsCommand, sweepCommand, sweepOptions, trainCommand, trainOptions } from './commands/train'
+import { queueCommand, runsCommand, runsOptions, runsUsage } from './commands/runs'
 import { vectorsCommand, vectorsOptions } from './commands/vectors'
 import { openContext } from './context'
 import { UsageError } from './errors'
@@ -44,9 +45,15 @@ Commands:
                           build the embedding matrix for a dataset; report coverage
   presets list            the model presets and what they reproduce
   train --dataset ID --preset NAME [--set key=value ...] [--vectors ID]
-        [--backend auto|cuda|tensorflow|wasm|cpu] [--name N]
-                          train a model (progress on stderr; Ctrl+C cancels, runs resume resumes)
-  runs list | show ID | resume ID | delete ID
+        [--backend auto|cuda|tensorflow|wasm|cpu] [--name N] [--repeat N]
+                          train a model (progress on stderr; Ctrl+C cancels, runs resume resumes);
+                          --repeat N trains N runs with consecutive seeds as one group
+  sweep --dataset ID --preset NAME --grid key=a,b [--grid key=c,d ...] [train options]
+                          one run per combination (lists: --grid filterSizes=3,4;2,3), one group,
+                          ranked by test accuracy
+${runsUsage}
+  queue list | move ID POS | cancel ID
+                          runs waiting to train (the app starts them N at a time)
   score --run ID --input PATH [--format folder|delimited|fasttext] [--text-column C] [--id-column C]
         [--label-column C] [--ext .txt ...] [--label-map 1=neg,2=pos] [--out FILE.csv|FILE.jsonl]
   score --run ID --dataset ID [--split test]
@@ -81,14 +88,16 @@ const commandOptions = {
   vectors: vectorsOptions,
   presets: {},
   train: trainOptions,
-  runs: {},
+  sweep: sweepOptions,
+  runs: runsOptions,
+  queue: {},
   score: scoreOptions,
   predict: predictOptions,
   scores: scoresOptions,
 } as const
 
 /** Commands that take positional arguments. */
-const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs', 'scores']
+const takesPositionals: readonly CommandName[] = ['datasets', 'vectors', 'presets', 'runs', 'queue', 'scores']
 
 type CommandName = keyof typeof commandOptions
 
@@ -145,8 +154,12 @@ async function main(argv: string[]): Promise<number> {
         return (await presetsCommand(out, parsed.positionals), 0)
       case 'train':
         return (await trainCommand(context, out, values), 0)
+      case 'sweep':
+        return (await sweepCommand(context, out, values), 0)
       case 'runs':
-        return (await runsCommand(context, out, parsed.positionals), 0)
+        return (await runsCommand(context, out, parsed.positionals, values), 0)
+      case 'queue':
+        return (await queueCommand(context, out, parsed.positionals), 0)
       case 'score':
         return (await scoreCommand(context, out, values), 0)
       case 'predict':

@@ -111,6 +111,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
 
+  const queueState = () => ({ entries: runs.queue.list(), concurrency: runs.queue.concurrency })
+  // The app and serve mode start what was left queued; a CLI command only starts what it asks for.
+  if (options.transport !== 'cli') void runs.queue.pump()
+
   const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
     'app.capabilities': () => ({
@@ -169,6 +173,14 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
+    'runs.query': (q) => runs.query(q),
+    'runs.facets': () => runs.facets(),
+    'runs.update': (change) => runs.update(change),
+    'runs.compare': ({ ids }) => runs.compare(ids),
+    'runs.repeat': ({ id, count }) => runs.repeat(id, count),
+    'queue.list': () => queueState(),
+    'queue.move': ({ id, position }) => (runs.queue.move(id, position), queueState()),
+    'queue.setConcurrency': ({ concurrency }) => (runs.queue.setConcurrency(concurrency), queueState()),
     'scores.start': (request) => scores.start(request),
     'scores.list': ({ runId }) => scores.list(runId),
     'scores.get': ({ id }) => scores.get(id),

@@ -1,7 +1,5 @@
 import type { Component } from 'vue'
-import { createRouter, createWebHashHistory } from 'vue-router'
-
-const planned = () => import('./views/PlannedView.vue')
+import { createRouter, createWebHashHistory, type RouteLocationNormalized } from 'vue-router'
 
 // Hash history: the desktop app loads the page from file://.
 interface Section {
@@ -9,21 +7,27 @@ interface Section {
   name: string
   title: string
   component: () => Promise<{ default: Component }>
-  /** Sections still to come show this description. */
-  lead?: string
+  /** The view's props from the route (its query). */
+  props?: (route: RouteLocationNormalized) => Record<string, unknown>
 }
 
 export const sections: Section[] = [
   { path: '/datasets', name: 'datasets', title: 'Datasets', component: () => import('./views/DatasetsView.vue') },
   { path: '/vectors', name: 'vectors', title: 'Word vectors', component: () => import('./views/VectorsView.vue') },
-  { path: '/train', name: 'train', title: 'Train', component: () => import('./views/TrainView.vue') },
+  {
+    path: '/train',
+    name: 'train',
+    title: 'Train',
+    component: () => import('./views/TrainView.vue'),
+    props: (route) => ({ from: typeof route.query.from === 'string' ? route.query.from : undefined }),
+  },
   { path: '/runs', name: 'runs', title: 'Runs', component: () => import('./views/RunsView.vue') },
   {
     path: '/compare',
     name: 'compare',
     title: 'Compare',
-    component: planned,
-    lead: 'Compare past runs side by side: their settings, curves and test figures.',
+    component: () => import('./views/CompareView.vue'),
+    props: (route) => ({ ids: typeof route.query.ids === 'string' ? route.query.ids : undefined }),
   },
   { path: '/score', name: 'score', title: 'Score', component: () => import('./views/ScoreView.vue') },
   { path: '/info', name: 'info', title: 'Info', component: () => import('./views/InfoView.vue') },
@@ -33,12 +37,7 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/datasets' },
-    ...sections.map(({ path, name, title, component, lead }) => ({
-      path,
-      name,
-      component,
-      props: lead ? { name, title, lead } : false,
-    })),
+    ...sections.map(({ path, name, component, props }) => ({ path, name, component, props: props ?? false })),
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
     { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue'), props: true },
   ],

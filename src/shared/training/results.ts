@@ -71,6 +71,13 @@ export interface RunRecord {
   samplesPerSecond: number | null
   /** Steps and epochs done so far (for a resumed or running run). */
   progress: { step: number; epoch: number; totalSteps: number } | null
+  tags: string[]
+  note: string
+  starred: boolean
+  /** Runs started together (repeats with other seeds) share a group. */
+  groupId: string | null
+  /** The dataset's content fingerprint when the run started: runs with the same one share the test split. */
+  datasetFingerprint: string | null
 }
 
 /** The run's curves: per-step points, per-epoch rows and validation points, and its log. */

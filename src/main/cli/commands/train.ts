@@ -1,7 +1,9 @@
-/** `train`, `presets list` and `runs list|show|resume|cancel|delete`. */
+/** `train` and `presets list`; the run summaries `runs` prints too. */
 import { ApiError } from '../../../shared/errors'
 import { presets } from '../../../shared/training/presets'
-import { parseSetting, trainRequestSchema } from '../../../shared/training/settings'
+import { randomUUID } from 'node:crypto'
+import { parseSetting, trainRequestSchema, type TrainRequest } from '../../../shared/training/settings'
+import { expandGrid, parseGridAxis } from '../../../shared/training/sweep'
 import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
@@ -9,7 +11,8 @@ import { followJob } from '../job-progress'
 import type { Output } from '../output'
 import type { FlagValues } from './import'
 
-export const trainOptions = {
+/** What a run is made of, for train and sweep alike. */
+const runOptions = {
   dataset: { type: 'string' },
   preset: { type: 'string' },
   set: { type: 'string', multiple: true },
@@ -17,10 +20,46 @@ export const trainOptions = {
   backend: { type: 'string', default: 'auto' },
   name: { type: 'string' },
 } as const
+export const trainOptions = { ...runOptions, repeat: { type: 'string' } } as const
 
-export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
-  if (!values.dataset) throw new UsageError('train needs --dataset ID (see `datasets list`).')
-  if (!values.preset) throw new UsageError(`train needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
+export const sweepOptions = { ...runOptions, grid: { type: 'string', multiple: true } } as const
+
+/** `sweep … --grid key=a,b --grid key=c,d`: one run per combination, one after another, as one group. */
+export async function sweepCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  const request = trainRequestOf(values, 'sweep')
+  let combos: Record<string, unknown>[]
+  try {
+    combos = expandGrid(((values.grid as string[] | undefined) ?? []).map(parseGridAxis))
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  if (combos.length < 2) throw new UsageError('sweep needs --grid key=value,value… making at least two runs.')
+  // Every combination is checked before the first run starts.
+  for (const change of combos) startSeedOf(context, { ...request, overrides: { ...request.overrides, ...change } })
+  const groupId = randomUUID()
+  const done: RunRecord[] = []
+  for (const change of combos) {
+    const label = Object.entries(change)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')
+    const named = {
+      ...request,
+      overrides: { ...request.overrides, ...change },
+      name: `${request.name ?? 'sweep'} ${label}`,
+    }
+    done.push(await followRun(context, await startRun(context, out, named, groupId), out))
+  }
+  const ranked = [...done].sort((a, b) => (b.test?.accuracy ?? -1) - (a.test?.accuracy ?? -1))
+  out.result({ groupId, runs: ranked.map(runSummary) }, () =>
+    ranked
+      .map((r, i) => `${i + 1}. ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.id}  ${r.name}`)
+      .join('\n'),
+  )
+}
+
+function trainRequestOf(values: FlagValues, command: string): TrainRequest {
+  if (!values.dataset) throw new UsageError(`${command} needs --dataset ID (see \`datasets list\`).`)
+  if (!values.preset) throw new UsageError(`${command} needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
   const overrides: Record<string, unknown> = {}
   for (const raw of (values.set as string[] | undefined) ?? []) {
     try {
@@ -39,9 +78,43 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
     name: values.name,
   })
   if (!request.success) throw new UsageError(request.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)[0]!)
+  return request.data
+}
+
+export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  const request = trainRequestOf(values, 'train')
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50)
+    throw new UsageError('--repeat takes a whole number of runs from 1 to 50.')
+  if (repeat === 1) {
+    const done = await followRun(context, await startRun(context, out, request), out)
+    out.result(runSummary(done), () => describeRun(done))
+    return
+  }
+  // N runs of one config with consecutive seeds, one group, one after another.
+  const base = startSeedOf(context, request)
+  const groupId = randomUUID()
+  const done: RunRecord[] = []
+  for (let k = 0; k < repeat; k++) {
+    const seeded = { ...request, overrides: { ...request.overrides, seed: base + k } }
+    done.push(await followRun(context, await startRun(context, out, seeded, groupId), out))
+  }
+  out.result({ groupId, runs: done.map(runSummary) }, () => done.map(describeRun).join('\n\n'))
+}
+
+/** The seed the request's config resolves to; a setting the schema refuses is a usage error. */
+function startSeedOf(context: AppContext, request: TrainRequest): number {
+  try {
+    return context.runs.resolveConfig(request.preset, request.overrides).config.seed
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+async function startRun(context: AppContext, out: Output, request: TrainRequest, groupId?: string): Promise<RunRecord> {
   let run: RunRecord
   try {
-    run = await context.runs.start(request.data)
+    run = await context.runs.start(request, groupId)
   } catch (err) {
     // A wrong setting or preset name is the command line's fault (exit 2); a missing dataset is not.
     if (err instanceof ApiError && (err.code === 'invalid_payload' || err.field === 'preset'))
@@ -49,11 +122,11 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
     throw err
   }
   out.status(`Run ${run.id} (${run.name}) started.`)
-  await followRun(context, run, out)
+  return run
 }
 
-/** Follows a run's job to its end and prints the run's figures. */
-async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<void> {
+/** Follows a run's job to its end, its log on stderr; the finished record. */
+export async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<RunRecord> {
   const unsubscribe = context.on('run.updated', (update) => {
     if (update.runId === run.id) for (const line of update.log) out.status(line)
   })
@@ -62,8 +135,7 @@ async function followRun(context: AppContext, run: RunRecord, out: Output): Prom
   } finally {
     unsubscribe()
   }
-  const done = context.runs.get(run.id)
-  out.result(runSummary(done), () => describeRun(done))
+  return context.runs.get(run.id)
 }
 
 export function runSummary(run: RunRecord) {
@@ -92,10 +164,14 @@ export function runSummary(run: RunRecord) {
     durationMs: run.durationMs,
     samplesPerSecond: run.samplesPerSecond,
     error: run.error,
+    tags: run.tags,
+    note: run.note,
+    starred: run.starred,
+    groupId: run.groupId,
   }
 }
 
-function describeRun(run: RunRecord): string {
+export function describeRun(run: RunRecord): string {
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`
   const lines = [`Run ${run.id}: ${run.name} — ${run.status}${run.backend ? ` on ${run.backend}` : ''}`]
   if (run.bestValidation)
@@ -118,46 +194,4 @@ export async function presetsCommand(out: Output, positionals: string[]): Promis
   out.result(presets, () =>
     presets.map((p) => `${p.name.padEnd(20)} ${p.title}\n${' '.repeat(21)}${p.description}`).join('\n'),
   )
-}
-
-export async function runsCommand(context: AppContext, out: Output, positionals: string[]): Promise<void> {
-  const [action, id] = positionals
-  const need = () => {
-    if (!id) throw new UsageError(`runs ${action} needs a run id.`)
-    return id
-  }
-  switch (action) {
-    case 'list': {
-      const runs = context.runs.list()
-      out.result(runs.map(runSummary), () =>
-        runs.length === 0
-          ? 'No runs yet: start one with `train --dataset ID --preset NAME`.'
-          : runs
-              .map(
-                (r) =>
-                  `${r.id}  ${r.status.padEnd(11)} ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.name}`,
-              )
-              .join('\n'),
-      )
-      return
-    }
-    case 'show': {
-      const run = context.runs.get(need())
-      out.result({ ...runSummary(run), history: context.runs.history(run.id, 1000) }, () => describeRun(run))
-      return
-    }
-    case 'resume': {
-      const run = await context.runs.resume(need())
-      out.status(`Resuming run ${run.id}…`)
-      await followRun(context, run, out)
-      return
-    }
-    case 'delete': {
-      await context.runs.delete(need())
-      out.result({ id, deleted: true }, () => `Deleted run ${id}.`)
-      return
-    }
-    default:
-      throw new UsageError(`runs takes list, show ID, resume ID or delete ID${action ? `, not "${action}"` : ''}.`)
-  }
 }

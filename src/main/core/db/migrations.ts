@@ -179,6 +179,46 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'run-history',
+    sql: `
+      ALTER TABLE runs ADD COLUMN model TEXT;
+      ALTER TABLE runs ADD COLUMN test_accuracy REAL;
+      ALTER TABLE runs ADD COLUMN test_f1 REAL;
+      ALTER TABLE runs ADD COLUMN best_val_accuracy REAL;
+      ALTER TABLE runs ADD COLUMN best_val_loss REAL;
+      ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN group_id TEXT;
+      ALTER TABLE runs ADD COLUMN queue_position REAL;
+      -- The test figures (with their ROC points, ~8 KB) move to their own table: columns added to
+      -- runs sit after them in each row, and SQLite would walk every row's overflow pages to read
+      -- them, which made a sorted page of 10,000 runs take a second.
+      CREATE TABLE run_tests (
+        run_id       TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        metrics_json TEXT NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO run_tests (run_id, metrics_json)
+        SELECT id, test_metrics_json FROM runs WHERE test_metrics_json IS NOT NULL;
+      UPDATE runs SET
+        model = json_extract(config_json, '$.model'),
+        test_accuracy = json_extract(test_metrics_json, '$.accuracy'),
+        test_f1 = json_extract(test_metrics_json, '$.f1'),
+        best_val_accuracy = json_extract(best_json, '$.accuracy'),
+        best_val_loss = json_extract(best_json, '$.loss'),
+        test_metrics_json = NULL;
+      CREATE TABLE run_tags (
+        run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag          TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_tags_by_tag ON run_tags (tag, run_id);
+      CREATE INDEX runs_by_status ON runs (status, created_at);
+      CREATE INDEX runs_by_test_accuracy ON runs (test_accuracy);
+      CREATE INDEX runs_by_group ON runs (group_id);
+    `,
+  },
+  {
     // `migrate` applies every version a database lacks, in order, so a database that got 7 before
     // 5 or 6 existed (development builds) still gets them.
     version: 7,

@@ -12,8 +12,10 @@ import type {
   TestMetrics,
   ValidationPoint,
 } from '../../../shared/training/results'
+import type { ParsedRunsQuery, RunFacets, RunPage, RunRow as RunListRow } from '../../../shared/runs'
 import type { BackendName, JobStatus } from '../../../shared/types'
 import type { Db } from './database'
+import { buildRunsQuery } from './runs-query'
 
 interface RunRow {
   id: string
@@ -27,7 +29,7 @@ interface RunRow {
   status: JobStatus
   backend: BackendName | null
   seed: number
-  test_metrics_json: string | null
+  test_json: string | null
   best_json: string | null
   progress_json: string | null
   error: string | null
@@ -36,6 +38,11 @@ interface RunRow {
   finished_at: string | null
   duration_ms: number | null
   samples_per_second: number | null
+  tags: string | null
+  note: string
+  starred: number
+  group_id: string | null
+  dataset_fingerprint: string | null
 }
 
 const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T))
@@ -53,7 +60,7 @@ function toRecord(row: RunRow): RunRecord {
     status: row.status,
     backend: row.backend,
     seed: row.seed,
-    test: parse<TestMetrics>(row.test_metrics_json),
+    test: parse<TestMetrics>(row.test_json),
     bestValidation: parse<RunRecord['bestValidation']>(row.best_json),
     error: row.error,
     createdAt: row.created_at,
@@ -62,10 +69,70 @@ function toRecord(row: RunRow): RunRecord {
     durationMs: row.duration_ms,
     samplesPerSecond: row.samples_per_second,
     progress: parse<RunRecord['progress']>(row.progress_json),
+    tags: row.tags ? row.tags.split(',') : [],
+    note: row.note,
+    starred: row.starred === 1,
+    groupId: row.group_id,
+    datasetFingerprint: row.dataset_fingerprint,
   }
 }
 
-const select = `SELECT r.*, d.name AS dataset_name FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+/** A run's tags joined by commas (which tags cannot hold). */
+const tagsOf = `(SELECT GROUP_CONCAT(tag, ',') FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags`
+const select = `SELECT r.*, d.name AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
+  FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN run_tests t ON t.run_id = r.id`
+
+interface ListRow {
+  id: string
+  name: string
+  status: JobStatus
+  dataset_id: string | null
+  dataset_name: string | null
+  preset: string | null
+  model: string
+  backend: BackendName | null
+  config_json: string
+  test_accuracy: number | null
+  test_f1: number | null
+  best_val_accuracy: number | null
+  best_val_loss: number | null
+  duration_ms: number | null
+  created_at: string
+  tags: string | null
+  note: string
+  starred: number
+  group_id: string | null
+}
+
+/** The Runs table's columns: no test details, no curves. */
+const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.preset, r.model, r.backend,
+  r.config_json, r.test_accuracy, r.test_f1, r.best_val_accuracy, r.best_val_loss, r.duration_ms, r.created_at,
+  ${tagsOf}, r.note, r.starred, r.group_id
+  FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
+
+function toListRow(row: ListRow): RunListRow {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    datasetId: row.dataset_id,
+    datasetName: row.dataset_name,
+    preset: row.preset,
+    model: row.model,
+    backend: row.backend,
+    config: JSON.parse(row.config_json) as TrainConfig,
+    testAccuracy: row.test_accuracy,
+    testF1: row.test_f1,
+    bestValAccuracy: row.best_val_accuracy,
+    bestValLoss: row.best_val_loss,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+    tags: row.tags ? row.tags.split(',') : [],
+    note: row.note,
+    starred: row.starred === 1,
+    groupId: row.group_id,
+  }
+}
 
 export interface NewRun {
   id: string
@@ -76,6 +143,8 @@ export interface NewRun {
   preset: string
   config: TrainConfig
   versions: Record<string, string>
+  /** Runs started together (repeats with other seeds) share a group. */
+  groupId?: string | null
 }
 
 export class RunsRepo {
@@ -98,7 +167,7 @@ export class RunsRepo {
     this.insertValidation = db.prepare(
       `INSERT OR REPLACE INTO run_validations (run_id, step, epoch, loss, accuracy) VALUES (?, ?, ?, ?, ?)`,
     )
-    this.updateBest = db.prepare('UPDATE runs SET best_json = ? WHERE id = ?')
+    this.updateBest = db.prepare('UPDATE runs SET best_json = ?, best_val_accuracy = ?, best_val_loss = ? WHERE id = ?')
     this.updateProgress = db.prepare('UPDATE runs SET progress_json = ? WHERE id = ?')
     this.insertLog = db.prepare(
       `INSERT INTO run_log (run_id, seq, at, line)
@@ -109,8 +178,8 @@ export class RunsRepo {
   insert(run: NewRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, status, seed, versions_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -120,8 +189,10 @@ export class RunsRepo {
         run.vectorsId,
         run.preset,
         JSON.stringify(run.config),
+        run.config.model,
         run.config.seed,
         JSON.stringify(run.versions),
+        run.groupId ?? null,
         new Date().toISOString(),
       )
   }
@@ -135,6 +206,111 @@ export class RunsRepo {
     return (this.db.prepare(`${select} ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(limit) as RunRow[]).map(
       toRecord,
     )
+  }
+
+  /** One page of the Runs table, filtered and sorted in SQL. */
+  query(q: ParsedRunsQuery): RunPage {
+    const built = buildRunsQuery(q)
+    const ids = (this.db.prepare(built.sql).all(...built.pageParams) as { id: string }[]).map((r) => r.id)
+    const total = (this.db.prepare(built.countSql).get(...built.params) as { n: number }).n
+    return { rows: this.rows(ids), total }
+  }
+
+  /** The Runs table's rows of these runs, in this order (unknown ids left out). */
+  rows(ids: string[]): RunListRow[] {
+    if (ids.length === 0) return []
+    const found = this.db
+      .prepare(`${selectRows} WHERE r.id IN (${ids.map(() => '?').join(', ')})`)
+      .all(...ids) as ListRow[]
+    const byId = new Map(found.map((r) => [r.id, toListRow(r)]))
+    return ids.flatMap((id) => byId.get(id) ?? [])
+  }
+
+  facets(): RunFacets {
+    const datasets = this.db
+      .prepare(
+        `SELECT DISTINCT d.id, d.name FROM runs r JOIN datasets d ON d.id = r.dataset_id ORDER BY d.name COLLATE NOCASE`,
+      )
+      .all() as { id: string; name: string }[]
+    const models = (
+      this.db.prepare('SELECT DISTINCT model FROM runs WHERE model IS NOT NULL ORDER BY model').all() as {
+        model: string
+      }[]
+    ).map((r) => r.model)
+    const tags = (
+      this.db.prepare('SELECT DISTINCT tag FROM run_tags ORDER BY tag COLLATE NOCASE').all() as { tag: string }[]
+    ).map((r) => r.tag)
+    return { datasets, models, tags }
+  }
+
+  /** Renames, notes, stars and (re)tags a run; fields left out stay. */
+  update(id: string, change: { name?: string; note?: string; starred?: boolean; tags?: string[] }): void {
+    this.db.transaction(() => {
+      if (change.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(change.name, id)
+      if (change.note !== undefined) this.db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(change.note, id)
+      if (change.starred !== undefined)
+        this.db.prepare('UPDATE runs SET starred = ? WHERE id = ?').run(change.starred ? 1 : 0, id)
+      if (change.tags !== undefined) {
+        this.db.prepare('DELETE FROM run_tags WHERE run_id = ?').run(id)
+        const add = this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)')
+        for (const tag of change.tags) add.run(id, tag)
+      }
+    })()
+  }
+
+  addTag(id: string, tag: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
+  }
+
+  /** Queued runs waiting for a slot (no job yet), in queue order. */
+  queued(): { id: string; name: string; backend: BackendName | null }[] {
+    return this.db
+      .prepare(
+        `SELECT id, name, backend FROM runs WHERE status = 'queued' AND job_id IS NULL
+         ORDER BY queue_position, created_at, rowid`,
+      )
+      .all() as { id: string; name: string; backend: BackendName | null }[]
+  }
+
+  /** Puts the queued runs in this order (positions 1, 2, …). */
+  reorderQueue(ids: string[]): void {
+    const set = this.db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?')
+    this.db.transaction(() => ids.forEach((id, i) => set.run(i + 1, id)))()
+  }
+
+  /** Takes a queued run for starting; false when another process took it first. */
+  claim(id: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', queue_position = NULL WHERE id = ? AND status = 'queued' AND job_id IS NULL`,
+        )
+        .run(id).changes === 1
+    )
+  }
+
+  runningCount(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number }).n
+  }
+
+  /** The mean duration of the latest finished runs, for a queue's estimates. */
+  typicalDurationMs(): number | null {
+    return (
+      this.db
+        .prepare(
+          `SELECT AVG(duration_ms) AS ms FROM (SELECT duration_ms FROM runs WHERE status = 'succeeded'
+           AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 20)`,
+        )
+        .get() as { ms: number | null }
+    ).ms
+  }
+
+  setGroup(id: string, groupId: string): void {
+    this.db.prepare('UPDATE runs SET group_id = ? WHERE id = ?').run(groupId, id)
+  }
+
+  setRequestedBackend(id: string, backend: BackendName): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id)
   }
 
   /** A job starts (or resumes) the run. */
@@ -171,7 +347,13 @@ export class RunsRepo {
       for (const v of points.validations) this.insertValidation.run(id, v.step, v.epoch, v.loss, v.accuracy)
       const at = new Date().toISOString()
       for (const line of points.log) this.insertLog.run(id, id, at, line)
-      if (points.best) this.updateBest.run(JSON.stringify({ ...points.best, checkpoint: true }), id)
+      if (points.best)
+        this.updateBest.run(
+          JSON.stringify({ ...points.best, checkpoint: true }),
+          points.best.accuracy,
+          points.best.loss,
+          id,
+        )
       if (points.progress) this.updateProgress.run(JSON.stringify(points.progress), id)
     })()
   }
@@ -181,21 +363,38 @@ export class RunsRepo {
     status: JobStatus,
     figures: { error?: string | null; test?: TestMetrics | null; durationMs?: number; samplesPerSecond?: number },
   ): void {
-    this.db
+    const { test } = figures
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE runs SET status = ?, error = ?, finished_at = ?, duration_ms = COALESCE(?, duration_ms),
+           test_accuracy = COALESCE(?, test_accuracy), test_f1 = COALESCE(?, test_f1),
+           samples_per_second = COALESCE(?, samples_per_second) WHERE id = ?`,
+        )
+        .run(
+          status,
+          figures.error ?? null,
+          new Date().toISOString(),
+          figures.durationMs ?? null,
+          test?.accuracy ?? null,
+          test?.f1 ?? null,
+          figures.samplesPerSecond ?? null,
+          id,
+        )
+      if (test)
+        this.db
+          .prepare('INSERT OR REPLACE INTO run_tests (run_id, metrics_json) VALUES (?, ?)')
+          .run(id, JSON.stringify(test))
+    })()
+  }
+
+  epochs(id: string): EpochMetrics[] {
+    return this.db
       .prepare(
-        `UPDATE runs SET status = ?, error = ?, finished_at = ?,
-         test_metrics_json = COALESCE(?, test_metrics_json), duration_ms = COALESCE(?, duration_ms),
-         samples_per_second = COALESCE(?, samples_per_second) WHERE id = ?`,
+        `SELECT epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
+         val_accuracy AS valAccuracy, duration_ms AS durationMs FROM run_epochs WHERE run_id = ? ORDER BY epoch`,
       )
-      .run(
-        status,
-        figures.error ?? null,
-        new Date().toISOString(),
-        figures.test ? JSON.stringify(figures.test) : null,
-        figures.durationMs ?? null,
-        figures.samplesPerSecond ?? null,
-        id,
-      )
+      .all(id) as EpochMetrics[]
   }
 
   /** The curves, with steps thinned to about `maxSteps` (the last step always kept). */
@@ -209,12 +408,7 @@ export class RunsRepo {
          ORDER BY step`,
       )
       .all(id, every, id) as StepMetrics[]
-    const epochs = this.db
-      .prepare(
-        `SELECT epoch, train_loss AS trainLoss, train_accuracy AS trainAccuracy, val_loss AS valLoss,
-         val_accuracy AS valAccuracy, duration_ms AS durationMs FROM run_epochs WHERE run_id = ? ORDER BY epoch`,
-      )
-      .all(id) as EpochMetrics[]
+    const epochs = this.epochs(id)
     const validations = this.db
       .prepare('SELECT step, epoch, loss, accuracy FROM run_validations WHERE run_id = ? ORDER BY step')
       .all(id) as ValidationPoint[]

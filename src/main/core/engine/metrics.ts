@@ -47,7 +47,8 @@ export function testMetrics(
   }
 }
 
-function predicted(probs: Float32Array, i: number, c: number, binary: boolean): number {
+/** The class predicted for example i: probs hold one value per example when `binary`, else c. */
+export function predicted(probs: Float32Array, i: number, c: number, binary: boolean): number {
   if (binary) return probs[i]! >= 0.5 ? 1 : 0
   let best = 0
   for (let k = 1; k < c; k++) if (probs[i * c + k]! > probs[i * c + best]!) best = k

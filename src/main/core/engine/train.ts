@@ -11,7 +11,8 @@ import { writeBundle } from './bundle'
 import { resume } from './checkpoints'
 import { trainEpochs } from './epochs'
 import { modelDir } from './folders'
-import { testMetrics } from './metrics'
+import { predicted, testMetrics } from './metrics'
+import { writePredictions } from '../runs/predictions'
 import { announce, openTraining, type Training } from './training'
 import { evaluateSplit, validateLast } from './validation'
 
@@ -39,7 +40,18 @@ async function testBest(t: Training): Promise<TestMetrics | null> {
   const tested = t.test.n ? await evaluateSplit(t, t.test) : null
   const metrics = tested ? testMetrics(tested.probs, t.test.labels, t.params.classes, tested.loss) : null
   if (metrics) t.log(`Test: accuracy ${(metrics.accuracy * 100).toFixed(2)}%, macro F1 ${metrics.f1.toFixed(4)}.`)
+  if (tested) await savePredictions(t, tested.probs)
   return metrics
+}
+
+/** Each test example's predicted class, for comparing runs example by example (McNemar). */
+async function savePredictions(t: Training, probs: Float32Array): Promise<void> {
+  const { labels, n } = t.test
+  const c = t.params.classes.length
+  const binary = probs.length === n
+  const classes = Array.from({ length: n }, (_, i) => predicted(probs, i, c, binary))
+  const bytes = await writePredictions(t.params.runDir, classes, labels, c)
+  t.log(`Saved the test predictions (${bytes.toLocaleString('en')} bytes).`)
 }
 
 function outcomeOf(t: Training, test: TestMetrics | null): TrainOutcome {

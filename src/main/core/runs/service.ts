@@ -12,6 +12,7 @@ import { trainConfigSchema, type TrainConfig } from '../../../shared/training/co
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
+import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateRequest } from '../../../shared/runs'
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
@@ -22,12 +23,17 @@ import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
+import { compareRuns } from './compare'
+import { readPredictions, type Predictions } from './predictions'
+import { RunQueue } from './queue'
 
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
 export class RunService {
   /** The run each live train job trains: events name only their job. */
   private readonly runOfJob = new Map<string, string>()
+  /** Runs recorded as queued start from here, N at a time. */
+  readonly queue: RunQueue
 
   constructor(
     private readonly repo: RunsRepo,
@@ -39,6 +45,7 @@ export class RunService {
     private readonly emit: (update: RunUpdate) => void,
     private readonly appVersion: string,
   ) {
+    this.queue = new RunQueue(repo, (id, backend) => this.startQueued(id, backend))
     jobs.register(trainJobKind, {
       event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
@@ -67,7 +74,8 @@ export class RunService {
     return { preset, config: parsed.data }
   }
 
-  async start(request: TrainRequest): Promise<RunRecord> {
+  /** Records and starts a run; `groupId` joins it to other runs of its config (repeats). */
+  async start(request: TrainRequest, groupId?: string): Promise<RunRecord> {
     const dataset = this.datasets.get(request.datasetId)
     const { preset, config } = this.resolveConfig(request.preset, request.overrides)
     if (preset.needsVectors && !config.vectors)
@@ -91,12 +99,44 @@ export class RunService {
       preset: preset.name,
       config,
       versions: { app: this.appVersion, node: process.versions.node },
+      groupId,
     })
     return this.launch(id, backend, false)
   }
 
   list(limit = 200): RunRecord[] {
     return this.repo.list(limit)
+  }
+
+  query(q: ParsedRunsQuery): RunPage {
+    return this.repo.query(q)
+  }
+
+  facets(): RunFacets {
+    return this.repo.facets()
+  }
+
+  /** Renames, notes, stars or retags a run. */
+  update({ id, ...change }: RunUpdateRequest): RunRecord {
+    this.get(id)
+    this.repo.update(id, change)
+    return this.get(id)
+  }
+
+  tag(id: string, tag: string): RunRecord {
+    this.get(id)
+    this.repo.addTag(id, tag)
+    return this.get(id)
+  }
+
+  /** Settings, metrics and McNemar's test of every pair tested on the same split. */
+  async compare(ids: string[]): Promise<RunComparison> {
+    const runs = [...new Set(ids)].map((id) => this.get(id))
+    const predictions = new Map<string, Predictions | null>()
+    for (const run of runs)
+      // A damaged file leaves that run out of the significance tests, not the comparison.
+      predictions.set(run.id, await readPredictions(this.folder(run.id)).catch(() => null))
+    return compareRuns(runs, (id) => this.repo.epochs(id), predictions)
   }
 
   get(id: string): RunRecord {
@@ -113,7 +153,45 @@ export class RunService {
   cancel(id: string): RunRecord {
     const run = this.get(id)
     if (run.jobId && run.status === 'running') this.jobs.cancel(run.jobId)
+    else if (run.status === 'queued' && !run.jobId) {
+      this.repo.finish(id, 'cancelled', {})
+      this.emitStatus(id)
+    }
     return this.get(id)
+  }
+
+  /**
+   * Queues `count` more runs of a run's exact config with the next seeds, as one group with it (the
+   * compare view shows a group's mean and spread).
+   */
+  async repeat(id: string, count: number): Promise<RunRecord[]> {
+    const run = this.get(id)
+    if (!run.datasetId) throw new ApiError('invalid_payload', 'The dataset of this run was deleted.', 'id')
+    const dataset = this.datasets.get(run.datasetId)
+    const groupId = run.groupId ?? randomUUID()
+    this.repo.setGroup(id, groupId)
+    const backend = run.backend ?? (await this.chooseBackend('auto'))
+    const base = run.name.replace(/ \(seed \d+\)$/, '')
+    const queued = Array.from({ length: count }, (_, k) => {
+      const seed = (run.config.seed + k + 1) % 2 ** 31
+      const repeatId = randomUUID()
+      this.repo.insert({
+        id: repeatId,
+        name: `${base} (seed ${seed})`,
+        datasetId: dataset.id,
+        datasetFingerprint: dataset.fingerprint,
+        vectorsId: run.vectorsId,
+        preset: run.preset ?? 'custom',
+        config: { ...run.config, seed },
+        versions: { app: this.appVersion, node: process.versions.node },
+        groupId,
+      })
+      this.repo.setRequestedBackend(repeatId, backend)
+      this.emitStatus(repeatId)
+      return this.get(repeatId)
+    })
+    void this.queue.pump()
+    return queued
   }
 
   /** Continues a run that stopped before the end, from its last checkpoint, on the same backend. */
@@ -159,6 +237,21 @@ export class RunService {
     if (status && !status.available)
       throw new ApiError('unsupported', `The ${choice} backend is not available: ${status.reason}`, 'backend')
     return choice
+  }
+
+  /** Starts a run the queue claimed; a run that cannot start fails with the reason. */
+  private async startQueued(id: string, backend: BackendName | null): Promise<void> {
+    try {
+      this.launch(id, backend ?? (await this.chooseBackend('auto')), false)
+    } catch (err) {
+      this.repo.finish(id, 'failed', { error: err instanceof Error ? err.message : String(err) })
+      this.emitStatus(id)
+    }
+  }
+
+  private emitStatus(runId: string): void {
+    const { status } = this.get(runId)
+    this.emit({ runId, status, steps: [], epochs: [], validations: [], log: [], progress: null })
   }
 
   private launch(id: string, backend: BackendName, resume: boolean): RunRecord {
@@ -227,5 +320,6 @@ export class RunService {
       samplesPerSecond: outcome?.samplesPerSecond,
     })
     this.emit({ runId, status: job.status, steps: [], epochs: [], validations: [], log: [], progress: null })
+    void this.queue.pump()
   }
 }
