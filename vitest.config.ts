@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: many tests start job processes under tsx, slow on a busy 2-core machine.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 })
