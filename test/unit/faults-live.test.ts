@@ -7,11 +7,11 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import WebSocket from 'ws'
 import { openDatabase } from '../../src/main/core/db/database'
+import { raw } from '../fixtures/served'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
@@ -21,19 +21,6 @@ function startCli(args: string[]): ChildProcess & { stdout: NodeJS.ReadableStrea
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   onTestFinished(() => void child.kill('SIGKILL'))
   return child as ChildProcess & { stdout: NodeJS.ReadableStream }
-}
-
-function raw(port: number, request: string | Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let text = ''
-    const done = () => resolve(text)
-    socket.on('data', (d) => (text += d.toString('latin1')))
-    socket.on('error', done)
-    socket.on('close', done)
-    setTimeout(() => (socket.destroy(), done()), 2000)
-    socket.write(request)
-  })
 }
 
 /** Opens the WebSocket, writes raw bytes on its socket (frames of our own making), and waits for the close. */

@@ -3,65 +3,11 @@
  * where HTTP can still answer) and the server goes on answering. An uncaught error here would fail
  * the test run, as it would have killed `serve`.
  */
-import { afterEach, describe, expect, it } from 'vitest'
-import { writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
-import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createAppContext, type AppContext } from '../../src/main/core/app-context'
-import { ForkLauncher } from '../../src/main/core/jobs/launcher'
-import { startServer, type RunningServer } from '../../src/main/serve/server'
-import { useTempDir } from '../fixtures/temp-dir'
+import { openSocket, raw, useServer } from '../fixtures/served'
 
-const tempDir = useTempDir()
-let running: { server: RunningServer; ctx: AppContext } | null = null
-
-afterEach(async () => {
-  await running?.server.close()
-  await running?.ctx.close()
-  running = null
-})
-
-async function serve() {
-  const rendererDir = tempDir()
-  writeFileSync(join(rendererDir, 'index.html'), '<h1>Sentiment Studio</h1>')
-  const ctx = createAppContext({
-    dataDir: tempDir(),
-    launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')),
-    transport: 'serve',
-  })
-  const server = await startServer({ context: ctx, rendererDir, port: 0 })
-  running = { server, ctx }
-  const origin = `http://127.0.0.1:${server.port}`
-  const alive = async () => {
-    const r = await fetch(`${origin}/`, { headers: { Authorization: `Bearer ${server.token}` } })
-    return r.status
-  }
-  return { server, origin, alive }
-}
-
-/** Sends raw bytes and returns what came back before the server closed (or 2 s passed). */
-function raw(port: number, request: string | Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let text = ''
-    const done = () => resolve(text)
-    socket.on('data', (d) => (text += d.toString('latin1')))
-    socket.on('error', done)
-    socket.on('close', done)
-    setTimeout(() => (socket.destroy(), done()), 2000)
-    socket.write(request)
-  })
-}
-
-function openSocket(url: string, origin: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin } })
-    ws.once('open', () => resolve(ws))
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-    ws.once('error', reject)
-  })
-}
+const serve = useServer()
 
 function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => {

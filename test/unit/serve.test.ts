@@ -1,45 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import WebSocket from 'ws'
-import { createAppContext, type AppContext } from '../../src/main/core/app-context'
-import { ForkLauncher } from '../../src/main/core/jobs/launcher'
-import { startServer, type RunningServer } from '../../src/main/serve/server'
 import type { WsServerMessage } from '../../src/shared/ws-protocol'
+import { openSocket, useServer } from '../fixtures/served'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
-let running: { server: RunningServer; ctx: AppContext } | null = null
-
-afterEach(async () => {
-  await running?.server.close()
-  await running?.ctx.close()
-  running = null
-})
-
-async function serve() {
-  const rendererDir = tempDir()
-  writeFileSync(join(rendererDir, 'index.html'), '<h1>Sentiment Studio</h1>')
-  mkdirSync(join(rendererDir, 'assets'))
-  writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
-  const ctx = createAppContext({
-    dataDir: tempDir(),
-    launcher: new ForkLauncher(join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')),
-    transport: 'serve',
-  })
-  const server = await startServer({ context: ctx, rendererDir, port: 0 })
-  running = { server, ctx }
-  return { server, ctx, origin: `http://127.0.0.1:${server.port}` }
-}
-
-function openSocket(url: string, origin: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin } })
-    ws.once('open', () => resolve(ws))
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
-    ws.once('error', reject)
-  })
-}
+const serve = useServer()
 
 describe('serve mode', () => {
   it('binds loopback and prints a URL with its token', async () => {
