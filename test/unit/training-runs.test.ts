@@ -196,6 +196,11 @@ describe('cancel, resume and failure', () => {
         }
       })
     })
+    // The dataset cannot go while the run reads it: refused, naming the run, and nothing removed.
+    const refused = await ctx.invoke('datasets.delete', { id: data.id })
+    expect(refused).toMatchObject({ ok: false, error: { field: 'id' } })
+    expect(refused.ok ? '' : refused.error.message).toContain(`"${started.name}" (running)`)
+    expect(ctx.datasets.get(data.id).id).toBe(data.id)
     ctx.runs.cancel(started.id)
     const cancelled = await finishedRun(ctx, started)
     expect(cancelled.status).toBe('cancelled')

@@ -147,6 +147,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ id }) => datasets.get(id),
     'datasets.delete': async ({ id }) => {
+      runs.refuseIfDatasetInUse(id)
       await datasets.delete(id)
       return { id }
     },

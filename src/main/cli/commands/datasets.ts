@@ -54,7 +54,7 @@ export async function datasetsCommand(
     }
     case 'delete': {
       if (!id) throw new UsageError('datasets delete needs a dataset id.')
-      await context.datasets.delete(id)
+      await context.request('datasets.delete', { id }) // the app's checks: not while a run trains on it
       out.result({ id, deleted: true }, () => `Deleted dataset ${id}.`)
       return
     }

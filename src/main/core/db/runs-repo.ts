@@ -289,6 +289,13 @@ export class RunsRepo {
     )
   }
 
+  /** Runs that will still read this dataset's files: training now or waiting in the queue. */
+  activeOnDataset(datasetId: string): { id: string; name: string; status: JobStatus }[] {
+    return this.db
+      .prepare(`SELECT id, name, status FROM runs WHERE dataset_id = ? AND status IN ('running', 'queued')`)
+      .all(datasetId) as { id: string; name: string; status: JobStatus }[]
+  }
+
   runningCount(): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number }).n
   }

@@ -139,6 +139,18 @@ export class RunService {
     return compareRuns(runs, (id) => this.repo.epochs(id), predictions)
   }
 
+  /** Refuses while a run trains on (or waits to train on) the dataset: deleting it would fail that run. */
+  refuseIfDatasetInUse(datasetId: string): void {
+    const active = this.repo.activeOnDataset(datasetId)
+    if (active.length === 0) return
+    const named = active.map((r) => `"${r.name}" (${r.status})`).join(', ')
+    throw new ApiError(
+      'failed',
+      `The dataset is in use by ${named}: cancel ${active.length === 1 ? 'that run' : 'those runs'} or let ${active.length === 1 ? 'it' : 'them'} finish, then delete the dataset.`,
+      'id',
+    )
+  }
+
   get(id: string): RunRecord {
     const run = this.repo.get(id)
     if (!run) throw new ApiError('not_found', `No run with id ${id}.`, 'id')
