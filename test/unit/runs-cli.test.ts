@@ -42,7 +42,7 @@ describe('runs on the command line', () => {
     const dataDir = await history()
     const sorted = run(dataDir, 'runs', 'list', '--sort=-test.accuracy', '--json')
     expect(sorted.code).toBe(0)
-    expect(JSON.parse(sorted.stdout).map((r: { runId: string }) => r.runId)).toEqual(['b', 'a', 'c'])
+    expect(JSON.parse(sorted.stdout).map((r: { id: string }) => r.id)).toEqual(['b', 'a', 'c'])
     const filtered = run(
       dataDir,
       'runs',
@@ -56,7 +56,7 @@ describe('runs on the command line', () => {
       '1',
       '--json',
     )
-    expect(JSON.parse(filtered.stdout)).toMatchObject([{ runId: 'b', config: { learningRate: 0.001 } }])
+    expect(JSON.parse(filtered.stdout)).toMatchObject([{ id: 'b', config: { learningRate: 0.001 } }])
     const bad = run(dataDir, 'runs', 'list', '--sort=-accuracy')
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--sort: "-accuracy" is not a key/)
@@ -76,7 +76,7 @@ describe('runs on the command line', () => {
     const tagged = run(dataDir, 'runs', 'tag', 'a', 'baseline', '--json')
     expect(JSON.parse(tagged.stdout)).toEqual({ id: 'a', tags: ['baseline'] })
     const byTag = run(dataDir, 'runs', 'list', '--tag', 'baseline', '--json')
-    expect(JSON.parse(byTag.stdout)).toMatchObject([{ runId: 'a', tags: ['baseline'] }])
+    expect(JSON.parse(byTag.stdout)).toMatchObject([{ id: 'a', tags: ['baseline'] }])
   })
 
   it('refuses a sweep of fewer than two runs or of an unknown field before training anything', async () => {
