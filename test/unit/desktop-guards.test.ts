@@ -47,12 +47,23 @@ describe('navigation', () => {
 })
 
 describe('new windows', () => {
-  it('never opens one, and sends only web links to the browser', () => {
+  it('never opens one, and sends only https links to the allowed sites to the browser', () => {
     const external: string[] = []
     const handler = windowOpenHandler((url) => external.push(url))
-    const urls = ['https://github.com/x', 'HTTP://example.com', 'file:///etc/passwd', 'javascript:alert(1)', ours]
+    const urls = [
+      'https://github.com/x',
+      'HTTPS://nlp.stanford.edu/projects/glove/',
+      'http://github.com/x', // not https
+      'https://example.com/', // not on the list
+      'https://github.com.evil.example/', // a look-alike host
+      'https://user@github.com/', // credentials in the address
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'not a url',
+      ours,
+    ]
     for (const url of urls) expect(handler({ url })).toEqual({ action: 'deny' })
-    expect(external).toEqual(['https://github.com/x', 'HTTP://example.com'])
+    expect(external).toEqual(['https://github.com/x', 'HTTPS://nlp.stanford.edu/projects/glove/'])
   })
 })
 

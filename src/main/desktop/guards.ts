@@ -44,12 +44,36 @@ export function navigationGuard(page: Pick<AppPage, 'owns'>): (event: Preventabl
 }
 
 /**
- * For window.open and target=_blank: links to the web open in the user's browser; nothing opens
- * inside the app.
+ * The sites the app links to (the datasets' and vectors' pages, the project, the CUDA and TensorFlow
+ * docs). A page that is taken over cannot send the user's browser anywhere else.
+ */
+export const externalHosts = [
+  'ai.stanford.edu',
+  'nlp.stanford.edu',
+  'github.com',
+  'www.tensorflow.org',
+  'developer.nvidia.com',
+  'docs.nvidia.com',
+]
+
+/** Whether a link may open in the user's browser: https, to one of `externalHosts`. */
+export function opensExternally(url: string): boolean {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return false
+  }
+  return parsed.protocol === 'https:' && !parsed.username && externalHosts.includes(parsed.hostname)
+}
+
+/**
+ * For window.open and target=_blank: allowed links open in the user's browser; nothing opens inside
+ * the app.
  */
 export function windowOpenHandler(openExternal: (url: string) => void) {
   return ({ url }: { url: string }): { action: 'deny' } => {
-    if (/^https?:\/\//i.test(url)) openExternal(url)
+    if (opensExternally(url)) openExternal(url)
     return { action: 'deny' }
   }
 }
