@@ -13,6 +13,7 @@ import type { Detection, JobRecord } from './types'
 import { trainParamsSchema, type TrainEvent, type TrainOutcome } from './training/job'
 import {
   embeddingParamsSchema,
+  vectorFileSchema,
   type EmbeddingResult,
   type FixHeaderResult,
   type Registration,
@@ -55,7 +56,6 @@ const importParams = z.object({
   /** The temporary folder the import writes into; main renames it into place. */
   dir: path,
 })
-const vectorFile = z.object({ path, member: z.string().optional() })
 const downloadParams = z.object({
   url: z.string(),
   /** Where the file is kept in the data directory. */
@@ -80,16 +80,16 @@ export const jobCatalog = {
     }),
     importUnits,
   ),
-  'inspect-vectors': jobKind<VectorInspection>()(vectorFile, ['bytes']),
+  'inspect-vectors': jobKind<VectorInspection>()(vectorFileSchema, ['bytes']),
   'fix-vector-header': jobKind<FixHeaderResult>()(
-    vectorFile.extend({
+    vectorFileSchema.extend({
       out: z.string().optional(),
       remove: z.boolean().optional(),
       dropBadLines: z.boolean().optional(),
     }),
     ['bytes'],
   ),
-  'register-vectors': jobKind<Registration, VectorFileRecord>()(vectorFile, ['bytes']),
+  'register-vectors': jobKind<Registration, VectorFileRecord>()(vectorFileSchema, ['bytes']),
   /** Builds (or reuses) the float32 matrix of a dataset's vocabulary for a vector file. */
   'build-embedding': jobKind<EmbeddingResult>()(embeddingParamsSchema, ['bytes']),
   'download-glove': jobKind<{ path: string; bytes: number }>()(downloadParams, ['bytes']),

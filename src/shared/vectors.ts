@@ -63,10 +63,11 @@ export interface VectorFileRecord {
 }
 
 /** The build-embedding job's params: a vector file (a zip's member) and where a dataset's matrix is cached. */
-export const embeddingParamsSchema = z
-  .object({
-    path: z.string().min(1),
-    member: z.string().min(1).optional(),
+/** A vector file as the jobs read it: its path, and the member of a .zip. */
+export const vectorFileSchema = z.object({ path: z.string().min(1), member: z.string().min(1).optional() })
+
+export const embeddingParamsSchema = vectorFileSchema
+  .extend({
     datasetDir: z.string().min(1),
     /** The cache folder for this vector file. */
     cacheDir: z.string().min(1),
