@@ -6,6 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'nod
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
+import { injectedFault } from '../faults'
 import { describeSystemError } from '../system-errors'
 import { migrations, type Migration } from './migrations'
 
@@ -44,6 +45,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('busy_timeout = 5000')
     db.pragma('synchronous = NORMAL')
     migrate(db, migrations, options.targetVersion)
+    const room = injectedFault('db-pages')
+    if (room !== undefined) db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true })) + room}`)
   } catch (err) {
     db?.close()
     throw new HistoryOpenError(`The history cannot be opened for writing: ${cause(err, file)}.`)

@@ -6,17 +6,33 @@
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { diskFullError, injectedFault } from '../faults'
+import { describeSystemError } from '../system-errors'
 
 export const checkpointDir = (runDir: string, which: 'last' | 'best'): string => join(runDir, 'checkpoints', which)
 export const modelDir = (runDir: string): string => join(runDir, 'model')
 
-/** Writes a folder's files through `fill` into a temporary sibling, then swaps it in. */
+let folderWrites = 0
+
+/**
+ * Writes a folder's files through `fill` into a temporary sibling, then swaps it in. A write that
+ * fails (a full disk) removes the half-written sibling, which also gives back its space, and leaves
+ * the previous folder as it was; a system failure is thrown as one line naming the folder.
+ */
 export async function writeFolder(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = `${dir}.tmp`
   const old = `${dir}.old`
   await rm(tmp, { recursive: true, force: true })
-  await mkdir(tmp, { recursive: true })
-  await fill(tmp)
+  try {
+    await mkdir(tmp, { recursive: true })
+    await fill(tmp)
+    const allowed = injectedFault('folder-writes')
+    if (allowed !== undefined && ++folderWrites > allowed) throw diskFullError(join(tmp, 'weights.bin'))
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {})
+    const system = describeSystemError(err, dir)
+    throw system ? new Error(system, { cause: err }) : err
+  }
   if (existsSync(dir)) await rename(dir, old)
   await rename(tmp, dir)
   await rm(old, { recursive: true, force: true })

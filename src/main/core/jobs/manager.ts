@@ -17,6 +17,7 @@ import type {
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
 import { isProcessAlive, type JobsRepo } from '../db/jobs-repo'
+import { describeSystemError } from '../system-errors'
 import type { JobLauncher, JobProcess } from './launcher'
 import type { FromWorker } from './protocol'
 
@@ -36,6 +37,8 @@ export interface JobManagerOptions {
   pollMs?: number
   /** Whether a process is alive (tests stand in for it). */
   isAlive?: (pid: number) => boolean
+  /** The database file, named when its writes fail (SQLite's errors carry no path). */
+  dbPath?: string
 }
 
 /**
@@ -61,6 +64,8 @@ interface Live<K extends string> {
   outcome: { status: JobStatus; result?: unknown; error?: string } | null
   cancelRequested: boolean
   killedAfterGrace: boolean
+  /** Why main could not record the job's work (a full disk): the job is stopped and ends failed with it. */
+  storageFailure: string | null
   pending: JobProgress | null
   lastFlush: number
   flushTimer: NodeJS.Timeout | null
@@ -117,6 +122,7 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
       outcome: null,
       cancelRequested: false,
       killedAfterGrace: false,
+      storageFailure: null,
       pending: null,
       lastFlush: 0,
       flushTimer: null,
@@ -211,6 +217,27 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   }
 
   private onMessage(id: string, live: Live<keyof C & string>, message: FromWorker): void {
+    try {
+      this.handle(id, live, message)
+    } catch (err) {
+      this.storageFailed(id, live, err)
+    }
+  }
+
+  /**
+   * Main could not record what the job sent (SQLITE_FULL on a full disk): going on would lose the
+   * job's work unseen, so the job is stopped (its last checkpoint stays) and ends failed, saying why.
+   */
+  private storageFailed(id: string, live: Live<string>, err: unknown): void {
+    if (live.storageFailure) return
+    live.storageFailure =
+      describeSystemError(err, this.options.dbPath) ??
+      `Recording the job failed: ${err instanceof Error ? err.message : String(err)}`
+    this.options.onLog?.(id, 'error', live.storageFailure)
+    this.cancel(id)
+  }
+
+  private handle(id: string, live: Live<keyof C & string>, message: FromWorker): void {
     switch (message.type) {
       case 'progress':
         live.pending = this.withRate(live, message.progress)
@@ -246,7 +273,11 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     const wait = Math.max(0, live.lastFlush + this.throttleMs - Date.now())
     live.flushTimer = setTimeout(() => {
       live.flushTimer = null
-      this.flushProgress(id, live)
+      try {
+        this.flushProgress(id, live)
+      } catch (err) {
+        this.storageFailed(id, live, err)
+      }
     }, wait)
   }
 
@@ -266,8 +297,14 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   ): Promise<JobRecord> {
     if (live.flushTimer) clearTimeout(live.flushTimer)
     if (live.graceTimer) clearTimeout(live.graceTimer)
-    this.flushProgress(id, live)
-    let outcome = live.outcome ?? this.exitOutcome(live, code, signal)
+    try {
+      this.flushProgress(id, live)
+    } catch (err) {
+      this.storageFailed(id, live, err)
+    }
+    let outcome = live.storageFailure
+      ? { status: 'failed' as const, error: live.storageFailure }
+      : (live.outcome ?? this.exitOutcome(live, code, signal))
     const hooks = this.hooks[live.kind]
     const record = () => this.typed(this.repo.get(id)!, live.kind)
     if (outcome.status === 'succeeded' && hooks?.finalize) {
@@ -285,8 +322,20 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
       )
     }
     this.live.delete(id)
-    this.repo.finish(id, outcome.status, outcome)
-    const job = this.repo.get(id)!
+    let job: JobRecord
+    try {
+      this.repo.finish(id, outcome.status, outcome)
+      job = this.repo.get(id)!
+    } catch (err) {
+      // The end cannot be recorded either (the disk is still full): waiters get it from memory, and
+      // the next start marks the job interrupted, its run resumable.
+      const why = describeSystemError(err, this.options.dbPath) ?? (err as Error).message
+      this.options.onLog?.(id, 'error', `Recording the end of the job failed: ${why}`)
+      const error = outcome.status === 'succeeded' ? why : (outcome.error ?? why)
+      job = { ...this.repo.get(id)!, status: outcome.status === 'succeeded' ? 'failed' : outcome.status, error }
+      this.emit(job)
+      return job
+    }
     try {
       hooks?.settled?.(this.typed(job, live.kind))
     } catch (err) {

@@ -5,6 +5,7 @@
  * over Node's IPC channel under child_process.fork.
  */
 import type { Catalog, KindEvent, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
+import { describeSystemError } from '../system-errors'
 import type { FromWorker, ToWorker } from './protocol'
 
 export class JobCancelled extends Error {
@@ -105,12 +106,18 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
             ? { type: 'cancelled' }
             : {
                 type: 'error',
-                message: err instanceof Error ? err.message : String(err),
+                message: failureMessage(err),
                 stack: err instanceof Error ? err.stack : undefined,
               },
         ),
     )
   })
+}
+
+/** The error's message; a system error (a full disk, a read-only folder) as one line naming the path. */
+function failureMessage(err: unknown): string {
+  const system = err instanceof Error && 'code' in err && typeof err.code === 'string' ? describeSystemError(err) : null
+  return system ?? (err instanceof Error ? err.message : String(err))
 }
 
 /** Checks the params against the kind's schema, then runs its handler. */
