@@ -1,4 +1,4 @@
-// `npm test`: every layer in order (type check, lint, build, vitest, Playwright in Chromium against
+// `npm test`: every layer in order (type check, lint, Electronegativity, build, vitest, Playwright in Chromium against
 // serve mode, Playwright _electron), then one summary line with the counts of all tests.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -15,6 +15,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 const steps = [
   ['type check', () => run('npm', ['run', '-s', 'typecheck'])],
   ['lint', () => run('npm', ['run', '-s', 'lint'])],
+  ['electronegativity', () => run(process.execPath, [join(root, 'scripts', 'electronegativity.mjs')])],
   ['build', () => (build(), 0)],
   [
     'vitest',

@@ -49,6 +49,8 @@ function createMainWindow(dataDir: string, page: AppPage): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // A middle click would ask for a new window; the open handler denies it, and this stops the event.
+      disableBlinkFeatures: 'Auxclick',
     },
   })
   trackWindowState(win, dataDir)
