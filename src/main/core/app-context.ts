@@ -86,6 +86,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const jobs = new JobManager(repo, options.launcher, {
     pollMs: readOnly ? 0 : undefined,
     dbPath: paths.db,
+    confinement: options.pathPolicy?.confinement,
     ...options.jobs,
     onUpdate: (job: JobRecord) => emit('job.updated', job),
   })

@@ -21,6 +21,7 @@ export async function getImdb(params: JobParams<'get-imdb'>, ctx: JobContext): P
     dest: params.archive,
     size: params.size,
     md5: params.md5,
+    publicOnly: ctx.confinement ? !ctx.confinement.allowLocalDownloads : false,
     signal: ctx.signal,
     progress: (done, total) => ctx.progress(done, total, 'bytes', 'Downloading aclImdb_v1.tar.gz'),
   })

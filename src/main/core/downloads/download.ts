@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { Readable, Transform } from 'node:stream'
+import type { IncomingMessage } from 'node:http'
+import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { DownloadRefused, guardedGet } from '../security/download-guard'
 
 export interface DownloadOptions {
   url: string
@@ -16,6 +18,8 @@ export interface DownloadOptions {
   /** Expected size in bytes, when known. */
   size?: number
   md5?: string
+  /** Serve mode: no loopback or link-local address, checked on every redirect and at connect time. */
+  publicOnly?: boolean
   signal: AbortSignal
   progress(done: number, total: number | null): void
 }
@@ -39,30 +43,35 @@ export async function download(options: DownloadOptions): Promise<{ path: string
     return { path: dest, bytes: already.size, resumed: false }
 
   let offset = (await stat(part).catch(() => null))?.size ?? 0
-  let response: Response
+  let response: IncomingMessage
   try {
-    response = await fetch(url, { signal, headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} })
+    const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {}
+    ;({ response } = await guardedGet(url, { headers, signal, publicOnly: options.publicOnly ?? false }))
   } catch (err) {
     await dropIfEmpty(part)
     if (signal.aborted) throw err
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause
+    if (err instanceof DownloadRefused) throw new DownloadError(err.message)
+    const code = (err as NodeJS.ErrnoException).code
     throw new DownloadError(
-      `Could not reach ${new URL(url).host} (${cause?.code ?? cause?.message ?? (err as Error).message}); check the network connection and try again.`,
+      `Could not reach ${new URL(url).host} (${code ?? (err as Error).message}); check the network connection and try again.`,
     )
   }
-  if (response.status === 416 && offset > 0) {
+  const status = response.statusCode ?? 0
+  if (status === 416 && offset > 0) {
     // The part is already whole: the server has nothing after it.
+    response.resume()
     offset = 0
-  } else if (!response.ok) {
+  } else if (status < 200 || status > 299) {
+    response.resume()
     await dropIfEmpty(part)
-    throw new DownloadError(`${url} answered ${response.status} ${response.statusText}; check the address.`)
+    throw new DownloadError(`${url} answered ${status} ${response.statusMessage ?? ''}; check the address.`)
   }
-  const resumed = response.status === 206
-  if (!resumed && response.status !== 416) offset = 0
-  const length = Number(response.headers.get('content-length') ?? NaN)
+  const resumed = status === 206
+  if (!resumed && status !== 416) offset = 0
+  const length = Number(response.headers['content-length'] ?? NaN)
   const total = options.size ?? (Number.isFinite(length) ? length + offset : null)
 
-  if (response.body && response.status !== 416) {
+  if (status !== 416) {
     let done = offset
     const counter = new Transform({
       transform(chunk: Buffer, _enc, callback) {
@@ -72,12 +81,7 @@ export async function download(options: DownloadOptions): Promise<{ path: string
       },
     })
     try {
-      await pipeline(
-        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-        counter,
-        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
-        { signal },
-      )
+      await pipeline(response, counter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }), { signal })
     } catch (err) {
       await dropIfEmpty(part)
       if (signal.aborted) throw err

@@ -17,6 +17,7 @@ import type {
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
 import { ApiError } from '../../../shared/errors'
 import { isProcessAlive, type JobsRepo } from '../db/jobs-repo'
+import type { Confinement } from '../security/path-policy'
 import { describeSystemError } from '../system-errors'
 import type { JobLauncher, JobProcess } from './launcher'
 import type { FromWorker } from './protocol'
@@ -39,6 +40,8 @@ export interface JobManagerOptions {
   isAlive?: (pid: number) => boolean
   /** The database file, named when its writes fail (SQLite's errors carry no path). */
   dbPath?: string
+  /** Serve mode's limits, which job processes apply to the links they follow and the URLs they fetch. */
+  confinement?: Confinement | null
 }
 
 /**
@@ -138,7 +141,7 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     })
     proc.onExit((code, signal) => void this.onExit(id, live, code, signal).then(resolveDone))
     this.repo.markRunning(id)
-    proc.send({ type: 'start', jobId: id, kind, params })
+    proc.send({ type: 'start', jobId: id, kind, params, confinement: this.options.confinement ?? null })
     const started = this.repo.get(id)!
     this.emit(started)
     return this.typed(started, kind)

@@ -1,7 +1,9 @@
 /** Messages between main and a job process, the same over child_process IPC and Electron's parentPort. */
 import type { JobProgress } from '../../../shared/types'
+import type { Confinement } from '../security/path-policy'
 
-export type ToWorker = { type: 'start'; jobId: string; kind: string; params: unknown } | { type: 'cancel' }
+export type ToWorker =
+  { type: 'start'; jobId: string; kind: string; params: unknown; confinement: Confinement | null } | { type: 'cancel' }
 
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }

@@ -6,6 +6,7 @@
  */
 import type { Catalog, KindEvent, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
 import { describeSystemError } from '../system-errors'
+import type { Confinement } from '../security/path-policy'
 import type { FromWorker, ToWorker } from './protocol'
 
 export class JobCancelled extends Error {
@@ -25,6 +26,8 @@ export interface JobContext<U extends string = string, E = unknown> {
   emit(data: E): void
   /** Throws JobCancelled when a cancel was requested; call it between units of work. */
   throwIfCancelled(): void
+  /** Serve mode's limits on followed links and fetched addresses; absent when unrestricted. */
+  confinement?: Confinement
 }
 
 /** One handler per kind of a catalog, given the kind's checked params. */
@@ -96,6 +99,7 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new JobCancelled()
       },
+      ...(message.confinement ? { confinement: message.confinement } : {}),
     }
     runKind(catalog, handlers, kind, message.params, ctx).then(
       (value) => finish(abort.signal.aborted ? { type: 'cancelled' } : { type: 'result', value }),

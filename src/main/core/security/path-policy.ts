@@ -10,9 +10,19 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { ApiError } from '../../../shared/errors'
 import { checkDownloadUrl } from './download-guard'
 
+/** What a confined policy asks of job processes, which walk folders and fetch URLs themselves. */
+export interface Confinement {
+  /** Where a symbolic link met inside a folder may lead. */
+  roots: string[]
+  /** Whether downloads may reach loopback and link-local addresses. */
+  allowLocalDownloads: boolean
+}
+
 export interface PathPolicy {
   /** The roots paths must lie in (empty: no confinement). */
   readonly roots: readonly string[]
+  /** Passed to every job process (null: unrestricted). */
+  readonly confinement: Confinement | null
   /** A file or folder a request reads or writes: its canonical path, or ApiError('forbidden'). */
   path(value: string, field: string): Promise<string>
   /** An address a download will fetch: the URL, or ApiError('forbidden'). */
@@ -21,6 +31,7 @@ export interface PathPolicy {
 
 export const unrestricted: PathPolicy = {
   roots: [],
+  confinement: null,
   path: async (value) => value,
   url: async (value) => value,
 }
@@ -70,6 +81,7 @@ export function confinedPolicy(options: ConfinedOptions): PathPolicy {
   }
   return {
     roots,
+    confinement: { roots, allowLocalDownloads: options.allowLocalDownloads ?? false },
     async path(value, field) {
       if (value === '') return value // fs.list's "no folder yet": the handler starts at home
       if (!isAbsolute(value)) refuse(field, `give an absolute path, not "${value}".`)

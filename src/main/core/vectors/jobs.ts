@@ -30,6 +30,7 @@ export async function downloadJob(
     url: params.url,
     dest: params.dest,
     md5: params.md5,
+    publicOnly: ctx.confinement ? !ctx.confinement.allowLocalDownloads : false,
     signal: ctx.signal,
     progress: (done, total) => ctx.progress(done, total, 'bytes', `Downloading ${gloveArchive.fileName}`),
   })
