@@ -4,7 +4,7 @@
  * http(s) on other hosts only. One mechanism in the router, so the test goes through `invoke`.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { createAppContext, type AppContext } from '../../src/main/core/app-context'
@@ -13,7 +13,8 @@ import { checkDownloadUrl, isLocalAddress } from '../../src/main/core/security/d
 import { confinedPolicy } from '../../src/main/core/security/path-policy'
 import { requests } from '../../src/shared/contract'
 import { pathFields } from '../../src/shared/path-fields'
-import { makeCsv } from '../fixtures/dataset-files'
+import { readInput } from '../../src/main/core/scoring/inputs'
+import { makeAclImdbFolder, makeCsv, writeTree } from '../fixtures/dataset-files'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
@@ -136,6 +137,58 @@ describe('confined paths (serve mode)', () => {
   it('leaves the desktop app and the CLI unrestricted', async () => {
     ctx = createAppContext({ dataDir: tempDir(), launcher: new ForkLauncher(worker), transport: 'cli' })
     expect(await ctx.invoke('fs.list', { path: '/' })).toMatchObject({ ok: true })
+  })
+})
+
+describe('symbolic links inside an allowed folder (serve mode)', () => {
+  const secretText = 'the secret review that lives outside the roots'
+
+  it('does not follow an aclImdb split or class folder that links out of the named folder', async () => {
+    const { ctx, root, outside } = confined()
+    const imdb = makeAclImdbFolder(join(root, 'aclImdb'), 3)
+    const stolen = makeAclImdbFolder(join(outside, 'aclImdb'), 3)
+    writeFileSync(join(stolen, 'train', 'pos', '0_9.txt'), secretText)
+    rmSync(join(imdb, 'train'), { recursive: true })
+    symlinkSync(join(stolen, 'train'), join(imdb, 'train'))
+    const source = { format: 'aclimdb' as const, path: imdb }
+    const shown = await ctx.invoke('datasets.preview', { source })
+    expect(shown).toMatchObject({ ok: false })
+    expect(!shown.ok && shown.error.message).toMatch(/train\/neg is a symbolic link out of .*aclImdb/)
+    expect(JSON.stringify(shown)).not.toContain(secretText)
+    const job = await ctx.request('datasets.import', { spec: { source } })
+    const done = await ctx.jobs.wait(job.id)
+    expect(done.status).toBe('failed')
+    expect(done.error).toMatch(/symbolic link out of/)
+  })
+
+  it('leaves out review files and folders that are links, in folder imports and score folders', async () => {
+    const { ctx, root, outside } = confined()
+    const secret = join(outside, 'secret.txt')
+    writeFileSync(secret, secretText)
+    writeTree(join(outside, 'more'), { 'a.txt': secretText })
+    const folder = writeTree(join(root, 'reviews'), {
+      'pos/1.txt': 'a fine film',
+      'pos/2.txt': 'a great film',
+      'neg/1.txt': 'a dull film',
+      'neg/2.txt': 'an awful film',
+    })
+    symlinkSync(secret, join(folder, 'pos', '3.txt'))
+    symlinkSync(join(outside, 'more'), join(folder, 'neg', 'more'))
+    symlinkSync(join(outside, 'more'), join(folder, 'more'))
+    const shown = await ctx.request('datasets.preview', { source: { format: 'folder', path: folder } })
+    expect(shown.rows.map((r) => r.text).sort()).toEqual([
+      'a dull film',
+      'a fine film',
+      'a great film',
+      'an awful film',
+    ])
+    const scored: string[] = []
+    for await (const item of readInput(
+      { format: 'folder', path: folder, extensions: ['.txt'], encoding: 'auto' },
+      () => {},
+    ))
+      scored.push('text' in item ? item.text : item.skip)
+    expect(scored.sort()).toEqual(['a dull film', 'a fine film', 'a great film', 'an awful film'])
   })
 })
 

@@ -64,6 +64,14 @@ function within(path: string, root: string): boolean {
   return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !isAbsolute(r))
 }
 
+/**
+ * Whether `path`, met while walking the folder `root` that a request named (and the policy let
+ * through), stays inside it once its symbolic links are followed: a link may not lead a walk out.
+ */
+export async function staysInside(path: string, root: string): Promise<boolean> {
+  return within(await canonical(path), await canonical(root))
+}
+
 export function confinedPolicy(options: ConfinedOptions): PathPolicy {
   const roots = [
     ...new Set(

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { extract, type Header } from 'tar-stream'
 import type { SourceSpecOf } from '../../../../shared/datasets'
+import { staysInside } from '../../security/path-policy'
 import { checkAborted } from './abort'
 import { entries } from './folder'
 import { labelMapper } from './labels'
@@ -29,6 +30,11 @@ export async function listAclImdbFolder(root: string): Promise<ReviewFile[]> {
           `${root} is not in the aclImdb layout: ${split}/${label}/ is missing (expected train/ and test/, each with pos/ and neg/).`,
         )
       })
+      // The folders are found by name, so a symbolic link there is followed: only within the root.
+      if (!(await staysInside(dir, root)))
+        throw new SourceError(
+          `${dir} is a symbolic link out of ${root}; an aclImdb folder is read only inside itself (copy or move the reviews there).`,
+        )
       const reviews = (await entries(dir, false)).files.flatMap((name) => {
         const m = reviewName.exec(name)
         return m ? [{ name, id: Number(m[1]), rating: Number(m[2]) }] : []

@@ -15,7 +15,11 @@ import { SourceError, type RawExample, type ReadContext } from './types'
 // One collator for all comparisons: localeCompare with options builds one per call (slow for 12,500 names).
 const byName = new Intl.Collator('en', { numeric: true }).compare
 
-/** The visible sub-folders and regular files of `dir`, in natural order (2 before 10) unless `sorted` is false. */
+/**
+ * The visible sub-folders and regular files of `dir`, in natural order (2 before 10) unless `sorted`
+ * is false. Symbolic links are neither: a walk never follows one out of the folder a request named
+ * (serve mode's roots) or round in a loop.
+ */
 export async function entries(dir: string, sorted = true): Promise<{ folders: string[]; files: string[] }> {
   const folders: string[] = []
   const files: string[] = []
