@@ -92,6 +92,9 @@ describe('cli and the data directory', () => {
     const list = await run(['datasets', 'list', '--json', '--data-dir', dataDir], { uid })
     expect(list.code).toBe(0)
     expect(JSON.parse(list.stdout)).toHaveLength(3)
+    const runs = await run(['runs', 'list', '--json', '--data-dir', dataDir], { uid })
+    expect(runs.code, runs.stderr).toBe(0)
+    expect(JSON.parse(runs.stdout)).toEqual([])
     expect(list.stderr).toContain(`(${join(dataDir, 'studio.db')})`)
     expect(list.stderr).toMatch(/read-only|permission denied/)
     const del = await run(['datasets', 'delete', 'd0', '--data-dir', dataDir], { uid })
@@ -100,6 +103,34 @@ describe('cli and the data directory', () => {
       new RegExp(`^Error: .*(read-only|permission denied).*${dataDir}`),
     )
     if (!asRoot) chmodSync(dataDir, 0o755)
+  }, 60_000)
+
+  it('reads the history on a read-only mount, where root too is refused, naming the path and the cause', async (test) => {
+    if (process.getuid?.() !== 0) return test.skip()
+    const dataDir = historyOf(2)
+    // Its own folder, unmounted here: the temporary folders are removed before onTestFinished runs.
+    const ro = mkdtempSync(join(tmpdir(), 'studio-ro-'))
+    const bind = spawnSync('mount', ['--bind', dataDir, ro])
+    onTestFinished(() => {
+      if (bind.status === 0) spawnSync('umount', [ro])
+      rmSync(ro, { recursive: true, force: true })
+    })
+    if (bind.status !== 0 || spawnSync('mount', ['-o', 'remount,bind,ro', ro]).status !== 0) return test.skip()
+    const datasets = await run(['datasets', 'list', '--json', '--data-dir', ro])
+    expect(datasets.code, datasets.stderr).toBe(0)
+    expect(JSON.parse(datasets.stdout)).toHaveLength(2)
+    const runs = await run(['runs', 'list', '--json', '--data-dir', ro])
+    expect(runs.code, runs.stderr).toBe(0)
+    expect(JSON.parse(runs.stdout)).toEqual([])
+    for (const r of [datasets, runs])
+      expect(r.stderr.trim()).toMatch(
+        new RegExp(
+          `^Warning: .*: the file system is read-only \\(${join(ro, 'studio.db')}\\)\\. Showing the history read-only`,
+        ),
+      )
+    const del = await run(['datasets', 'delete', 'd0', '--data-dir', ro])
+    expect(del.code).toBe(1)
+    expect(del.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^Error: .*read-only.*${ro}`))
   }, 60_000)
 
   it('ends an import on a full disk with one line, "the disk is full (path)"', async (test) => {

@@ -1,6 +1,6 @@
 /** The AppContext of the desktop app: Electron's SQLite build, job processes through utilityProcess, native dialogs. */
 import { existsSync } from 'node:fs'
-import { app, type BrowserWindow } from 'electron'
+import { app, dialog, type BrowserWindow } from 'electron'
 import { createAppContext, type AppContext } from '../core/app-context'
 import { StartupError } from './fatal'
 import { chooseSqliteBinding } from './native-binding'
@@ -28,6 +28,17 @@ function electronSqliteBinding(): string | undefined {
   return choice.kind === 'file' ? choice.path : undefined
 }
 
+/** Says, once the window is up, that the history is a read-only copy and why (the path and the cause). */
+export function warnIfReadOnly(context: AppContext): void {
+  if (!context.readOnly) return
+  void dialog.showMessageBox({
+    type: 'warning',
+    title: 'Sentiment Studio',
+    message: 'The history is shown read-only',
+    detail: `${context.readOnly} Runs, datasets and scores can be viewed; anything that changes them will fail until the data folder can be written.`,
+  })
+}
+
 /** Opens the data directory; `worker` is the built job-process entry. Throws a StartupError. */
 export function openAppContext(dataDir: string, worker: string, mainWindow: () => BrowserWindow | null): AppContext {
   const sqliteBinding = electronSqliteBinding()
@@ -38,6 +49,8 @@ export function openAppContext(dataDir: string, worker: string, mainWindow: () =
       transport: 'electron',
       openDialog: openDialogOver(mainWindow),
       sqliteBinding,
+      // A folder that cannot be written (a read-only mount, another user's) still shows its history.
+      readOnlyFallback: true,
     })
   } catch (err) {
     throw new StartupError(

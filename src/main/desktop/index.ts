@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { app } from 'electron'
 import { appPage, type AppPage } from './app-page'
-import { openAppContext } from './context'
+import { openAppContext, warnIfReadOnly } from './context'
 import { useSharedDataDir } from './data-dir'
 import { logUncaughtErrors, quitWith } from './fatal'
 import { bindIpc } from './ipc'
@@ -36,6 +36,7 @@ function start(dataDir: string, page: AppPage, mainWindow: MainWindow): void {
   const unbindIpc = bindIpc(context, page)
   setAppMenu(dataDir)
   mainWindow.open()
+  warnIfReadOnly(context)
   app.on('activate', () => mainWindow.open()) // macOS: the dock icon reopens the window
   closeBeforeQuit(context, unbindIpc)
 }

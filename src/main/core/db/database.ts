@@ -2,7 +2,7 @@
  * The SQLite history: one file, `studio.db`, opened by main only (the one writer). WAL lets the
  * CLI read while the app writes; the busy timeout covers the moments two processes do write.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -25,6 +25,16 @@ export class HistoryOpenError extends Error {
 }
 
 function cause(err: unknown, file: string): string {
+  // SQLite says only that it cannot open or write the file; the folder says why (EROFS, EACCES).
+  const code = err instanceof Error && 'code' in err ? String(err.code) : ''
+  if (/^SQLITE_(CANTOPEN|READONLY)/.test(code)) {
+    try {
+      accessSync(dirname(file), constants.W_OK)
+    } catch (why) {
+      const found = describeSystemError({ code: (why as NodeJS.ErrnoException).code }, file)
+      if (found) return found
+    }
+  }
   return describeSystemError(err, file) ?? `${err instanceof Error ? err.message : String(err)} (${file})`
 }
 
