@@ -73,7 +73,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const paths = dataPaths(options.dataDir)
   const { db, readOnly } = openHistory(paths.db, options)
   const repo = new JobsRepo(db)
-  if (!readOnly) repo.recoverInterrupted(isProcessAlive)
+  const interrupted = readOnly ? [] : repo.recoverInterrupted(isProcessAlive)
 
   const listeners = new Set<EventListener>()
   const emit = <E extends EventName>(name: E, data: EventData<E>) => {
@@ -110,6 +110,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     (update) => emit('run.updated', update),
     appVersion,
   )
+
+  // Like the import folders: what killed train jobs half-wrote, finished before close (runs.resume rewrites it anyway).
+  const partialCleanup = runs.removePartialFolders(interrupted).catch(() => {})
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
 
@@ -229,6 +232,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       closed = true
       await jobs.shutdown()
       await strayCleanup
+      await partialCleanup
       listeners.clear()
       db.close()
       if (readOnly) rmSync(dirname(db.name), { recursive: true, force: true })

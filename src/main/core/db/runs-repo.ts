@@ -296,6 +296,12 @@ export class RunsRepo {
       .all(datasetId) as { id: string; name: string; status: JobStatus }[]
   }
 
+  /** The ids of the runs these jobs trained. */
+  byJobs(jobIds: string[]): string[] {
+    const find = this.db.prepare('SELECT id FROM runs WHERE job_id = ?').pluck()
+    return jobIds.flatMap((jobId) => find.all(jobId).map(String))
+  }
+
   runningCount(): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'running'`).get() as { n: number }).n
   }

@@ -38,6 +38,12 @@ export async function writeFolder(dir: string, fill: (tmp: string) => Promise<vo
   await rm(old, { recursive: true, force: true })
 }
 
+/** Removes the half-written folders a killed job left in a run's folder (its checkpoints and bundle stay). */
+export async function removePartialFolders(runDir: string): Promise<void> {
+  for (const dir of [checkpointDir(runDir, 'last'), checkpointDir(runDir, 'best'), modelDir(runDir)])
+    await rm(`${dir}.tmp`, { recursive: true, force: true })
+}
+
 /** The folder to read: `dir`, or what a crash between the two renames left as `dir.old`. */
 export function readableFolder(dir: string): string | null {
   if (existsSync(join(dir, 'model.json'))) return dir

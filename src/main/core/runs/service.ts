@@ -19,7 +19,7 @@ import type { BackendName } from '../../../shared/types'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
-import { hasCheckpoint, modelDir } from '../engine/folders'
+import { hasCheckpoint, modelDir, removePartialFolders } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
@@ -236,6 +236,11 @@ export class RunService {
     if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
       throw new ApiError('not_found', `Run ${id} has no trained model yet (it is ${run.status}).`, 'id')
     return bundleWordVectors(bundle, count)
+  }
+
+  /** After start-up recovery: the half-written folders of the runs whose train jobs were interrupted. */
+  async removePartialFolders(interruptedJobs: string[]): Promise<void> {
+    for (const run of this.repo.byJobs(interruptedJobs)) await removePartialFolders(this.folder(run))
   }
 
   folder(id: string): string {
