@@ -50,7 +50,13 @@ try {
   process.exit(0)
 }
 
-const electron = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version
+// The version decides which checks apply (without it the checker assumes 0.1.0, with `remote` on).
+let electron
+try {
+  electron = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version
+} catch {
+  electron = pkg.devDependencies.electron.replace(/^[^\d]*/, '')
+}
 const out = mkdtempSync(join(tmpdir(), 'electronegativity-'))
 const csv = join(out, 'findings.csv')
 // The check of available security fixes asks GitHub for Electron's releases: not offline, and the
