@@ -1,8 +1,9 @@
 /**
- * Fault suite: kill -9 of a CLI process at random moments of a training run and of a score job (the
- * import's are in faults-live.test.ts). After each kill the database passes `PRAGMA integrity_check`,
- * the next start marks the work interrupted, the run resumes from its checkpoint to the end and the
- * score job keeps the rows it recorded, whole batches that agree with its results file. The moments
+ * Fault suite: kill -9 of a CLI process at random moments of a training run, a score job and an
+ * import (faults-live.test.ts has fixed moments of an import too). After each kill the database passes
+ * `PRAGMA integrity_check`, the next start marks the work interrupted and removes its temporary
+ * folders, the run resumes from its checkpoint to the end and the score job keeps the rows it
+ * recorded, whole batches that agree with its results file. The moments
  * come from a seed, printed, that `FAULT_SEED` replays.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -148,4 +149,27 @@ describe('fault suite: kill -9 during a score job', () => {
     const datasets = readdirSync(join(dir, 'datasets')).filter((n) => n.startsWith('.import-'))
     expect(datasets).toEqual([])
   }, 600_000)
+})
+
+describe('fault suite: kill -9 during an import', () => {
+  const delays = moments(2000)
+  it(`leaves no import folder and an interrupted job (killed ${delays.join(', ')} ms in)`, async () => {
+    const rows = Array.from(
+      { length: 60_000 },
+      (_, i) => `review ${i} was ${'good bad fine '.repeat(8)},${i % 2 ? 'pos' : 'neg'}`,
+    )
+    const csv = join(dir, 'reviews.csv')
+    writeFileSync(csv, ['text,label', ...rows].join('\n'))
+    for (const delay of delays) {
+      await killDuring('import-dataset', ['import', '--path', csv, '--json'], delay)
+      const db = openDatabase(join(dir, 'studio.db'))
+      const job = db
+        .prepare(`SELECT status, error FROM jobs WHERE kind = 'import-dataset' ORDER BY created_at DESC LIMIT 1`)
+        .get() as { status: string; error: string | null }
+      db.close()
+      expect(['interrupted', 'succeeded']).toContain(job.status)
+      if (job.status === 'interrupted') expect(job.error).toMatch(/stopped before it finished/)
+      expect(readdirSync(join(dir, 'datasets')).filter((n) => n.startsWith('.import-'))).toEqual([])
+    }
+  }, 300_000)
 })
