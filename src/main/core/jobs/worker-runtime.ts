@@ -118,9 +118,13 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
   })
 }
 
-/** The error's message; a system error (a full disk, a read-only folder) as one line naming the path. */
+/**
+ * The error's message; a system error that names its file (a full disk, a read-only folder) as one
+ * line with that path. Without a path Node's own message stays, for main to name the data directory.
+ */
 function failureMessage(err: unknown): string {
-  const system = err instanceof Error && 'code' in err && typeof err.code === 'string' ? describeSystemError(err) : null
+  const named = err instanceof Error && 'code' in err && 'path' in err && typeof err.path === 'string'
+  const system = named ? describeSystemError(err) : null
   return system ?? (err instanceof Error ? err.message : String(err))
 }
 
