@@ -16,11 +16,13 @@ import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateReque
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
+import type { ModelExport } from '../../../shared/model-export'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
 import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
+import { exportModel } from '../model-export/write-export'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
 import { compareRuns } from './compare'
@@ -236,6 +238,15 @@ export class RunService {
     if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
       throw new ApiError('not_found', `Run ${id} has no trained model yet (it is ${run.status}).`, 'id')
     return bundleWordVectors(bundle, count)
+  }
+
+  /** "Export model": the bundle, `sentiment.mjs` and `index.html` in the folder `out` (model-export/). */
+  exportModel(id: string, out: string): Promise<ModelExport> {
+    const run = this.get(id)
+    const bundle = modelDir(this.folder(id))
+    if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
+      throw new ApiError('not_found', `Run ${id} has no trained model to export (it is ${run.status}).`, 'id')
+    return exportModel(bundle, out, run)
   }
 
   folder(id: string): string {
