@@ -27,7 +27,7 @@ import type { ScoresRepo } from '../db/scores-repo'
 import { modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { RunService } from '../runs/service'
-import { exportResults, type ExportFormat } from './export'
+import { exportLines, exportResults, type ExportFormat } from './export'
 
 /** Skipped inputs a record lists (all are in skipped.jsonl). */
 const skippedListed = 1000
@@ -156,6 +156,15 @@ export class ScoreService {
     const file = join(this.folder(id), 'results.jsonl')
     if (!existsSync(file)) throw new ApiError('not_found', `Score job ${id} has no results yet.`, 'id')
     return { path, rows: await exportResults(file, path, chosen, s.classes) }
+  }
+
+  /** The export as a stream of lines and a file name for it (serve mode's downloads). */
+  exportStream(id: string, format: ExportFormat): { fileName: string; lines: AsyncGenerator<string> } {
+    const s = this.get(id)
+    const file = join(this.folder(id), 'results.jsonl')
+    if (!existsSync(file)) throw new ApiError('not_found', `Score job ${id} has no results yet.`, 'id')
+    const fileName = `${s.name.replace(/[^\w.-]+/g, '-').slice(0, 80) || 'scores'}.${format}`
+    return { fileName, lines: exportLines(file, format, s.classes) }
   }
 
   async predict(runId: string, text: string, explain: boolean): Promise<Prediction> {
