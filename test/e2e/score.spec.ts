@@ -14,7 +14,7 @@ test('a folder is scored from the page: sorted, opened, exported; one text is pr
   page,
   served,
 }) => {
-  test.setTimeout(240_000)
+  test.setTimeout(360_000)
   const folder = tinyRunWithBadFile(served)
   await page.goto(served.url)
   await page.getByTestId('nav-score').click()
