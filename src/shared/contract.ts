@@ -16,6 +16,7 @@ import {
   type DatasetSummary,
 } from './datasets'
 import type { VectorFileRecord } from './vectors'
+import type { ModelExport } from './model-export'
 import type { Preset } from './training/presets'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
 import { trainRequestSchema } from './training/settings'
@@ -91,6 +92,17 @@ export const requests = {
         kind: z.enum(['file', 'folder']),
         title: z.string().max(200).optional(),
         multiple: z.boolean().optional(),
+        filters: z.array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)) })).optional(),
+      })
+      .strict(),
+  ),
+  /** A native save dialog (Electron only; serve mode answers `unsupported` and downloads over HTTP instead). */
+  'dialog.save': request<{ path: string | null }>()(
+    z
+      .object({
+        title: z.string().max(200).optional(),
+        /** The file name offered. */
+        suggestedName: z.string().max(255).optional(),
         filters: z.array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)) })).optional(),
       })
       .strict(),
@@ -186,6 +198,8 @@ export const requests = {
   'runs.wordVectors': request<WordVectors>()(
     z.object({ id, count: z.number().int().min(10).max(5000).default(500) }).strict(),
   ),
+  /** Writes the run's model, its preprocessing, `sentiment.mjs` and `index.html` to the folder `out`. */
+  'runs.exportModel': request<ModelExport>()(z.object({ id, out: path }).strict()),
   /** Scores an input (folder, delimited or fastText file, dataset split) with a run's model: a `score` job. */
   'scores.start': jobRequest('score')(scoreRequestSchema),
   'scores.list': request<ScoreRecord[]>()(z.object({ runId: id.optional() }).strict()),

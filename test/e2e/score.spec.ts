@@ -1,34 +1,11 @@
-import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeAclImdbFolder } from '../fixtures/dataset-files'
 import { expect, test, type Served } from './fixtures'
+import { tinyRun } from './tiny-run'
 
-/** A tiny aclImdb folder imported and a fastText bag trained on it, through the CLI on the server's data directory. */
-function tinyRun(served: Served): string {
-  const root = makeAclImdbFolder(join(served.dataDir, 'fixture', 'aclImdb'), 40)
-  const cli = (...args: string[]) =>
-    JSON.parse(
-      execFileSync(process.execPath, ['out/main/cli.js', ...args, '--json'], {
-        env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: served.dataDir },
-        encoding: 'utf8',
-      }),
-    )
-  const dataset = cli('import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB', '--lowercase')
-  cli(
-    'train',
-    '--dataset',
-    dataset.id,
-    '--preset',
-    'fasttext-bigram',
-    '--set',
-    'epochs=8',
-    '--set',
-    'learningRate=0.1',
-    '--backend',
-    'wasm',
-  )
-  // A bad file beside the reviews: listed as skipped, never fatal.
+/** The tiny run, with a bad file beside its test reviews: listed as skipped, never fatal. */
+function tinyRunWithBadFile(served: Served): string {
+  const { root } = tinyRun(served)
   writeFileSync(join(root, 'test', 'neg', 'empty.txt'), '')
   return join(root, 'test')
 }
@@ -37,8 +14,8 @@ test('a folder is scored from the page: sorted, opened, exported; one text is pr
   page,
   served,
 }) => {
-  test.setTimeout(240_000)
-  const folder = tinyRun(served)
+  test.setTimeout(360_000)
+  const folder = tinyRunWithBadFile(served)
   await page.goto(served.url)
   await page.getByTestId('nav-score').click()
   await expect(page.getByTestId('view-score')).toBeVisible()
@@ -74,6 +51,19 @@ test('a folder is scored from the page: sorted, opened, exported; one text is pr
   await expect(page.getByTestId('score-exported')).toContainText('Wrote 80 rows')
   expect(existsSync(out)).toBe(true)
   expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('id,source,label,probability,p_neg,p_pos,truth,text')
+
+  // The same export as a download streamed through the server, in both formats.
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('score-download-csv').click()])
+  expect(csv.suggestedFilename()).toMatch(/\.csv$/)
+  const downloaded = readFileSync((await csv.path())!, 'utf8')
+  expect(downloaded).toBe(readFileSync(out, 'utf8'))
+  const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('score-download-jsonl').click()])
+  const records = readFileSync((await jsonl.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+  expect(records).toHaveLength(80)
+  expect(records[0]).toMatchObject({ label: expect.any(String), probabilities: { neg: expect.any(Number) } })
 
   await page.getByTestId('predict-text').locator('textarea').fill('a wonderful, moving film with great acting')
   await expect(page.getByTestId('predict-label')).toBeVisible({ timeout: 30_000 })

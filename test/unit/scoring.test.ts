@@ -18,7 +18,8 @@ import type { ScoreRequestInput } from '../../src/shared/scoring'
 import type { RunRecord } from '../../src/shared/training/results'
 import { appContext } from '../fixtures/app'
 import { writeTree } from '../fixtures/dataset-files'
-import { importSyntheticDataset, quick, trainRun, type SyntheticTexts } from '../fixtures/training'
+import { seededRandom } from '../../src/main/core/datasets/splits'
+import { importSyntheticDataset, quick, syntheticReview, trainRun, type SyntheticTexts } from '../fixtures/training'
 
 let dir: string
 let ctx: AppContext
@@ -156,6 +157,87 @@ describe('score jobs', () => {
     expect(unmapped.outcome.evaluation).toBeNull()
     const mapped = await score({ input: { format: 'fasttext', path: ft }, labelMap })
     expect(mapped.outcome.evaluation!.metrics.accuracy).toBe(run.test!.accuracy)
+  })
+
+  it('evaluates on another dataset with other class names through the label map, listed by run', async () => {
+    // "Amazon reviews": a fastText file labelled 1 (negative) and 2 (positive), imported as its own dataset.
+    const random = seededRandom(11)
+    const lines = Array.from({ length: 80 }, (_, i) => {
+      const label = i % 2 ? 'pos' : 'neg'
+      return `__label__${label === 'pos' ? 2 : 1} ${syntheticReview(label, random)}`
+    })
+    const path = join(dir, 'amazon.ft')
+    writeFileSync(path, `${lines.join('\n')}\n`)
+    const importJob = await ctx.request('datasets.import', {
+      spec: { name: 'amazon', source: { format: 'fasttext', path }, sequence: { maxLen: 16 } },
+    })
+    const amazon = resultOf(await ctx.jobs.finished(importJob))
+    expect(amazon.classes).toEqual(['1', '2'])
+    const input = { format: 'dataset' as const, datasetId: amazon.id, split: 'test' as const }
+
+    const unmapped = await score({ input })
+    expect(unmapped.outcome.evaluation).toBeNull()
+    const { outcome, record } = await score({ input, labelMap: { '1': 'neg', '2': 'pos' }, name: 'on Amazon' })
+    const e = outcome.evaluation!
+    expect(e.labelled).toBe(amazon.counts.test)
+    expect(e.unmatchedLabels).toEqual({})
+    expect(e.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(amazon.counts.test)
+    // Every row carries its mapped true label, and the figures are those rows'.
+    const rows = (await ctx.request('scores.results', { id: record.id, limit: 1000 })).rows
+    expect(new Set(rows.map((r) => r.truth))).toEqual(new Set(['neg', 'pos']))
+    expect(e.metrics.accuracy).toBe(rows.filter((r) => r.label === r.truth).length / rows.length)
+    // The run's evaluations, as its page lists them: this one with its figures and mapping.
+    const listed = (await ctx.request('scores.list', { runId: run.id })).find((s) => s.id === record.id)!
+    expect(listed).toMatchObject({ name: 'on Amazon', labelMap: { '1': 'neg', '2': 'pos' }, status: 'succeeded' })
+    expect(listed.evaluation!.metrics.accuracy).toBe(e.metrics.accuracy)
+    expect(await ctx.request('scores.list', { runId: 'another-run' })).toEqual([])
+
+    // A dataset tokenized otherwise than the model's data is refused, pointing at its source file.
+    const cased = await ctx.request('datasets.import', {
+      spec: { name: 'cased', source: { format: 'fasttext', path }, preprocess: { lowercase: false } },
+    })
+    const casedId = resultOf(await ctx.jobs.finished(cased)).id
+    const refused = await ctx.invoke('scores.start', {
+      runId: run.id,
+      input: { format: 'dataset', datasetId: casedId, split: 'test' },
+    })
+    expect(refused).toMatchObject({ ok: false, error: { field: 'input.datasetId' } })
+    expect(!refused.ok && refused.error.message).toMatch(/lowercase: false, the model's true.*amazon\.ft/)
+  })
+
+  it('scores a one-column CSV or TSV: a header only when named like one (text, review…), else every row is a text', async () => {
+    const texts = data.test.map((t) => t.text)
+    const quoted = (t: string) => `"${t.replace(/"/g, '""')}"`
+    const cases: [string, string, number][] = [
+      ['headed.csv', `review\n${texts.map(quoted).join('\n')}\n`, texts.length],
+      ['bare.csv', `${texts.map(quoted).join('\n')}\n`, texts.length],
+      ['short-first.tsv', `ok\n${texts.join('\n')}\n`, texts.length + 1],
+      ['one-key.jsonl', texts.map((text) => JSON.stringify({ text })).join('\n'), texts.length],
+    ]
+    for (const [name, content, n] of cases) {
+      const path = join(dir, name)
+      writeFileSync(path, content)
+      const { outcome, record } = await score({ input: { format: 'delimited', path } })
+      expect(outcome.scored, name).toBe(n)
+      expect(outcome.skippedCount, name).toBe(0)
+      const first = await ctx.request('scores.row', { id: record.id, idx: 0 })
+      expect(first.text, name).toBe(n > texts.length ? 'ok' : texts[0])
+    }
+    // A header is taken when said, and a named text column implies one.
+    const path = join(dir, 'said.csv')
+    writeFileSync(path, `words\n${texts.map(quoted).join('\n')}\n`)
+    expect((await score({ input: { format: 'delimited', path, header: true } })).outcome.scored).toBe(texts.length)
+    expect((await score({ input: { format: 'delimited', path, textColumn: 'words' } })).outcome.scored).toBe(
+      texts.length,
+    )
+    // Columns the file cannot have are refused with the reason.
+    const bad = await ctx.request('scores.start', {
+      runId: run.id,
+      input: { format: 'delimited', path, idColumn: 'id' },
+    })
+    const failed = await ctx.jobs.finished(bad)
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatch(/has one column \(the texts\), so no column "id"/)
   })
 
   it('keeps what a cancelled job scored', async () => {

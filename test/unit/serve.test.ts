@@ -40,6 +40,16 @@ describe('serve mode', () => {
     expect((await fetch(`${origin}/`, { headers: { Authorization: `Bearer ${server.token}` } })).status).toBe(200)
   })
 
+  it('serves score downloads only with the token, and answers 404 for a score job that does not exist', async () => {
+    const { origin, server } = await serve()
+    expect((await fetch(`${origin}/downloads/scores/abc.csv`)).status).toBe(401)
+    const headers = { Authorization: `Bearer ${server.token}` }
+    const missing = await fetch(`${origin}/downloads/scores/abc.csv`, { headers })
+    expect(missing.status).toBe(404)
+    expect(await missing.text()).toMatch(/No score job with id abc/)
+    expect((await fetch(`${origin}/downloads/scores/abc.exe`, { headers })).status).toBe(404)
+  })
+
   it('refuses a WebSocket from another Origin or without the token', async () => {
     const { origin, server } = await serve()
     const wsUrl = `${origin.replace('http', 'ws')}/api/ws`

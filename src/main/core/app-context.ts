@@ -35,6 +35,8 @@ export interface AppContextOptions {
   transport: 'electron' | 'serve' | 'cli'
   /** Native open dialog, provided by Electron main. */
   openDialog?: (options: ParsedPayload<'dialog.open'>) => Promise<{ paths: string[] }>
+  /** Native save dialog, provided by Electron main. */
+  saveDialog?: (options: ParsedPayload<'dialog.save'>) => Promise<{ path: string | null }>
   /** Path of a better-sqlite3 native binding built for Electron's ABI (development runs). */
   sqliteBinding?: string
   /** What requests may name on disk and network: confined in serve mode, unrestricted by default. */
@@ -138,6 +140,11 @@ export function createAppContext(options: AppContextOptions): AppContext {
         )
       return options.openDialog(payload)
     },
+    'dialog.save': (payload) => {
+      if (!options.saveDialog)
+        throw new ApiError('unsupported', 'Native dialogs exist only in the desktop app; download the file instead.')
+      return options.saveDialog(payload)
+    },
     'jobs.list': ({ kind, limit }) => repo.list(limit ?? 100, kind),
     'jobs.get': ({ id }) => {
       const job = repo.get(id)
@@ -179,6 +186,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return { id }
     },
     'runs.wordVectors': ({ id, count }) => runs.wordVectors(id, count),
+    'runs.exportModel': ({ id, out }) => runs.exportModel(id, out),
     'runs.query': (q) => runs.query(q),
     'runs.facets': () => runs.facets(),
     'runs.update': (change) => runs.update(change),

@@ -4,7 +4,7 @@ import { app, dialog, type BrowserWindow } from 'electron'
 import { createAppContext, type AppContext } from '../core/app-context'
 import { StartupError } from './fatal'
 import { chooseSqliteBinding } from './native-binding'
-import { openDialogOver } from './open-dialog'
+import { openDialogOver, saveDialogOver } from './open-dialog'
 import { UtilityLauncher } from './utility-launcher'
 
 /** better-sqlite3 built for Electron's ABI (native-binding.ts says where it lies and why). */
@@ -48,6 +48,7 @@ export function openAppContext(dataDir: string, worker: string, mainWindow: () =
       launcher: new UtilityLauncher(worker),
       transport: 'electron',
       openDialog: openDialogOver(mainWindow),
+      saveDialog: saveDialogOver(mainWindow),
       sqliteBinding,
       // A folder that cannot be written (a read-only mount, another user's) still shows its history.
       readOnlyFallback: true,

@@ -1,5 +1,5 @@
-/** The native file and folder picker behind the contract's dialog.open. */
-import { BrowserWindow, dialog, type OpenDialogOptions } from 'electron'
+/** The native file and folder pickers behind the contract's dialog.open and dialog.save. */
+import { BrowserWindow, dialog, type OpenDialogOptions, type SaveDialogOptions } from 'electron'
 import type { ParsedPayload } from '../../shared/contract'
 
 /** Opens over the focused window, else over the main one, else on its own. */
@@ -13,5 +13,15 @@ export function openDialogOver(mainWindow: () => BrowserWindow | null) {
     const parent = BrowserWindow.getFocusedWindow() ?? mainWindow()
     const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
     return { paths: result.canceled ? [] : result.filePaths }
+  }
+}
+
+/** Where to save a file (an export): the chosen path, or null when cancelled. */
+export function saveDialogOver(mainWindow: () => BrowserWindow | null) {
+  return async ({ title, suggestedName, filters }: ParsedPayload<'dialog.save'>) => {
+    const options: SaveDialogOptions = { title, defaultPath: suggestedName, filters }
+    const parent = BrowserWindow.getFocusedWindow() ?? mainWindow()
+    const result = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options)
+    return { path: result.canceled || !result.filePath ? null : result.filePath }
   }
 }

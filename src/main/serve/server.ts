@@ -15,6 +15,7 @@ import { wsPath, type WsInvoke, type WsServerMessage } from '../../shared/ws-pro
 import type { AppContext } from '../core/app-context'
 import { carriesToken, hostAllowed, loginCookie, newToken, originAllowed } from './auth'
 import { serverNames, isLoopback } from './hosts'
+import { sendDownload } from './downloads'
 import { sendStatic } from './static-files'
 
 export interface ServeOptions {
@@ -106,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(405, { Allow: 'GET, HEAD', Connection: 'close' }).end()
       return
     }
+    if (sendDownload(context, url.pathname, req.method === 'HEAD', res)) return
     await sendStatic(rendererDir, url.pathname, res)
   }
 

@@ -1,4 +1,5 @@
-/** `runs list|show|compare|tag|resume|delete`: the run history from the command line. */
+/** `runs list|show|compare|tag|resume|export-model|delete`: the run history from the command line. */
+import { resolve } from 'node:path'
 import { isRunKey, runsQuerySchema, type RunComparison } from '../../../shared/runs'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
@@ -14,13 +15,17 @@ export const runsOptions = {
   group: { type: 'string' },
   sort: { type: 'string', default: '-createdAt' },
   limit: { type: 'string', default: '200' },
+  out: { type: 'string' },
 } as const
 
 export const runsUsage = `  runs list [--status S ...] [--dataset ID] [--model M] [--tag T] [--group G] [--sort=KEY] [--limit N]
                           KEY: a dotted field of the rows (test.accuracy, config.learningRate, createdAt…),
                           with - in front for descending: --sort=-test.accuracy
   runs show ID | resume ID | delete ID | tag ID TAG
-  runs compare ID ID ...  differing settings, metrics and McNemar's test of runs on the same test split`
+  runs compare ID ID ...  differing settings, metrics and McNemar's test of runs on the same test split
+  runs export-model ID --out DIR
+                          the model with its preprocessing, sentiment.mjs and index.html: scores text
+                          in a browser or Node with @tensorflow/tfjs alone`
 
 export async function runsCommand(
   context: AppContext,
@@ -62,6 +67,12 @@ export async function runsCommand(
       out.result(runSummary(done), () => describeRun(done))
       return
     }
+    case 'export-model': {
+      if (!values.out) throw new UsageError('runs export-model needs --out DIR (a new or empty folder).')
+      const written = await context.runs.exportModel(need(), resolve(String(values.out)))
+      out.result(written, () => `Exported the model to ${written.path}: ${written.files.join(', ')}.`)
+      return
+    }
     case 'delete': {
       await context.runs.delete(need())
       out.result({ id, deleted: true }, () => `Deleted run ${id}.`)
@@ -69,7 +80,7 @@ export async function runsCommand(
     }
     default:
       throw new UsageError(
-        `runs takes list, show ID, compare ID ID…, tag ID TAG, resume ID or delete ID${action ? `, not "${action}"` : ''}.`,
+        `runs takes list, show ID, compare ID ID…, tag ID TAG, resume ID, export-model ID --out DIR or delete ID${action ? `, not "${action}"` : ''}.`,
       )
   }
 }

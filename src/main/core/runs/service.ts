@@ -16,11 +16,13 @@ import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateReque
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
+import type { ModelExport } from '../../../shared/model-export'
 import type { DatasetService } from '../datasets/service'
 import type { RunsRepo } from '../db/runs-repo'
 import { bundleWordVectors } from '../engine/bundle-vectors'
 import { hasCheckpoint, modelDir, removePartialFolders } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
+import { exportModel } from '../model-export/write-export'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
 import { compareRuns } from './compare'
@@ -241,6 +243,15 @@ export class RunService {
   /** After start-up recovery: the half-written folders of the runs whose train jobs were interrupted. */
   async removePartialFolders(interruptedJobs: string[]): Promise<void> {
     for (const run of this.repo.byJobs(interruptedJobs)) await removePartialFolders(this.folder(run))
+  }
+
+  /** "Export model": the bundle, `sentiment.mjs` and `index.html` in the folder `out` (model-export/). */
+  exportModel(id: string, out: string): Promise<ModelExport> {
+    const run = this.get(id)
+    const bundle = modelDir(this.folder(id))
+    if (run.status !== 'succeeded' || !existsSync(join(bundle, 'model.json')))
+      throw new ApiError('not_found', `Run ${id} has no trained model to export (it is ${run.status}).`, 'id')
+    return exportModel(bundle, out, run)
   }
 
   folder(id: string): string {

@@ -1,6 +1,7 @@
 /**
  * Score results out of the app, streamed from `results.jsonl` line by line (never all in memory):
- * CSV (RFC 4180 quoting, one probability column per class) or JSON Lines.
+ * CSV (RFC 4180 quoting, one probability column per class) or JSON Lines, to a file or (serve mode's
+ * downloads) to an HTTP response.
  */
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
@@ -36,37 +37,43 @@ const jsonRecord = (r: ResultLine, classes: string[]) => ({
   text: r.text,
 })
 
-/** Writes the results file's rows to `out`; a torn last line (a crash mid-write) is left out. Returns the rows written. */
+/** The export's text, line by line, from the results file; a torn last line (a crash mid-write) is left out. */
+export async function* exportLines(
+  resultsFile: string,
+  format: ExportFormat,
+  classes: string[],
+): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(resultsFile), crlfDelay: Infinity })
+  if (format === 'csv')
+    yield `${['id', 'source', 'label', 'probability', ...classes.map((c) => `p_${c}`), 'truth', 'text'].map(csvCell).join(',')}\n`
+  for await (const line of lines) {
+    let r: ResultLine
+    try {
+      r = JSON.parse(line) as ResultLine
+    } catch {
+      continue
+    }
+    yield format === 'csv' ? csvLine(r) : `${JSON.stringify(jsonRecord(r, classes))}\n`
+  }
+}
+
+/** Writes the export to `out`. Returns the rows written. */
 export async function exportResults(
   resultsFile: string,
   out: string,
   format: ExportFormat,
   classes: string[],
 ): Promise<number> {
-  const lines = createInterface({ input: createReadStream(resultsFile), crlfDelay: Infinity })
   const sink = createWriteStream(out)
-  const write = async (text: string) => {
-    if (!sink.write(text)) await once(sink, 'drain')
-  }
-  let rows = 0
+  let lines = 0
   try {
-    if (format === 'csv')
-      await write(
-        `${['id', 'source', 'label', 'probability', ...classes.map((c) => `p_${c}`), 'truth', 'text'].map(csvCell).join(',')}\n`,
-      )
-    for await (const line of lines) {
-      let r: ResultLine
-      try {
-        r = JSON.parse(line) as ResultLine
-      } catch {
-        continue
-      }
-      await write(format === 'csv' ? csvLine(r) : `${JSON.stringify(jsonRecord(r, classes))}\n`)
-      rows++
+    for await (const text of exportLines(resultsFile, format, classes)) {
+      if (!sink.write(text)) await once(sink, 'drain')
+      lines++
     }
   } finally {
     sink.end()
     await once(sink, 'close')
   }
-  return rows
+  return format === 'csv' ? lines - 1 : lines
 }

@@ -131,7 +131,8 @@ async function* readDelimitedInput(
     textColumn: input.textColumn,
     labelColumn: input.labelColumn ?? input.idColumn,
   })
-  const layout = await detectLayout(input.path, spec)
+  // Texts only: a file of one column (the texts) is read too.
+  const layout = await detectLayout(input.path, spec, { textOnly: true })
   const column = (c: string | number | undefined) =>
     c === undefined
       ? null

@@ -22,12 +22,30 @@ import type {
   SkippedInput,
 } from '../../../shared/scoring'
 import type { RunRecord } from '../../../shared/training/results'
+import type { DatasetSummary, PreprocessSpec } from '../../../shared/datasets'
 import type { DatasetService } from '../datasets/service'
 import type { ScoresRepo } from '../db/scores-repo'
 import { modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { RunService } from '../runs/service'
-import { exportResults, type ExportFormat } from './export'
+import { exportLines, exportResults, type ExportFormat } from './export'
+
+/**
+ * A dataset is scored from its stored tokens, which are the model's own input only when the dataset
+ * was cleaned and tokenized as the model's training data was. Otherwise its words would silently miss
+ * the model's vocabulary (Great ≠ great): its source file, scored as raw text, gets the model's own
+ * preprocessing.
+ */
+function refuseOtherTokens(dataset: DatasetSummary, model: PreprocessSpec): void {
+  const own = dataset.settings.preprocess
+  const differ = (Object.keys(model) as (keyof PreprocessSpec)[]).filter((k) => own[k] !== model[k])
+  if (differ.length)
+    throw new ApiError(
+      'invalid_payload',
+      `Dataset ${dataset.name} was tokenized otherwise than this model's training data (${differ.map((k) => `${k}: ${String(own[k])}, the model's ${String(model[k])}`).join('; ')}); score its source file (${dataset.sourcePath}) instead, so the model's own preprocessing applies.`,
+      'input.datasetId',
+    )
+}
 
 /** Skipped inputs a record lists (all are in skipped.jsonl). */
 const skippedListed = 1000
@@ -65,7 +83,11 @@ export class ScoreService {
     const dataset = input.format === 'dataset' ? this.datasets.get(input.datasetId) : null
     if (dataset && input.format === 'dataset' && dataset.counts[input.split] === 0)
       throw new ApiError('invalid_payload', `Dataset ${dataset.name} has no ${input.split} split.`, 'input.split')
-    const classes = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')).classes as string[]
+    const { classes, preprocess } = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as {
+      classes: string[]
+      preprocess: PreprocessSpec
+    }
+    if (dataset) refuseOtherTokens(dataset, preprocess)
     const id = randomUUID()
     const sourcePath =
       dataset && input.format === 'dataset' ? `${dataset.name} (${input.split})` : 'path' in input ? input.path : ''
@@ -156,6 +178,15 @@ export class ScoreService {
     const file = join(this.folder(id), 'results.jsonl')
     if (!existsSync(file)) throw new ApiError('not_found', `Score job ${id} has no results yet.`, 'id')
     return { path, rows: await exportResults(file, path, chosen, s.classes) }
+  }
+
+  /** The export as a stream of lines and a file name for it (serve mode's downloads). */
+  exportStream(id: string, format: ExportFormat): { fileName: string; lines: AsyncGenerator<string> } {
+    const s = this.get(id)
+    const file = join(this.folder(id), 'results.jsonl')
+    if (!existsSync(file)) throw new ApiError('not_found', `Score job ${id} has no results yet.`, 'id')
+    const fileName = `${s.name.replace(/[^\w.-]+/g, '-').slice(0, 80) || 'scores'}.${format}`
+    return { fileName, lines: exportLines(file, format, s.classes) }
   }
 
   async predict(runId: string, text: string, explain: boolean): Promise<Prediction> {

@@ -25,6 +25,15 @@ export interface Layout {
   reason: string
 }
 
+/** A layout for reading texts only (scoring): a file may then have one column, and so no label column. */
+export type TextLayout = Omit<Layout, 'labelColumn'> & { labelColumn: number | null }
+
+/**
+ * A one-column file's first cell that is a header: the usual names of a text column. Any other first
+ * row is a text (a header guessed from lengths could drop a short first review).
+ */
+const textColumnName = /^(text|texts|review|reviews|review_text|sentence|comment|comments|content|body|message|tweet)$/i
+
 const delimiters = [',', '\t', ';', '|']
 const sampleLines = 50
 const delimiterName: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' }
@@ -178,7 +187,13 @@ function jsonCells(line: string, keys: string[] | null): { keys: string[]; cells
   return { keys: k, cells: k.map((key) => cell(record[key])) }
 }
 
-export async function detectLayout(path: string, spec: SourceSpec): Promise<Layout> {
+export async function detectLayout(path: string, spec: SourceSpec): Promise<Layout>
+export async function detectLayout(path: string, spec: SourceSpec, options: { textOnly: true }): Promise<TextLayout>
+export async function detectLayout(
+  path: string,
+  spec: SourceSpec,
+  { textOnly = false } = {},
+): Promise<Layout | TextLayout> {
   const lines = await firstLines(path, spec)
   if (/\.(jsonl|ndjson)(\.(gz|bz2))?$/i.test(path) || lines[0]!.trimStart().startsWith('{')) {
     const first = jsonCells(lines[0]!, null)
@@ -189,7 +204,7 @@ export async function detectLayout(path: string, spec: SourceSpec): Promise<Layo
       return r ? [r.cells.map((v) => v ?? '')] : []
     })
     const found = { kind: 'jsonl', delimiter: null, header: true, reason: 'JSON Lines: one object per line' } as const
-    return withColumns(path, spec, found, first.keys, rows)
+    return withColumns(path, spec, found, first.keys, rows, textOnly)
   }
   const delimiter = spec.delimiter ?? delimiterOf(lines, path, spec.quoting)?.char ?? ','
   const rows = parseSync(lines.join('\n'), {
@@ -198,14 +213,16 @@ export async function detectLayout(path: string, spec: SourceSpec): Promise<Layo
   }) as string[][]
   // Columns chosen by name imply a header row.
   const byName = typeof spec.textColumn === 'string' || typeof spec.labelColumn === 'string'
-  const header = spec.header ?? (byName || detectHeader(rows))
   const width = Math.max(...rows.map((r) => r.length))
+  const oneColumn = textOnly && width === 1
+  const header = spec.header ?? (byName || (oneColumn ? textColumnName.test(rows[0]![0]!.trim()) : detectHeader(rows)))
   const columns = header
     ? rows[0]!.map((c, i) => c.trim() || String(i))
     : Array.from({ length: width }, (_, i) => String(i))
   const how = spec.header !== undefined ? '' : byName ? ' (columns chosen by name)' : ' (detected)'
   const reason = `${delimiterName[delimiter] ?? `"${delimiter}"`}-separated${spec.delimiter ? ' (chosen by you)' : ''}, ${header ? 'with' : 'without'} a header row${how}`
-  return withColumns(path, spec, { kind: 'csv', delimiter, header, reason }, columns, header ? rows.slice(1) : rows)
+  const found = { kind: 'csv', delimiter, header, reason } as const
+  return withColumns(path, spec, found, columns, header ? rows.slice(1) : rows, textOnly)
 }
 
 /** The layout with its text and label columns: the user's, or guessed from the sample rows. */
@@ -215,7 +232,20 @@ function withColumns(
   found: Pick<Layout, 'kind' | 'delimiter' | 'header' | 'reason'>,
   columns: string[],
   rows: string[][],
-): Layout {
+  textOnly: boolean,
+): Layout | TextLayout {
+  if (columns.length === 1 && textOnly) {
+    if (spec.labelColumn !== undefined)
+      throw new SourceError(
+        `${path} has one column (the texts), so no column "${spec.labelColumn}"; leave the id and label columns out.`,
+      )
+    return {
+      ...found,
+      columns,
+      textColumn: resolveColumn('text', spec.textColumn, columns, path) ?? 0,
+      labelColumn: null,
+    }
+  }
   if (columns.length < 2)
     throw new SourceError(
       `${path} has only one column; it needs a text column and a label column (${found.kind === 'csv' ? 'is the delimiter right?' : 'each object needs two keys'}).`,
@@ -349,7 +379,7 @@ function swallowedRows(cells: (string | undefined)[], delimiter: string, labels:
 export async function* csvRows(
   lines: AsyncGenerator<LineBatch>,
   spec: SourceSpec,
-  layout: Layout,
+  layout: Pick<Layout, 'delimiter'>,
   path: string,
 ): AsyncGenerator<Row> {
   // The line each record starts on, noted as the parser goes (an error drops records it buffered).
@@ -404,7 +434,10 @@ export async function* csvRows(
   }
 }
 
-export async function* jsonRows(lines: AsyncGenerator<LineBatch>, layout: Layout): AsyncGenerator<Row> {
+export async function* jsonRows(
+  lines: AsyncGenerator<LineBatch>,
+  layout: Pick<Layout, 'columns'>,
+): AsyncGenerator<Row> {
   for await (const { first, texts, errors } of lines) {
     for (const [i, text] of texts.entries()) {
       const error = errors?.get(i)
