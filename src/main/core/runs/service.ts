@@ -81,7 +81,8 @@ export class RunService {
       throw new ApiError('invalid_payload', `${field}: ${issue.message}`, `overrides.${issue.path.join('.')}`)
     }
     if (!stats || !parsed.data.sizeRules) return { preset, config: parsed.data, rules: null }
-    const rules = sizeRules(stats, parsed.data)
+    // From the preset's own settings, as the form computes them: the user's changes win.
+    const rules = sizeRules(stats, preset.config)
     const ruled = Object.fromEntries(Object.entries(rules.settings).filter(([k]) => !Object.hasOwn(overrides, k)))
     // Early stopping comes with the epochs the rules add, not with the user's own.
     if (Object.hasOwn(overrides, 'epochs')) delete ruled.patience
