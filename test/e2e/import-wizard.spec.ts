@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeAclImdbFolder, makeAclImdbTarGz } from '../fixtures/dataset-files'
 import { expect, test } from './fixtures'
@@ -36,6 +37,7 @@ test('the wizard imports an aclImdb folder and the dataset is listed with its co
 
 test('the wizard gives the class shares and lengths of a whole archive ordered by class', async ({ page, served }) => {
   // Every negative review before the positive ones: the first 200 examples are all negative.
+  mkdirSync(join(served.dataDir, 'fixture'), { recursive: true })
   const archive = await makeAclImdbTarGz(join(served.dataDir, 'fixture', 'ordered.tar.gz'), 300)
   await page.goto(served.url)
   await page.getByTestId('import-open').click()
