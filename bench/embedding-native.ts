@@ -56,9 +56,9 @@ async function main() {
   console.log(`tensorflow: table ${rows} x ${dim}, batch ${n} x ${width} ids, mean of ${repeats} steps`)
 
   const js =
-    time('JavaScript: gatherMean', () => table.gatherMean(ids, width)) +
-    time('JavaScript: accumulateMean (sparse gradient) + lazy Adam', () => {
-      const { rows: touched, grads } = table.accumulateMean(ids, width, grad)
+    time('JavaScript: gatherPooled', () => table.gatherPooled(ids, width, 'mean')) +
+    time('JavaScript: accumulatePooled (sparse gradient) + lazy Adam', () => {
+      const { rows: touched, grads } = table.accumulatePooled(ids, width, grad, 'mean')
       table.apply(touched, grads, 0.01)
     })
 
@@ -83,7 +83,7 @@ async function main() {
       tf.unsortedSegmentSum(g, idTensor, rows).dataSync()
     }),
   )
-  const { rows: touched, grads } = table.accumulateMean(ids, width, grad)
+  const { rows: touched, grads } = table.accumulatePooled(ids, width, grad, 'mean')
   time(`tfjs: write ${touched.length} touched rows back (tensorScatterUpdate)`, () =>
     tf.tidy(() => {
       const at = tf.tensor2d(touched, [touched.length, 1], 'int32')

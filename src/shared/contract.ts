@@ -8,6 +8,7 @@ import type { JobKind, JobOf } from './job-catalog'
 import type { AppInfo, BackendStatus, Capabilities, DirListing, JobRecord } from './types'
 import {
   importSpecSchema,
+  profileParamsSchema,
   preprocessSchema,
   sequenceSchema,
   sourceSpecSchema,
@@ -129,6 +130,8 @@ export const requests = {
       })
       .strict(),
   ),
+  /** Reads the whole source once (a job): class shares, lengths and vocabulary of all of it, for the wizard. */
+  'datasets.profile': jobRequest('profile-source')(profileParamsSchema.strict()),
   /** Starts an import job; its result is the new dataset. */
   'datasets.import': jobRequest('import-dataset')(z.object({ spec: importSpecSchema }).strict()),
   /** Downloads aclImdb (from `url`, default the official address) and imports it; a job like `datasets.import`. */

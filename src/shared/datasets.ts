@@ -187,6 +187,26 @@ export interface DatasetSummary {
   durationMs: number
 }
 
+/** What the wizard reads from a whole source (the `profile-source` job): its classes, lengths and vocabulary. */
+export const profileParamsSchema = z.object({
+  source: sourceSpecSchema,
+  preprocess: preprocessSchema.default(preprocessSchema.parse({})),
+  vocab: vocabSchema.default(vocabSchema.parse({})),
+  sequence: sequenceSchema.default(sequenceSchema.parse({})),
+})
+
+export interface SourceProfile {
+  /** Every example of the source (both splits of an archive), read once. */
+  examples: number
+  /** Raw labels with their counts over the whole source. */
+  labels: Record<string, number>
+  lengths: LengthStats
+  /** The words the vocabulary settings would keep, counted over the whole source (the import counts the training split only). */
+  vocabSize: number
+  skipped: number
+  durationMs: number
+}
+
 /** One example as the wizard shows it: raw, cleaned and tokenized. */
 export interface PreviewRow {
   text: string

@@ -7,8 +7,8 @@
  * their types from here. Plain data and zod only: main, job processes and the renderer import it.
  */
 import { z } from 'zod'
-import type { DatasetSummary } from './datasets'
-import { importSpecSchema } from './datasets'
+import type { DatasetSummary, SourceProfile } from './datasets'
+import { importSpecSchema, profileParamsSchema } from './datasets'
 import type { Detection, JobRecord } from './types'
 import { trainParamsSchema, type TrainEvent, type TrainOutcome } from './training/job'
 import {
@@ -80,6 +80,8 @@ export const jobCatalog = {
     }),
     importUnits,
   ),
+  /** Reads a whole source once for the wizard: class shares, lengths and vocabulary of all of it. */
+  'profile-source': jobKind<SourceProfile>()(profileParamsSchema, importUnits),
   'inspect-vectors': jobKind<VectorInspection>()(vectorFileSchema, ['bytes']),
   'fix-vector-header': jobKind<FixHeaderResult>()(
     vectorFileSchema.extend({

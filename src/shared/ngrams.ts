@@ -44,3 +44,11 @@ export function writeNgramFeatures(
   for (let i = start; i < end; i++) out[w++] = ids[i]!
   for (let n = 2; n <= o.ngrams; n++) for (let i = start; i + n <= end; i++) out[w++] = ngramRow(ids, i, n, o)
 }
+
+/** Keeps each feature of `out[offset, offset + width)` once, in ascending order, zeros after (binary features). */
+export function keepDistinct(out: Int32Array, offset: number, width: number): void {
+  const row = out.subarray(offset, offset + width).sort()
+  let w = 0
+  for (let i = 0; i < width; i++) if (row[i] !== 0 && (w === 0 || row[i] !== row[w - 1])) row[w++] = row[i]!
+  row.fill(0, w)
+}

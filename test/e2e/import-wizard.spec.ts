@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeAclImdbFolder } from '../fixtures/dataset-files'
+import { makeAclImdbFolder, makeAclImdbTarGz } from '../fixtures/dataset-files'
 import { expect, test } from './fixtures'
 
 test('the wizard imports an aclImdb folder and the dataset is listed with its counts', async ({ page, served }) => {
@@ -32,6 +33,26 @@ test('the wizard imports an aclImdb folder and the dataset is listed with its co
   await expect(row.getByTestId('count-train')).toHaveText('16 (neg 8, pos 8)')
   await expect(row.getByTestId('count-val')).toHaveText('4 (neg 2, pos 2)')
   await expect(row.getByTestId('count-test')).toHaveText('20 (neg 10, pos 10)')
+})
+
+test('the wizard gives the class shares and lengths of a whole archive ordered by class', async ({ page, served }) => {
+  // Every negative review before the positive ones: the first 200 examples are all negative.
+  mkdirSync(join(served.dataDir, 'fixture'), { recursive: true })
+  const archive = await makeAclImdbTarGz(join(served.dataDir, 'fixture', 'ordered.tar.gz'), 300)
+  await page.goto(served.url)
+  await page.getByTestId('import-open').click()
+  await page.getByTestId('source-input').locator('input').fill(archive)
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('detected')).toContainText('aclimdb')
+  await page.getByTestId('wizard-next').click() // labels
+  await expect(page.getByTestId('labels-basis')).toContainText('over the whole source (1,200 examples)', {
+    timeout: 30_000,
+  })
+  await expect(page.getByText('“neg” (50')).toBeVisible()
+  await expect(page.getByText('“pos” (50')).toBeVisible()
+  await page.getByTestId('wizard-next').click() // cleaning
+  await page.getByTestId('wizard-next').click() // vocabulary and split
+  await expect(page.getByTestId('length-basis')).toContainText('Over the whole source (1,200 examples)')
 })
 
 test('the wizard shows a clear message for a folder that is not a dataset', async ({ page, served }) => {

@@ -30,6 +30,9 @@ test('a run is configured in the form, trained live and ends with its test figur
   await expect(page.getByTestId('facts-train')).toHaveText('96 (neg 48, pos 48)')
   await choose(page, 'train-preset', 'fastText-style bigram bag')
   await expect(page.getByTestId('preset-description')).toContainText('hashed bigrams')
+  // The preset fitted to 96 examples, and the rule said.
+  await expect(page.getByTestId('size-rules')).toContainText('96 training examples: 50 epochs, batch 16')
+  await expect(page.getByTestId('field-batchSize').locator('input')).toHaveValue('16')
 
   // A value the schema refuses is named next to its field and blocks training.
   const epochs = page.getByTestId('field-epochs')
@@ -39,7 +42,7 @@ test('a run is configured in the form, trained live and ends with its test figur
   await expect(page.getByTestId('train-start')).toBeDisabled()
   await epochs.locator('input').fill('2')
   await page.getByTestId('field-batchSize').locator('input').fill('16')
-  await expect(page.getByTestId('changed-count')).toHaveText('2 changed from the preset')
+  await expect(page.getByTestId('changed-count')).toHaveText('1 changed from the preset') // batch 16 is the rule's
   await expect(page.getByTestId('field-epochs')).toContainText('changed')
   await expect(page.getByTestId('param-count')).toContainText('parameters')
 

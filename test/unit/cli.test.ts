@@ -223,6 +223,7 @@ describe('cli training', () => {
       'mxnet-dense',
       'kim-cnn',
       'fasttext-bigram',
+      'nbsvm',
       'recommended',
     ])
     const dataset = JSON.parse(importLines(dataDir, 40).stdout)

@@ -10,7 +10,7 @@ import { buildNetwork } from '../../src/main/core/engine/models'
 import { featureLength } from '../../src/shared/ngrams'
 import { defaultConfig, trainConfigSchema, type ConfigField, type TrainConfig } from '../../src/shared/training/config'
 import { fieldApplies, fieldInfo } from '../../src/shared/training/fields'
-import { kindFields, modelKinds, modelKindSpec, type ModelKind } from '../../src/shared/training/model-kinds'
+import { kindFields, modelKinds, modelKindSpec, tableDim, type ModelKind } from '../../src/shared/training/model-kinds'
 import { bytesPerExample, parameterCount } from '../../src/shared/training/size'
 
 const config = (c: Partial<TrainConfig>) => trainConfigSchema.parse({ ...defaultConfig, ...c })
@@ -48,6 +48,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   cnn: ['filterSizes', 'filters', 'vectors'],
   dense: ['denseUnits', 'vectors'],
   'ngram-bag': ['ngrams', 'hashBuckets'],
+  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation'],
 }
 
 beforeAll(async () => {
@@ -64,19 +65,28 @@ describe.each(modelKinds)('%s', (model) => {
       const units = c.output === 'softmax' ? 2 : 1
       const net = buildNetwork(c, { vocabSize, classes: 2 })
       expect(net.width, label).toBe(width)
-      expect(net.body.inputs[0]!.shape, label).toEqual(bag ? [null, c.embeddingDim] : [null, width, c.embeddingDim])
-      const ids = Int32Array.from({ length: 3 * width }, (_, i) => (i * 7) % vocabSize)
+      const dim = tableDim(c, units)
+      expect(net.body.inputs[0]!.shape, label).toEqual(bag ? [null, dim] : [null, width, dim])
+      // Rows of different lengths: a bag's padding (id 0) must not count.
+      const ids = Int32Array.from({ length: 3 * width }, (_, i) =>
+        i % width < width - Math.floor(i / width) * 2 ? (i * 7) % vocabSize : 0,
+      )
       const logits = net.logits(ids, 3, false)
       expect(logits.shape, label).toEqual([3, units])
-      logits.dispose()
 
       const exported = net.exportModel()
       expect(exported.inputs[0]!.shape, label).toEqual([null, width])
       expect(exported.outputs[0]!.shape, label).toEqual([null, units])
+      const same = exported.predict(tf.tensor2d(ids, [3, width], 'int32')) as tf.Tensor
+      same.dataSync().forEach((v, i) => expect(v, label).toBeCloseTo(logits.dataSync()[i]!, 4))
+      tf.dispose([logits, same])
       const estimate = parameterCount(c, vocabSize, 2)
       expect(estimate.total, label).toBe(exported.countParams())
-      expect(estimate.trainable, label).toBe(c.trainEmbeddings ? exported.countParams() : net.body.countParams())
-      expect(bytesPerExample(c, width), label).toBeGreaterThan(width * c.embeddingDim * 4)
+      const frozen = exported.nonTrainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x! * y!, 1)!, 0)
+      expect(estimate.trainable, label).toBe(
+        c.trainEmbeddings ? exported.countParams() - frozen : net.body.countParams(),
+      )
+      expect(bytesPerExample(c, width), label).toBeGreaterThan(width * dim * 4)
       exported.dispose()
       net.body.dispose()
     }
@@ -94,7 +104,8 @@ describe('an unknown model kind', () => {
   const fromDisk: TrainConfig = JSON.parse(JSON.stringify({ ...defaultConfig, model: 'transformer' }))
 
   it('fails by name, with the kinds there are, in the spec and in the engine', () => {
-    const message = /Unknown model kind "transformer"\. Model kinds: rnn, lstm, gru, bilstm, cnn, dense, ngram-bag\./
+    const message =
+      /Unknown model kind "transformer"\. Model kinds: rnn, lstm, gru, bilstm, cnn, dense, ngram-bag, nbsvm\./
     expect(() => parameterCount(fromDisk, vocabSize, 2)).toThrow(message)
     expect(() => buildNetwork(fromDisk, { vocabSize, classes: 2 })).toThrow(message)
     expect(() => modelBuilder(fromDisk.model)).toThrow(/Unknown model kind "transformer": no builder/)

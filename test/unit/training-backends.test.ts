@@ -66,7 +66,7 @@ async function train(model: ModelKind, backend: 'wasm' | 'tensorflow'): Promise<
     ...quick,
     model,
     ...(model === 'bilstm' ? { readout: 'first-last' as const, layers: 2 } : {}),
-    ...(model === 'ngram-bag' ? { learningRate: 0.05 } : {}),
+    ...(model === 'ngram-bag' ? { learningRate: 0.05, epochs: 10 } : {}),
   }
   const answer = await ctx.invoke('runs.start', { datasetId: data.id, preset: 'fasttext-bigram', overrides, backend })
   if (!answer.ok) throw new Error(`runs.start: ${answer.error.message}`)

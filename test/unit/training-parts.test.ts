@@ -131,19 +131,34 @@ describe('the sparse embedding table', () => {
     sparse.rows.forEach((r, i) => expected[r]!.forEach((g, k) => expect(sparse.grads[i * dim + k]).toBeCloseTo(g, 5)))
     expect(new Set(ids).size).toBe(sparse.rows.length)
 
-    const means = table.gatherMean(ids, 8)
-    const reference = tf.mean(tf.gather(tf.tensor2d(v, [rows, dim]), tf.tensor2d(ids, [3, 8], 'int32')), 1)
-    reference.dataSync().forEach((m, i) => expect(means[i]).toBeCloseTo(m, 5))
-    const dm = grad(3 * dim)
-    const sparseMean = table.accumulateMean(ids, 8, dm)
-    const denseMean = tf
-      .grad((t: tf.Tensor) =>
-        tf.sum(tf.mul(tf.mean(tf.gather(t, tf.tensor2d(ids, [3, 8], 'int32')), 1), tf.tensor2d(dm, [3, dim]))),
-      )(tf.tensor2d(v, [rows, dim]))
-      .arraySync() as number[][]
-    sparseMean.rows.forEach((r, i) =>
-      denseMean[r]!.forEach((g, k) => expect(sparseMean.grads[i * dim + k]).toBeCloseTo(g, 5)),
+    // A bag pools each row's features, padding (id 0) left out: the mean over its own features, or their sum.
+    const bag = ids.map((id, i) => (i % 8 >= 5 + Math.floor(i / 8) ? 0 : id)) // rows of 5, 6 and 7 features
+    const counts = tf.tensor2d([5, 6, 7], [3, 1])
+    const featureMask = tf.tensor3d(
+      [...bag].map((id) => (id === 0 ? 0 : 1)),
+      [3, 8, 1],
     )
+    const pooled = (t: tf.Tensor, pooling: 'mean' | 'sum') => {
+      const sum = tf.sum(tf.mul(tf.gather(t, tf.tensor2d(bag, [3, 8], 'int32')), featureMask), 1)
+      return pooling === 'sum' ? sum : tf.div(sum, counts)
+    }
+    for (const pooling of ['mean', 'sum'] as const) {
+      const got = table.gatherPooled(bag, 8, pooling)
+      pooled(tf.tensor2d(v, [rows, dim]), pooling)
+        .dataSync()
+        .forEach((m, i) => expect(got[i]).toBeCloseTo(m, 5))
+      const dm = grad(3 * dim)
+      const sparsePooled = table.accumulatePooled(bag, 8, dm, pooling)
+      expect(sparsePooled.rows).not.toContain(0)
+      const densePooled = tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(pooled(t, pooling), tf.tensor2d(dm, [3, dim]))))(
+          tf.tensor2d(v, [rows, dim]),
+        )
+        .arraySync() as number[][]
+      sparsePooled.rows.forEach((r, i) =>
+        densePooled[r]!.forEach((g, k) => expect(sparsePooled.grads[i * dim + k]).toBeCloseTo(g, 5)),
+      )
+    }
   })
 
   for (const optimizer of ['sgd', 'momentum', 'adam', 'rmsprop'] as const) {

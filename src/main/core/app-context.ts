@@ -153,6 +153,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     },
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'datasets.preview': (request) => previewDataset(request),
+    'datasets.profile': (params) => datasets.startProfile(params),
     'datasets.import': ({ spec }) => datasets.startImport(spec),
     'datasets.download': ({ url, md5, spec }) =>
       datasets.startDownload({ url, md5, settings: importSpecSchema.omit({ source: true }).parse(spec ?? {}) }),

@@ -3,6 +3,7 @@ import type { jobCatalog } from '../../shared/job-catalog'
 import { detectBackendsJob } from '../core/backends/detect'
 import { getImdb } from '../core/datasets/get-imdb'
 import { importDataset } from '../core/datasets/importer'
+import { profileSource } from '../core/datasets/profile'
 import { trainJob } from '../core/engine/train'
 import type { JobHandlers } from '../core/jobs/worker-runtime'
 import { predictJob, scoreJob } from '../core/scoring/job'
@@ -14,6 +15,7 @@ export function jobHandlers(workerEntry: string): JobHandlers<typeof jobCatalog>
     'detect-backends': detectBackendsJob(workerEntry),
     'import-dataset': importDataset,
     'get-imdb': getImdb,
+    'profile-source': profileSource,
     'inspect-vectors': inspectJob,
     'fix-vector-header': fixHeaderJob,
     'register-vectors': registerJob,

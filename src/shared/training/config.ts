@@ -23,6 +23,9 @@ export const trainConfigSchema = z
     denseUnits: z.number().int().min(1).max(8192),
     ngrams: z.number().int().min(1).max(3),
     hashBuckets: z.number().int().min(1000).max(10_000_000),
+    /** NBSVM: the SVM's cost C, and beta, the weight of the SVM against the naive-Bayes mean weight. */
+    svmC: z.number().positive().max(1000),
+    nbInterpolation: z.number().min(0).max(1),
     /** auto: one logit with sigmoid for two classes, softmax otherwise. */
     output: z.enum(['auto', 'sigmoid', 'softmax']),
     // embeddings
@@ -61,6 +64,8 @@ export const trainConfigSchema = z
     validateEvery: z.number().int().min(0),
     /** Stop after this many validations without a better validation loss; 0 = never. */
     patience: z.number().int().min(0),
+    /** Fit epochs, batch, learning rate, buckets and length to the dataset (`size-rules.ts`); off keeps the preset's own. */
+    sizeRules: z.boolean(),
   })
   .strict()
 export type TrainConfig = z.output<typeof trainConfigSchema>
@@ -77,6 +82,8 @@ export const defaultConfig: TrainConfig = {
   denseUnits: 256,
   ngrams: 2,
   hashBuckets: 200_000,
+  svmC: 1,
+  nbInterpolation: 0.25,
   output: 'auto',
   vectors: null,
   trainEmbeddings: true,
@@ -98,4 +105,5 @@ export const defaultConfig: TrainConfig = {
   seed: 42,
   validateEvery: 0,
   patience: 0,
+  sizeRules: true,
 }

@@ -68,6 +68,17 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     unit: 'rows',
     help: 'n-grams longer than one word are hashed into this many embedding rows.',
   },
+  svmC: {
+    group: 'model',
+    label: 'SVM cost C',
+    help: 'NBSVM: how hard the SVM fits the training examples (Wang & Manning use 1).',
+  },
+  nbInterpolation: {
+    group: 'model',
+    label: 'SVM weight (beta)',
+    unit: 'share',
+    help: "NBSVM: 1 = the SVM's weights; lower values pull them toward their mean, i.e. toward naive Bayes (the paper uses 0.25).",
+  },
   output: {
     group: 'model',
     label: 'Output',
@@ -140,6 +151,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     label: 'Validate every',
     unit: 'steps',
     help: '0 = at the end of each epoch.',
+  },
+  sizeRules: {
+    group: 'training',
+    label: 'Fit to the dataset',
+    help: "Epochs, batch size, learning rate, hash buckets and length follow the dataset's size and lengths; off keeps the preset's own values.",
   },
   patience: {
     group: 'evaluation',

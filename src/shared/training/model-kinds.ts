@@ -6,18 +6,27 @@
  */
 import type { ConfigField, TrainConfig } from './config'
 
-export const modelKinds = ['rnn', 'lstm', 'gru', 'bilstm', 'cnn', 'dense', 'ngram-bag'] as const
+export const modelKinds = ['rnn', 'lstm', 'gru', 'bilstm', 'cnn', 'dense', 'ngram-bag', 'nbsvm'] as const
 export type ModelKind = (typeof modelKinds)[number]
 
 export interface ModelKindSpec {
   /** sequence: maxLen padded token ids per row; bag: word and hashed n-gram ids, averaged into one vector. */
   input: 'sequence' | 'bag'
+  /**
+   * How a bag pools its rows: the mean over the example's own features (fastText; padding is not
+   * counted), or their sum (a linear model over binary features, NBSVM). Sequences do not pool.
+   */
+  pooling?: 'mean' | 'sum'
+  /** Width of each table row when the kind fixes it (NBSVM: one weight per output); else embeddingDim. */
+  tableDim?: (outputs: number) => number
+  /** fit: weights solved in closed form or by coordinate descent (no optimizer steps, no epochs). */
+  training?: 'gradient' | 'fit'
   /** The kind-specific settings this kind reads; the form hides those that only other kinds read. */
   fields: readonly ConfigField[]
   /** Weights between the embedding table and the logits layer. */
   encoderParameters: (config: TrainConfig) => number
   /** Width of the encoder's output, the logits layer's input. */
-  features: (config: TrainConfig) => number
+  features: (config: TrainConfig, outputs: number) => number
   /** A generous estimate of the floats one example's pass keeps until its backward pass (rows of `width` ids). */
   floatsPerExample: (config: TrainConfig, width: number) => number
 }
@@ -71,11 +80,32 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
   /** fastText: the mean of the word and n-gram vectors straight into the logits. */
   'ngram-bag': {
     input: 'bag',
+    pooling: 'mean',
     fields: ['ngrams', 'hashBuckets'],
     encoderParameters: () => 0,
     features: (c) => c.embeddingDim,
     floatsPerExample: embedded,
   },
+  /**
+   * NBSVM (Wang & Manning 2012): binary word and n-gram features scaled by their naive-Bayes
+   * log-count ratios into a linear SVM. The table holds each feature's ratio times its weight (one
+   * column per output) and the bag sums them: the logits are the SVM's scores.
+   */
+  nbsvm: {
+    input: 'bag',
+    pooling: 'sum',
+    tableDim: (outputs) => outputs,
+    training: 'fit',
+    fields: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation'],
+    encoderParameters: () => 0,
+    features: (_c, outputs) => outputs,
+    floatsPerExample: (_c, width) => width * 3,
+  },
+}
+
+/** Width of each table row: fixed by the kind (NBSVM), else the embedding size. */
+export function tableDim(config: TrainConfig, outputs: number): number {
+  return modelKindSpec(config.model).tableDim?.(outputs) ?? config.embeddingDim
 }
 
 /** A kind's spec. A config read from disk (an old bundle, a hand-edited file) may name a kind this version lacks. */

@@ -1,7 +1,7 @@
 /** A model's shapes and size from its config: input width, embedding rows, outputs, parameters and memory. */
 import { featureLength } from '../ngrams'
 import type { TrainConfig } from './config'
-import { modelKindSpec } from './model-kinds'
+import { modelKindSpec, tableDim } from './model-kinds'
 
 /** One logit (sigmoid) or one per class (softmax). */
 export function outputUnits(config: TrainConfig, classes: number): number {
@@ -29,9 +29,12 @@ export function parameterCount(
 ): { total: number; trainable: number } {
   const spec = modelKindSpec(config.model)
   const out = outputUnits(config, classes)
-  const body = spec.encoderParameters(config) + spec.features(config) * out + out
-  const total = embeddingRows(config, vocabSize) * config.embeddingDim + body
-  return { total, trainable: config.trainEmbeddings ? total : body }
+  const body = spec.encoderParameters(config) + spec.features(config, out) * out + out
+  const rows = embeddingRows(config, vocabSize)
+  const table = rows * tableDim(config, out)
+  // An exported mean over a bag's own features carries one frozen score per row (padding or not).
+  const scores = spec.input === 'bag' && (spec.pooling ?? 'mean') === 'mean' ? rows : 0
+  return { total: table + body + scores, trainable: config.trainEmbeddings ? table + body : body }
 }
 
 /** A generous estimate of the bytes one example's forward and backward pass keeps (rows of `width` ids). */

@@ -4,6 +4,7 @@ import { presets } from '../../../shared/training/presets'
 import { randomUUID } from 'node:crypto'
 import { parseSetting, trainRequestSchema, type TrainRequest } from '../../../shared/training/settings'
 import { expandGrid, parseGridAxis } from '../../../shared/training/sweep'
+import { statsOf } from '../../../shared/training/size-rules'
 import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
 import { UsageError } from '../errors'
@@ -122,6 +123,16 @@ async function startRun(context: AppContext, out: Output, request: TrainRequest,
     throw err
   }
   out.status(`Run ${run.id} (${run.name}) started.`)
+  // The size rules' sentences, as the form shows them (the run's config holds their values).
+  const rules = context.runs.resolveConfig(
+    request.preset,
+    request.overrides,
+    statsOf(context.datasets.get(request.datasetId)),
+  ).rules
+  if (rules?.explanation.length)
+    out.status(
+      `Fitted to the dataset (--set sizeRules=false keeps the preset's values): ${rules.explanation.join(' ')}`,
+    )
   return run
 }
 

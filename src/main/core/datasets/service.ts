@@ -49,6 +49,11 @@ export class DatasetService {
     return join(this.root, `${tempPrefix}${process.pid}-${randomUUID()}`)
   }
 
+  /** Reads a whole source for the wizard's figures. */
+  startProfile(params: JobParams<'profile-source'>): JobOf<'profile-source'> {
+    return this.jobs.start('profile-source', params)
+  }
+
   startImport(spec: ImportSpec): JobOf<'import-dataset'> {
     return this.jobs.start('import-dataset', { spec, dir: this.importDir() })
   }

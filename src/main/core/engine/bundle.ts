@@ -35,6 +35,8 @@ export interface Preprocessing {
     truncating: 'pre' | 'post'
     ngrams: number
     hashBuckets: number
+    /** Each feature once per example (sorted, zeros after): NBSVM's binary features. */
+    binary: boolean
   }
   classes: string[]
   /** The model outputs logits: one with a sigmoid (probability of classes[1]) or one per class with a softmax. */
@@ -63,6 +65,7 @@ export async function writeBundle(
       truncating: config.truncating,
       ngrams: bag ? config.ngrams : 1,
       hashBuckets: config.hashBuckets,
+      binary: modelKindSpec(config.model).pooling === 'sum',
     },
     classes: params.classes,
     output: (model.outputs[0]!.shape[1] as number) === 1 ? 'sigmoid' : 'softmax',

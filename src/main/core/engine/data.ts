@@ -1,6 +1,6 @@
 /** A dataset split as model input: fixed-length int32 rows (token ids or n-gram features) and labels. */
 import type { SplitName } from '../../../shared/datasets'
-import { featureLength, writeNgramFeatures } from '../../../shared/ngrams'
+import { featureLength, keepDistinct, writeNgramFeatures } from '../../../shared/ngrams'
 import type { TrainConfig } from '../../../shared/training/config'
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { padSequences, readSplit } from '../datasets/store'
@@ -25,6 +25,8 @@ export function modelRows(
     return { x, width: config.maxLen }
   }
   const width = featureLength(config.maxLen, config.ngrams)
+  // A sum over binary features (NBSVM) sees each feature once per example.
+  const binary = modelKindSpec(config.model).pooling === 'sum'
   const n = offsets.length - 1
   const x = new Int32Array(n * width)
   const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }
@@ -36,6 +38,7 @@ export function modelRows(
       else end = start + config.maxLen
     }
     writeNgramFeatures(ids, start, end, options, x, i * width)
+    if (binary) keepDistinct(x, i * width, width)
   }
   return { x, width }
 }

@@ -81,7 +81,7 @@ const dense: ModelBuilder = (x, config) =>
     .dense({ units: config.denseUnits, activation: 'relu', name: 'hidden' })
     .apply(tf.layers.flatten({}).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor
 
-/** fastText: the mean of the word and n-gram vectors, which the table computes (see Network.pooled). */
+/** fastText: the mean of the word and n-gram vectors, which the table computes (see Network.pooling). */
 const ngramBag: ModelBuilder = (x) => x
 
 export const modelBuilders: Record<ModelKind, ModelBuilder> = {
@@ -92,6 +92,8 @@ export const modelBuilders: Record<ModelKind, ModelBuilder> = {
   cnn,
   dense,
   'ngram-bag': ngramBag,
+  // The table sums each feature's weighted ratio; the logits layer adds the bias (see nbsvm.ts).
+  nbsvm: ngramBag,
 }
 
 /** A kind's builder; a config from disk may name a kind this version lacks. */

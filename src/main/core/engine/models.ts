@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
-import { modelKindSpec } from '../../../shared/training/model-kinds'
+import { modelKindSpec, tableDim } from '../../../shared/training/model-kinds'
 import { embeddingRows, inputLength, outputUnits } from '../../../shared/training/size'
-import { EmbeddingTable } from './embedding-table'
+import { EmbeddingTable, type Pooling } from './embedding-table'
 import { modelBuilder } from './model-builders'
 
 export interface ModelInputs {
@@ -30,8 +30,8 @@ function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number): tf.Sy
  * logits, which is what bundles and checkpoints hold.
  */
 export class Network {
-  /** A bag of n-grams averages its rows first: the table does it, and the body starts from the mean. */
-  readonly pooled: boolean
+  /** A bag pools its rows first (mean or sum): the table does it, and the body starts from the pooled vector. */
+  readonly pooling: Pooling | null
 
   constructor(
     readonly config: TrainConfig,
@@ -40,7 +40,8 @@ export class Network {
     readonly body: tf.LayersModel,
     readonly width: number,
   ) {
-    this.pooled = modelKindSpec(config.model).input === 'bag'
+    const spec = modelKindSpec(config.model)
+    this.pooling = spec.input === 'bag' ? (spec.pooling ?? 'mean') : null
   }
 
   /** Logits of n rows of ids. */
@@ -51,13 +52,15 @@ export class Network {
   /** The body's input for n rows of ids: their vectors, or the mean of them when pooled. */
   embed(ids: Int32Array, n: number): tf.Tensor {
     const d = this.table.dim
-    if (this.pooled) return tf.tensor2d(this.table.gatherMean(ids, this.width), [n, d])
+    if (this.pooling) return tf.tensor2d(this.table.gatherPooled(ids, this.width, this.pooling), [n, d])
     return tf.tensor3d(this.table.gather(ids), [n, this.width, d])
   }
 
   /** The table's sparse gradient from the gradient of `embed`'s output. */
   tableGradient(ids: Int32Array, grad: Float32Array): { rows: Int32Array; grads: Float32Array } {
-    return this.pooled ? this.table.accumulateMean(ids, this.width, grad) : this.table.accumulate(ids, grad)
+    return this.pooling
+      ? this.table.accumulatePooled(ids, this.width, grad, this.pooling)
+      : this.table.accumulate(ids, grad)
   }
 
   /** One model from ids to logits with the current weights (build, use, dispose). */
@@ -70,7 +73,7 @@ export class Network {
       trainable: this.config.trainEmbeddings,
     })
     let embedded = embedding.apply(input) as tf.SymbolicTensor
-    if (this.pooled) embedded = tf.layers.globalAveragePooling1d({ name: 'mean' }).apply(embedded) as tf.SymbolicTensor
+    if (this.pooling) embedded = pool(input, embedded, this.pooling, this.width, this.table.rows)
     const model = tf.model({
       inputs: input,
       outputs: head(embedded, this.config, this.classes),
@@ -80,6 +83,7 @@ export class Network {
     // By layer name: a model lists trainable weights before frozen ones, so a frozen table moves the order.
     for (const layer of model.layers) {
       if (layer.name === 'embedding') layer.setWeights([table])
+      else if (layer.name === paddingScores) layer.setWeights([paddingScoreRows(this.table.rows)])
       else if (layer.weights.length) layer.setWeights(this.body.getLayer(layer.name).getWeights())
     }
     table.dispose()
@@ -94,12 +98,48 @@ export class Network {
   }
 }
 
+/** The frozen layer that tells padding from features in an exported bag (see `pool`). */
+const paddingScores = 'padding_scores'
+
+/** One score per row: very low for the padding row, 0 for every feature, so a softmax over a row's ids weighs its features equally. */
+function paddingScoreRows(rows: number): tf.Tensor2D {
+  const scores = new Float32Array(rows)
+  scores[0] = -1e4
+  return tf.tensor2d(scores, [rows, 1])
+}
+
+/**
+ * A bag's pooling in stock layers, equal to `EmbeddingTable.gatherPooled`: a sum is the mean over
+ * the row's width times the width (the padding row is zero); a mean over the example's own features
+ * weighs each position by a softmax over frozen per-row scores (padding ~0, features 1/count) and
+ * takes the dot product with the embedded rows. GlobalAveragePooling1D ignores masks in tfjs.
+ */
+function pool(input: tf.SymbolicTensor, embedded: tf.SymbolicTensor, pooling: Pooling, width: number, rows: number) {
+  if (pooling === 'sum') {
+    const mean = tf.layers.globalAveragePooling1d({ name: 'mean' }).apply(embedded) as tf.SymbolicTensor
+    return tf.layers.rescaling({ scale: width, name: 'sum' }).apply(mean) as tf.SymbolicTensor
+  }
+  const scores = tf.layers
+    .embedding({ inputDim: rows, outputDim: 1, name: paddingScores, trainable: false })
+    .apply(input) as tf.SymbolicTensor
+  // tfjs's softmax takes the last axis only: the scores go flat for it, then back to a column.
+  const flat = tf.layers.flatten({ name: 'padding_scores_flat' }).apply(scores) as tf.SymbolicTensor
+  const softmax = tf.layers.softmax({ name: 'feature_weights' }).apply(flat) as tf.SymbolicTensor
+  const weights = tf.layers
+    .reshape({ targetShape: [width, 1], name: 'feature_weights_column' })
+    .apply(softmax) as tf.SymbolicTensor
+  const pooled = tf.layers.dot({ axes: [1, 1], name: 'feature_mean' }).apply([weights, embedded]) as tf.SymbolicTensor
+  return tf.layers.flatten({ name: 'mean' }).apply(pooled) as tf.SymbolicTensor
+}
+
 export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network {
   const rows = embeddingRows(config, inputs.vocabSize)
-  const dim = config.embeddingDim
+  const dim = tableDim(config, outputUnits(config, inputs.classes))
   const values = new Float32Array(rows * dim)
   // As tfjs's default embedding initializer: uniform in [-0.05, 0.05], drawn from the seeded Math.random.
   for (let i = 0; i < values.length; i++) values[i] = (Math.random() - 0.5) * 0.1
+  // A bag never reads its padding row: it stays zero (an exported sum then counts it as nothing).
+  if (modelKindSpec(config.model).input === 'bag') values.fill(0, 0, dim)
   if (inputs.pretrained) {
     if (inputs.pretrained.length !== inputs.vocabSize * dim)
       throw new Error(`The word vectors have ${inputs.pretrained.length / inputs.vocabSize} dimensions, not ${dim}.`)

@@ -10,6 +10,8 @@ import type { JobContext } from '../jobs/worker-runtime'
 import { writeBundle } from './bundle'
 import { resume } from './checkpoints'
 import { trainEpochs } from './epochs'
+import { fitNbsvm } from './nbsvm'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { modelDir } from './folders'
 import { predicted, testMetrics } from './metrics'
 import { writePredictions } from '../runs/predictions'
@@ -20,7 +22,8 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   const t = await openTraining(params, ctx)
   if (params.resume) await resume(t)
   announce(t)
-  await trainEpochs(t)
+  // NBSVM solves its weights instead of stepping an optimizer.
+  await (modelKindSpec(t.config.model).training === 'fit' ? fitNbsvm(t) : trainEpochs(t))
   await validateLast(t)
   const test = await testBest(t)
   const outcome = outcomeOf(t, test)

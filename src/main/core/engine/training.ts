@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
 import type { TrainParams } from '../../../shared/training/job'
 import type { EpochMetrics, ValidationPoint } from '../../../shared/training/results'
 import type { EmbeddingParams } from '../../../shared/vectors'
@@ -16,6 +17,7 @@ import type { TrainEvent } from '../../../shared/training/job'
 import { EventBatcher } from './events'
 import { passSize } from './memory'
 import { buildNetwork, type Network } from './models'
+import { nbsvmMaxPasses } from './nbsvm'
 import { makeOptimizer } from './optimizer'
 import { seedMathRandom } from './random'
 
@@ -78,6 +80,8 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const pretrained = params.embedding ? await loadPretrained(params.embedding, params.vocabSize, ctx, log) : undefined
   const net = buildNetwork(config, { vocabSize: params.vocabSize, classes: params.classes.length, pretrained })
   const stepsPerEpoch = Math.ceil(train.n / config.batchSize)
+  // A fitted kind (NBSVM) counts coordinate-descent passes, at most nbsvmMaxPasses per output.
+  const fitted = modelKindSpec(config.model).training === 'fit'
   return {
     params,
     config,
@@ -92,7 +96,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     optimizer: makeOptimizer(config),
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
     stepsPerEpoch,
-    totalSteps: stepsPerEpoch * config.epochs,
+    totalSteps: fitted ? net.table.dim * nbsvmMaxPasses : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
     evalBatch: passSize(config, train.width, backend.name, Math.max(config.batchSize, 256)),

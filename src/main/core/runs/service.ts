@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
 import { trainConfigSchema, type TrainConfig } from '../../../shared/training/config'
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
+import { sizeRules, statsOf, type DatasetStats, type SizeRules } from '../../../shared/training/size-rules'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
 import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateRequest } from '../../../shared/runs'
@@ -58,8 +59,16 @@ export class RunService {
     return presets
   }
 
-  /** The preset's config with the user's changes, validated; errors name the field. */
-  resolveConfig(presetName: string, overrides: Record<string, unknown>): { preset: Preset; config: TrainConfig } {
+  /**
+   * The preset's config with the user's changes, validated; errors name the field. Given the
+   * dataset's figures, and unless `sizeRules` is off, the size rules change the settings the user
+   * did not (`size-rules.ts`).
+   */
+  resolveConfig(
+    presetName: string,
+    overrides: Record<string, unknown>,
+    stats?: DatasetStats,
+  ): { preset: Preset; config: TrainConfig; rules: SizeRules | null } {
     const preset = findPreset(presetName)
     if (!preset)
       throw new ApiError(
@@ -73,13 +82,19 @@ export class RunService {
       const field = issue.path.join('.') || issue.message
       throw new ApiError('invalid_payload', `${field}: ${issue.message}`, `overrides.${issue.path.join('.')}`)
     }
-    return { preset, config: parsed.data }
+    if (!stats || !parsed.data.sizeRules) return { preset, config: parsed.data, rules: null }
+    // From the preset's own settings, as the form computes them: the user's changes win.
+    const rules = sizeRules(stats, preset.config)
+    const ruled = Object.fromEntries(Object.entries(rules.settings).filter(([k]) => !Object.hasOwn(overrides, k)))
+    // Early stopping comes with the epochs the rules add, not with the user's own.
+    if (Object.hasOwn(overrides, 'epochs')) delete ruled.patience
+    return { preset, config: { ...parsed.data, ...ruled }, rules }
   }
 
   /** Records and starts a run; `groupId` joins it to other runs of its config (repeats). */
   async start(request: TrainRequest, groupId?: string): Promise<RunRecord> {
     const dataset = this.datasets.get(request.datasetId)
-    const { preset, config } = this.resolveConfig(request.preset, request.overrides)
+    const { preset, config } = this.resolveConfig(request.preset, request.overrides, statsOf(dataset))
     if (preset.needsVectors && !config.vectors)
       throw new ApiError(
         'invalid_payload',

@@ -1,19 +1,36 @@
 /**
- * The training form's state: a draft of every TrainConfig field started from a preset, checked as
- * it changes with the schema main uses, and what differs from the preset (what `runs.start` sends).
+ * The training form's state: a draft of every TrainConfig field started from a preset fitted to the
+ * dataset by the size rules (unless their switch is off, which gives the preset's own values), checked
+ * as it changes with the schema main uses, and what differs from that start (what `runs.start` sends;
+ * main applies the same rules to the same preset).
  */
+import type { DatasetSummary } from '@shared/datasets'
 import { trainConfigSchema, type ConfigField, type TrainConfig } from '@shared/training/config'
 import type { Preset } from '@shared/training/presets'
 import { changedFields } from '@shared/training/fields'
-import { computed, reactive, toRaw, type Ref } from 'vue'
+import { sizeRules, statsOf } from '@shared/training/size-rules'
+import { computed, reactive, toRaw, watch, type Ref } from 'vue'
 
 /** While typing, a field may hold what the schema rejects (an empty number, a bad list). */
 export type Draft = Record<ConfigField, unknown>
 
-export function useTrainForm(preset: Ref<Preset | null>) {
+export function useTrainForm(preset: Ref<Preset | null>, dataset: Ref<DatasetSummary | null>) {
   const draft = reactive({}) as Draft
+  const rules = computed(() =>
+    preset.value && dataset.value ? sizeRules(statsOf(dataset.value), toRaw(preset.value.config)) : null,
+  )
   // Raw: structuredClone refuses reactive proxies.
-  const base = computed(() => (preset.value ? toRaw(preset.value.config) : null))
+  const base = computed<TrainConfig | null>(() => {
+    if (!preset.value) return null
+    const own = toRaw(preset.value.config)
+    return draft.sizeRules !== false && rules.value ? { ...own, ...rules.value.settings } : own
+  })
+  // Another dataset, or the rules switched: the fields still at the old start move to the new one.
+  watch(base, (now, before) => {
+    if (!now || !before) return
+    for (const field of Object.keys(now) as ConfigField[])
+      if (JSON.stringify(draft[field]) === JSON.stringify(before[field])) draft[field] = structuredClone(now[field])
+  })
 
   function resetAll() {
     if (base.value) Object.assign(draft, structuredClone(base.value))
@@ -45,5 +62,8 @@ export function useTrainForm(preset: Ref<Preset | null>) {
     return c ? Object.fromEntries(changed.value.map((f) => [f, c[f]])) : null
   })
 
-  return { draft, base, shape, config, errors, changed, overrides, reset, resetAll }
+  /** The rules' sentences while they apply ("1,920 training examples: 25 epochs, batch 16, …"). */
+  const explanation = computed(() => (draft.sizeRules !== false ? (rules.value?.explanation ?? []) : []))
+
+  return { draft, base, shape, config, errors, changed, overrides, explanation, reset, resetAll }
 }
