@@ -26,6 +26,7 @@ import { createAppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { confinedPolicy } from '../../src/main/core/security/path-policy'
 import type { PreprocessSpec } from '../../src/shared/datasets'
+import { modelKindSpec } from '../../src/shared/training/model-kinds'
 import { resultOf } from '../../src/shared/job-catalog'
 import { defaultConfig, type TrainConfig } from '../../src/shared/training/config'
 import type { RunRecord } from '../../src/shared/training/results'
@@ -79,6 +80,7 @@ const inputs: Partial<TrainConfig>[] = [
   { model: 'ngram-bag', maxLen: 10, ngrams: 2, hashBuckets: 1000, truncating: 'pre' },
   { model: 'ngram-bag', maxLen: 30, ngrams: 3, hashBuckets: 5000, truncating: 'post' },
   { model: 'ngram-bag', maxLen: 6, ngrams: 1, hashBuckets: 1000, truncating: 'post' },
+  { model: 'nbsvm', maxLen: 12, ngrams: 2, hashBuckets: 1000, truncating: 'post' },
 ]
 
 describe('sentiment.mjs', () => {
@@ -93,7 +95,7 @@ describe('sentiment.mjs', () => {
     (spec, input) => {
       const vocabulary = vocabularyFor(spec)
       const config: TrainConfig = { ...defaultConfig, ...input }
-      const bag = config.model === 'ngram-bag'
+      const bag = modelKindSpec(config.model).input === 'bag'
       const preprocessing: Preprocessing = {
         version: 1,
         preprocess: spec,
@@ -107,6 +109,7 @@ describe('sentiment.mjs', () => {
           truncating: config.truncating,
           ngrams: bag ? config.ngrams : 1,
           hashBuckets: config.hashBuckets,
+          binary: modelKindSpec(config.model).pooling === 'sum',
         },
         classes: ['neg', 'pos'],
         output: 'sigmoid',

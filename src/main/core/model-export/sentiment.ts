@@ -5,7 +5,7 @@
  * checks that file is fresh and that this encoder gives the app's encoder's ids for every kind of
  * preprocessing. No import of tfjs here: the caller passes it in, so any tfjs 3 or 4 build works.
  */
-import { featureLength, writeNgramFeatures } from '../../../shared/ngrams'
+import { featureLength, keepDistinct, writeNgramFeatures } from '../../../shared/ngrams'
 import { cleanText, tokenize } from '../datasets/preprocess'
 import type { Preprocessing } from '../engine/bundle'
 
@@ -35,7 +35,7 @@ export interface Encoder {
 /** The encoder of a bundle's preprocessing and vocabulary (`vocab.txt`'s lines). */
 export function createEncoder(preprocessing: Preprocessing, vocabulary: string[]): Encoder {
   const lookup = new Map(vocabulary.map((t, i) => [t, i]))
-  const { kind, maxLen, padding, truncating, ngrams, hashBuckets } = preprocessing.input
+  const { kind, maxLen, padding, truncating, ngrams, hashBuckets, binary } = preprocessing.input
   const bag = kind === 'ngram-bag'
   const width = bag ? featureLength(maxLen, ngrams) : maxLen
   const ngramOptions = { vocabSize: preprocessing.vocabSize, ngrams, buckets: hashBuckets }
@@ -54,7 +54,12 @@ export function createEncoder(preprocessing: Preprocessing, vocabulary: string[]
         // Too long: keep the last maxLen words ('pre' truncation) or the first.
         const start = ids.length > maxLen && truncating === 'pre' ? ids.length - maxLen : 0
         const end = Math.min(ids.length, start + maxLen)
-        if (bag) return writeNgramFeatures(ids, start, end, ngramOptions, out, row * width)
+        if (bag) {
+          writeNgramFeatures(ids, start, end, ngramOptions, out, row * width)
+          // NBSVM's binary features: each once, as its training rows had them.
+          if (binary) keepDistinct(out, row * width, width)
+          return
+        }
         // Too short: the padding id (0) before ('pre') or after the words.
         const at = row * width + (padding === 'pre' ? maxLen - (end - start) : 0)
         for (let k = start; k < end; k++) out[at + k - start] = ids[k]!
