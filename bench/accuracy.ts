@@ -272,7 +272,13 @@ function fastTextRows(
   const [train, val, test] = [file('train'), file('val'), file('test')]
   const row = (model: string, r: FastTextResult): Row => {
     log(`${dataset.name} ${model}: ${(r.testAccuracy * 100).toFixed(2)}%`)
-    return { model, testAccuracy: r.testAccuracy, macroF1: r.macroF1, seconds: r.trainSeconds, detail: r.command }
+    return {
+      model,
+      testAccuracy: r.testAccuracy,
+      macroF1: r.macroF1,
+      seconds: r.trainSeconds,
+      detail: r.command.replaceAll(`${dir}/`, ''),
+    }
   }
   return [
     row('fastText (defaults)', fastTextRun(train, test, join(dir, 'uni'), [])),
