@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training,scoring,runs] [--data DIR] [--work DIR] [--presets a,b]
- * [--backends wasm,tensorflow] [--per-class N]`: measures, prints a table and writes
+ * `npm run bench [-- --only datasets,vectors,training,scoring,runs,accuracy] [--data DIR] [--work DIR]
+ * [--presets a,b] [--backends wasm,tensorflow] [--per-class N] [--datasets a,b] [--budget MIN] [--autotune S]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
  * `--backends` trains each preset on each of those backends side by side (default wasm);
- * `--per-class` trains every preset on at most N reviews per class, for a quick comparison.
+ * `--per-class` trains every preset on at most N reviews per class, for a quick comparison. The accuracy
+ * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
+ * in minutes and fastText autotune's `--autotune` in seconds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchAccuracy } from './accuracy'
 import { benchDatasets } from './datasets'
 import { benchScoring } from './scoring'
 import { benchRuns } from './runs'
@@ -24,6 +27,10 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     backends: { type: 'string', default: 'wasm' },
     'per-class': { type: 'string' },
+    // accuracy: which datasets, Auto's budget in minutes, fastText autotune's in seconds
+    datasets: { type: 'string' },
+    budget: { type: 'string', default: '5' },
+    autotune: { type: 'string', default: '300' },
   },
 })
 
@@ -38,6 +45,12 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
     }),
   scoring: (work, data) => benchScoring(work, data),
   runs: (work) => benchRuns(work),
+  accuracy: (work, data) =>
+    benchAccuracy(work, data, {
+      datasets: values.datasets,
+      budgetMinutes: Number(values.budget),
+      autotuneSeconds: Number(values.autotune),
+    }),
 }
 
 async function main() {

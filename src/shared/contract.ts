@@ -21,6 +21,7 @@ import type { ModelExport } from './model-export'
 import type { Preset } from './training/presets'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
 import { trainRequestSchema } from './training/settings'
+import { autoRequestSchema, type AutoSearch } from './training/auto'
 import { fetchedUrl, filePath } from './path-fields'
 import {
   predictRequestSchema,
@@ -193,6 +194,11 @@ export const requests = {
   'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
   /** Queues `count` runs of the run's config with the next seeds, grouped with it. */
   'runs.repeat': request<RunRecord[]>()(z.object({ id, count: z.number().int().min(1).max(50) }).strict()),
+  /** The Auto preset: a search of model kinds and settings within a time budget, its trials one run group. */
+  'auto.start': request<AutoSearch>()(autoRequestSchema, 'train'),
+  'auto.get': request<AutoSearch>()(z.object({ id }).strict()),
+  'auto.list': request<AutoSearch[]>()(z.object({}).strict()),
+  'auto.cancel': request<AutoSearch>()(z.object({ id }).strict()),
   /** Runs waiting to train, in order; cancel one with runs.cancel. */
   'queue.list': request<QueueState>()(z.object({}).strict()),
   'queue.move': request<QueueState>()(z.object({ id, position: z.number().int().min(1) }).strict()),
@@ -230,6 +236,8 @@ export const events = {
   'job.updated': event<JobRecord>(),
   /** A training run's new points and log lines, at a bounded rate. */
   'run.updated': event<RunUpdate>(),
+  /** An Auto search's trials and phase changed. */
+  'auto.updated': event<AutoSearch>(),
 } as const
 
 export type RequestName = keyof typeof requests

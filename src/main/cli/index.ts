@@ -47,7 +47,9 @@ Commands:
   train --dataset ID --preset NAME [--set key=value ...] [--vectors ID]
         [--backend auto|cuda|tensorflow|wasm|cpu] [--name N] [--repeat N]
                           train a model (progress on stderr; Ctrl+C cancels, runs resume resumes);
-                          --repeat N trains N runs with consecutive seeds as one group
+                          --repeat N trains N runs with consecutive seeds as one group;
+                          --preset auto [--set budgetMinutes=5] searches models and settings
+                          in that time on the validation split and tests the best
   sweep --dataset ID --preset NAME --grid key=a,b [--grid key=c,d ...] [train options]
                           one run per combination (lists: --grid filterSizes=3,4;2,3), one group,
                           ranked by test accuracy

@@ -24,6 +24,7 @@ import { listDirectory } from './services/fs-browser'
 import { InfoService } from './services/info'
 import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
+import { AutoSearches } from './runs/auto-search'
 import { appVersion } from './version'
 import { unrestricted, type PathPolicy } from './security/path-policy'
 import { ScoresRepo } from './db/scores-repo'
@@ -59,6 +60,7 @@ export interface AppContext {
   readonly datasets: DatasetService
   readonly vectors: VectorService
   readonly runs: RunService
+  readonly auto: AutoSearches
   readonly scores: ScoreService
   /** Validates the payload against the contract and runs the handler; never throws. */
   invoke(name: string, payload: unknown): Promise<Envelope<unknown>>
@@ -85,6 +87,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     listeners.add(listener)
     return () => listeners.delete(listener)
   }
+  const on = <E extends EventName>(name: E, listener: (data: EventData<E>) => void) =>
+    // emit pairs each name with its own data type
+    subscribe((n, data) => n === name && listener(data as EventData<E>))
   const jobs = new JobManager(repo, options.launcher, {
     pollMs: readOnly ? 0 : undefined,
     dbPath: paths.db,
@@ -115,6 +120,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
 
   // Like the import folders: what killed train jobs half-wrote, finished before close (runs.resume rewrites it anyway).
   const partialCleanup = runs.removePartialFolders(interrupted).catch(() => {})
+  const auto = new AutoSearches(
+    runs,
+    datasets,
+    (listener) => on('run.updated', listener),
+    (search) => emit('auto.updated', search),
+  )
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
 
@@ -193,6 +204,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'runs.update': (change) => runs.update(change),
     'runs.compare': ({ ids }) => runs.compare(ids),
     'runs.repeat': ({ id, count }) => runs.repeat(id, count),
+    'auto.start': (request) => auto.start(request),
+    'auto.get': ({ id }) => auto.get(id),
+    'auto.list': () => auto.list(),
+    'auto.cancel': ({ id }) => auto.cancel(id),
     'queue.list': () => queueState(),
     'queue.move': ({ id, position }) => (runs.queue.move(id, position), queueState()),
     'queue.setConcurrency': ({ concurrency }) => (runs.queue.setConcurrency(concurrency), queueState()),
@@ -224,6 +239,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     datasets,
     vectors,
     runs,
+    auto,
     scores,
     invoke,
     async request(name, payload) {
@@ -233,9 +249,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       return answer.result as Result<typeof name>
     },
     subscribe,
-    on: (name, listener) =>
-      // emit pairs each name with its own data type
-      subscribe((n, data) => n === name && listener(data as EventData<typeof name>)),
+    on,
     async close() {
       if (closed) return
       closed = true

@@ -30,6 +30,8 @@ export const trainParamsSchema = z
     embedding: embeddingParamsSchema.optional(),
     /** Continue from the last checkpoint instead of starting over. */
     resume: z.boolean(),
+    /** Leave the test split alone (Auto's trials; only the search's winner is tested). */
+    skipTest: z.boolean().default(false),
   })
   .strict()
 export type TrainParams = z.output<typeof trainParamsSchema>

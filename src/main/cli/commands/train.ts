@@ -11,6 +11,8 @@ import { UsageError } from '../errors'
 import { followJob } from '../job-progress'
 import type { Output } from '../output'
 import type { FlagValues } from './import'
+import { autoCommand } from './auto'
+import { autoPresetName } from '../../../shared/training/auto'
 
 /** What a run is made of, for train and sweep alike. */
 const runOptions = {
@@ -60,7 +62,10 @@ export async function sweepCommand(context: AppContext, out: Output, values: Fla
 
 function trainRequestOf(values: FlagValues, command: string): TrainRequest {
   if (!values.dataset) throw new UsageError(`${command} needs --dataset ID (see \`datasets list\`).`)
-  if (!values.preset) throw new UsageError(`${command} needs --preset NAME: ${presets.map((p) => p.name).join(', ')}.`)
+  if (!values.preset)
+    throw new UsageError(
+      `${command} needs --preset NAME: ${[...presets.map((p) => p.name), autoPresetName].join(', ')}.`,
+    )
   const overrides: Record<string, unknown> = {}
   for (const raw of (values.set as string[] | undefined) ?? []) {
     try {
@@ -83,6 +88,10 @@ function trainRequestOf(values: FlagValues, command: string): TrainRequest {
 }
 
 export async function trainCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
+  if (values.preset === autoPresetName) {
+    if (!values.dataset) throw new UsageError('train needs --dataset ID (see `datasets list`).')
+    return autoCommand(context, out, values)
+  }
   const request = trainRequestOf(values, 'train')
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat)
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 50)

@@ -2,7 +2,7 @@
  * The `train` job: one training run in its own process. It loads the dataset's encoded splits, builds
  * the model, trains with the configured optimizer and schedule, validates, keeps the weights with the
  * best validation loss, checkpoints so an interrupted run can resume, evaluates the best weights on
- * the test split and writes the model bundle. Points and log lines stream to main as they happen.
+ * the test split (unless its test is deferred) and writes the model bundle. Points and log lines stream to main as they happen.
  */
 import type { TrainOutcome, TrainParams } from '../../../shared/training/job'
 import type { TestMetrics } from '../../../shared/training/results'
@@ -25,7 +25,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   // NBSVM solves its weights instead of stepping an optimizer.
   await (modelKindSpec(t.config.model).training === 'fit' ? fitNbsvm(t) : trainEpochs(t))
   await validateLast(t)
-  const test = await testBest(t)
+  const test = t.params.skipTest ? null : await testBest(t)
   const outcome = outcomeOf(t, test)
   await saveBundle(t, outcome)
   return outcome

@@ -37,6 +37,8 @@ export class RunService {
   private readonly runOfJob = new Map<string, string>()
   /** Runs recorded as queued start from here, N at a time. */
   readonly queue: RunQueue
+  /** Auto's trials: their first job skips the test split, which only the search's winner sees. */
+  private readonly deferredTests = new Set<string>()
 
   constructor(
     private readonly repo: RunsRepo,
@@ -91,8 +93,11 @@ export class RunService {
     return { preset, config: { ...parsed.data, ...ruled }, rules }
   }
 
-  /** Records and starts a run; `groupId` joins it to other runs of its config (repeats). */
-  async start(request: TrainRequest, groupId?: string): Promise<RunRecord> {
+  /**
+   * Records and starts a run; `groupId` joins it to other runs (repeats, sweeps, Auto); `deferTest`
+   * leaves the test split for `testDeferred`.
+   */
+  async start(request: TrainRequest, groupId?: string, options: { deferTest?: boolean } = {}): Promise<RunRecord> {
     const dataset = this.datasets.get(request.datasetId)
     const { preset, config } = this.resolveConfig(request.preset, request.overrides, statsOf(dataset))
     if (preset.needsVectors && !config.vectors)
@@ -118,7 +123,16 @@ export class RunService {
       versions: { app: this.appVersion, node: process.versions.node },
       groupId,
     })
+    if (options.deferTest) this.deferredTests.add(id)
     return this.launch(id, backend, false)
+  }
+
+  /** Tests a finished run whose test was deferred: its job resumes after the last epoch, straight to the test. */
+  async testDeferred(id: string): Promise<RunRecord> {
+    const run = this.get(id)
+    if (run.status !== 'succeeded' || run.test || !hasCheckpoint(this.folder(id)))
+      throw new ApiError('invalid_payload', `Run ${id} has no deferred test to run.`, 'id')
+    return this.launch(id, run.backend ?? (await this.chooseBackend('auto')), true)
   }
 
   list(limit = 200): RunRecord[] {
@@ -324,6 +338,7 @@ export class RunService {
           })
         : undefined,
       resume,
+      skipTest: !resume && this.deferredTests.delete(id),
     }
     const job = this.jobs.start(trainJobKind, params)
     this.runOfJob.set(job.id, id)

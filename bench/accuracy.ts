@@ -1,0 +1,309 @@
+/**
+ * Accuracy on real datasets beyond aclImdb: Auto (its time budget), NBSVM, `fasttext-bigram` and
+ * `recommended`, trained the way the app trains them, beside the fastText binary on the same
+ * train / validation / test examples and beside the published figures.
+ *
+ * Each dataset is written as a `train|test/<class>/<n>.txt` folder with its split (official where
+ * there is one, seeded otherwise) and imported through the app, which carves validation from train
+ * (10%, seeded). fastText trains on the app's own train examples, tests on its test examples, and its
+ * autotune validates on the app's validation examples.
+ *
+ *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,tweets,tweets-no-emoticons,aclimdb]
+ *     [--budget 5] [--autotune 300] [--data ../shared/data]
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { createAppContext, type AppContext } from '../src/main/core/app-context'
+import { ForkLauncher } from '../src/main/core/jobs/launcher'
+import { seededRandom, shuffle } from '../src/main/core/datasets/splits'
+import type { DatasetSummary } from '../src/shared/datasets'
+import { resultOf } from '../src/shared/job-catalog'
+import { findPreset } from '../src/shared/training/presets'
+import type { RunRecord } from '../src/shared/training/results'
+import { fastTextLine, fastTextMissing, fastTextRun, fastTextVersion, type FastTextResult } from './fasttext'
+import { readArchiveTexts } from './training'
+
+const worker = join(__dirname, '..', 'src', 'main', 'worker', 'index.ts')
+
+/** A dataset's examples by split and class, and what the literature reports on it. */
+interface Source {
+  name: string
+  split: string
+  published: string
+  examples: (data: string) => Promise<{ train: [string, string][]; test: [string, string][] } | string>
+}
+
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+
+/** Seeded `share` of each class held out for test. */
+function holdOut(byClass: Record<string, string[]>, share: number) {
+  const train: [string, string][] = []
+  const test: [string, string][] = []
+  for (const [label, texts] of Object.entries(byClass)) {
+    const order = shuffle([...texts], seededRandom(7))
+    const cut = Math.round(order.length * share)
+    order.forEach((t, i) => (i < cut ? test : train).push([label, t]))
+  }
+  return { train, test }
+}
+
+/** ASCII emoticons such as :) :-( ;D :'( =) <3 and their mirrored forms, which the tweets' labels came from. */
+const emoticon = /(?:[:;=8][-'^o]?[)(\][dDpP/\\|*3]+|[)(\][][-'^o]?[:;=8]|<3)/g
+
+async function tweets(data: string, keepEmoticons: boolean) {
+  const dir = join(data, 'twitter_samples')
+  const read = (file: string) =>
+    (
+      parse(readFileSync(join(dir, file)), { columns: (h: string[]) => h.map((c) => c.trim()) }) as Record<
+        string,
+        string
+      >[]
+    )
+      .map((r) => r.tweet_text ?? '')
+      .map((t) => (keepEmoticons ? t : t.replace(emoticon, ' ')))
+  const pos = read('positive_tweets.csv')
+  const neg = read('negative_tweets.csv')
+  // The usual split: the first 4,000 of each class for training, the last 1,000 for test.
+  const part = (texts: string[], label: string, from: number, to?: number) =>
+    texts.slice(from, to).map((t): [string, string] => [label, t])
+  return {
+    train: [...part(pos, 'pos', 0, 4000), ...part(neg, 'neg', 0, 4000)],
+    test: [...part(pos, 'pos', 4000), ...part(neg, 'neg', 4000)],
+  }
+}
+
+const sources: Source[] = [
+  {
+    name: 'rt-polarity',
+    split: 'seeded 90/10 per class',
+    published: 'NBSVM 79.4%, MNB 79.0%, Kim CNN 76.1-81.5% (10-fold CV)',
+    examples: async (data) => {
+      const dir = join(data, 'rt-polaritydata', 'utf8')
+      if (!existsSync(dir)) return `${dir} not found`
+      return holdOut({ pos: lines(join(dir, 'rt-polarity.pos')), neg: lines(join(dir, 'rt-polarity.neg')) }, 0.1)
+    },
+  },
+  {
+    name: 'sst5',
+    split: 'official: train + dev for training (validation carved from them), official test',
+    published: 'SVM 40.7%, RNTN 45.7%, Kim CNN 48.0%',
+    examples: async (data) => {
+      const dir = join(data, 'sst5')
+      if (!existsSync(dir)) return `${dir} not found`
+      const read = (file: string) =>
+        lines(join(dir, file)).map((l): [string, string] => {
+          const tab = l.indexOf('\t')
+          return [l.slice('__label__'.length, tab), l.slice(tab + 1)]
+        })
+      return { train: [...read('sst_train.txt'), ...read('sst_dev.txt')], test: read('sst_test.txt') }
+    },
+  },
+  {
+    name: 'tweets',
+    split: 'first 4,000 / last 1,000 of each class, emoticons kept',
+    published: 'emoticons kept: about 99.5% (the labels come from them)',
+    examples: async (data) =>
+      existsSync(join(data, 'twitter_samples')) ? tweets(data, true) : `${join(data, 'twitter_samples')} not found`,
+  },
+  {
+    name: 'tweets-no-emoticons',
+    split: 'first 4,000 / last 1,000 of each class, ASCII emoticons removed',
+    published: 'none known',
+    examples: async (data) =>
+      existsSync(join(data, 'twitter_samples')) ? tweets(data, false) : `${join(data, 'twitter_samples')} not found`,
+  },
+  {
+    name: 'aclimdb',
+    split: 'official 25,000 / 25,000',
+    published: 'NBSVM bigrams 91.2%, fastText bigrams 89.6% (Wang & Manning 2012; Joulin et al. 2016)',
+    examples: async (data) => {
+      const archive = join(data, 'aclImdb_v1_labelled.tar.gz')
+      if (!existsSync(archive)) return `${archive} not found`
+      const train: [string, string][] = []
+      const test: [string, string][] = []
+      for (const [rel, text] of await readArchiveTexts(archive)) {
+        const [split, label] = rel.split('/')
+        ;(split === 'train' ? train : test).push([label!, text])
+      }
+      return { train, test }
+    },
+  },
+]
+
+export interface AccuracyOptions {
+  datasets?: string
+  budgetMinutes: number
+  autotuneSeconds: number
+}
+
+interface Row {
+  model: string
+  testAccuracy: number | null
+  macroF1: number | null
+  seconds: number | null
+  detail: string
+}
+
+export async function benchAccuracy(work: string, data: string, options: AccuracyOptions) {
+  const wanted = options.datasets?.split(',').map((s) => s.trim()) ?? sources.map((s) => s.name)
+  const unknown = wanted.filter((n) => !sources.some((s) => s.name === n))
+  if (unknown.length)
+    throw new Error(`Unknown dataset ${unknown.join(', ')}; there are ${sources.map((s) => s.name).join(', ')}.`)
+  const scratch = mkdtempSync(join(work, 'accuracy-'))
+  const ctx = createAppContext({
+    dataDir: join(scratch, 'data'),
+    launcher: new ForkLauncher(worker),
+    transport: 'cli',
+    jobs: { graceMs: 2000 },
+  })
+  const fastTextWhy = fastTextMissing()
+  const results: Record<string, unknown>[] = []
+  try {
+    for (const source of sources.filter((s) => wanted.includes(s.name))) {
+      const examples = await source.examples(data)
+      if (typeof examples === 'string') {
+        results.push({ dataset: source.name, status: `skipped: ${examples} (pass --data DIR)` })
+        continue
+      }
+      const folder = writeFolder(join(scratch, source.name), examples)
+      const dataset = resultOf(
+        await ctx.jobs.finished(
+          await ctx.request('datasets.import', {
+            spec: {
+              name: source.name,
+              source: { format: 'folder', path: folder },
+              split: { valRatio: 0.1, seed: 42 },
+            },
+          }),
+        ),
+      )
+      log(
+        `${source.name}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes`,
+      )
+      const rows: Row[] = []
+      rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
+      for (const preset of ['nbsvm', 'fasttext-bigram', 'recommended'])
+        if (findPreset(preset)) rows.push(await presetRow(ctx, dataset, preset))
+      if (!fastTextWhy) rows.push(...fastTextRows(ctx, dataset, folder, join(scratch, `${source.name}-ft`), options))
+      results.push({
+        dataset: source.name,
+        split: source.split,
+        counts: dataset.counts,
+        classes: dataset.classes,
+        published: source.published,
+        rows,
+      })
+      printTable(source, rows)
+    }
+  } finally {
+    await ctx.close()
+  }
+  return { fastText: fastTextWhy ?? `fasttext ${fastTextVersion() ?? ''}`.trim(), datasets: results }
+}
+
+const log = (line: string) => process.stderr.write(`accuracy: ${line}\n`)
+
+function writeFolder(dir: string, examples: { train: [string, string][]; test: [string, string][] }): string {
+  for (const [split, list] of Object.entries(examples))
+    list.forEach(([label, text], i) => {
+      mkdirSync(join(dir, split, label), { recursive: true })
+      writeFileSync(join(dir, split, label, `${i}.txt`), text)
+    })
+  return dir
+}
+
+const figures = (run: RunRecord, seconds: number, detail: string): Row => ({
+  model: run.preset ?? 'custom',
+  testAccuracy: run.test?.accuracy ?? null,
+  macroF1: run.test?.f1 ?? null,
+  seconds: +seconds.toFixed(1),
+  detail: run.status === 'succeeded' ? detail : `${run.status}: ${run.error ?? ''} ${detail}`,
+})
+
+async function presetRow(ctx: AppContext, dataset: DatasetSummary, preset: string): Promise<Row> {
+  const t0 = performance.now()
+  const run = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend: 'wasm' })
+  await ctx.jobs.wait(run.jobId!)
+  const done = ctx.runs.get(run.id)
+  log(`${dataset.name} ${preset}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
+  return figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults`)
+}
+
+async function autoRow(ctx: AppContext, dataset: DatasetSummary, budgetMinutes: number): Promise<Row> {
+  const t0 = performance.now()
+  const search = await ctx.request('auto.start', { datasetId: dataset.id, budgetMinutes, backend: 'wasm' })
+  const done = await ctx.auto.wait(search.id)
+  const seconds = (performance.now() - t0) / 1000
+  if (!done.bestRunId)
+    return { model: 'auto', testAccuracy: null, macroF1: null, seconds, detail: `${done.status}: ${done.error}` }
+  const winner = done.trials.find((t) => t.runId === done.bestRunId)!
+  log(`${dataset.name} auto: ${done.trials.length} trials, best ${winner.label}`)
+  return {
+    ...figures(ctx.runs.get(done.bestRunId), seconds, ''),
+    model: `auto (${budgetMinutes} min)`,
+    detail: `${done.trials.length} trials; best: ${winner.label}, rung ${winner.rung + 1}, ${winner.epochs} epochs`,
+  }
+}
+
+/** The app's own train / validation / test examples as fastText files, from the sources the import recorded. */
+function fastTextRows(
+  ctx: AppContext,
+  dataset: DatasetSummary,
+  folder: string,
+  dir: string,
+  options: AccuracyOptions,
+): Row[] {
+  mkdirSync(dir, { recursive: true })
+  const file = (split: 'train' | 'val' | 'test') => {
+    const rels = readFileSync(join(ctx.datasets.folder(dataset.id), `${split}.sources.txt`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+    const out = rels.map((rel) => fastTextLine(rel.split('/').at(-2)!, readFileSync(join(folder, rel), 'utf8')))
+    // fastText reads its input in order and does not shuffle: a file sorted by class trains badly.
+    if (split === 'train') shuffle(out, seededRandom(42))
+    writeFileSync(join(dir, `${split}.txt`), out.join('\n') + '\n')
+    return join(dir, `${split}.txt`)
+  }
+  const [train, val, test] = [file('train'), file('val'), file('test')]
+  const row = (model: string, r: FastTextResult): Row => {
+    log(`${dataset.name} ${model}: ${(r.testAccuracy * 100).toFixed(2)}%`)
+    return {
+      model,
+      testAccuracy: r.testAccuracy,
+      macroF1: r.macroF1,
+      seconds: r.trainSeconds,
+      detail: r.command.replaceAll(`${dir}/`, ''),
+    }
+  }
+  return [
+    row('fastText (defaults)', fastTextRun(train, test, join(dir, 'uni'), [])),
+    row('fastText bigrams', fastTextRun(train, test, join(dir, 'bi'), ['-wordNgrams', '2'])),
+    row(
+      `fastText autotune (${options.autotuneSeconds} s)`,
+      fastTextRun(train, test, join(dir, 'auto'), [
+        '-autotune-validation',
+        val,
+        '-autotune-duration',
+        String(options.autotuneSeconds),
+      ]),
+    ),
+  ]
+}
+
+function printTable(source: Source, rows: Row[]): void {
+  const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)}%`)
+  const lines = [
+    `\n${source.name} (${source.split}); published: ${source.published}`,
+    `${'model'.padEnd(30)} ${'test acc'.padStart(9)} ${'macro F1'.padStart(9)} ${'seconds'.padStart(8)}  detail`,
+    ...rows.map(
+      (r) =>
+        `${r.model.padEnd(30)} ${pct(r.testAccuracy).padStart(9)} ${(r.macroF1?.toFixed(4) ?? '—').padStart(9)} ${String(r.seconds ?? '—').padStart(8)}  ${r.detail}`,
+    ),
+  ]
+  process.stderr.write(lines.join('\n') + '\n')
+}

@@ -1,0 +1,258 @@
+/**
+ * Auto searches in main: successive halving over candidate configs (`shared/training/auto.ts`), each
+ * trial an ordinary run of the search's group whose test is deferred, so that only the winner is tested
+ * on the test split, once. A trial that cannot end before the deadline is cancelled as soon as its own
+ * progress says so; the search keeps the best trial so far when it is cancelled or runs out of time.
+ */
+import { randomUUID } from 'node:crypto'
+import { ApiError } from '../../../shared/errors'
+import {
+  autoCandidates,
+  expectedTrialMs,
+  fitsBudget,
+  promoted,
+  rankTrials,
+  rungCount,
+  rungEpochs,
+  type AutoCandidate,
+  type AutoRequest,
+  type AutoSearch,
+  type AutoTrial,
+} from '../../../shared/training/auto'
+import type { RunRecord, RunUpdate } from '../../../shared/training/results'
+import type { DatasetService } from '../datasets/service'
+import type { RunService } from './service'
+
+const ended = new Set(['succeeded', 'failed', 'cancelled', 'interrupted'])
+/** A trial's projected end is trusted once it has trained this long. */
+const projectAfterMs = 5_000
+
+interface Live {
+  search: AutoSearch
+  request: AutoRequest
+  cancelled: boolean
+  /** The run training now, if any. */
+  current: string | null
+  done: Promise<AutoSearch>
+}
+
+export class AutoSearches {
+  private readonly live = new Map<string, Live>()
+
+  constructor(
+    private readonly runs: RunService,
+    private readonly datasets: DatasetService,
+    /** Subscribes to every run update; returns an unsubscribe function. */
+    private readonly watch: (listener: (update: RunUpdate) => void) => () => void,
+    private readonly emit: (search: AutoSearch) => void,
+  ) {}
+
+  /** Starts a search and answers at once; `auto.updated` follows it. */
+  start(request: AutoRequest): AutoSearch {
+    const dataset = this.datasets.get(request.datasetId)
+    if (dataset.counts.val === 0)
+      throw new ApiError(
+        'invalid_payload',
+        `Auto chooses by the validation split, and "${dataset.name}" has none: import it again with a validation share.`,
+        'datasetId',
+      )
+    const now = Date.now()
+    const search: AutoSearch = {
+      id: randomUUID(),
+      name: request.name ?? `auto on ${dataset.name}`,
+      datasetId: dataset.id,
+      budgetMinutes: request.budgetMinutes,
+      status: 'running',
+      startedAt: new Date(now).toISOString(),
+      deadline: new Date(now + request.budgetMinutes * 60_000).toISOString(),
+      phase: 'Starting',
+      trials: [],
+      bestRunId: null,
+      error: null,
+    }
+    const candidates =
+      request.candidates ??
+      autoCandidates({
+        trainExamples: dataset.counts.train,
+        classes: dataset.classes.length,
+        vocabSize: dataset.vocabSize,
+        medianLength: dataset.lengths.median,
+        p95Length: dataset.lengths.p95,
+      })
+    const live: Live = { search, request, cancelled: false, current: null, done: Promise.resolve(search) }
+    live.done = this.search(live, candidates).catch((err: unknown) => {
+      search.status = 'failed'
+      search.error = err instanceof Error ? err.message : String(err)
+      search.phase = `Failed: ${search.error}`
+      this.emit(search)
+      return search
+    })
+    this.live.set(search.id, live)
+    this.emit(search)
+    return search
+  }
+
+  get(id: string): AutoSearch {
+    const live = this.live.get(id)
+    if (!live) throw new ApiError('not_found', `No Auto search with id ${id} in this session.`, 'id')
+    return live.search
+  }
+
+  list(): AutoSearch[] {
+    return [...this.live.values()].map((l) => l.search)
+  }
+
+  /** The search when it has ended. */
+  wait(id: string): Promise<AutoSearch> {
+    this.get(id)
+    return this.live.get(id)!.done
+  }
+
+  /** Stops the search: the trial training now is cancelled, the best trial so far stays the result. */
+  cancel(id: string): AutoSearch {
+    const live = this.live.get(id)
+    if (!live) throw new ApiError('not_found', `No Auto search with id ${id} in this session.`, 'id')
+    if (live.search.status !== 'running' && live.search.status !== 'testing') return live.search
+    live.cancelled = true
+    if (live.current) this.runs.cancel(live.current)
+    return live.search
+  }
+
+  private async search(live: Live, candidates: AutoCandidate[]): Promise<AutoSearch> {
+    const { search } = live
+    const deadline = Date.parse(search.deadline)
+    const budgetMs = search.budgetMinutes * 60_000
+    /** Training time per epoch of each candidate, once measured; and the largest start-up seen. */
+    const perEpochMs = new Map<string, number>()
+    let overheadMs = 0
+    let pool = candidates.map((c) => ({ candidate: c, full: Number(c.overrides.epochs ?? 1) }))
+    for (let rung = 0; rung < rungCount && pool.length > 0; rung++) {
+      const rungTrials: { entry: (typeof pool)[number]; trial: AutoTrial }[] = []
+      for (const entry of pool) {
+        if (live.cancelled) break
+        const epochs = rungEpochs(entry.full, rung)
+        const expected = expectedTrialMs(perEpochMs.get(entry.candidate.label), epochs, overheadMs, budgetMs)
+        // The final test is one more job start-up and a pass over the test split.
+        const reserveMs = Math.max(5_000, 1.5 * overheadMs)
+        if (!fitsBudget(expected, deadline - Date.now(), reserveMs)) continue
+        search.phase = `Rung ${rung + 1} of ${rungCount}: ${entry.candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`
+        const trial = await this.trial(live, entry.candidate, rung, epochs, deadline - reserveMs)
+        rungTrials.push({ entry, trial })
+        const run = this.runs.get(trial.runId)
+        if (run.status === 'succeeded' && run.durationMs !== null && trial.wallMs !== null) {
+          perEpochMs.set(entry.candidate.label, run.durationMs / epochs)
+          overheadMs = Math.max(overheadMs, trial.wallMs - run.durationMs)
+        }
+      }
+      if (live.cancelled) break
+      const finished = rankTrials(rungTrials.filter((r) => r.trial.status === 'succeeded').map((r) => r.trial))
+      const keep = new Set(finished.slice(0, promoted(rungTrials.length)).map((t) => t.runId))
+      pool = rungTrials.filter((r) => keep.has(r.trial.runId)).map((r) => r.entry)
+    }
+    return this.finish(live)
+  }
+
+  /** One trial: a run with its test deferred, followed to its end or cancelled when it cannot end in time. */
+  private async trial(
+    live: Live,
+    candidate: AutoCandidate,
+    rung: number,
+    epochs: number,
+    mustEndBy: number,
+  ): Promise<AutoTrial> {
+    const { search, request } = live
+    const started = Date.now()
+    const run = await this.runs.start(
+      {
+        datasetId: search.datasetId,
+        preset: candidate.preset,
+        overrides: { ...candidate.overrides, epochs },
+        backend: request.backend,
+        name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
+      },
+      search.id,
+      { deferTest: true },
+    )
+    const trial: AutoTrial = {
+      runId: run.id,
+      label: candidate.label,
+      model: run.config.model,
+      rung,
+      epochs,
+      status: 'running',
+      validationAccuracy: null,
+      validationLoss: null,
+      wallMs: null,
+      config: { ...candidate.overrides, epochs },
+    }
+    search.trials.push(trial)
+    live.current = run.id
+    this.emit(search)
+    let pace: { at: number; step: number } | null = null
+    const record = await this.follow(run, (update) => {
+      const p = update.progress
+      if (!p) return
+      const now = Date.now()
+      // The pace counts from the first step seen, past the job's start-up.
+      if (!pace) return void (pace = { at: now, step: p.step })
+      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
+      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
+      // A trial whose own pace says it would overrun the budget stops now.
+      if (endsAt > mustEndBy) this.runs.cancel(run.id)
+    })
+    live.current = null
+    Object.assign(trial, {
+      status: record.status,
+      validationAccuracy: record.bestValidation?.accuracy ?? null,
+      validationLoss: record.bestValidation?.loss ?? null,
+      wallMs: Date.now() - started,
+    })
+    search.bestRunId = rankTrials(search.trials.filter((t) => t.status === 'succeeded'))[0]?.runId ?? null
+    this.emit(search)
+    return trial
+  }
+
+  /** The winner tested once on the test split, unless the search was cancelled. */
+  private async finish(live: Live): Promise<AutoSearch> {
+    const { search } = live
+    if (live.cancelled) {
+      search.status = 'cancelled'
+      search.phase = search.bestRunId ? 'Cancelled: the best trial so far is kept, untested.' : 'Cancelled.'
+      this.emit(search)
+      return search
+    }
+    if (!search.bestRunId) {
+      search.status = 'failed'
+      search.error = 'No trial finished within the budget: give Auto more minutes.'
+      search.phase = search.error
+      this.emit(search)
+      return search
+    }
+    search.status = 'testing'
+    search.phase = 'Testing the best trial on the test split'
+    this.emit(search)
+    const tested = await this.follow(await this.runs.testDeferred(search.bestRunId))
+    search.status = tested.status === 'succeeded' ? 'succeeded' : 'failed'
+    search.error = tested.status === 'succeeded' ? null : (tested.error ?? `The test ${tested.status}.`)
+    search.phase = tested.status === 'succeeded' ? 'Done' : `Failed: ${search.error}`
+    this.emit(search)
+    return search
+  }
+
+  /** Resolves with the run's record once it has ended, passing every update on the way. */
+  private follow(run: RunRecord, onUpdate?: (update: RunUpdate) => void): Promise<RunRecord> {
+    return new Promise((resolve) => {
+      const done = () => {
+        unsubscribe()
+        resolve(this.runs.get(run.id))
+      }
+      const unsubscribe = this.watch((update) => {
+        if (update.runId !== run.id) return
+        if (ended.has(update.status)) done()
+        else onUpdate?.(update)
+      })
+      // It may have ended (failed to start) before the subscription.
+      if (ended.has(this.runs.get(run.id).status)) done()
+    })
+  }
+}

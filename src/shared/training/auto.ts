@@ -1,0 +1,189 @@
+/**
+ * The Auto preset: a search over model kinds and their settings within a time budget, by successive
+ * halving on the validation split. Every trial is an ordinary run of one group; the plan here is pure
+ * (no Node, no tfjs), so the form, main and the tests share it.
+ *
+ * Rungs: every candidate first trains for a ninth of its full epochs, the best third of them for a
+ * third, and the best of those for all of them (η = 3). Each rung's trial is a fresh run, so every
+ * trial is complete and comparable on its own (its schedule fits its epochs).
+ */
+import { z } from 'zod'
+import { backendNames } from '../types'
+import type { TrainConfig } from './config'
+
+export const autoPresetName = 'auto'
+export const defaultBudgetMinutes = 5
+/** Each rung keeps the best 1/η of its trials and trains them η times as long. */
+export const eta = 3
+export const rungCount = 3
+
+export const autoCandidateSchema = z
+  .object({
+    label: z.string().min(1).max(100),
+    preset: z.string().min(1).max(100),
+    /** Settings over the preset's, as the form's overrides; `epochs` is the last rung's. */
+    overrides: z.record(z.string(), z.unknown()),
+  })
+  .strict()
+export type AutoCandidate = z.output<typeof autoCandidateSchema>
+
+export const autoRequestSchema = z
+  .object({
+    datasetId: z.string().min(1).max(200),
+    budgetMinutes: z
+      .number()
+      .min(0.25)
+      .max(24 * 60)
+      .default(defaultBudgetMinutes),
+    backend: z.enum(['auto', ...backendNames]).default('auto'),
+    name: z.string().trim().min(1).max(200).optional(),
+    /** The search space; the default adapts to the dataset (`autoCandidates`). */
+    candidates: z.array(autoCandidateSchema).min(1).max(50).optional(),
+  })
+  .strict()
+export type AutoRequest = z.output<typeof autoRequestSchema>
+
+export type TrialStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted' | 'queued'
+
+export interface AutoTrial {
+  runId: string
+  label: string
+  model: TrainConfig['model']
+  rung: number
+  epochs: number
+  status: TrialStatus
+  /** The best weights' validation figures (the checkpoint a trial keeps), once validated. */
+  validationAccuracy: number | null
+  validationLoss: number | null
+  /** Wall time from start to end, with the job's start-up. */
+  wallMs: number | null
+  config: Partial<TrainConfig>
+}
+
+export interface AutoSearch {
+  /** The search's id is its runs' group. */
+  id: string
+  name: string
+  datasetId: string
+  budgetMinutes: number
+  status: 'running' | 'testing' | 'succeeded' | 'cancelled' | 'failed'
+  startedAt: string
+  deadline: string
+  /** What the search is doing now, in words. */
+  phase: string
+  trials: AutoTrial[]
+  /** The best trial so far (validation accuracy), and at the end the one tested. */
+  bestRunId: string | null
+  error: string | null
+}
+
+/** The dataset figures the search space is sized from. */
+export interface AutoDatasetFacts {
+  trainExamples: number
+  classes: number
+  vocabSize: number
+  /** Tokens per training example. */
+  medianLength: number
+  p95Length: number
+}
+
+/** Full epochs: about `passes` example-passes in all, at least 3 and at most 40 epochs. */
+function epochsFor(facts: AutoDatasetFacts, passes: number): number {
+  return Math.max(3, Math.min(40, Math.round(passes / Math.max(1, facts.trainExamples))))
+}
+
+/** Small data takes small batches, so that a few thousand examples still make hundreds of updates. */
+function batchFor(facts: AutoDatasetFacts): number {
+  const n = facts.trainExamples
+  return n < 5_000 ? 16 : n < 20_000 ? 32 : 64
+}
+
+/** Sequence lengths cover 95% of the examples, within what a model of that kind trains in time. */
+const lengthFor = (facts: AutoDatasetFacts, cap: number) => Math.max(8, Math.min(cap, Math.ceil(facts.p95Length)))
+
+/**
+ * The default search space, cheapest first so a short budget still tries the strong baselines: n-gram
+ * bags of one to three n-grams (fastText's space), then Kim's CNN, then a GRU.
+ */
+export function autoCandidates(facts: AutoDatasetFacts): AutoCandidate[] {
+  const batchSize = batchFor(facts)
+  const bagEpochs = epochsFor(facts, 200_000)
+  // Hashed n-gram rows: a few per word of the vocabulary, so small data does not spread over 400,000 rows.
+  const hashBuckets = Math.max(20_000, Math.min(2_000_000, 2 ** Math.ceil(Math.log2(facts.vocabSize * 8))))
+  const bag = (label: string, ngrams: number, embeddingDim: number, learningRate: number): AutoCandidate => ({
+    label,
+    preset: 'fasttext-bigram',
+    overrides: {
+      ngrams,
+      embeddingDim,
+      learningRate,
+      hashBuckets,
+      batchSize,
+      epochs: bagEpochs,
+      maxLen: lengthFor(facts, 2000),
+      schedule: 'constant',
+      patience: 3,
+      dropout: 0,
+    },
+  })
+  const seqEpochs = epochsFor(facts, 60_000)
+  return [
+    bag('bag of words', 1, 50, 0.01),
+    bag('bigram bag', 2, 50, 0.01),
+    bag('bigram bag, slow', 2, 100, 0.003),
+    bag('trigram bag', 3, 100, 0.005),
+    {
+      label: 'Kim CNN',
+      preset: 'kim-cnn',
+      overrides: { embeddingDim: 100, batchSize, epochs: seqEpochs, maxLen: lengthFor(facts, 400), patience: 2 },
+    },
+    {
+      label: 'GRU',
+      preset: 'kim-cnn',
+      overrides: {
+        model: 'gru',
+        hiddenUnits: 64,
+        layers: 1,
+        readout: 'max',
+        embeddingDim: 64,
+        learningRate: 0.002,
+        batchSize,
+        epochs: seqEpochs,
+        maxLen: lengthFor(facts, 200),
+        patience: 2,
+      },
+    },
+  ]
+}
+
+/** A rung's share of the full epochs: 1/9, 1/3, 1 (at least one epoch). */
+export function rungEpochs(fullEpochs: number, rung: number): number {
+  return Math.max(1, Math.round(fullEpochs / eta ** (rungCount - 1 - rung)))
+}
+
+/** How many of a rung's `n` trials go on to the next. */
+export const promoted = (n: number) => Math.max(1, Math.ceil(n / eta))
+
+/** Higher validation accuracy first; a lower validation loss breaks ties. Unvalidated trials last. */
+export function rankTrials<T extends Pick<AutoTrial, 'validationAccuracy' | 'validationLoss'>>(trials: T[]): T[] {
+  const acc = (t: T) => t.validationAccuracy ?? -1
+  return [...trials].sort((a, b) => acc(b) - acc(a) || (a.validationLoss ?? Infinity) - (b.validationLoss ?? Infinity))
+}
+
+/** Whether a trial expected to take `expectedMs` ends before the deadline, leaving `reserveMs` for the final test. */
+export function fitsBudget(expectedMs: number, remainingMs: number, reserveMs: number): boolean {
+  return expectedMs <= remainingMs - reserveMs
+}
+
+/**
+ * What a trial is expected to take: its measured time per epoch, or, before it has trained at all,
+ * an eighth of the budget or twice the start-up seen (its own pace then stops it if it overruns).
+ */
+export function expectedTrialMs(
+  perEpochMs: number | undefined,
+  epochs: number,
+  overheadMs: number,
+  budgetMs: number,
+): number {
+  return perEpochMs === undefined ? Math.max(budgetMs / 8, 2 * overheadMs) : overheadMs + perEpochMs * epochs
+}
