@@ -11,20 +11,10 @@ import {
   rankTrials,
   rungEpochs,
   type AutoCandidate,
-  type AutoDatasetFacts,
   type AutoSearch,
 } from '../../src/shared/training/auto'
 import { appContext } from '../fixtures/app'
 import { importSyntheticDataset, quick } from '../fixtures/training'
-
-const facts = (trainExamples: number, over: Partial<AutoDatasetFacts> = {}): AutoDatasetFacts => ({
-  trainExamples,
-  classes: 2,
-  vocabSize: 20_000,
-  medianLength: 20,
-  p95Length: 45,
-  ...over,
-})
 
 describe('the Auto plan', () => {
   it('trains each rung a ninth, a third and all of the full epochs, at least one', () => {
@@ -43,16 +33,13 @@ describe('the Auto plan', () => {
     expect(ranked.map((r) => r.id)).toEqual(['c', 'd', 'a', 'b'])
   })
 
-  it('sizes batches, epochs, buckets and lengths from the data', () => {
-    const small = autoCandidates(facts(1_920, { vocabSize: 5_000 }))
-    const large = autoCandidates(facts(20_000, { vocabSize: 80_000, p95Length: 700 }))
-    const bag = (cs: AutoCandidate[]) => cs.find((c) => c.label === 'bigram bag')!.overrides
-    // 1,920 examples: batch 16 and many epochs (hundreds of updates); 20,000: batch 64 and fewer.
-    expect(bag(small)).toMatchObject({ batchSize: 16, epochs: 40, hashBuckets: 65_536, maxLen: 45 })
-    expect(bag(large)).toMatchObject({ batchSize: 64, epochs: 10, hashBuckets: 1_048_576, maxLen: 700 })
-    expect(large.find((c) => c.label === 'Kim CNN')!.overrides.maxLen).toBe(400)
-    // Cheapest first: bags, then the CNN, then the recurrent model.
-    expect(small.map((c) => c.label).slice(-2)).toEqual(['Kim CNN', 'GRU'])
+  it('searches NBSVM first and a recurrent model last, leaving batch, epochs and lengths to the size rules', () => {
+    const space = autoCandidates()
+    expect(space[0]).toMatchObject({ label: 'NBSVM', preset: 'nbsvm' })
+    expect(space.at(-1)!.overrides.model).toBe('gru')
+    for (const c of space)
+      for (const fitted of ['batchSize', 'epochs', 'maxLen', 'hashBuckets'])
+        expect(c.overrides).not.toHaveProperty(fitted)
   })
 
   it('starts a trial only when it ends before the deadline with the final test reserved', () => {
@@ -91,27 +78,30 @@ describe('an Auto search on a generated task', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('finds the better of two settings, tests only the winner, and keeps every trial in its group', async () => {
+  it('finds the better of two settings, fits NBSVM once, tests only the winner, keeps every trial in its group', async () => {
     // A budget far beyond the trials' time (under any load): the plan, not the clock, ends this search.
     const search = await ctx.request('auto.start', {
       datasetId,
       budgetMinutes: 60,
       backend: 'wasm',
-      candidates: [frozen, learns],
+      candidates: [frozen, learns, { label: 'NBSVM', preset: 'nbsvm', overrides: {} }],
     })
     const done = await ctx.auto.wait(search.id)
     expect(done.status).toBe('succeeded')
-    // Rung 1 tries both for one epoch, rung 2 the better for one, rung 3 that one for all three.
+    // Rung 1 tries all three (NBSVM is fitted whole, once); the better bag goes on for one epoch, then all three.
     expect(done.trials.map((t) => [t.label, t.rung, t.epochs])).toEqual([
       ['frozen', 0, 1],
       ['learns', 0, 1],
+      ['NBSVM', 0, done.trials[2]!.epochs],
       ['learns', 1, 1],
       ['learns', 2, 3],
     ])
-    const winner = ctx.runs.get(done.bestRunId!)
-    expect(winner.config.learningRate).toBe(0.05)
     const [frozenTrial, learnsTrial] = done.trials
     expect(learnsTrial!.validationAccuracy!).toBeGreaterThan(frozenTrial!.validationAccuracy!)
+    // The winner is the best validation accuracy of all trials.
+    const best = Math.max(...done.trials.map((t) => t.validationAccuracy ?? 0))
+    expect(done.trials.find((t) => t.runId === done.bestRunId)!.validationAccuracy).toBe(best)
+    const winner = ctx.runs.get(done.bestRunId!)
     // Tested once, after the search: well above chance on the held-out split.
     expect(winner.test!.accuracy).toBeGreaterThan(0.65)
     for (const trial of done.trials) {
@@ -127,7 +117,7 @@ describe('an Auto search on a generated task', () => {
     const slow: AutoCandidate = {
       label: 'slow',
       preset: 'fasttext-bigram',
-      overrides: { ...quick, model: 'ngram-bag', epochs: 900, batchSize: 1 },
+      overrides: { ...quick, model: 'ngram-bag', epochs: 900, batchSize: 1, patience: 0 },
     }
     const search = await ctx.request('auto.start', {
       datasetId,
@@ -161,7 +151,14 @@ describe('an Auto search on a generated task', () => {
       datasetId,
       budgetMinutes: 0.5,
       backend: 'wasm',
-      candidates: [{ ...learns, label: 'endless', overrides: { ...learns.overrides, epochs: 900, batchSize: 1 } }],
+      // An LSTM at batch 1 for a ninth of 1,000 epochs: some 10,000 steps, far past half a minute.
+      candidates: [
+        {
+          ...learns,
+          label: 'endless',
+          overrides: { ...learns.overrides, model: 'lstm', hiddenUnits: 64, epochs: 1000, batchSize: 1, patience: 0 },
+        },
+      ],
     })
     const done = await ctx.auto.wait(search.id)
     expect(done.status).toBe('failed')

@@ -21,7 +21,7 @@ export const autoCandidateSchema = z
   .object({
     label: z.string().min(1).max(100),
     preset: z.string().min(1).max(100),
-    /** Settings over the preset's, as the form's overrides; `epochs` is the last rung's. */
+    /** Settings over the preset's, as the form's overrides; the size rules fit the rest to the dataset. */
     overrides: z.record(z.string(), z.unknown()),
   })
   .strict()
@@ -77,81 +77,24 @@ export interface AutoSearch {
   error: string | null
 }
 
-/** The dataset figures the search space is sized from. */
-export interface AutoDatasetFacts {
-  trainExamples: number
-  classes: number
-  vocabSize: number
-  /** Tokens per training example. */
-  medianLength: number
-  p95Length: number
-}
-
-/** Full epochs: about `passes` example-passes in all, at least 3 and at most 40 epochs. */
-function epochsFor(facts: AutoDatasetFacts, passes: number): number {
-  return Math.max(3, Math.min(40, Math.round(passes / Math.max(1, facts.trainExamples))))
-}
-
-/** Small data takes small batches, so that a few thousand examples still make hundreds of updates. */
-function batchFor(facts: AutoDatasetFacts): number {
-  const n = facts.trainExamples
-  return n < 5_000 ? 16 : n < 20_000 ? 32 : 64
-}
-
-/** Sequence lengths cover 95% of the examples, within what a model of that kind trains in time. */
-const lengthFor = (facts: AutoDatasetFacts, cap: number) => Math.max(8, Math.min(cap, Math.ceil(facts.p95Length)))
-
 /**
- * The default search space, cheapest first so a short budget still tries the strong baselines: n-gram
- * bags of one to three n-grams (fastText's space), then Kim's CNN, then a GRU.
+ * The default search space, cheapest first so a short budget still tries the strong baselines: NBSVM,
+ * n-gram bags of one to three n-grams (fastText's space), Kim's CNN, then a GRU. Each names only what
+ * makes it that model; its batch, epochs, length and buckets come from the size rules on the dataset
+ * (`size-rules.ts`), as for any run.
  */
-export function autoCandidates(facts: AutoDatasetFacts): AutoCandidate[] {
-  const batchSize = batchFor(facts)
-  const bagEpochs = epochsFor(facts, 200_000)
-  // Hashed n-gram rows: a few per word of the vocabulary, so small data does not spread over 400,000 rows.
-  const hashBuckets = Math.max(20_000, Math.min(2_000_000, 2 ** Math.ceil(Math.log2(facts.vocabSize * 8))))
-  const bag = (label: string, ngrams: number, embeddingDim: number, learningRate: number): AutoCandidate => ({
-    label,
-    preset: 'fasttext-bigram',
-    overrides: {
-      ngrams,
-      embeddingDim,
-      learningRate,
-      hashBuckets,
-      batchSize,
-      epochs: bagEpochs,
-      maxLen: lengthFor(facts, 2000),
-      schedule: 'constant',
-      patience: 3,
-      dropout: 0,
-    },
-  })
-  const seqEpochs = epochsFor(facts, 60_000)
+export function autoCandidates(): AutoCandidate[] {
   return [
-    bag('bag of words', 1, 50, 0.01),
-    bag('bigram bag', 2, 50, 0.01),
-    bag('bigram bag, slow', 2, 100, 0.003),
-    bag('trigram bag', 3, 100, 0.005),
-    {
-      label: 'Kim CNN',
-      preset: 'kim-cnn',
-      overrides: { embeddingDim: 100, batchSize, epochs: seqEpochs, maxLen: lengthFor(facts, 400), patience: 2 },
-    },
+    { label: 'NBSVM', preset: 'nbsvm', overrides: {} },
+    { label: 'bag of words', preset: 'fasttext-bigram', overrides: { ngrams: 1 } },
+    { label: 'bigram bag', preset: 'fasttext-bigram', overrides: {} },
+    { label: 'bigram bag, 100d', preset: 'fasttext-bigram', overrides: { embeddingDim: 100, learningRate: 0.003 } },
+    { label: 'trigram bag', preset: 'recommended', overrides: {} },
+    { label: 'Kim CNN', preset: 'kim-cnn', overrides: { embeddingDim: 100 } },
     {
       label: 'GRU',
       preset: 'kim-cnn',
-      overrides: {
-        model: 'gru',
-        hiddenUnits: 64,
-        layers: 1,
-        readout: 'max',
-        embeddingDim: 64,
-        learningRate: 0.002,
-        batchSize,
-        epochs: seqEpochs,
-        maxLen: lengthFor(facts, 200),
-        patience: 2,
-      },
+      overrides: { model: 'gru', hiddenUnits: 64, readout: 'max', embeddingDim: 64, learningRate: 0.002 },
     },
   ]
 }

@@ -20,12 +20,21 @@ import {
   type AutoTrial,
 } from '../../../shared/training/auto'
 import type { RunRecord, RunUpdate } from '../../../shared/training/results'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
+import { statsOf } from '../../../shared/training/size-rules'
 import type { DatasetService } from '../datasets/service'
 import type { RunService } from './service'
 
 const ended = new Set(['succeeded', 'failed', 'cancelled', 'interrupted'])
 /** A trial's projected end is trusted once it has trained this long. */
 const projectAfterMs = 5_000
+
+/** A candidate with its full epochs on the dataset, and whether it is fitted rather than trained by steps. */
+interface Entry {
+  candidate: AutoCandidate
+  full: number
+  fitted: boolean
+}
 
 interface Live {
   search: AutoSearch
@@ -70,15 +79,12 @@ export class AutoSearches {
       bestRunId: null,
       error: null,
     }
-    const candidates =
-      request.candidates ??
-      autoCandidates({
-        trainExamples: dataset.counts.train,
-        classes: dataset.classes.length,
-        vocabSize: dataset.vocabSize,
-        medianLength: dataset.lengths.median,
-        p95Length: dataset.lengths.p95,
-      })
+    const stats = statsOf(dataset)
+    // Each candidate's full epochs are its config's on this dataset, size rules included.
+    const candidates = (request.candidates ?? autoCandidates()).map((candidate) => {
+      const { config } = this.runs.resolveConfig(candidate.preset, candidate.overrides, stats)
+      return { candidate, full: config.epochs, fitted: modelKindSpec(config.model).training === 'fit' }
+    })
     const live: Live = { search, request, cancelled: false, current: null, done: Promise.resolve(search) }
     live.done = this.search(live, candidates).catch((err: unknown) => {
       search.status = 'failed'
@@ -118,19 +124,20 @@ export class AutoSearches {
     return live.search
   }
 
-  private async search(live: Live, candidates: AutoCandidate[]): Promise<AutoSearch> {
+  private async search(live: Live, candidates: Entry[]): Promise<AutoSearch> {
     const { search } = live
     const deadline = Date.parse(search.deadline)
     const budgetMs = search.budgetMinutes * 60_000
     /** Training time per epoch of each candidate, once measured; and the largest start-up seen. */
     const perEpochMs = new Map<string, number>()
     let overheadMs = 0
-    let pool = candidates.map((c) => ({ candidate: c, full: Number(c.overrides.epochs ?? 1) }))
+    let pool = candidates
     for (let rung = 0; rung < rungCount && pool.length > 0; rung++) {
-      const rungTrials: { entry: (typeof pool)[number]; trial: AutoTrial }[] = []
+      const rungTrials: { entry: Entry; trial: AutoTrial }[] = []
       for (const entry of pool) {
         if (live.cancelled) break
-        const epochs = rungEpochs(entry.full, rung)
+        // A fitted model (NBSVM) takes no epochs: it trains once, whole, and its result stands.
+        const epochs = entry.fitted ? entry.full : rungEpochs(entry.full, rung)
         const expected = expectedTrialMs(perEpochMs.get(entry.candidate.label), epochs, overheadMs, budgetMs)
         // The final test is one more job start-up and a pass over the test split.
         const reserveMs = Math.max(5_000, 1.5 * overheadMs)
@@ -145,9 +152,10 @@ export class AutoSearches {
         }
       }
       if (live.cancelled) break
-      const finished = rankTrials(rungTrials.filter((r) => r.trial.status === 'succeeded').map((r) => r.trial))
-      const keep = new Set(finished.slice(0, promoted(rungTrials.length)).map((t) => t.runId))
-      pool = rungTrials.filter((r) => keep.has(r.trial.runId)).map((r) => r.entry)
+      const trained = rungTrials.filter((r) => !r.entry.fitted)
+      const finished = rankTrials(trained.filter((r) => r.trial.status === 'succeeded').map((r) => r.trial))
+      const keep = new Set(finished.slice(0, promoted(trained.length)).map((t) => t.runId))
+      pool = trained.filter((r) => keep.has(r.trial.runId)).map((r) => r.entry)
     }
     return this.finish(live)
   }
@@ -166,7 +174,8 @@ export class AutoSearches {
       {
         datasetId: search.datasetId,
         preset: candidate.preset,
-        overrides: { ...candidate.overrides, epochs },
+        // Early stopping within the longer rungs, as the size rules would have it.
+        overrides: { patience: 3, ...candidate.overrides, epochs },
         backend: request.backend,
         name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       },
@@ -183,7 +192,7 @@ export class AutoSearches {
       validationAccuracy: null,
       validationLoss: null,
       wallMs: null,
-      config: { ...candidate.overrides, epochs },
+      config: run.config,
     }
     search.trials.push(trial)
     live.current = run.id

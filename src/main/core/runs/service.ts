@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
 import { trainConfigSchema, type TrainConfig } from '../../../shared/training/config'
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
+import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { sizeRules, statsOf, type DatasetStats, type SizeRules } from '../../../shared/training/size-rules'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
@@ -130,9 +131,11 @@ export class RunService {
   /** Tests a finished run whose test was deferred: its job resumes after the last epoch, straight to the test. */
   async testDeferred(id: string): Promise<RunRecord> {
     const run = this.get(id)
-    if (run.status !== 'succeeded' || run.test || !hasCheckpoint(this.folder(id)))
+    // A fitted model (NBSVM) keeps no checkpoint: it is fitted again, as quickly and to the same weights.
+    const fitted = modelKindSpec(run.config.model).training === 'fit'
+    if (run.status !== 'succeeded' || run.test || !(fitted || hasCheckpoint(this.folder(id))))
       throw new ApiError('invalid_payload', `Run ${id} has no deferred test to run.`, 'id')
-    return this.launch(id, run.backend ?? (await this.chooseBackend('auto')), true)
+    return this.launch(id, run.backend ?? (await this.chooseBackend('auto')), !fitted)
   }
 
   list(limit = 200): RunRecord[] {
