@@ -35,6 +35,7 @@ import {
   runUpdateSchema,
   type QueueState,
   type RunComparison,
+  type RunImport,
   type RunFacets,
   type RunPage,
 } from './runs'
@@ -178,6 +179,10 @@ export const requests = {
   'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
   /** Queues `count` runs of the run's config with the next seeds, grouped with it. */
   'runs.repeat': request<RunRecord[]>()(z.object({ id, count: z.number().int().min(1).max(50) }).strict()),
+  /** Writes an ended run (settings, figures, curves, predictions, model) to one .tar.gz archive. */
+  'runs.export': request<{ id: string; path: string; bytes: number }>()(z.object({ id, path }).strict()),
+  /** Adds the run in an archive to this history; a newer or damaged archive is refused and changes nothing. */
+  'runs.import': request<RunImport>()(z.object({ path }).strict()),
   /** Runs waiting to train, in order; cancel one with runs.cancel. */
   'queue.list': request<QueueState>()(z.object({}).strict()),
   'queue.move': request<QueueState>()(z.object({ id, position: z.number().int().min(1) }).strict()),

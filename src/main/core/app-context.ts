@@ -95,8 +95,6 @@ export function createAppContext(options: AppContextOptions): AppContext {
   })
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
-  // Awaited by close, so a short CLI command still finishes the cleanup it started.
-  const strayCleanup = readOnly ? Promise.resolve() : datasets.removeStrayFolders(isProcessAlive).catch(() => {})
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
   const runs = new RunService(
     new RunsRepo(db),
@@ -110,6 +108,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
   )
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
+  // Awaited by close, so a short CLI command still finishes the cleanup it started.
+  const strayCleanup = readOnly
+    ? Promise.resolve()
+    : Promise.all([datasets.removeStrayFolders(isProcessAlive), runs.removeStrayImports(isProcessAlive)]).catch(
+        () => {},
+      )
 
   const queueState = () => ({ entries: runs.queue.list(), concurrency: runs.queue.concurrency })
   // The app and serve mode start what was left queued; a CLI command only starts what it asks for.
@@ -179,6 +183,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'runs.update': (change) => runs.update(change),
     'runs.compare': ({ ids }) => runs.compare(ids),
     'runs.repeat': ({ id, count }) => runs.repeat(id, count),
+    'runs.export': async ({ id, path }) => ({ id, path, ...(await runs.exportRun(id, path)) }),
+    'runs.import': ({ path }) => runs.importRun(path),
     'queue.list': () => queueState(),
     'queue.move': ({ id, position }) => (runs.queue.move(id, position), queueState()),
     'queue.setConcurrency': ({ concurrency }) => (runs.queue.setConcurrency(concurrency), queueState()),

@@ -79,7 +79,7 @@ function toRecord(row: RunRow): RunRecord {
 
 /** A run's tags joined by commas (which tags cannot hold). */
 const tagsOf = `(SELECT GROUP_CONCAT(tag, ',') FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags`
-const select = `SELECT r.*, d.name AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
+const select = `SELECT r.*, COALESCE(d.name, r.dataset_label) AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
   FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN run_tests t ON t.run_id = r.id`
 
 interface ListRow {
@@ -105,7 +105,7 @@ interface ListRow {
 }
 
 /** The Runs table's columns: no test details, no curves. */
-const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.preset, r.model, r.backend,
+const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, COALESCE(d.name, r.dataset_label) AS dataset_name, r.preset, r.model, r.backend,
   r.config_json, r.test_accuracy, r.test_f1, r.best_val_accuracy, r.best_val_loss, r.duration_ms, r.created_at,
   ${tagsOf}, r.note, r.starred, r.group_id
   FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
@@ -155,7 +155,7 @@ export class RunsRepo {
   private readonly updateBest
   private readonly updateProgress
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     this.insertStep = db.prepare(
       `INSERT OR REPLACE INTO run_steps (run_id, step, epoch, loss, accuracy, learning_rate, samples_per_sec)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -5,14 +5,21 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
 import { trainConfigSchema, type TrainConfig } from '../../../shared/training/config'
 import { findPreset, presets, type Preset } from '../../../shared/training/presets'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
-import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateRequest } from '../../../shared/runs'
+import type {
+  ParsedRunsQuery,
+  RunComparison,
+  RunFacets,
+  RunImport,
+  RunPage,
+  RunUpdateRequest,
+} from '../../../shared/runs'
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
@@ -23,6 +30,7 @@ import { hasCheckpoint, modelDir } from '../engine/folders'
 import type { JobManager } from '../jobs/manager'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
+import { exportRun, importRun, stagingPrefix } from './archive'
 import { compareRuns } from './compare'
 import { readPredictions, type Predictions } from './predictions'
 import { RunQueue } from './queue'
@@ -227,6 +235,27 @@ export class RunService {
       throw new ApiError('invalid_payload', 'Cancel the run before deleting it.', 'id')
     this.repo.delete(id)
     await rm(this.folder(id), { recursive: true, force: true })
+  }
+
+  /** Writes an ended run to one archive file. */
+  exportRun(id: string, path: string): Promise<{ bytes: number }> {
+    return exportRun(this.repo.db, id, this.folder(id), path, this.appVersion)
+  }
+
+  /** Adds the run in an archive to the history (a new id when its own is taken here). */
+  async importRun(path: string): Promise<RunImport> {
+    const { id, idChanged, datasetAbsent } = await importRun(this.repo.db, path, this.root)
+    this.emitStatus(id)
+    return { run: this.get(id), idChanged, datasetAbsent }
+  }
+
+  /** Import folders a process left when it died. */
+  async removeStrayImports(isAlive: (pid: number) => boolean): Promise<void> {
+    if (!existsSync(this.root)) return
+    for (const name of await readdir(this.root)) {
+      const owner = name.startsWith(stagingPrefix) ? name.slice(stagingPrefix.length).match(/^(\d+)-/)?.[1] : null
+      if (owner && !isAlive(Number(owner))) await rm(join(this.root, name), { recursive: true, force: true })
+    }
   }
 
   /** The learned vectors of the finished model's most frequent words. */
