@@ -24,6 +24,7 @@ import { listDirectory } from './services/fs-browser'
 import { InfoService } from './services/info'
 import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
+import { SettingsRepo } from './db/settings-repo'
 import { appVersion } from './version'
 import { unrestricted, type PathPolicy } from './security/path-policy'
 import { ScoresRepo } from './db/scores-repo'
@@ -105,6 +106,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     paths.runs,
     (update) => emit('run.updated', update),
     appVersion,
+    new SettingsRepo(db),
+    // The CLI starts only the runs it queued: it would take adopted ones down when it exits.
+    { adopt: options.transport !== 'cli', isAlive: isProcessAlive },
   )
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
@@ -116,8 +120,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
       )
 
   const queueState = () => ({ entries: runs.queue.list(), concurrency: runs.queue.concurrency })
-  // The app and serve mode start what was left queued; a CLI command only starts what it asks for.
-  if (options.transport !== 'cli') void runs.queue.pump()
+  // The app and serve mode start what was left queued, a CLI command what it queued; each looks
+  // again every second for slots that runs of other processes free.
+  if (!readOnly) {
+    void runs.queue.pump()
+    runs.queue.watch()
+  }
 
   const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
@@ -231,6 +239,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     async close() {
       if (closed) return
       closed = true
+      runs.queue.stop()
       await jobs.shutdown()
       await strayCleanup
       listeners.clear()

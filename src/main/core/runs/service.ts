@@ -33,7 +33,8 @@ import type { VectorService } from '../vectors/service'
 import { exportRun, importRun, stagingPrefix } from './archive'
 import { compareRuns } from './compare'
 import { readPredictions, type Predictions } from './predictions'
-import { RunQueue } from './queue'
+import { RunQueue, type QueueOptions } from './queue'
+import type { SettingsRepo } from '../db/settings-repo'
 
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
@@ -52,8 +53,10 @@ export class RunService {
     private readonly root: string,
     private readonly emit: (update: RunUpdate) => void,
     private readonly appVersion: string,
+    settings: SettingsRepo,
+    queueOptions: QueueOptions,
   ) {
-    this.queue = new RunQueue(repo, (id, backend) => this.startQueued(id, backend))
+    this.queue = new RunQueue(repo, settings, (id, backend) => this.startQueued(id, backend), queueOptions)
     jobs.register(trainJobKind, {
       event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
@@ -82,7 +85,10 @@ export class RunService {
     return { preset, config: parsed.data }
   }
 
-  /** Records and starts a run; `groupId` joins it to other runs of its config (repeats). */
+  /**
+   * Records a run and queues it; it starts at once when a slot is free (the record says `running`),
+   * else it waits its turn. `groupId` joins it to other runs of its config (repeats, sweeps).
+   */
   async start(request: TrainRequest, groupId?: string): Promise<RunRecord> {
     const dataset = this.datasets.get(request.datasetId)
     const { preset, config } = this.resolveConfig(request.preset, request.overrides)
@@ -109,7 +115,20 @@ export class RunService {
       versions: { app: this.appVersion, node: process.versions.node },
       groupId,
     })
-    return this.launch(id, backend, false)
+    this.repo.setRequestedBackend(id, backend)
+    this.emitStatus(id)
+    await this.queue.pump()
+    return this.get(id)
+  }
+
+  /** The run once it has left the queue: started (with its job), or cancelled while waiting. */
+  async started(id: string, pollMs = 250): Promise<RunRecord> {
+    for (;;) {
+      const run = this.get(id)
+      if (run.status !== 'queued' || run.jobId) return run
+      await this.queue.pump()
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
+    }
   }
 
   list(limit = 200): RunRecord[] {
@@ -214,7 +233,7 @@ export class RunService {
     return queued
   }
 
-  /** Continues a run that stopped before the end, from its last checkpoint, on the same backend. */
+  /** Continues a run that stopped before the end, from its last checkpoint, on the same backend, through the queue. */
   async resume(id: string): Promise<RunRecord> {
     const run = this.get(id)
     if (!resumable.has(run.status))
@@ -225,8 +244,11 @@ export class RunService {
       )
     if (!run.datasetId)
       throw new ApiError('invalid_payload', 'The dataset of this run was deleted; it cannot resume.', 'id')
-    const backend = run.backend ?? (await this.chooseBackend('auto'))
-    return this.launch(id, backend, hasCheckpoint(this.folder(id)))
+    // Back in the queue (at its end), to start from its checkpoint when a slot is free.
+    this.repo.requeue(id)
+    this.emitStatus(id)
+    await this.queue.pump()
+    return this.get(id)
   }
 
   async delete(id: string): Promise<void> {
@@ -283,7 +305,8 @@ export class RunService {
   /** Starts a run the queue claimed; a run that cannot start fails with the reason. */
   private async startQueued(id: string, backend: BackendName | null): Promise<void> {
     try {
-      this.launch(id, backend ?? (await this.chooseBackend('auto')), false)
+      // A resumed run continues from its checkpoint; a new one has none.
+      this.launch(id, backend ?? (await this.chooseBackend('auto')), hasCheckpoint(this.folder(id)))
     } catch (err) {
       this.repo.finish(id, 'failed', { error: err instanceof Error ? err.message : String(err) })
       this.emitStatus(id)
