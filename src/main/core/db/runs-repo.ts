@@ -268,7 +268,7 @@ export class RunsRepo {
     return this.db
       .prepare(
         `SELECT id, name, backend, queue_owner AS owner FROM runs WHERE status = 'queued' AND job_id IS NULL
-         ORDER BY queue_position, created_at, rowid`,
+         ORDER BY queue_position NULLS LAST, created_at, rowid`,
       )
       .all() as { id: string; name: string; backend: BackendName | null; owner: number | null }[]
   }

@@ -27,7 +27,7 @@ export interface QueueOptions {
 }
 
 export class RunQueue {
-  private pumping = false
+  private current: Promise<void> | null = null
   private again = false
   private timer: NodeJS.Timeout | null = null
   /** Closing: runs that end now (cancelled by the shutdown) must not start others. */
@@ -75,24 +75,30 @@ export class RunQueue {
     return this.list()
   }
 
-  /** Starts queued runs while fewer than `concurrency` run; a pump asked for meanwhile runs after. */
-  async pump(): Promise<void> {
-    if (this.stopped) return
-    if (this.pumping) return void (this.again = true)
-    this.pumping = true
-    try {
-      do {
-        this.again = false
-        this.repo.releaseDeadClaims(this.options.isAlive)
-        while (!this.stopped && this.repo.runningCount() < this.concurrency) {
-          const next = this.next()
-          if (!next) break
-          if (this.repo.claim(next.id)) await this.start(next.id, next.backend)
-        }
-      } while (this.again)
-    } finally {
-      this.pumping = false
+  /**
+   * Starts queued runs while fewer than `concurrency` run. A pump asked for while one is under way
+   * runs again after it, and its caller waits for that.
+   */
+  pump(): Promise<void> {
+    if (this.stopped) return Promise.resolve()
+    if (this.current) {
+      this.again = true
+      return this.current
     }
+    this.current = this.drain().finally(() => (this.current = null))
+    return this.current
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false
+      this.repo.releaseDeadClaims(this.options.isAlive)
+      while (!this.stopped && this.repo.runningCount() < this.concurrency) {
+        const next = this.next()
+        if (!next) break
+        if (this.repo.claim(next.id)) await this.start(next.id, next.backend)
+      }
+    } while (this.again && !this.stopped)
   }
 
   /** Pumps every `ms`, for slots that runs of other processes free (unref'd: it keeps no process alive). */

@@ -244,7 +244,7 @@ export class RunService {
       )
     if (!run.datasetId)
       throw new ApiError('invalid_payload', 'The dataset of this run was deleted; it cannot resume.', 'id')
-    // Back in the queue (at its end), to start from its checkpoint when a slot is free.
+    // Back in the queue, to start from its checkpoint when a slot is free.
     this.repo.requeue(id)
     this.emitStatus(id)
     await this.queue.pump()
