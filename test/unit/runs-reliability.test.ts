@@ -127,14 +127,19 @@ describe('the run history under stress', () => {
     for (;;) {
       const list = runs()
       if (list.some((r) => hasCheckpoint(ctx.runs.folder(r.id)))) return list
-      if (Date.now() - started > 120_000) throw new Error('No run wrote a checkpoint within 2 minutes.')
+      if (Date.now() - started > 180_000)
+        throw new Error(`No run wrote a checkpoint within 3 minutes. The CLI said: ${said.join('').slice(-2000)}`)
       await sleep(200)
     }
   }
 }, 600_000)
 
+/** The CLI under tsx; what it says on stderr is kept for the failure message. */
+const said: string[] = []
 function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: 'ignore' })
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+  child.stderr!.on('data', (b: Buffer) => said.push(b.toString()))
+  return child
 }
 
 /** kill -9, then a moment for its job process to see the channel close and stop. */

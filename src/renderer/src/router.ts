@@ -40,5 +40,6 @@ export const router = createRouter({
     ...sections.map(({ path, name, component, props }) => ({ path, name, component, props: props ?? false })),
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
     { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue'), props: true },
+    { path: '/groups/:id', name: 'group', component: () => import('./views/GroupView.vue'), props: true },
   ],
 })
