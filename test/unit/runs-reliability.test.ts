@@ -83,7 +83,7 @@ describe('the run history under stress', () => {
 
     // Serve mode adopts what was left queued, starts the next run, and is killed in its turn.
     const serve = spawnCli(['serve', '--port', '0', '--data-dir', dir])
-    const [, second] = await waitForCheckpoint(() => sweepRuns().slice(1))
+    const [second] = await waitForCheckpoint(() => sweepRuns().slice(1))
     await killHard(serve)
     reopened = appContext(dir)
     try {
