@@ -47,6 +47,12 @@ test('a sweep group ranks its runs with parallel coordinates; a run exports and 
   for (const run of sweep.runs) await expect(page.getByTestId('group-ranking')).toContainText(run.name)
   await expect(page.getByTestId('group-ranking')).toContainText('learningRate')
   await expect(page.getByTestId('parallel-chart').locator('canvas')).toHaveCount(1)
+  // Ranked by the best validation loss (which differs with the rate even where accuracy ties), lowest first.
+  await page.getByTestId('group-metric').click()
+  await page.getByText('Best validation loss', { exact: true }).click()
+  await expect(page.getByTestId('group-ranking')).toContainText('Best validation loss')
+  const losses = (await ranked.locator('td:nth-child(4)').allTextContents()).map(Number)
+  expect(losses).toEqual([...losses].sort((a, b) => a - b))
   await expect(page.getByTestId('group-importance')).toContainText('learningRate')
 
   // The best run exports from its page and imports back as a new run (its id is taken here).

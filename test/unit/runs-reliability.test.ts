@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AppContext } from '../../src/main/core/app-context'
 import { openDatabase } from '../../src/main/core/db/database'
+import { RunsRepo } from '../../src/main/core/db/runs-repo'
 import { hasCheckpoint } from '../../src/main/core/engine/folders'
 import { readPredictions } from '../../src/main/core/runs/predictions'
 import type { RunRecord } from '../../src/shared/training/results'
@@ -61,6 +62,8 @@ describe('the run history under stress', () => {
   })
 
   it('survives kill -9 of the CLI during a sweep, then of serve mode, and deletes one run alone', async () => {
+    // Only the contexts opened below may pump this history from this process (they share its pid).
+    await ctx.close()
     const slow = { ...quick, epochs: 30, batchSize: 8 }
     const args = ['sweep', '--dataset', datasetId, '--preset', 'fasttext-bigram', '--backend', 'wasm']
     for (const [key, value] of Object.entries(slow)) if (key !== 'learningRate') args.push('--set', `${key}=${value}`)
@@ -113,12 +116,17 @@ describe('the run history under stress', () => {
     }
   })
 
-  /** The sweep's runs in queue order (as created), read through `from` or a fresh read of the database. */
-  function sweepRuns(from: AppContext = ctx): RunRecord[] {
-    return from.runs
-      .list()
-      .filter((r) => r.name.startsWith('crash '))
-      .sort((a, b) => a.name.localeCompare(b.name))
+  /** The sweep's runs in queue order (as created), read through `from` or straight from the database. */
+  function sweepRuns(from?: AppContext): RunRecord[] {
+    const db = from ? null : openDatabase(join(dir, 'studio.db'))
+    try {
+      return (from?.runs ?? new RunsRepo(db!))
+        .list(1000)
+        .filter((r) => r.name.startsWith('crash '))
+        .sort((a, b) => a.name.localeCompare(b.name))
+    } finally {
+      db?.close()
+    }
   }
 
   /** Waits until a run among `runs()` has written a checkpoint; returns the list then. */
@@ -126,7 +134,7 @@ describe('the run history under stress', () => {
     const started = Date.now()
     for (;;) {
       const list = runs()
-      if (list.some((r) => hasCheckpoint(ctx.runs.folder(r.id)))) return list
+      if (list.some((r) => hasCheckpoint(join(dir, 'runs', r.id)))) return list
       if (Date.now() - started > 180_000)
         throw new Error(`No run wrote a checkpoint within 3 minutes. The CLI said: ${said.join('').slice(-2000)}`)
       await sleep(200)
