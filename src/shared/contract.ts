@@ -159,7 +159,7 @@ export const requests = {
   ),
   /** The named, validated configurations of the seed pipelines. */
   'presets.list': request<Preset[]>()(z.object({}).strict()),
-  /** Starts a training run (a job); the record comes back at once, `run.updated` follows it. */
+  /** Queues a training run, started at once when the queue has a free slot; `run.updated` follows it. */
   'runs.start': request<RunRecord>()(trainRequestSchema, 'train'),
   'runs.list': request<RunRecord[]>()(z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict()),
   'runs.get': request<RunRecord>()(z.object({ id }).strict()),
@@ -168,7 +168,7 @@ export const requests = {
     z.object({ id, maxSteps: z.number().int().min(10).max(1_000_000).optional() }).strict(),
   ),
   'runs.cancel': request<RunRecord>()(z.object({ id }).strict()),
-  /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
+  /** Continues an interrupted, failed or cancelled run from its last checkpoint (through the queue). */
   'runs.resume': request<RunRecord>()(z.object({ id }).strict(), 'train'),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
   // The run history (issue 11): the Runs table's pages, its filters' values, edits and comparisons.
