@@ -85,7 +85,10 @@ export class RunQueue {
       this.again = true
       return this.current
     }
-    this.current = this.drain().finally(() => (this.current = null))
+    // Never rejects: callers fire and forget it, and a busy database is tried again a second later.
+    this.current = this.drain()
+      .catch(() => {})
+      .finally(() => (this.current = null))
     return this.current
   }
 
@@ -103,7 +106,7 @@ export class RunQueue {
 
   /** Pumps every `ms`, for slots that runs of other processes free (unref'd: it keeps no process alive). */
   watch(ms = 1000): void {
-    this.timer ??= setInterval(() => void this.pump().catch(() => {}), ms).unref()
+    this.timer ??= setInterval(() => void this.pump(), ms).unref()
   }
 
   stop(): void {
