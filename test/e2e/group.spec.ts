@@ -15,7 +15,7 @@ test('a sweep group ranks its runs with parallel coordinates; a run exports and 
   page,
   served,
 }) => {
-  test.setTimeout(300_000)
+  test.setTimeout(600_000) // a 3-run sweep through the built CLI: minutes on a loaded 2-core machine
   const root = makeAclImdbFolder(join(served.dataDir, 'fixture', 'aclImdb'), 60)
   const dataset = JSON.parse(cli(served, 'import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB'))
   const sweep = JSON.parse(
