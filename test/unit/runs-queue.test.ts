@@ -90,6 +90,18 @@ describe('the training queue', () => {
     b.db.close()
   })
 
+  it('runs a pump asked for while the previous one is finishing', async () => {
+    const file = join(tempDir(), 'studio.db')
+    seed(file, 0)
+    const started: string[] = []
+    const { db, repo, queue } = queueOf(file, started)
+    void queue.pump() // finds nothing; still settling when the next request comes
+    addRun(repo, db, { id: 'late', datasetId: 'imdb', status: 'queued' })
+    await queue.pump()
+    expect(started).toEqual(['late'])
+    db.close()
+  })
+
   it('keeps its concurrency across a restart of the app', async () => {
     const dir = tempDir()
     let ctx = appContext(dir)

@@ -27,8 +27,9 @@ export interface QueueOptions {
 }
 
 export class RunQueue {
-  private current: Promise<void> | null = null
-  private again = false
+  /** The pass not begun yet, and the latest pass (the next begins after it). */
+  private scheduled: Promise<void> | null = null
+  private previous: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | null = null
   /** Closing: runs that end now (cancelled by the shutdown) must not start others. */
   private stopped = false
@@ -76,32 +77,29 @@ export class RunQueue {
   }
 
   /**
-   * Starts queued runs while fewer than `concurrency` run. A pump asked for while one is under way
-   * runs again after it, and its caller waits for that.
+   * Starts queued runs while fewer than `concurrency` run. Passes run one at a time: requests made
+   * before a pass begins share it, and one made during a pass gets another pass after it. Never
+   * rejects: callers fire and forget it, and a busy database is tried again a second later.
    */
   pump(): Promise<void> {
     if (this.stopped) return Promise.resolve()
-    if (this.current) {
-      this.again = true
-      return this.current
+    if (!this.scheduled) {
+      this.scheduled = this.previous.then(() => {
+        this.scheduled = null
+        return this.drain().catch(() => {})
+      })
+      this.previous = this.scheduled
     }
-    // Never rejects: callers fire and forget it, and a busy database is tried again a second later.
-    this.current = this.drain()
-      .catch(() => {})
-      .finally(() => (this.current = null))
-    return this.current
+    return this.scheduled
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false
-      this.repo.releaseDeadClaims(this.options.isAlive)
-      while (!this.stopped && this.repo.runningCount() < this.concurrency) {
-        const next = this.next()
-        if (!next) break
-        if (this.repo.claim(next.id)) await this.start(next.id, next.backend)
-      }
-    } while (this.again && !this.stopped)
+    this.repo.releaseDeadClaims(this.options.isAlive)
+    while (!this.stopped && this.repo.runningCount() < this.concurrency) {
+      const next = this.next()
+      if (!next) break
+      if (this.repo.claim(next.id)) await this.start(next.id, next.backend)
+    }
   }
 
   /** Pumps every `ms`, for slots that runs of other processes free (unref'd: it keeps no process alive). */
