@@ -117,12 +117,13 @@ export async function benchScoring(work: string, data: string): Promise<ScoringR
       ),
     )
     for (const m of models) {
-      const run = await ctx.request('runs.start', {
+      const queued = await ctx.request('runs.start', {
         datasetId: dataset.id,
         preset: m.preset,
         overrides: m.overrides,
         backend: 'wasm',
       })
+      const run = await ctx.runs.started(queued.id)
       await ctx.jobs.wait(run.jobId!)
       const trained = ctx.runs.get(run.id)
       if (trained.status !== 'succeeded') throw new Error(`Training ${m.name} ${trained.status}: ${trained.error}`)

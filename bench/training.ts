@@ -307,10 +307,11 @@ async function trainPreset(
   const t0 = performance.now()
   launcher.reset()
   try {
-    const run = ok<RunRecord>(
+    const queued = ok<RunRecord>(
       await ctx.invoke('runs.start', { datasetId: dataset.id, preset: name, overrides, backend }),
       `runs.start ${name}`,
     )
+    const run = await ctx.runs.started(queued.id)
     if (!run.jobId) throw new Error(`runs.start ${name}: ${run.error ?? 'no job was started'}`)
     const job = await ctx.jobs.finished({ id: run.jobId, kind: 'train' })
     row.wallSeconds = +((performance.now() - t0) / 1000).toFixed(1)

@@ -38,6 +38,7 @@ import {
   runUpdateSchema,
   type QueueState,
   type RunComparison,
+  type RunImport,
   type RunFacets,
   type RunPage,
 } from './runs'
@@ -174,7 +175,7 @@ export const requests = {
   ),
   /** The named, validated configurations of the seed pipelines. */
   'presets.list': request<Preset[]>()(z.object({}).strict()),
-  /** Starts a training run (a job); the record comes back at once, `run.updated` follows it. */
+  /** Queues a training run, started at once when the queue has a free slot; `run.updated` follows it. */
   'runs.start': request<RunRecord>()(trainRequestSchema, 'train'),
   'runs.list': request<RunRecord[]>()(z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict()),
   'runs.get': request<RunRecord>()(z.object({ id }).strict()),
@@ -183,7 +184,7 @@ export const requests = {
     z.object({ id, maxSteps: z.number().int().min(10).max(1_000_000).optional() }).strict(),
   ),
   'runs.cancel': request<RunRecord>()(z.object({ id }).strict()),
-  /** Continues an interrupted, failed or cancelled run from its last checkpoint. */
+  /** Continues an interrupted, failed or cancelled run from its last checkpoint (through the queue). */
   'runs.resume': request<RunRecord>()(z.object({ id }).strict(), 'train'),
   'runs.delete': request<{ id: string }>()(z.object({ id }).strict()),
   // The run history (issue 11): the Runs table's pages, its filters' values, edits and comparisons.
@@ -199,6 +200,10 @@ export const requests = {
   'auto.get': request<AutoSearch>()(z.object({ id }).strict()),
   'auto.list': request<AutoSearch[]>()(z.object({}).strict()),
   'auto.cancel': request<AutoSearch>()(z.object({ id }).strict()),
+  /** Writes an ended run (settings, figures, curves, predictions, model) to one .tar.gz archive. */
+  'runs.export': request<{ id: string; path: string; bytes: number }>()(z.object({ id, path }).strict()),
+  /** Adds the run in an archive to this history; a newer or damaged archive is refused and changes nothing. */
+  'runs.import': request<RunImport>()(z.object({ path }).strict()),
   /** Runs waiting to train, in order; cancel one with runs.cancel. */
   'queue.list': request<QueueState>()(z.object({}).strict()),
   'queue.move': request<QueueState>()(z.object({ id, position: z.number().int().min(1) }).strict()),

@@ -181,3 +181,12 @@ export interface QueueState {
   /** How many runs train at once. */
   concurrency: number
 }
+
+/** What `runs.import` added: the run, and what changed on the way in. */
+export interface RunImport {
+  run: RunRecord
+  /** The archive's run id was taken in this history, so the run got a new one. */
+  idChanged: boolean
+  /** No dataset here has the run's content fingerprint: the run keeps the dataset's name only. */
+  datasetAbsent: boolean
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/main/core/db/database'
 import { RunsRepo } from '../../src/main/core/db/runs-repo'
@@ -91,5 +92,37 @@ describe('runs on the command line', () => {
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/epochs/)
     expect(JSON.parse(run(dataDir, 'runs', 'list', '--json').stdout)).toHaveLength(3)
+  })
+
+  it('exports a run to an archive and imports it into another history, as JSON; a damaged one exits 1', async () => {
+    const dataDir = await history()
+    const file = join(tempDir(), 'b.tar.gz')
+    const exported = run(dataDir, 'runs', 'export', 'b', '--out', file, '--json')
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(JSON.parse(exported.stdout)).toMatchObject({ id: 'b', path: file, bytes: expect.any(Number) })
+    expect(run(dataDir, 'runs', 'export', 'b', '--json').code).toBe(2) // no --out
+
+    const other = tempDir()
+    const imported = run(other, 'runs', 'import', file, '--json')
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      id: 'b',
+      status: 'succeeded',
+      idChanged: false,
+      datasetAbsent: true,
+      test: { accuracy: 0.9 },
+    })
+    const again = JSON.parse(run(other, 'runs', 'import', file, '--json').stdout) as { id: string; idChanged: boolean }
+    expect(again.idChanged).toBe(true)
+    expect(again.id).not.toBe('b')
+    // Both copies carry the predictions: McNemar pairs them.
+    const compared = JSON.parse(run(other, 'runs', 'compare', 'b', again.id, '--json').stdout)
+    expect(compared.mcnemar).toMatchObject([{ onlyAWrong: 0, onlyBWrong: 0 }])
+
+    writeFileSync(file, readFileSync(file).subarray(0, 100))
+    const damaged = run(other, 'runs', 'import', file, '--json')
+    expect(damaged.code).toBe(1)
+    expect(damaged.stderr).toMatch(/cannot be imported: it is damaged/)
+    expect(JSON.parse(run(other, 'runs', 'list', '--json').stdout)).toHaveLength(2)
   })
 })

@@ -4,8 +4,10 @@ import { openDatabase } from '../../src/main/core/db/database'
 import { JobsRepo } from '../../src/main/core/db/jobs-repo'
 import { RunsRepo } from '../../src/main/core/db/runs-repo'
 import { RunQueue } from '../../src/main/core/runs/queue'
+import { SettingsRepo } from '../../src/main/core/db/settings-repo'
 import { addDataset, addRun } from '../fixtures/run-history'
 import { useTempDir } from '../fixtures/temp-dir'
+import { appContext } from '../fixtures/app'
 
 const tempDir = useTempDir()
 
@@ -13,7 +15,9 @@ const tempDir = useTempDir()
 function queueOf(file: string, started: string[], concurrency = 1) {
   const db = openDatabase(file)
   const repo = new RunsRepo(db)
-  const queue = new RunQueue(repo, async (id) => void started.push(id), concurrency)
+  const settings = new SettingsRepo(db)
+  settings.set('queue.concurrency', concurrency)
+  const queue = new RunQueue(repo, settings, async (id) => void started.push(id), { adopt: true, isAlive: () => true })
   return { db, repo, queue }
 }
 function seed(file: string, n: number): void {
@@ -84,5 +88,62 @@ describe('the training queue', () => {
     expect([...started].sort()).toEqual(['q1', 'q2', 'q3'])
     a.db.close()
     b.db.close()
+  })
+
+  it('runs a pump asked for while the previous one is finishing', async () => {
+    const file = join(tempDir(), 'studio.db')
+    seed(file, 0)
+    const started: string[] = []
+    const { db, repo, queue } = queueOf(file, started)
+    void queue.pump() // finds nothing; still settling when the next request comes
+    addRun(repo, db, { id: 'late', datasetId: 'imdb', status: 'queued' })
+    await queue.pump()
+    expect(started).toEqual(['late'])
+    db.close()
+  })
+
+  it('keeps its concurrency across a restart of the app', async () => {
+    const dir = tempDir()
+    let ctx = appContext(dir)
+    expect((await ctx.request('queue.list', {})).concurrency).toBe(1)
+    expect((await ctx.request('queue.setConcurrency', { concurrency: 3 })).concurrency).toBe(3)
+    await ctx.close()
+    ctx = appContext(dir)
+    expect((await ctx.request('queue.list', {})).concurrency).toBe(3)
+    await ctx.close()
+  })
+
+  it('leaves a live process its own runs, adopts those of dead ones (not the CLI) and requeues dead claims', async () => {
+    const file = join(tempDir(), 'studio.db')
+    seed(file, 4)
+    const db = openDatabase(file)
+    const owner = (id: string, pid: number) => db.prepare('UPDATE runs SET queue_owner = ? WHERE id = ?').run(pid, id)
+    const live = 999_001
+    const dead = 999_002
+    owner('q1', live)
+    owner('q2', dead)
+    // q3 and q4 are this process's own (seeded here).
+    const repo = new RunsRepo(db)
+    const settings = new SettingsRepo(db)
+    settings.set('queue.concurrency', 4)
+    const isAlive = (pid: number) => pid !== dead
+    const started: string[] = []
+    const app = new RunQueue(repo, settings, async (id) => void started.push(id), { adopt: true, isAlive })
+    await app.pump()
+    expect(started).toEqual([]) // the head (q1) waits for its live owner
+    const cli = new RunQueue(repo, settings, async (id) => void started.push(id), { adopt: false, isAlive })
+    owner('q1', dead)
+    await cli.pump()
+    expect(started).toEqual(['q3', 'q4']) // the CLI skips orphans and starts its own
+    await app.pump()
+    expect(started).toEqual(['q3', 'q4', 'q1', 'q2']) // the app adopts the orphans, in order
+    expect(repo.get('q1')!.status).toBe('running')
+
+    // A process that claimed q1 and died before its job started gives it back to the queue.
+    owner('q1', dead)
+    started.length = 0
+    await app.pump()
+    expect(started).toEqual(['q1'])
+    db.close()
   })
 })

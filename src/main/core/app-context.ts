@@ -25,6 +25,7 @@ import { InfoService } from './services/info'
 import { RunsRepo } from './db/runs-repo'
 import { RunService } from './runs/service'
 import { AutoSearches } from './runs/auto-search'
+import { SettingsRepo } from './db/settings-repo'
 import { appVersion } from './version'
 import { unrestricted, type PathPolicy } from './security/path-policy'
 import { ScoresRepo } from './db/scores-repo'
@@ -104,8 +105,6 @@ export function createAppContext(options: AppContextOptions): AppContext {
   })
 
   const datasets = new DatasetService(new DatasetsRepo(db), jobs, paths.datasets, paths.downloads)
-  // Awaited by close, so a short CLI command still finishes the cleanup it started.
-  const strayCleanup = readOnly ? Promise.resolve() : datasets.removeStrayFolders(isProcessAlive).catch(() => {})
   const vectors = new VectorService(new VectorsRepo(db), jobs, datasets, paths.vectors, paths.downloads)
   const runs = new RunService(
     new RunsRepo(db),
@@ -116,6 +115,9 @@ export function createAppContext(options: AppContextOptions): AppContext {
     paths.runs,
     (update) => emit('run.updated', update),
     appVersion,
+    new SettingsRepo(db),
+    // The CLI starts only the runs it queued: it would take adopted ones down when it exits.
+    { adopt: options.transport !== 'cli', isAlive: isProcessAlive },
   )
 
   // Like the import folders: what killed train jobs half-wrote, finished before close (runs.resume rewrites it anyway).
@@ -128,10 +130,20 @@ export function createAppContext(options: AppContextOptions): AppContext {
   )
 
   const scores = new ScoreService(new ScoresRepo(db), jobs, runs, datasets, paths.scores)
+  // Awaited by close, so a short CLI command still finishes the cleanup it started.
+  const strayCleanup = readOnly
+    ? Promise.resolve()
+    : Promise.all([datasets.removeStrayFolders(isProcessAlive), runs.removeStrayImports(isProcessAlive)]).catch(
+        () => {},
+      )
 
   const queueState = () => ({ entries: runs.queue.list(), concurrency: runs.queue.concurrency })
-  // The app and serve mode start what was left queued; a CLI command only starts what it asks for.
-  if (options.transport !== 'cli') void runs.queue.pump()
+  // The app and serve mode start what was left queued, a CLI command what it queued; each looks
+  // again every second for slots that runs of other processes free.
+  if (!readOnly) {
+    void runs.queue.pump()
+    runs.queue.watch()
+  }
 
   const handlers: Handlers = {
     'app.info': ({ refresh }) => info.info(refresh),
@@ -208,6 +220,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'auto.get': ({ id }) => auto.get(id),
     'auto.list': () => auto.list(),
     'auto.cancel': ({ id }) => auto.cancel(id),
+    'runs.export': async ({ id, path }) => ({ id, path, ...(await runs.exportRun(id, path)) }),
+    'runs.import': ({ path }) => runs.importRun(path),
     'queue.list': () => queueState(),
     'queue.move': ({ id, position }) => (runs.queue.move(id, position), queueState()),
     'queue.setConcurrency': ({ concurrency }) => (runs.queue.setConcurrency(concurrency), queueState()),
@@ -253,6 +267,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     async close() {
       if (closed) return
       closed = true
+      runs.queue.stop()
       await jobs.shutdown()
       await strayCleanup
       await partialCleanup

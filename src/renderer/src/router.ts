@@ -41,5 +41,6 @@ export const router = createRouter({
     { path: '/datasets/import', name: 'import', component: () => import('./views/ImportWizard.vue') },
     { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue'), props: true },
     { path: '/auto/:id', name: 'auto', component: () => import('./views/AutoView.vue'), props: true },
+    { path: '/groups/:id', name: 'group', component: () => import('./views/GroupView.vue'), props: true },
   ],
 })

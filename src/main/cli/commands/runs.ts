@@ -1,4 +1,4 @@
-/** `runs list|show|compare|tag|resume|export-model|delete`: the run history from the command line. */
+/** `runs list|show|compare|tag|export|import|resume|export-model|delete`: the run history from the command line. */
 import { resolve } from 'node:path'
 import { isRunKey, runsQuerySchema, type RunComparison } from '../../../shared/runs'
 import type { AppContext } from '../../core/app-context'
@@ -22,6 +22,8 @@ export const runsUsage = `  runs list [--status S ...] [--dataset ID] [--model M
                           KEY: a dotted field of the rows (test.accuracy, config.learningRate, createdAt…),
                           with - in front for descending: --sort=-test.accuracy
   runs show ID | resume ID | delete ID | tag ID TAG
+  runs export ID --out FILE  the run (settings, figures, curves, predictions, model) as one .tar.gz
+  runs import FILE        adds an exported run to this history (a new id if its own is taken)
   runs compare ID ID ...  differing settings, metrics and McNemar's test of runs on the same test split
   runs export-model ID --out DIR
                           the model with its preprocessing, sentiment.mjs and index.html: scores text
@@ -73,6 +75,26 @@ export async function runsCommand(
       out.result(written, () => `Exported the model to ${written.path}: ${written.files.join(', ')}.`)
       return
     }
+    case 'export': {
+      if (!values.out) throw new UsageError('runs export needs --out FILE (the archive to write).')
+      const path = resolve(String(values.out))
+      const { bytes } = await context.runs.exportRun(need(), path)
+      out.result({ id, path, bytes }, () => `Exported run ${id} to ${path} (${bytes} bytes).`)
+      return
+    }
+    case 'import': {
+      if (!id) throw new UsageError('runs import needs the archive file.')
+      const { run, idChanged, datasetAbsent } = await context.runs.importRun(resolve(id))
+      out.result({ ...runSummary(run), idChanged, datasetAbsent }, () =>
+        [
+          `Imported run ${run.id} (${run.name})${idChanged ? ', under a new id: its own was taken here' : ''}.`,
+          datasetAbsent ? `Its dataset (${run.datasetName ?? 'unnamed'}) is not in this history.` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )
+      return
+    }
     case 'delete': {
       await context.runs.delete(need())
       out.result({ id, deleted: true }, () => `Deleted run ${id}.`)
@@ -80,7 +102,7 @@ export async function runsCommand(
     }
     default:
       throw new UsageError(
-        `runs takes list, show ID, compare ID ID…, tag ID TAG, resume ID, export-model ID --out DIR or delete ID${action ? `, not "${action}"` : ''}.`,
+        `runs takes list, show ID, compare ID ID…, tag ID TAG, export ID --out FILE, import FILE, resume ID, export-model ID --out DIR or delete ID${action ? `, not "${action}"` : ''}.`,
       )
   }
 }

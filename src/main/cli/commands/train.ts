@@ -27,7 +27,7 @@ export const trainOptions = { ...runOptions, repeat: { type: 'string' } } as con
 
 export const sweepOptions = { ...runOptions, grid: { type: 'string', multiple: true } } as const
 
-/** `sweep … --grid key=a,b --grid key=c,d`: one run per combination, one after another, as one group. */
+/** `sweep … --grid key=a,b --grid key=c,d`: one run per combination, queued as one group. */
 export async function sweepCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
   const request = trainRequestOf(values, 'sweep')
   let combos: Record<string, unknown>[]
@@ -40,7 +40,8 @@ export async function sweepCommand(context: AppContext, out: Output, values: Fla
   // Every combination is checked before the first run starts.
   for (const change of combos) startSeedOf(context, { ...request, overrides: { ...request.overrides, ...change } })
   const groupId = randomUUID()
-  const done: RunRecord[] = []
+  // All queued first, as one group: a crash leaves the rest queued, and N at a time holds.
+  const queued: RunRecord[] = []
   for (const change of combos) {
     const label = Object.entries(change)
       .map(([k, v]) => `${k}=${String(v)}`)
@@ -50,8 +51,10 @@ export async function sweepCommand(context: AppContext, out: Output, values: Fla
       overrides: { ...request.overrides, ...change },
       name: `${request.name ?? 'sweep'} ${label}`,
     }
-    done.push(await followRun(context, await startRun(context, out, named, groupId), out))
+    queued.push(await startRun(context, out, named, groupId))
   }
+  const done: RunRecord[] = []
+  for (const run of queued) done.push(await followRun(context, run, out))
   const ranked = [...done].sort((a, b) => (b.test?.accuracy ?? -1) - (a.test?.accuracy ?? -1))
   out.result({ groupId, runs: ranked.map(runSummary) }, () =>
     ranked
@@ -104,11 +107,13 @@ export async function trainCommand(context: AppContext, out: Output, values: Fla
   // N runs of one config with consecutive seeds, one group, one after another.
   const base = startSeedOf(context, request)
   const groupId = randomUUID()
-  const done: RunRecord[] = []
+  const queued: RunRecord[] = []
   for (let k = 0; k < repeat; k++) {
     const seeded = { ...request, overrides: { ...request.overrides, seed: base + k } }
-    done.push(await followRun(context, await startRun(context, out, seeded, groupId), out))
+    queued.push(await startRun(context, out, seeded, groupId))
   }
+  const done: RunRecord[] = []
+  for (const run of queued) done.push(await followRun(context, run, out))
   out.result({ groupId, runs: done.map(runSummary) }, () => done.map(describeRun).join('\n\n'))
 }
 
@@ -131,7 +136,12 @@ async function startRun(context: AppContext, out: Output, request: TrainRequest,
       throw new UsageError(err.message)
     throw err
   }
-  out.status(`Run ${run.id} (${run.name}) started.`)
+  const position = context.runs.queue.list().find((e) => e.runId === run.id)?.position
+  out.status(
+    position
+      ? `Run ${run.id} (${run.name}) queued at position ${position} (${context.runs.queue.concurrency} at a time).`
+      : `Run ${run.id} (${run.name}) started.`,
+  )
   // The size rules' sentences, as the form shows them (the run's config holds their values).
   const rules = context.runs.resolveConfig(
     request.preset,
@@ -145,13 +155,22 @@ async function startRun(context: AppContext, out: Output, request: TrainRequest,
   return run
 }
 
-/** Follows a run's job to its end, its log on stderr; the finished record. */
-export async function followRun(context: AppContext, run: RunRecord, out: Output): Promise<RunRecord> {
+/** Waits for a queued run to start (Ctrl+C cancels it), then follows its job to its end, its log on stderr. */
+export async function followRun(context: AppContext, queued: RunRecord, out: Output): Promise<RunRecord> {
+  const cancel = () => context.runs.cancel(queued.id)
+  process.once('SIGINT', cancel)
+  let run: RunRecord
+  try {
+    run = await context.runs.started(queued.id)
+  } finally {
+    process.off('SIGINT', cancel)
+  }
+  if (!run.jobId) return run
   const unsubscribe = context.on('run.updated', (update) => {
     if (update.runId === run.id) for (const line of update.log) out.status(line)
   })
   try {
-    await followJob(context, { id: run.jobId!, kind: 'train' }, out)
+    await followJob(context, { id: run.jobId, kind: 'train' }, out)
   } finally {
     unsubscribe()
   }

@@ -225,6 +225,21 @@ export const migrations: readonly Migration[] = [
     name: 'cross-process-cancel',
     sql: `ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 8,
+    name: 'run-archives-and-queue',
+    sql: `
+      -- App-wide settings that outlive a restart (the queue's concurrency), one JSON value per key.
+      CREATE TABLE settings (
+        key          TEXT PRIMARY KEY,
+        value_json   TEXT NOT NULL
+      ) WITHOUT ROWID;
+      -- The process that queued (then claimed) a run: another live process leaves it alone.
+      ALTER TABLE runs ADD COLUMN queue_owner INTEGER;
+      -- The dataset's name when the run was imported from an archive and that dataset is absent here.
+      ALTER TABLE runs ADD COLUMN dataset_label TEXT;
+    `,
+  },
 ]
 
 export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version))

@@ -79,7 +79,7 @@ function toRecord(row: RunRow): RunRecord {
 
 /** A run's tags joined by commas (which tags cannot hold). */
 const tagsOf = `(SELECT GROUP_CONCAT(tag, ',') FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags`
-const select = `SELECT r.*, d.name AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
+const select = `SELECT r.*, COALESCE(d.name, r.dataset_label) AS dataset_name, t.metrics_json AS test_json, ${tagsOf}
   FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id LEFT JOIN run_tests t ON t.run_id = r.id`
 
 interface ListRow {
@@ -105,7 +105,7 @@ interface ListRow {
 }
 
 /** The Runs table's columns: no test details, no curves. */
-const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, d.name AS dataset_name, r.preset, r.model, r.backend,
+const selectRows = `SELECT r.id, r.name, r.status, r.dataset_id, COALESCE(d.name, r.dataset_label) AS dataset_name, r.preset, r.model, r.backend,
   r.config_json, r.test_accuracy, r.test_f1, r.best_val_accuracy, r.best_val_loss, r.duration_ms, r.created_at,
   ${tagsOf}, r.note, r.starred, r.group_id
   FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`
@@ -155,7 +155,7 @@ export class RunsRepo {
   private readonly updateBest
   private readonly updateProgress
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     this.insertStep = db.prepare(
       `INSERT OR REPLACE INTO run_steps (run_id, step, epoch, loss, accuracy, learning_rate, samples_per_sec)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -178,8 +178,8 @@ export class RunsRepo {
   insert(run: NewRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at, queue_owner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -194,6 +194,7 @@ export class RunsRepo {
         JSON.stringify(run.versions),
         run.groupId ?? null,
         new Date().toISOString(),
+        process.pid,
       )
   }
 
@@ -262,14 +263,33 @@ export class RunsRepo {
     this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)').run(id, tag)
   }
 
-  /** Queued runs waiting for a slot (no job yet), in queue order. */
-  queued(): { id: string; name: string; backend: BackendName | null }[] {
+  /** Queued runs waiting for a slot (no job yet), in queue order, with the process that queued each. */
+  queued(): { id: string; name: string; backend: BackendName | null; owner: number | null }[] {
     return this.db
       .prepare(
-        `SELECT id, name, backend FROM runs WHERE status = 'queued' AND job_id IS NULL
-         ORDER BY queue_position, created_at, rowid`,
+        `SELECT id, name, backend, queue_owner AS owner FROM runs WHERE status = 'queued' AND job_id IS NULL
+         ORDER BY queue_position NULLS LAST, created_at, rowid`,
       )
-      .all() as { id: string; name: string; backend: BackendName | null }[]
+      .all() as { id: string; name: string; backend: BackendName | null; owner: number | null }[]
+  }
+
+  /** Puts a run that ended back in the queue (to resume), owned by this process. */
+  requeue(id: string): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'queued', job_id = NULL, error = NULL, finished_at = NULL, queue_position = NULL,
+         queue_owner = ? WHERE id = ?`,
+      )
+      .run(process.pid, id)
+  }
+
+  /** Runs a process claimed but died before their job started go back to the queue. */
+  releaseDeadClaims(isAlive: (pid: number) => boolean): void {
+    const claimed = this.db
+      .prepare(`SELECT id, queue_owner AS owner FROM runs WHERE status = 'running' AND job_id IS NULL`)
+      .all() as { id: string; owner: number | null }[]
+    const release = this.db.prepare(`UPDATE runs SET status = 'queued' WHERE id = ? AND job_id IS NULL`)
+    for (const { id, owner } of claimed) if (owner === null || !isAlive(owner)) release.run(id)
   }
 
   /** Puts the queued runs in this order (positions 1, 2, …). */
@@ -283,9 +303,10 @@ export class RunsRepo {
     return (
       this.db
         .prepare(
-          `UPDATE runs SET status = 'running', queue_position = NULL WHERE id = ? AND status = 'queued' AND job_id IS NULL`,
+          `UPDATE runs SET status = 'running', queue_position = NULL, queue_owner = ?
+           WHERE id = ? AND status = 'queued' AND job_id IS NULL`,
         )
-        .run(id).changes === 1
+        .run(process.pid, id).changes === 1
     )
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
 import { trainConfigSchema, type TrainConfig } from '../../../shared/training/config'
@@ -14,7 +14,14 @@ import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { sizeRules, statsOf, type DatasetStats, type SizeRules } from '../../../shared/training/size-rules'
 import type { TrainRequest } from '../../../shared/training/settings'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
-import type { ParsedRunsQuery, RunComparison, RunFacets, RunPage, RunUpdateRequest } from '../../../shared/runs'
+import type {
+  ParsedRunsQuery,
+  RunComparison,
+  RunFacets,
+  RunImport,
+  RunPage,
+  RunUpdateRequest,
+} from '../../../shared/runs'
 import { trainJobKind, type TrainEvent, type TrainParams } from '../../../shared/training/job'
 import type { JobOf } from '../../../shared/job-catalog'
 import type { BackendName } from '../../../shared/types'
@@ -27,9 +34,11 @@ import type { JobManager } from '../jobs/manager'
 import { exportModel } from '../model-export/write-export'
 import type { InfoService } from '../services/info'
 import type { VectorService } from '../vectors/service'
+import { exportRun, importRun, stagingPrefix } from './archive'
 import { compareRuns } from './compare'
 import { readPredictions, type Predictions } from './predictions'
-import { RunQueue } from './queue'
+import { RunQueue, type QueueOptions } from './queue'
+import type { SettingsRepo } from '../db/settings-repo'
 
 const resumable = new Set(['interrupted', 'failed', 'cancelled'])
 
@@ -50,8 +59,10 @@ export class RunService {
     private readonly root: string,
     private readonly emit: (update: RunUpdate) => void,
     private readonly appVersion: string,
+    settings: SettingsRepo,
+    queueOptions: QueueOptions,
   ) {
-    this.queue = new RunQueue(repo, (id, backend) => this.startQueued(id, backend))
+    this.queue = new RunQueue(repo, settings, (id, backend) => this.startQueued(id, backend), queueOptions)
     jobs.register(trainJobKind, {
       event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
@@ -95,7 +106,8 @@ export class RunService {
   }
 
   /**
-   * Records and starts a run; `groupId` joins it to other runs (repeats, sweeps, Auto); `deferTest`
+   * Records a run and queues it; it starts at once when a slot is free (the record says `running`),
+   * else it waits its turn. `groupId` joins it to other runs (repeats, sweeps, Auto); `deferTest`
    * leaves the test split for `testDeferred`.
    */
   async start(request: TrainRequest, groupId?: string, options: { deferTest?: boolean } = {}): Promise<RunRecord> {
@@ -125,7 +137,20 @@ export class RunService {
       groupId,
     })
     if (options.deferTest) this.deferredTests.add(id)
-    return this.launch(id, backend, false)
+    this.repo.setRequestedBackend(id, backend)
+    this.emitStatus(id)
+    await this.queue.pump()
+    return this.get(id)
+  }
+
+  /** The run once it has left the queue: started (with its job), or cancelled while waiting. */
+  async started(id: string, pollMs = 250): Promise<RunRecord> {
+    for (;;) {
+      const run = this.get(id)
+      if (run.status !== 'queued' || run.jobId) return run
+      await this.queue.pump()
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
+    }
   }
 
   /** Tests a finished run whose test was deferred: its job resumes after the last epoch, straight to the test. */
@@ -240,7 +265,7 @@ export class RunService {
     return queued
   }
 
-  /** Continues a run that stopped before the end, from its last checkpoint, on the same backend. */
+  /** Continues a run that stopped before the end, from its last checkpoint, on the same backend, through the queue. */
   async resume(id: string): Promise<RunRecord> {
     const run = this.get(id)
     if (!resumable.has(run.status))
@@ -251,8 +276,11 @@ export class RunService {
       )
     if (!run.datasetId)
       throw new ApiError('invalid_payload', 'The dataset of this run was deleted; it cannot resume.', 'id')
-    const backend = run.backend ?? (await this.chooseBackend('auto'))
-    return this.launch(id, backend, hasCheckpoint(this.folder(id)))
+    // Back in the queue, to start from its checkpoint when a slot is free.
+    this.repo.requeue(id)
+    this.emitStatus(id)
+    await this.queue.pump()
+    return this.get(id)
   }
 
   async delete(id: string): Promise<void> {
@@ -261,6 +289,27 @@ export class RunService {
       throw new ApiError('invalid_payload', 'Cancel the run before deleting it.', 'id')
     this.repo.delete(id)
     await rm(this.folder(id), { recursive: true, force: true })
+  }
+
+  /** Writes an ended run to one archive file. */
+  exportRun(id: string, path: string): Promise<{ bytes: number }> {
+    return exportRun(this.repo.db, id, this.folder(id), path, this.appVersion)
+  }
+
+  /** Adds the run in an archive to the history (a new id when its own is taken here). */
+  async importRun(path: string): Promise<RunImport> {
+    const { id, idChanged, datasetAbsent } = await importRun(this.repo.db, path, this.root)
+    this.emitStatus(id)
+    return { run: this.get(id), idChanged, datasetAbsent }
+  }
+
+  /** Import folders a process left when it died. */
+  async removeStrayImports(isAlive: (pid: number) => boolean): Promise<void> {
+    if (!existsSync(this.root)) return
+    for (const name of await readdir(this.root)) {
+      const owner = name.startsWith(stagingPrefix) ? name.slice(stagingPrefix.length).match(/^(\d+)-/)?.[1] : null
+      if (owner && !isAlive(Number(owner))) await rm(join(this.root, name), { recursive: true, force: true })
+    }
   }
 
   /** The learned vectors of the finished model's most frequent words. */
@@ -302,7 +351,8 @@ export class RunService {
   /** Starts a run the queue claimed; a run that cannot start fails with the reason. */
   private async startQueued(id: string, backend: BackendName | null): Promise<void> {
     try {
-      this.launch(id, backend ?? (await this.chooseBackend('auto')), false)
+      // A resumed run continues from its checkpoint; a new one has none.
+      this.launch(id, backend ?? (await this.chooseBackend('auto')), hasCheckpoint(this.folder(id)))
     } catch (err) {
       this.repo.finish(id, 'failed', { error: err instanceof Error ? err.message : String(err) })
       this.emitStatus(id)

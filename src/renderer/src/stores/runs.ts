@@ -43,7 +43,8 @@ export const useRuns = defineStore('runs', () => {
     const known = byId.value.get(u.runId)
     if (known && known.status !== u.status) {
       if (isActive(u.status)) put({ ...known, status: u.status })
-      else refresh(u.runId)
+      // A queued run that starts has a job now; one that ended has its figures.
+      if (u.status !== 'queued') refresh(u.runId)
     }
   })
   api.subscribe('job.updated', (job) => {
