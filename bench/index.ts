@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- --only datasets,vectors,training,scoring,runs] [--data DIR] [--work DIR] [--presets a,b]
- * [--backends wasm,tensorflow] [--per-class N]`: measures, prints a table and writes
+ * [--backends wasm,tensorflow] [--per-class N] [--score-files N]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
  * `--backends` trains each preset on each of those backends side by side (default wasm);
- * `--per-class` trains every preset on at most N reviews per class, for a quick comparison.
+ * `--per-class` trains every preset on at most N reviews per class, for a quick comparison;
+ * `--score-files` scores only N test files per class (scoring suite, a quick look).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     backends: { type: 'string', default: 'wasm' },
     'per-class': { type: 'string' },
+    'score-files': { type: 'string' },
   },
 })
 
@@ -36,7 +38,12 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       backends: values.backends!.split(',').map((b) => b.trim()),
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
     }),
-  scoring: (work, data) => benchScoring(work, data),
+  scoring: (work, data) =>
+    benchScoring(work, data, {
+      presets: values.presets,
+      perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+      scoreFiles: values['score-files'] ? Number(values['score-files']) : undefined,
+    }),
   runs: (work) => benchRuns(work),
 }
 

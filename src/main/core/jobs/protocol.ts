@@ -1,7 +1,11 @@
 /** Messages between main and a job process, the same over child_process IPC and Electron's parentPort. */
 import type { JobProgress } from '../../../shared/types'
 
-export type ToWorker = { type: 'start'; jobId: string; kind: string; params: unknown } | { type: 'cancel' }
+export type ToWorker =
+  | { type: 'start'; jobId: string; kind: string; params: unknown }
+  | { type: 'cancel' }
+  /** A question to a job that serves requests while it runs (`JobContext.serve`, `JobManager.ask`). */
+  | { type: 'request'; id: number; data: unknown }
 
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }
@@ -12,3 +16,5 @@ export type FromWorker =
   | { type: 'error'; message: string; stack?: string }
   /** The job saw the cancel request and stopped cleanly. */
   | { type: 'cancelled' }
+  /** The answer to request `id`: its value, its error, or `ended` when the job no longer serves. */
+  | { type: 'reply'; id: number; value?: unknown; error?: string; ended?: boolean }
