@@ -198,7 +198,7 @@ function scorerOf(bundle: Bundle) {
   let scorer = scorers.get(bundle)
   if (!scorer) {
     const { vocabSize, classes, output } = bundle.preprocessing
-    const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length })
+    const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
     scorer = { net, plain: bundle.tensorsOnly ? null : bagScorer(net, output) }
     scorers.set(bundle, scorer)

@@ -93,7 +93,12 @@ async function* readFolder(
   progress: InputProgress,
 ): AsyncGenerator<InputItem> {
   await checkedStat(input.path, 'folder')
-  const total = await countFiles(input.path, input.extensions)
+  // Counted beside the reading, not before it: the first results need not wait for the whole walk.
+  let total: number | null = null
+  const counted = countFiles(input.path, input.extensions).then(
+    (n) => (total = n),
+    () => null,
+  )
   const paths = walk(input.path, input.extensions)
   // Reads run ahead of the model, at most `concurrency` at a time, in order.
   const window: { path: string; read: Promise<FileRead> }[] = []
@@ -122,7 +127,7 @@ async function* readFolder(
     const parts = rel.split(sep)
     yield { text: decoded.text, source: rel, label: parts.length > 1 ? parts[parts.length - 2]! : null }
   }
-  progress(done, total, 'items')
+  progress(done, await counted, 'items')
 }
 
 /** A text that cannot be scored, or null. */

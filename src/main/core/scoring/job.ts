@@ -27,6 +27,8 @@ type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
 
 /** Skipped inputs listed in the outcome (all are in skipped.jsonl). */
 const skippedListed = 1000
+/** The first batch's size; each next one doubles up to the job's batch size. */
+const firstBatch = 16
 
 /** The first words of a text, for the table. */
 export function snippetOf(text: string): string {
@@ -93,6 +95,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
   } else items = readInput(input, progress)
 
   let batch: Extract<InputItem, { text: string }>[] = []
+  let flushes = 0
   const flush = async () => {
     if (batch.length === 0 && pendingSkips.length === 0) return
     const truths = batch.map((item) => {
@@ -128,7 +131,11 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
         continue
       }
       batch.push(item)
-      if (batch.length >= params.batchSize) await flush()
+      // The first batches are small, so the first results show at once; then batchSize.
+      if (batch.length >= Math.min(params.batchSize, firstBatch << flushes)) {
+        await flush()
+        flushes++
+      }
     }
     await flush()
     ctx.throwIfCancelled()
