@@ -22,6 +22,7 @@ function benchContext(): JobContext {
     log: () => {},
     throwIfCancelled: () => {},
     emit: () => {},
+    serve: () => {},
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * `npm run bench [-- --only datasets,vectors,training,scoring,runs,accuracy] [--data DIR] [--work DIR]
- * [--presets a,b] [--backends wasm,tensorflow] [--per-class N] [--datasets a,b] [--budget MIN] [--autotune S]`: measures, prints a table and writes
+ * [--presets a,b] [--backends wasm,tensorflow] [--per-class N] [--score-files N] [--datasets a,b]
+ * [--budget MIN] [--autotune S]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
  * `--backends` trains each preset on each of those backends side by side (default wasm);
- * `--per-class` trains every preset on at most N reviews per class, for a quick comparison. The accuracy
+ * `--per-class` trains every preset on at most N reviews per class, for a quick comparison;
+ * `--score-files` scores only N test files per class (scoring suite, a quick look). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes and fastText autotune's `--autotune` in seconds.
  */
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     backends: { type: 'string', default: 'wasm' },
     'per-class': { type: 'string' },
+    'score-files': { type: 'string' },
     // accuracy: which datasets, Auto's budget in minutes, fastText autotune's in seconds
     datasets: { type: 'string' },
     budget: { type: 'string', default: '5' },
@@ -43,7 +46,12 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       backends: values.backends!.split(',').map((b) => b.trim()),
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
     }),
-  scoring: (work, data) => benchScoring(work, data),
+  scoring: (work, data) =>
+    benchScoring(work, data, {
+      presets: values.presets,
+      perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+      scoreFiles: values['score-files'] ? Number(values['score-files']) : undefined,
+    }),
   runs: (work) => benchRuns(work),
   accuracy: (work, data) =>
     benchAccuracy(work, data, {

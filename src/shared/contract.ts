@@ -232,8 +232,8 @@ export const requests = {
   'scores.export': request<{ path: string; rows: number }>()(
     z.object({ id, path, format: z.enum(['csv', 'jsonl']).optional() }).strict(),
   ),
-  /** One text's label and probabilities, with `explain` each token's weight (a short `predict` job). */
-  predict: request<Prediction>()(predictRequestSchema, 'predict'),
+  /** One text's label and probabilities, with `explain` each token's weight (asked of the run's `predictor` job). */
+  predict: request<Prediction>()(predictRequestSchema, 'predictor'),
 } as const
 
 export const events = {

@@ -20,7 +20,14 @@ import {
   type VectorFileRecord,
   type VectorInspection,
 } from './vectors'
-import { predictParamsSchema, scoreParamsSchema, type Prediction, type ScoreEvent, type ScoreOutcome } from './scoring'
+import {
+  predictorParamsSchema,
+  scoreParamsSchema,
+  type PredictQuery,
+  type Prediction,
+  type ScoreEvent,
+  type ScoreOutcome,
+} from './scoring'
 
 export interface JobKindSpec<
   P extends z.ZodType = z.ZodType,
@@ -28,6 +35,8 @@ export interface JobKindSpec<
   O = unknown,
   R = O,
   E = unknown,
+  Q = unknown,
+  A = unknown,
 > {
   params: P
   units: readonly U[]
@@ -37,16 +46,27 @@ export interface JobKindSpec<
   result: R
   /** Phantom: what the job streams to main while it runs (`ctx.emit`), if anything. */
   event: E
+  /** Phantom: the requests a job of this kind answers while it runs (`ctx.serve`), and its answers. */
+  request: Q
+  reply: A
 }
 
-/** A job kind returning `O` from its process, `R` (default `O`) as its record's result, streaming `E`s. */
-export function jobKind<O, R = O, E = never>() {
-  return <P extends z.ZodType, const U extends string>(params: P, units: readonly U[]): JobKindSpec<P, U, O, R, E> => ({
+/**
+ * A job kind returning `O` from its process, `R` (default `O`) as its record's result, streaming `E`s,
+ * answering requests `Q` with `A` while it runs.
+ */
+export function jobKind<O, R = O, E = never, Q = never, A = never>() {
+  return <P extends z.ZodType, const U extends string>(
+    params: P,
+    units: readonly U[],
+  ): JobKindSpec<P, U, O, R, E, Q, A> => ({
     params,
     units,
     output: undefined as unknown as O,
     result: undefined as unknown as R,
     event: undefined as unknown as E,
+    request: undefined as unknown as Q,
+    reply: undefined as unknown as A,
   })
 }
 
@@ -98,8 +118,14 @@ export const jobCatalog = {
   train: jobKind<TrainOutcome, TrainOutcome, TrainEvent>()(trainParamsSchema, ['steps', 'bytes']),
   /** Scores an input with a run's model; rows stream to main as they are written. */
   score: jobKind<ScoreOutcome, ScoreOutcome, ScoreEvent>()(scoreParamsSchema, ['items', 'bytes']),
-  /** One text's prediction (and its tokens' weights), in a short-lived process: main never loads tfjs. */
-  predict: jobKind<Prediction>()(predictParamsSchema, ['items']),
+  /**
+   * A run's model kept loaded in a long-lived process that answers predictions (main never loads
+   * tfjs) until it has been idle for `idleMs` or is cancelled; returns how many it answered.
+   */
+  predictor: jobKind<{ answered: number }, { answered: number }, never, PredictQuery, Prediction>()(
+    predictorParamsSchema,
+    ['items'],
+  ),
 } satisfies Catalog
 
 export type Catalog = Record<string, JobKindSpec>
@@ -111,6 +137,8 @@ export type KindOutput<C extends Catalog, K extends keyof C> = C[K]['output']
 export type KindResult<C extends Catalog, K extends keyof C> = C[K]['result']
 export type KindUnit<C extends Catalog, K extends keyof C> = C[K]['units'][number]
 export type KindEvent<C extends Catalog, K extends keyof C> = C[K]['event']
+export type KindRequest<C extends Catalog, K extends keyof C> = C[K]['request']
+export type KindReply<C extends Catalog, K extends keyof C> = C[K]['reply']
 /** A job record of one kind, with that kind's params and result. */
 export type KindRecord<C extends Catalog, K extends keyof C & string> = JobRecord<K, KindParams<C, K>, KindResult<C, K>>
 

@@ -210,12 +210,18 @@ export const predictRequestSchema = z
   })
   .strict()
 
-export const predictParamsSchema = z.object({
+export const predictorParamsSchema = z.object({
   bundleDir: z.string(),
   backend: z.enum(['cuda', 'tensorflow', 'wasm', 'cpu']),
-  text: z.string(),
-  explain: z.boolean(),
+  /** The process ends after this long without a request. */
+  idleMs: z.number().int().min(1),
 })
+
+/** One prediction asked of a predictor job. */
+export interface PredictQuery {
+  text: string
+  explain: boolean
+}
 
 export interface TokenWeight {
   text: string

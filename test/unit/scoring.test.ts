@@ -2,7 +2,7 @@
  * Scoring end to end on the real worker (job processes, wasm), SQLite and files: a tiny run scores
  * folders, delimited and fastText files and its own test split; bad inputs are listed, never fatal;
  * evaluation equals the run's own test figures; class names map; a cancelled job keeps its rows;
- * the CSV export round-trips; predict and explain.
+ * the CSV export round-trips; predict and explain; the predictor process per run.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -273,6 +273,42 @@ describe('score jobs', () => {
     expect(weight.wonderful!).toBeGreaterThan(weight.the!)
     const oov = await ctx.request('predict', { runId: run.id, text: 'zyzzyva wonderful', explain: true })
     expect(oov.tokens!.map((t) => t.inVocabulary)).toEqual([false, true])
+  })
+
+  it('keeps the model loaded in one predictor process per run, which ends when idle and on shutdown', async () => {
+    // A second AppContext on the same data (as the CLI beside the app), with a short idle time.
+    const other = appContext(dir)
+    other.scores.predictorIdleMs = 1500
+    const listed = () => other.request('jobs.list', { kind: 'predictor' })
+    const known = new Set((await listed()).map((j) => j.id))
+    const predictors = async () => (await listed()).filter((j) => !known.has(j.id))
+    const text = 'a wonderful film with a superb plot'
+    try {
+      let t = performance.now()
+      const first = await other.request('predict', { runId: run.id, text, explain: true })
+      const firstMs = performance.now() - t
+      t = performance.now()
+      const second = await other.request('predict', { runId: run.id, text, explain: true })
+      const secondMs = performance.now() - t
+      expect(second).toEqual(first)
+      const started = await predictors()
+      expect(started.map((j) => j.status)).toEqual(['running'])
+      // The first paid for the process, tfjs and the model; the second is a message.
+      expect(secondMs).toBeLessThan(firstMs / 3)
+
+      const idle = await other.jobs.wait(started[0]!.id)
+      expect(idle.status).toBe('succeeded')
+      expect(idle.result).toEqual({ answered: 2 })
+
+      // The next request starts a fresh predictor, which the shutdown stops.
+      expect(await other.request('predict', { runId: run.id, text, explain: true })).toEqual(first)
+      const fresh = (await predictors()).filter((j) => j.status === 'running')
+      expect(fresh).toHaveLength(1)
+      await other.close()
+      expect((await ctx.request('jobs.get', { id: fresh[0]!.id })).status).toBe('cancelled')
+    } finally {
+      await other.close()
+    }
   })
 })
 

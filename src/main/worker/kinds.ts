@@ -6,7 +6,7 @@ import { importDataset } from '../core/datasets/importer'
 import { profileSource } from '../core/datasets/profile'
 import { trainJob } from '../core/engine/train'
 import type { JobHandlers } from '../core/jobs/worker-runtime'
-import { predictJob, scoreJob } from '../core/scoring/job'
+import { predictorJob, scoreJob } from '../core/scoring/job'
 import { downloadJob, embeddingJob, fixHeaderJob, inspectJob, registerJob } from '../core/vectors/jobs'
 
 /** `workerEntry` is this process's own entry: backend detection forks it once per probe. */
@@ -23,6 +23,6 @@ export function jobHandlers(workerEntry: string): JobHandlers<typeof jobCatalog>
     'download-glove': downloadJob,
     train: trainJob,
     score: scoreJob,
-    predict: predictJob,
+    predictor: predictorJob,
   }
 }

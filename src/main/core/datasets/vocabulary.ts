@@ -19,6 +19,8 @@ export class TokenInterner {
   private slots = new Int32Array(2 << 12).fill(-1)
   private chars = new Uint16Array(1 << 14)
   private ends = new Int32Array(1 << 12)
+  /** Once frozen, an unknown token gets this id and is not added (a model's fixed vocabulary). */
+  private unknownId = -1
 
   intern(token: string): number {
     let h = fnvStart
@@ -43,7 +45,13 @@ export class TokenInterner {
       }
       i = (i + 2) & mask
     }
-    return this.add(text, start, end, h, i)
+    return this.unknownId >= 0 ? this.unknownId : this.add(text, start, end, h, i)
+  }
+
+  /** From now on, tokens not interned yet are `unknownId` (and never added). */
+  freeze(unknownId: number): this {
+    this.unknownId = unknownId
+    return this
   }
 
   private add(text: string, start: number, end: number, h: number, slot: number): number {

@@ -12,11 +12,12 @@ import type { TrainConfig } from '../../../shared/training/config'
 import type { TrainOutcome, TrainParams } from '../../../shared/training/job'
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { readVocabulary } from '../datasets/store'
-import { cleanText, tokenize } from '../datasets/preprocess'
-import { unkId } from '../datasets/vocabulary'
+import { cleanText, internTokens, tokenize } from '../datasets/preprocess'
+import { TokenInterner, unkId } from '../datasets/vocabulary'
 import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
+import { bagScorer } from './bag-scorer'
 import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
@@ -96,6 +97,8 @@ export interface Bundle {
   preprocessing: Preprocessing
   vocab: Map<string, number>
   config: TrainConfig
+  /** Score with tfjs even where plain JavaScript would do (tests compare the two). */
+  tensorsOnly?: boolean
 }
 
 export async function loadBundle(dir: string): Promise<Bundle> {
@@ -113,13 +116,44 @@ export async function loadBundle(dir: string): Promise<Bundle> {
 /** Token ids of raw texts, cleaned and tokenized as the training data was. */
 export function encodeTexts(bundle: Bundle, texts: string[]): { ids: Int32Array; offsets: Uint32Array } {
   const spec = bundle.preprocessing.preprocess
-  const all: number[] = []
+  const interner = internerOf(bundle)
+  let ids = new Int32Array(Math.max(1024, texts.length * 256))
+  let at = 0
+  const push = (id: number) => {
+    if (at === ids.length) {
+      const more = new Int32Array(ids.length * 2)
+      more.set(ids)
+      ids = more
+    }
+    ids[at++] = id
+  }
   const offsets = new Uint32Array(texts.length + 1)
   texts.forEach((text, i) => {
-    for (const t of tokenize(cleanText(text, spec), spec.tokenizer)) all.push(bundle.vocab.get(t) ?? unkId)
-    offsets[i + 1] = all.length
+    const cleaned = cleanText(text, spec)
+    if (interner) internTokens(cleaned, spec.tokenizer, interner, push)
+    else for (const t of tokenize(cleaned, spec.tokenizer)) push(bundle.vocab.get(t) ?? unkId)
+    offsets[i + 1] = at
   })
-  return { ids: Int32Array.from(all), offsets }
+  return { ids: ids.subarray(0, at), offsets }
+}
+
+const interners = new WeakMap<Bundle, TokenInterner | null>()
+
+/**
+ * The vocabulary as the import's interner, frozen: it tokenizes and looks tokens up straight from
+ * the text without a string per token (the import's own path, so the same tokens). Null if the
+ * vocabulary repeats a token (ids would not line up), and the map is used.
+ */
+function internerOf(bundle: Bundle): TokenInterner | null {
+  let interner = interners.get(bundle)
+  if (interner === undefined) {
+    const tokens = [...bundle.vocab.keys()]
+    const built = new TokenInterner()
+    for (const t of tokens) built.intern(t)
+    interner = built.size === tokens.length && tokens.length === bundle.vocab.size ? built.freeze(unkId) : null
+    interners.set(bundle, interner)
+  }
+  return interner
 }
 
 /** Class probabilities per text: rows of classes.length. */
@@ -137,8 +171,9 @@ export async function predictEncoded(
 ): Promise<Float32Array> {
   const { x, width } = modelRows(ids, offsets, bundle.config, bundle.preprocessing.vocabSize)
   const rows = offsets.length - 1
+  const { net, plain } = scorerOf(bundle)
+  if (plain) return plain(x, rows)
   const c = bundle.preprocessing.classes.length
-  const net = networkOf(bundle)
   const out = new Float32Array(rows * c)
   for (let from = 0; from < rows; from += batchSize) {
     const n = Math.min(batchSize, rows - from)
@@ -154,20 +189,22 @@ export async function predictEncoded(
   return out
 }
 
-const networks = new WeakMap<Bundle, Network>()
+const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bagScorer> }>()
 
 /**
  * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
  * embedding layer's gather (and a bag's mean) is tens of times slower on wasm than the table's
- * loops, and this is also exactly what the run's own test evaluated.
+ * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body is
+ * scored in plain JavaScript (`bag-scorer.ts`) unless `tensorsOnly`.
  */
-function networkOf(bundle: Bundle): Network {
-  let net = networks.get(bundle)
-  if (!net) {
-    const { vocabSize, classes } = bundle.preprocessing
-    net = buildNetwork(bundle.config, { vocabSize, classes: classes.length })
+function scorerOf(bundle: Bundle) {
+  let scorer = scorers.get(bundle)
+  if (!scorer) {
+    const { vocabSize, classes, output } = bundle.preprocessing
+    const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
-    networks.set(bundle, net)
+    scorer = { net, plain: bundle.tensorsOnly ? null : bagScorer(net, output) }
+    scorers.set(bundle, scorer)
   }
-  return net
+  return scorer
 }

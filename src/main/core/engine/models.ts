@@ -15,6 +15,8 @@ export interface ModelInputs {
   classes: number
   /** Pretrained rows (vocabSize x dim, float32) when the run starts from word vectors. */
   pretrained?: Float32Array
+  /** The weights come from a saved model next (`importWeights`): no random start to draw. */
+  loading?: boolean
 }
 
 /** The layers after the embedding, from `x` (embedded rows) to logits. */
@@ -137,7 +139,7 @@ export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network 
   const dim = tableDim(config, outputUnits(config, inputs.classes))
   const values = new Float32Array(rows * dim)
   // As tfjs's default embedding initializer: uniform in [-0.05, 0.05], drawn from the seeded Math.random.
-  for (let i = 0; i < values.length; i++) values[i] = (Math.random() - 0.5) * 0.1
+  if (!inputs.loading) for (let i = 0; i < values.length; i++) values[i] = (Math.random() - 0.5) * 0.1
   // A bag never reads its padding row: it stays zero (an exported sum then counts it as nothing).
   if (modelKindSpec(config.model).input === 'bag') values.fill(0, 0, dim)
   if (inputs.pretrained) {

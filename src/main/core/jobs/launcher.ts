@@ -40,7 +40,9 @@ export class ForkLauncher implements JobLauncher {
         return child.pid
       },
       send: (message) => {
-        if (child.connected) child.send(message)
+        // A process that is ending can still look connected (a predictor that just went idle, say):
+        // the failed write is dropped here, and onExit reports how the job ended.
+        if (child.connected) child.send(message, () => {})
       },
       onMessage: (listener) => child.on('message', (m) => listener(m as FromWorker)),
       onExit: (listener) => child.once('exit', listener),

@@ -12,6 +12,8 @@ import type {
   KindOutput,
   KindParams,
   KindRecord,
+  KindReply,
+  KindRequest,
   KindResult,
 } from '../../../shared/job-catalog'
 import type { JobProgress, JobRecord, JobStatus } from '../../../shared/types'
@@ -75,6 +77,16 @@ interface Live<K extends string> {
   graceTimer: NodeJS.Timeout | null
   stderrTail: string
   done: Promise<JobRecord>
+  /** Requests sent with `ask`, waiting for their reply. */
+  asked: Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>
+}
+
+/** The job asked no longer answers requests: it has ended, or is ending. */
+export class JobEnded extends Error {
+  constructor(id: string) {
+    super(`Job ${id} has ended; it answers no more requests.`)
+    this.name = 'JobEnded'
+  }
 }
 
 /** Jobs of one catalog's kinds (the app's, unless a test brings its own). */
@@ -85,6 +97,7 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   private readonly throttleMs: number
   private readonly isAlive: (pid: number) => boolean
   private readonly poller: NodeJS.Timeout | null
+  private nextRequest = 1
 
   constructor(
     private readonly repo: JobsRepo,
@@ -132,6 +145,7 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
       graceTimer: null,
       stderrTail: '',
       done,
+      asked: new Map(),
     }
     this.live.set(id, live)
     proc.onMessage((message) => this.onMessage(id, live, message))
@@ -145,6 +159,24 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
     const started = this.repo.get(id)!
     this.emit(started)
     return this.typed(started, kind)
+  }
+
+  /**
+   * Asks a running job of a kind that serves requests (`ctx.serve`); rejects with JobEnded when the
+   * job has ended or ends before answering, and with the job's message when answering failed.
+   */
+  ask<K extends keyof C & string>(
+    job: Pick<KindRecord<C, K>, 'id' | 'kind'>,
+    data: KindRequest<C, K>,
+  ): Promise<KindReply<C, K>> {
+    const live = this.live.get(job.id)
+    if (!live || live.outcome) return Promise.reject(new JobEnded(job.id))
+    const id = this.nextRequest++
+    return new Promise((resolve, reject) => {
+      // The job's process is ours and runs this kind's handler: its replies have the catalog's type.
+      live.asked.set(id, { resolve: (value) => resolve(value as KindReply<C, K>), reject })
+      live.proc.send({ type: 'request', id, data })
+    })
   }
 
   /** The finished record of a job this manager started (or the stored one for others). */
@@ -261,6 +293,14 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
       case 'cancelled':
         live.outcome = { status: 'cancelled', error: 'Cancelled by the user.' }
         break
+      case 'reply': {
+        const waiting = live.asked.get(message.id)
+        live.asked.delete(message.id)
+        if (message.ended) waiting?.reject(new JobEnded(id))
+        else if (message.error !== undefined) waiting?.reject(new Error(message.error))
+        else waiting?.resolve(message.value)
+        break
+      }
     }
   }
 
@@ -300,6 +340,8 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
   ): Promise<JobRecord> {
     if (live.flushTimer) clearTimeout(live.flushTimer)
     if (live.graceTimer) clearTimeout(live.graceTimer)
+    for (const waiting of live.asked.values()) waiting.reject(new JobEnded(id))
+    live.asked.clear()
     try {
       this.flushProgress(id, live)
     } catch (err) {

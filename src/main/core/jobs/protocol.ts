@@ -3,7 +3,10 @@ import type { JobProgress } from '../../../shared/types'
 import type { Confinement } from '../security/path-policy'
 
 export type ToWorker =
-  { type: 'start'; jobId: string; kind: string; params: unknown; confinement: Confinement | null } | { type: 'cancel' }
+  | { type: 'start'; jobId: string; kind: string; params: unknown; confinement: Confinement | null }
+  | { type: 'cancel' }
+  /** A question to a job that serves requests while it runs (`JobContext.serve`, `JobManager.ask`). */
+  | { type: 'request'; id: number; data: unknown }
 
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }
@@ -14,3 +17,5 @@ export type FromWorker =
   | { type: 'error'; message: string; stack?: string }
   /** The job saw the cancel request and stopped cleanly. */
   | { type: 'cancelled' }
+  /** The answer to request `id`: its value, its error, or `ended` when the job no longer serves. */
+  | { type: 'reply'; id: number; value?: unknown; error?: string; ended?: boolean }

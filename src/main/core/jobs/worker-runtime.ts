@@ -4,7 +4,15 @@
  * and reports the result or the error. It talks over Electron's parentPort under utilityProcess and
  * over Node's IPC channel under child_process.fork.
  */
-import type { Catalog, KindEvent, KindOutput, KindParams, KindUnit } from '../../../shared/job-catalog'
+import type {
+  Catalog,
+  KindEvent,
+  KindOutput,
+  KindParams,
+  KindReply,
+  KindRequest,
+  KindUnit,
+} from '../../../shared/job-catalog'
 import { describeSystemError } from '../system-errors'
 import type { Confinement } from '../security/path-policy'
 import type { FromWorker, ToWorker } from './protocol'
@@ -16,7 +24,7 @@ export class JobCancelled extends Error {
   }
 }
 
-export interface JobContext<U extends string = string, E = unknown> {
+export interface JobContext<U extends string = string, E = unknown, Q = unknown, A = unknown> {
   jobId: string
   /** Aborted when main asks the job to stop. */
   signal: AbortSignal
@@ -28,13 +36,18 @@ export interface JobContext<U extends string = string, E = unknown> {
   throwIfCancelled(): void
   /** Serve mode's limits on followed links and fetched addresses; absent when unrestricted. */
   confinement?: Confinement
+  /**
+   * Answers main's requests (`JobManager.ask`) with `answer` until the handler returns (requests
+   * that came earlier are answered now); later ones are told the job has ended.
+   */
+  serve(answer: (request: Q) => Promise<A>): void
 }
 
 /** One handler per kind of a catalog, given the kind's checked params. */
 export type JobHandlers<C extends Catalog> = {
   [K in keyof C & string]: (
     params: KindParams<C, K>,
-    ctx: JobContext<KindUnit<C, K>, KindEvent<C, K>>,
+    ctx: JobContext<KindUnit<C, K>, KindEvent<C, K>, KindRequest<C, K>, KindReply<C, K>>,
   ) => Promise<KindOutput<C, K>>
 }
 
@@ -70,9 +83,23 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
   const port = channel()
   const abort = new AbortController()
   let started = false
+  let answer: ((request: unknown) => Promise<unknown>) | null = null
+  // Requests that came before the handler began to serve (while it loads, say), answered then.
+  let early: { id: number; data: unknown }[] | null = []
+  const reply = (id: number, data: unknown) => {
+    if (!answer) void port.send({ type: 'reply', id, ended: true })
+    else
+      answer(data).then(
+        (value) => port.send({ type: 'reply', id, value }),
+        (err: unknown) => port.send({ type: 'reply', id, error: err instanceof Error ? err.message : String(err) }),
+      )
+  }
 
   // Give a pending postMessage time to leave before the process ends.
   const finish = async (message: FromWorker) => {
+    answer = null
+    for (const r of early ?? []) reply(r.id, r.data)
+    early = null
     await port.send(message)
     setTimeout(() => process.exit(0), 50)
   }
@@ -80,6 +107,11 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
   port.onMessage((message) => {
     if (message.type === 'cancel') {
       abort.abort()
+      return
+    }
+    if (message.type === 'request') {
+      if (early && !answer) early.push(message)
+      else reply(message.id, message.data)
       return
     }
     if (started) return
@@ -100,6 +132,11 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
         if (abort.signal.aborted) throw new JobCancelled()
       },
       ...(message.confinement ? { confinement: message.confinement } : {}),
+      serve: (handler) => {
+        answer = handler
+        for (const r of early ?? []) reply(r.id, r.data)
+        early = null
+      },
     }
     runKind(catalog, handlers, kind, message.params, ctx).then(
       (value) => finish(abort.signal.aborted ? { type: 'cancelled' } : { type: 'result', value }),

@@ -8,7 +8,14 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobParams } from '../../../shared/job-catalog'
-import type { Prediction, ScoreEvent, ScoreOutcome, SkippedInput, StoredScoreRow } from '../../../shared/scoring'
+import type {
+  PredictQuery,
+  Prediction,
+  ScoreEvent,
+  ScoreOutcome,
+  SkippedInput,
+  StoredScoreRow,
+} from '../../../shared/scoring'
 import { useBackend } from '../engine/backend'
 import { encodeTexts, loadBundle, predictEncoded, type Bundle } from '../engine/bundle'
 import type { JobContext } from '../jobs/worker-runtime'
@@ -20,6 +27,8 @@ type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
 
 /** Skipped inputs listed in the outcome (all are in skipped.jsonl). */
 const skippedListed = 1000
+/** The first batch's size; each next one doubles up to the job's batch size. */
+const firstBatch = 16
 
 /** The first words of a text, for the table. */
 export function snippetOf(text: string): string {
@@ -36,11 +45,17 @@ class LineWriter {
     this.stream = createWriteStream(path)
   }
 
-  async write(line: string): Promise<{ offset: number; length: number }> {
-    const text = `${line}\n`
-    const at = { offset: this.offset, length: Buffer.byteLength(text) - 1 }
-    this.offset += at.length + 1
-    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
+  /** Writes the lines in one piece; gives each line's byte range (without its newline). */
+  async write(lines: string[]): Promise<{ offset: number; length: number }[]> {
+    const at = lines.map((line) => {
+      const length = Buffer.byteLength(line)
+      const range = { offset: this.offset, length }
+      this.offset += length + 1
+      return range
+    })
+    if (lines.length === 0) return at
+    if (!this.stream.write(`${lines.join('\n')}\n`))
+      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
     return at
   }
 
@@ -80,6 +95,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
   } else items = readInput(input, progress)
 
   let batch: Extract<InputItem, { text: string }>[] = []
+  let flushes = 0
   const flush = async () => {
     if (batch.length === 0 && pendingSkips.length === 0) return
     const truths = batch.map((item) => {
@@ -88,12 +104,12 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
       if (k === null) evaluation.unmatchedLabel(item.label)
       return k
     })
-    const rows = await scoreBatch(bundle, batch, idMap, scored, params.batchSize, async (row, i) => {
-      const k = truths[i]
-      const full = { ...row, truth: k == null ? null : classes[k]! }
-      const at = await results.write(JSON.stringify({ ...full, text: batch[i]!.text }))
-      if (k != null) evaluation.add(k, full.probs, 0, full)
-      return { ...full, ...at }
+    const scoredRows = await scoreBatch(bundle, batch, idMap, scored, params.batchSize)
+    const full = scoredRows.map((row, i) => ({ ...row, truth: truths[i] == null ? null : classes[truths[i]!]! }))
+    const at = await results.write(full.map((row, i) => JSON.stringify({ ...row, text: batch[i]!.text })))
+    const rows = full.map((row, i) => {
+      if (truths[i] != null) evaluation.add(truths[i]!, row.probs, 0, row)
+      return { ...row, ...at[i]! }
     })
     scored += rows.length
     ctx.emit({ rows, skipped: pendingSkips })
@@ -111,11 +127,15 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
         skippedCount++
         if (skipped.length < skippedListed) skipped.push(s)
         pendingSkips.push(s)
-        await skippedFile.write(JSON.stringify(s))
+        await skippedFile.write([JSON.stringify(s)])
         continue
       }
       batch.push(item)
-      if (batch.length >= params.batchSize) await flush()
+      // The first batches are small, so the first results show at once; then batchSize.
+      if (batch.length >= Math.min(params.batchSize, firstBatch << flushes)) {
+        await flush()
+        flushes++
+      }
     }
     await flush()
     ctx.throwIfCancelled()
@@ -135,15 +155,14 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
   }
 }
 
-/** Scores one batch; `keep` writes each row's result line and gives the stored row. */
+/** Scores one batch: each input's predicted label and probabilities. */
 async function scoreBatch(
   bundle: Bundle,
   batch: Extract<InputItem, { text: string }>[],
   idMap: Int32Array | null,
   firstIdx: number,
   batchSize: number,
-  keep: (row: Omit<StoredScoreRow, 'offset' | 'length' | 'truth'>, i: number) => Promise<StoredScoreRow>,
-): Promise<StoredScoreRow[]> {
+): Promise<Omit<StoredScoreRow, 'offset' | 'length' | 'truth'>[]> {
   if (batch.length === 0) return []
   const { ids, offsets } = idMap
     ? mappedIds(batch, idMap)
@@ -154,11 +173,10 @@ async function scoreBatch(
   const probs = await predictEncoded(bundle, ids, offsets, batchSize)
   const classes = bundle.preprocessing.classes
   const c = classes.length
-  const rows: StoredScoreRow[] = []
-  for (const [i, item] of batch.entries()) {
+  return batch.map((item, i) => {
     const p = Array.from(probs.subarray(i * c, (i + 1) * c))
     const k = predictedClass(p, 0, c)
-    const row = {
+    return {
       idx: firstIdx + i,
       source: item.source,
       snippet: snippetOf(item.text),
@@ -166,9 +184,7 @@ async function scoreBatch(
       confidence: p[k]!,
       probs: p,
     }
-    rows.push(await keep(row, i))
-  }
-  return rows
+  })
 }
 
 /** A dataset batch's stored ids in the model's vocabulary. */
@@ -184,8 +200,36 @@ function mappedIds(
   return { ids, offsets }
 }
 
-export async function predictJob(params: JobParams<'predict'>): Promise<Prediction> {
+/**
+ * Keeps the run's model loaded and answers predictions until no request came for `idleMs`, or a
+ * cancel (main's shutdown) arrives. Loading tfjs and the bundle is most of a one-off prediction's
+ * time; here only the first request pays it.
+ */
+export async function predictorJob(
+  params: JobParams<'predictor'>,
+  ctx: JobContext<'items', never, PredictQuery, Prediction>,
+): Promise<{ answered: number }> {
   await useBackend(params.backend)
   const bundle = await loadBundle(params.bundleDir)
-  return explainText(bundle, params.text, params.explain)
+  let answered = 0
+  let idle: NodeJS.Timeout | undefined
+  await new Promise<void>((resolve) => {
+    const wait = () => {
+      clearTimeout(idle)
+      idle = setTimeout(resolve, params.idleMs)
+    }
+    ctx.signal.addEventListener('abort', () => resolve())
+    ctx.serve(async ({ text, explain }) => {
+      clearTimeout(idle)
+      try {
+        return await explainText(bundle, text, explain)
+      } finally {
+        ctx.progress(++answered, null, 'items')
+        wait()
+      }
+    })
+    wait()
+  })
+  clearTimeout(idle)
+  return { answered }
 }

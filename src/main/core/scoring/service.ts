@@ -2,14 +2,15 @@
  * Score jobs in main: checks the run and the input, records the score job, starts its `score` job on
  * the run's backend, writes the rows the job streams into SQLite as they arrive, and records how it
  * ended (a cancelled job keeps its rows). Results are read back paged from SQLite; a row's full text
- * and the exports come from `scores/<id>/results.jsonl`. Predictions run in short `predict` jobs.
+ * and the exports come from `scores/<id>/results.jsonl`. Predictions are asked of a long-lived
+ * `predictor` job per run.
  */
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { open, readFile, rm } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { ApiError } from '../../../shared/errors'
-import { resultOf, type JobOf } from '../../../shared/job-catalog'
+import type { JobOf } from '../../../shared/job-catalog'
 import type {
   Prediction,
   ScoreEvent,
@@ -26,7 +27,7 @@ import type { DatasetSummary, PreprocessSpec } from '../../../shared/datasets'
 import type { DatasetService } from '../datasets/service'
 import type { ScoresRepo } from '../db/scores-repo'
 import { modelDir } from '../engine/folders'
-import type { JobManager } from '../jobs/manager'
+import { JobEnded, type JobManager } from '../jobs/manager'
 import type { RunService } from '../runs/service'
 import { exportLines, exportResults, type ExportFormat } from './export'
 
@@ -50,7 +51,14 @@ function refuseOtherTokens(dataset: DatasetSummary, model: PreprocessSpec): void
 /** Skipped inputs a record lists (all are in skipped.jsonl). */
 const skippedListed = 1000
 
+/** Predictor processes kept at once (each holds a model); the least recently used stops first. */
+const maxPredictors = 2
+
 export class ScoreService {
+  /** How long a predictor process waits for the next request before it ends. */
+  predictorIdleMs = 60_000
+  /** The live predictor job of each run, least recently used first. */
+  private readonly predictors = new Map<string, JobOf<'predictor'>>()
   private readonly scoreOfJob = new Map<string, string>()
   /** The first skipped inputs of each live job, from its events (a cancelled job returns no outcome). */
   private readonly skippedOfJob = new Map<string, SkippedInput[]>()
@@ -62,6 +70,11 @@ export class ScoreService {
     private readonly datasets: DatasetService,
     private readonly root: string,
   ) {
+    jobs.register('predictor', {
+      settled: (job) => {
+        for (const [runId, p] of this.predictors) if (p.id === job.id) this.predictors.delete(runId)
+      },
+    })
     jobs.register('score', {
       event: (jobId, data) => this.onEvent(jobId, data),
       settled: (job) => this.onSettled(job),
@@ -189,10 +202,51 @@ export class ScoreService {
     return { fileName, lines: exportLines(file, format, s.classes) }
   }
 
+  /**
+   * One text's prediction from the run's predictor job (started on the first request, reused while it
+   * runs): a keystroke's prediction costs a message, not a process with tfjs and the model to load.
+   * A predictor that ends as it is asked (idle, crashed) is replaced once.
+   */
   async predict(runId: string, text: string, explain: boolean): Promise<Prediction> {
+    for (let attempt = 0; ; attempt++) {
+      const job = this.predictorOf(runId)
+      try {
+        return await this.jobs.ask(job, { text, explain })
+      } catch (err) {
+        this.predictors.delete(runId)
+        if (!(err instanceof JobEnded) || attempt > 0) throw await this.whyEnded(job, err as Error)
+      }
+    }
+  }
+
+  private predictorOf(runId: string): JobOf<'predictor'> {
+    const known = this.predictors.get(runId)
+    if (known) {
+      // Most recently used last, so the first is the one to stop when there are too many.
+      this.predictors.delete(runId)
+      this.predictors.set(runId, known)
+      return known
+    }
     const { run, dir } = this.bundle(runId)
-    const job = await this.jobs.run('predict', { bundleDir: dir, backend: run.backend ?? 'wasm', text, explain })
-    return resultOf(job)
+    for (const [other, job] of this.predictors) {
+      if (this.predictors.size < maxPredictors) break
+      this.predictors.delete(other)
+      this.jobs.cancel(job.id)
+    }
+    const job = this.jobs.start('predictor', {
+      bundleDir: dir,
+      backend: run.backend ?? 'wasm',
+      idleMs: this.predictorIdleMs,
+    })
+    this.predictors.set(runId, job)
+    return job
+  }
+
+  /** A predictor's failure as its job recorded it (a model that failed to load says why). */
+  private async whyEnded(job: JobOf<'predictor'>, err: Error): Promise<Error> {
+    if (!(err instanceof JobEnded)) return err
+    const ended = await this.jobs.finished(job)
+    return new Error(ended.error ?? err.message)
   }
 
   folder(id: string): string {
