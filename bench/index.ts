@@ -4,7 +4,10 @@
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
  * `--backends` trains each preset on each of those backends side by side (default wasm);
- * `--per-class` trains every preset on at most N reviews per class, for a quick comparison.
+ * `--per-class` trains every preset on at most N reviews per class, for a quick comparison;
+ * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
+ * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
+ * `--set key=value` (repeatable) changes every preset's config.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -24,6 +27,10 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     backends: { type: 'string', default: 'wasm' },
     'per-class': { type: 'string' },
+    peer: { type: 'string' },
+    python: { type: 'string' },
+    'peer-seconds': { type: 'string' },
+    set: { type: 'string', multiple: true },
   },
 })
 
@@ -35,6 +42,10 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       only: values.presets,
       backends: values.backends!.split(',').map((b) => b.trim()),
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+      peers: values.peer?.split(',').map((p) => p.trim()),
+      python: values.python,
+      peerSeconds: values['peer-seconds'] ? Number(values['peer-seconds']) : undefined,
+      settings: values.set,
     }),
   scoring: (work, data) => benchScoring(work, data),
   runs: (work) => benchRuns(work),
@@ -60,6 +71,7 @@ async function main() {
       node: process.version,
     },
     results,
+    training: (results.training as { table?: unknown } | undefined)?.table,
   }
   const outDir = resolve(__dirname, '..', 'bench-results')
   mkdirSync(outDir, { recursive: true })
