@@ -462,11 +462,14 @@ function runPeer(
     encoding: 'utf8',
     maxBuffer: 1 << 24,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    // Four steps at least: a machine too loaded for them in 20 times the budget gives no figure.
+    timeout: Math.max(60, 20 * seconds) * 1000,
   })
+  if (done.error) return { status: `failed: ${done.error.message}` }
   const line = done.stdout?.trim().split('\n').at(-1)
   if (done.status !== 0 || !line?.startsWith('{'))
     return {
-      status: `failed: ${done.error?.message ?? done.stderr.trim().split('\n').at(-1) ?? `exit ${done.status}`}`,
+      status: `failed: ${done.stderr.trim().split('\n').at(-1) ?? `exit ${done.status}`}`,
     }
   const r = JSON.parse(line) as { samplesPerSecond: number; version: string; threads: Record<string, number> }
   return { status: 'succeeded', samplesPerSecond: r.samplesPerSecond, version: r.version, threads: r.threads }
