@@ -9,6 +9,9 @@
  * `--score-files` scores only N test files per class (scoring suite, a quick look). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes and fastText autotune's `--autotune` in seconds.
+ * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
+ * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
+ * `--set key=value` (repeatable) changes every preset's config.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -34,6 +37,10 @@ const { values } = parseArgs({
     datasets: { type: 'string' },
     budget: { type: 'string', default: '5' },
     autotune: { type: 'string', default: '300' },
+    peer: { type: 'string' },
+    python: { type: 'string' },
+    'peer-seconds': { type: 'string' },
+    set: { type: 'string', multiple: true },
   },
 })
 
@@ -45,6 +52,10 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       only: values.presets,
       backends: values.backends!.split(',').map((b) => b.trim()),
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
+      peers: values.peer?.split(',').map((p) => p.trim()),
+      python: values.python,
+      peerSeconds: values['peer-seconds'] ? Number(values['peer-seconds']) : undefined,
+      settings: values.set,
     }),
   scoring: (work, data) =>
     benchScoring(work, data, {
@@ -81,6 +92,7 @@ async function main() {
       node: process.version,
     },
     results,
+    training: (results.training as { table?: unknown } | undefined)?.table,
   }
   const outDir = resolve(__dirname, '..', 'bench-results')
   mkdirSync(outDir, { recursive: true })

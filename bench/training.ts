@@ -11,8 +11,15 @@
  * peak memory and the samples/s ratio to wasm; a backend that did not load gives a skipped row with
  * detection's reason. `--per-class N` caps every preset's data at N reviews per class.
  *
+ * `--peer keras,torch` trains each preset's model in the same run in Keras 3 on TensorFlow and in
+ * PyTorch (`bench/peers/*_train.py`, the preset's resolved config on generated rows of its real
+ * shape and the dataset's vocabulary size) with `--python` (default `python3`; a virtual environment
+ * holding tensorflow-cpu, keras and torch), and gives each backend's samples/s over the best peer's.
+ * A peer whose packages do not import is skipped with the reason.
+ *
  *   npm run bench -- --data ../shared/data --only training [--presets fasttext-bigram,kim-cnn]
- *     [--backends wasm,tensorflow] [--per-class 2500]
+ *     [--backends wasm,tensorflow] [--per-class 2500] [--peer keras,torch --python /work/venv-peers/bin/python]
+ *     [--set lengthBuckets=false]
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -29,6 +36,7 @@ import type { Envelope } from '../src/shared/errors'
 import { resultOf } from '../src/shared/job-catalog'
 import type { TrainConfig } from '../src/shared/training/config'
 import { presets } from '../src/shared/training/presets'
+import { parseSetting } from '../src/shared/training/settings'
 import type { RunHistory, RunRecord } from '../src/shared/training/results'
 import { backendNames, type BackendName, type JobRecord } from '../src/shared/types'
 
@@ -392,9 +400,115 @@ export interface TrainingOptions {
   only?: string
   backends: string[]
   perClass?: number
+  /** Peers to train the same models in (keras, torch), with this Python. */
+  peers?: string[]
+  python?: string
+  peerSeconds?: number
+  /** `key=value` changes for every preset (`--set lengthBuckets=false`), as the CLI's `--set`. */
+  settings?: string[]
 }
 
-export async function benchTraining(work: string, data: string, { only, backends, perClass: cap }: TrainingOptions) {
+const peerScripts: Record<string, { script: string; imports: string }> = {
+  keras: { script: 'keras_train.py', imports: 'import tensorflow, keras' },
+  torch: { script: 'torch_train.py', imports: 'import torch' },
+}
+
+/** A peer's samples/s on the preset's model, or why it did not run. */
+export interface PeerResult {
+  samplesPerSecond?: number
+  version?: string
+  threads?: Record<string, number>
+  status: string
+}
+
+/** The peers that import with this Python; the others' reasons. */
+function peerAvailability(python: string, peers: string[]): Map<string, string | null> {
+  const out = new Map<string, string | null>()
+  for (const peer of peers) {
+    const known = peerScripts[peer]
+    if (!known) throw new Error(`Unknown peer "${peer}"; peers: ${Object.keys(peerScripts).join(', ')}.`)
+    const probe = spawnSync(python, ['-c', known.imports], {
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    })
+    const why =
+      probe.error?.message ??
+      (probe.status === 0 ? null : (probe.stderr.trim().split('\n').at(-1) ?? `exit ${probe.status}`))
+    out.set(peer, why && `skipped: ${python} cannot \`${known.imports}\`: ${why}`)
+  }
+  return out
+}
+
+function runPeer(
+  python: string,
+  peer: string,
+  config: TrainConfig,
+  vocab: number,
+  classes: number,
+  seconds: number,
+): PeerResult {
+  const script = join(__dirname, 'peers', peerScripts[peer]!.script)
+  const args = [
+    script,
+    '--config',
+    JSON.stringify(config),
+    '--vocab',
+    String(vocab),
+    '--classes',
+    String(classes),
+    '--seconds',
+    String(seconds),
+  ]
+  const done = spawnSync(python, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    // Four steps at least: a machine too loaded for them in 20 times the budget gives no figure.
+    timeout: Math.max(60, 20 * seconds) * 1000,
+  })
+  if (done.error) return { status: `failed: ${done.error.message}` }
+  const line = done.stdout?.trim().split('\n').at(-1)
+  if (done.status !== 0 || !line?.startsWith('{'))
+    return {
+      status: `failed: ${done.stderr.trim().split('\n').at(-1) ?? `exit ${done.status}`}`,
+    }
+  const r = JSON.parse(line) as { samplesPerSecond: number; version: string; threads: Record<string, number> }
+  return { status: 'succeeded', samplesPerSecond: r.samplesPerSecond, version: r.version, threads: r.threads }
+}
+
+/** One line of the comparison: a preset on one backend against the peers' samples/s. */
+export interface PeerComparison {
+  preset: string
+  backend: string
+  samplesPerSecond: number | null
+  peers: Record<string, number | string>
+  /** samples/s over the best peer's. */
+  ratio: number | null
+}
+
+function printPeerTable(table: PeerComparison[], peers: string[]): void {
+  const lines = [
+    ['preset', 'backend', 'Studio samples/s', ...peers.map((p) => `${p} samples/s`), 'Studio / best peer'],
+    ...table.map((r) => [
+      r.preset,
+      r.backend,
+      r.samplesPerSecond === null ? '-' : fmt(Math.round(r.samplesPerSecond * 10) / 10),
+      ...peers.map((p) => (typeof r.peers[p] === 'number' ? fmt(r.peers[p]) : 'skipped')),
+      r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+    ]),
+  ]
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
+  const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
+  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
+  console.log(out.join('\n'))
+}
+
+export async function benchTraining(
+  work: string,
+  data: string,
+  { only, backends, perClass: cap, peers = [], python = 'python3', peerSeconds = 20, settings = [] }: TrainingOptions,
+) {
+  const changed = Object.fromEntries(settings.map(parseSetting))
   const wanted = backends.map((b) => {
     const name = backendNames.find((n) => n === b)
     if (!name) throw new Error(`Unknown backend "${b}"; backends: ${backendNames.join(', ')}.`)
@@ -454,9 +568,12 @@ export async function benchTraining(work: string, data: string, { only, backends
     }
 
     const rows: TrainingRow[] = []
+    const available = peerAvailability(python, peers)
+    const table: PeerComparison[] = []
+    const peerRuns: Record<string, Record<string, PeerResult>> = {}
     for (const name of names.filter((n) => n !== 'fasttext-peer')) {
       const preset = presets.find((p) => p.name === name)!
-      const plan = { ...plans[name] }
+      const plan = { ...plans[name], overrides: { ...plans[name]?.overrides, ...changed } }
       if (cap !== undefined && cap < (plan.perClass ?? Infinity)) plan.perClass = cap
       const dataset = plan.perClass ? await subsetOf(plan.perClass) : full
       const overrides: Record<string, unknown> = { ...plan.overrides }
@@ -517,6 +634,29 @@ export async function benchTraining(work: string, data: string, { only, backends
       for (const row of side)
         if (wasm && row.samplesPerSecond !== undefined) row.vsWasm = +(row.samplesPerSecond / wasm).toFixed(2)
       rows.push(...side)
+      if (peers.length) {
+        // The model the Studio trained: the preset, the plan's changes and the vectors' dimension.
+        const config = { ...preset.config, ...plan.overrides, ...(preset.needsVectors ? { embeddingDim: 100 } : {}) }
+        const results: Record<string, PeerResult> = {}
+        for (const peer of peers) {
+          const why = available.get(peer)
+          process.stderr.write(`training: ${name} in ${peer}${why ? `: ${why}` : '…'}\n`)
+          results[peer] = why ? { status: why } : runPeer(python, peer, config, dataset.vocabSize, 2, peerSeconds)
+        }
+        peerRuns[name] = results
+        const rates = Object.values(results).flatMap((r) =>
+          r.samplesPerSecond === undefined ? [] : [r.samplesPerSecond],
+        )
+        const best = rates.length ? Math.max(...rates) : null
+        for (const row of side)
+          table.push({
+            preset: name,
+            backend: row.backend ?? '-',
+            samplesPerSecond: row.samplesPerSecond ?? null,
+            peers: Object.fromEntries(Object.entries(results).map(([p, r]) => [p, r.samplesPerSecond ?? r.status])),
+            ratio: best && row.samplesPerSecond !== undefined ? +(row.samplesPerSecond / best).toFixed(3) : null,
+          })
+      }
     }
 
     let peer: Record<string, unknown> = { status: 'not asked for (--presets)' }
@@ -528,7 +668,17 @@ export async function benchTraining(work: string, data: string, { only, backends
       }
     }
     printTable(rows, peer)
+    if (peers.length) printPeerTable(table, peers)
     return {
+      table: peers.length ? table : undefined,
+      peers: peers.length
+        ? {
+            python,
+            seconds: peerSeconds,
+            data: "generated rows of the preset's full length (no padding), the dataset's vocabulary size",
+            runs: peerRuns,
+          }
+        : undefined,
       dataset: {
         source: archive,
         settings: 'aclimdb format, lowercase, defaults otherwise',

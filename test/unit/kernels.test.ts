@@ -60,6 +60,19 @@ describe('training kernels', () => {
         t(filter),
       ]),
     slice: () => [tf.slice(t(image), [1, 2, 0, 1], [2, 5, 4, 1]), tf.slice(t(image), [0, 3, 0, 0], [3, 1, 9, 2])],
+    // An LSTM cell splits its gate products in four at every step; uneven sizes and a middle axis too.
+    splitGates: () => [...tf.split(t(image).reshape([36, 18]), 3, 1), ...tf.split(t(image), [5, 2, 5], 1)],
+    splitGradient: () =>
+      tf.grad((a: tf.Tensor) =>
+        tf.addN(
+          tf.split(a, [4, 10, 4], 1).map((p, i) =>
+            p
+              .mul(i + 2)
+              .square()
+              .sum(),
+          ),
+        ),
+      )(t(image).reshape([3, 18, 12])),
     unstackAlongTime: () => tf.unstack(t(image).reshape([3, 12, 18]), 1),
     sliceAndUnstackGradients: () =>
       tf.grad((a: tf.Tensor) =>

@@ -41,10 +41,10 @@ const tiny = (model: ModelKind) => [
 
 /** The kind-specific settings the Train form shows for each kind. */
 const shownFor: Record<ModelKind, ConfigField[]> = {
-  rnn: ['hiddenUnits', 'layers', 'readout', 'vectors'],
-  lstm: ['hiddenUnits', 'layers', 'readout', 'vectors'],
-  gru: ['hiddenUnits', 'layers', 'readout', 'vectors'],
-  bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors'],
+  rnn: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
+  lstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
+  gru: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
+  bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   cnn: ['filterSizes', 'filters', 'vectors'],
   dense: ['denseUnits', 'vectors'],
   'ngram-bag': ['ngrams', 'hashBuckets'],

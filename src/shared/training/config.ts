@@ -54,6 +54,11 @@ export const trainConfigSchema = z
     maxLen: z.number().int().min(1).max(5000),
     padding: z.enum(['pre', 'post']),
     truncating: z.enum(['pre', 'post']),
+    /**
+     * Recurrent kinds: batches of reviews of similar length, each padded to its longest only (on the
+     * padding side). A default, not a requirement: configs saved before it existed still parse.
+     */
+    lengthBuckets: z.boolean().default(true),
     seed: z
       .number()
       .int()
@@ -102,6 +107,7 @@ export const defaultConfig: TrainConfig = {
   maxLen: 400,
   padding: 'pre',
   truncating: 'pre',
+  lengthBuckets: true,
   seed: 42,
   validateEvery: 0,
   patience: 0,

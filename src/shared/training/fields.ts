@@ -145,6 +145,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
   },
   padding: { group: 'training', label: 'Padding', help: 'pre pads on the left (best for a last-state readout).' },
   truncating: { group: 'training', label: 'Truncation', help: 'pre keeps the end of a long review, post its start.' },
+  lengthBuckets: {
+    group: 'training',
+    label: 'Length buckets',
+    help: 'Batch reviews of similar length and pad each batch only to its longest: short batches run fewer steps. Validation and test pad to the full length, as the saved model does.',
+  },
   seed: { group: 'training', label: 'Seed', help: 'Same seed, same backend: the same run.' },
   validateEvery: {
     group: 'evaluation',

@@ -38,7 +38,7 @@ const embedded = (config: TrainConfig, width: number) => width * config.embeddin
 function recurrent(gates: number, directions: number): ModelKindSpec {
   return {
     input: 'sequence',
-    fields: ['hiddenUnits', 'layers', 'readout', 'vectors'],
+    fields: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
     encoderParameters: ({ embeddingDim: d, hiddenUnits: h, layers }) => {
       let n = 0
       // tfjs GRU has reset_after=false: one bias per gate, like the others.

@@ -11,6 +11,8 @@ export interface SplitTensors {
   width: number
   labels: Uint16Array
   n: number
+  /** Sequences: each row's token count within `width` (the rest is padding); null for a bag. */
+  lengths: Uint32Array | null
 }
 
 /** Rows for a model from ids and offsets: padded sequences, or a bag's features. */
@@ -50,5 +52,11 @@ export async function loadSplit(
   vocabSize: number,
 ): Promise<SplitTensors> {
   const s = await readSplit(dir, split)
-  return { ...modelRows(s.ids, s.offsets, config, vocabSize), labels: s.labels, n: s.labels.length }
+  const rows = modelRows(s.ids, s.offsets, config, vocabSize)
+  const n = s.labels.length
+  const lengths =
+    modelKindSpec(config.model).input === 'sequence'
+      ? Uint32Array.from({ length: n }, (_, i) => Math.min(config.maxLen, s.offsets[i + 1]! - s.offsets[i]!))
+      : null
+  return { ...rows, labels: s.labels, n, lengths }
 }

@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { EpochMetrics, StepMetrics } from '../../../shared/training/results'
+import { batchLength, bucketedOrder, usesBuckets } from './buckets'
 import { saveCheckpoint } from './checkpoints'
+import { passSize } from './memory'
 import { setLearningRate } from './optimizer'
 import { epochOrder } from './random'
 import { learningRateAt } from './schedule'
@@ -23,10 +25,13 @@ export async function trainEpochs(t: Training): Promise<void> {
 /** The epoch's remaining batches (all but those done before a resume). */
 async function trainEpoch(t: Training): Promise<void> {
   const { config, state } = t
-  const order = epochOrder(t.train.n, config.seed, state.epoch)
+  const lengths = usesBuckets(config) ? t.train.lengths : null
+  const order = lengths
+    ? bucketedOrder(lengths, config.batchSize, config.seed, state.epoch)
+    : epochOrder(t.train.n, config.seed, state.epoch)
   if (state.batch === 0) state.epochSums = { loss: 0, accuracy: 0, count: 0, startedMs: state.trainedMs }
   while (state.batch < t.stepsPerEpoch && !state.stopped) {
-    await trainBatch(t, order)
+    await trainBatch(t, order, lengths)
     if (config.validateEvery > 0 && state.step % config.validateEvery === 0) {
       await validate(t)
       t.events.flush() // what the checkpoint covers goes to main first
@@ -35,8 +40,8 @@ async function trainEpoch(t: Training): Promise<void> {
   }
 }
 
-/** One step on the next batch, its point streamed to main. */
-async function trainBatch(t: Training, order: Int32Array): Promise<void> {
+/** One step on the next batch (only as long as its longest example when bucketed), its point streamed to main. */
+async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array | null): Promise<void> {
   const { config, state } = t
   t.ctx.throwIfCancelled()
   const started = performance.now()
@@ -44,6 +49,9 @@ async function trainBatch(t: Training, order: Int32Array): Promise<void> {
   setLearningRate(t.optimizer, lr)
   const from = state.batch * config.batchSize
   const to = Math.min(t.train.n, from + config.batchSize)
+  const steps = lengths ? batchLength(lengths, order, from, to) : t.train.width
+  // A shorter batch keeps less per example: more of it fits in one pass.
+  const micro = steps === t.train.width ? t.micro : passSize(config, steps, t.backend.name, config.batchSize)
   const [loss, accuracy] = await trainStep(
     t.net,
     t.optimizer,
@@ -54,7 +62,8 @@ async function trainBatch(t: Training, order: Int32Array): Promise<void> {
     from,
     to,
     order,
-    t.micro,
+    steps,
+    micro,
   )
   const ms = performance.now() - started
   state.batch++

@@ -14,7 +14,11 @@ export function accuracyFromLogits(logits: tf.Tensor, labels: tf.Tensor1D): tf.S
   return tf.mean(tf.equal(predicted, labels).toFloat())
 }
 
-/** Rows [from, to) of `x` (width ids each), in the order `order` gives when present, and their labels. */
+/**
+ * Rows [from, to) of `x` (width ids each), in the order `order` gives when present, and their labels.
+ * `keep` narrows each row to that many ids on the side away from the padding (`padding` pre keeps the
+ * last ones, post the first): a length bucket's batch, padded only to its longest.
+ */
 export function batchRows(
   x: Int32Array,
   width: number,
@@ -22,14 +26,18 @@ export function batchRows(
   from: number,
   to: number,
   order?: Int32Array,
+  keep: { width: number; padding: 'pre' | 'post' } = { width, padding: 'post' },
 ): { ids: Int32Array; ys: Int32Array } {
   const n = to - from
-  if (!order) return { ids: x.subarray(from * width, to * width), ys: Int32Array.from(labels.subarray(from, to)) }
-  const ids = new Int32Array(n * width)
+  if (!order && keep.width === width)
+    return { ids: x.subarray(from * width, to * width), ys: Int32Array.from(labels.subarray(from, to)) }
+  const w = keep.width
+  const skip = keep.padding === 'pre' ? width - w : 0
+  const ids = new Int32Array(n * w)
   const ys = new Int32Array(n)
   for (let i = 0; i < n; i++) {
-    const r = order[from + i]!
-    ids.set(x.subarray(r * width, (r + 1) * width), i * width)
+    const r = order ? order[from + i]! : from + i
+    ids.set(x.subarray(r * width + skip, r * width + skip + w), i * w)
     ys[i] = labels[r]!
   }
   return { ids, ys }

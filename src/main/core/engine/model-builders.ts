@@ -7,22 +7,32 @@ import * as tf from '@tensorflow/tfjs'
 import { modelKinds, type ModelKind } from '../../../shared/training/model-kinds'
 import type { TrainConfig } from '../../../shared/training/config'
 
+/**
+ * The layer of that name made before, else `make()`'s: a recurrent body is built once per batch
+ * length (length buckets) from the same weighted layers. Layers without weights are made anew.
+ */
+export type Layers = <L extends tf.layers.Layer>(name: string, make: () => L) => L
+
 /** The encoder from `x` (embedded rows, or their mean for a bag) to the features the logits read. */
-export type ModelBuilder = (x: tf.SymbolicTensor, config: TrainConfig) => tf.SymbolicTensor
+export type ModelBuilder = (x: tf.SymbolicTensor, config: TrainConfig, layers: Layers) => tf.SymbolicTensor
 
 type Cell = (options: { units: number; returnSequences: boolean; name: string }) => tf.RNN
 
 /** Stacked recurrent layers of `cell` (each wrapped both ways when bidirectional), then the readout. */
 const recurrent =
   (cell: Cell, bidirectional: boolean): ModelBuilder =>
-  (x, config) => {
+  (x, config, layers) => {
     const sequenceOut = config.readout !== 'last'
     let h = x
     for (let l = 0; l < config.layers; l++) {
       const returnSequences = l < config.layers - 1 || sequenceOut
-      const layer = cell({ units: config.hiddenUnits, returnSequences, name: `recurrent_${l}` })
+      const make = () => cell({ units: config.hiddenUnits, returnSequences, name: `recurrent_${l}` })
       h = (
-        bidirectional ? tf.layers.bidirectional({ layer, mergeMode: 'concat', name: `bidirectional_${l}` }) : layer
+        bidirectional
+          ? layers(`bidirectional_${l}`, () =>
+              tf.layers.bidirectional({ layer: make(), mergeMode: 'concat', name: `bidirectional_${l}` }),
+            )
+          : layers(`recurrent_${l}`, make)
       ).apply(h) as tf.SymbolicTensor
       // Between stacked layers, as PyTorch's nn.LSTM(dropout=...) in the Amazon reviews LSTM.
       if (config.dropout > 0 && l < config.layers - 1)
@@ -36,7 +46,7 @@ const recurrent =
       case 'mean':
         return tf.layers.globalAveragePooling1d({}).apply(h) as tf.SymbolicTensor
       case 'first-last':
-        return firstAndLast(h, config.maxLen)
+        return firstAndLast(h, h.shape[1] as number)
     }
   }
 

@@ -8,7 +8,7 @@ import type { TrainConfig } from '../../../shared/training/config'
 import { modelKindSpec, tableDim } from '../../../shared/training/model-kinds'
 import { embeddingRows, inputLength, outputUnits } from '../../../shared/training/size'
 import { EmbeddingTable, type Pooling } from './embedding-table'
-import { modelBuilder } from './model-builders'
+import { modelBuilder, type Layers } from './model-builders'
 
 export interface ModelInputs {
   vocabSize: number
@@ -20,10 +20,27 @@ export interface ModelInputs {
 }
 
 /** The layers after the embedding, from `x` (embedded rows) to logits. */
-function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number): tf.SymbolicTensor {
-  let h = modelBuilder(config.model)(x, config)
+function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number, layers: Layers): tf.SymbolicTensor {
+  let h = modelBuilder(config.model)(x, config, layers)
   if (config.dropout > 0) h = tf.layers.dropout({ rate: config.dropout, name: 'dropout' }).apply(h) as tf.SymbolicTensor
-  return tf.layers.dense({ units: outputUnits(config, classes), name: 'logits' }).apply(h) as tf.SymbolicTensor
+  return layers('logits', () => tf.layers.dense({ units: outputUnits(config, classes), name: 'logits' })).apply(
+    h,
+  ) as tf.SymbolicTensor
+}
+
+/** Every layer made anew: the exported model has weights of its own. */
+const freshLayers: Layers = (_, make) => make()
+
+/** Layers remembered by name, so that bodies built for other lengths share their weights. */
+function sharedLayers(): Layers {
+  const made = new Map<string, tf.layers.Layer>()
+  return <L extends tf.layers.Layer>(name: string, make: () => L): L => {
+    const known = made.get(name)
+    if (known) return known as L
+    const layer = make()
+    made.set(name, layer)
+    return layer
+  }
 }
 
 /**
@@ -34,6 +51,8 @@ function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number): tf.Sy
 export class Network {
   /** A bag pools its rows first (mean or sum): the table does it, and the body starts from the pooled vector. */
   readonly pooling: Pooling | null
+  /** Bodies for batches shorter than `width` (length buckets), sharing the body's layers. */
+  private readonly shorter = new Map<number, tf.LayersModel>()
 
   constructor(
     readonly config: TrainConfig,
@@ -41,9 +60,22 @@ export class Network {
     readonly table: EmbeddingTable,
     readonly body: tf.LayersModel,
     readonly width: number,
+    private readonly layers: Layers,
   ) {
     const spec = modelKindSpec(config.model)
     this.pooling = spec.input === 'bag' ? (spec.pooling ?? 'mean') : null
+  }
+
+  /** The body for rows of `steps` ids: the body itself at full width, else one built on the same layers. */
+  bodyFor(steps: number): tf.LayersModel {
+    if (steps === this.width || this.pooling) return this.body
+    let body = this.shorter.get(steps)
+    if (!body) {
+      const x = tf.input({ shape: [steps, this.table.dim], name: 'embedded' })
+      body = tf.model({ inputs: x, outputs: head(x, this.config, this.classes, this.layers) })
+      this.shorter.set(steps, body)
+    }
+    return body
   }
 
   /** Logits of n rows of ids. */
@@ -51,11 +83,11 @@ export class Network {
     return tf.tidy(() => this.body.apply(this.embed(ids, n), { training }) as tf.Tensor)
   }
 
-  /** The body's input for n rows of ids: their vectors, or the mean of them when pooled. */
-  embed(ids: Int32Array, n: number): tf.Tensor {
+  /** The body's input for n rows of `steps` ids: their vectors, or the mean of them when pooled. */
+  embed(ids: Int32Array, n: number, steps = this.width): tf.Tensor {
     const d = this.table.dim
     if (this.pooling) return tf.tensor2d(this.table.gatherPooled(ids, this.width, this.pooling), [n, d])
-    return tf.tensor3d(this.table.gather(ids), [n, this.width, d])
+    return tf.tensor3d(this.table.gather(ids), [n, steps, d])
   }
 
   /** The table's sparse gradient from the gradient of `embed`'s output. */
@@ -78,7 +110,7 @@ export class Network {
     if (this.pooling) embedded = pool(input, embedded, this.pooling, this.width, this.table.rows)
     const model = tf.model({
       inputs: input,
-      outputs: head(embedded, this.config, this.classes),
+      outputs: head(embedded, this.config, this.classes, freshLayers),
       name: this.config.model,
     })
     const table = tf.tensor2d(this.table.values, [this.table.rows, this.table.dim])
@@ -152,6 +184,7 @@ export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network 
   const width = inputLength(config)
   const pooled = modelKindSpec(config.model).input === 'bag'
   const x = tf.input({ shape: pooled ? [dim] : [width, dim], name: 'embedded' })
-  const body = tf.model({ inputs: x, outputs: head(x, config, inputs.classes), name: `${config.model}_body` })
-  return new Network(config, inputs.classes, table, body, width)
+  const layers = sharedLayers()
+  const body = tf.model({ inputs: x, outputs: head(x, config, inputs.classes, layers), name: `${config.model}_body` })
+  return new Network(config, inputs.classes, table, body, width, layers)
 }

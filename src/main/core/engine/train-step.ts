@@ -6,7 +6,8 @@ import { accuracyFromLogits, batchRows, lossFromLogits } from './evaluate'
 import type { Network } from './models'
 
 /**
- * One step: the batch's rows are embedded from the table, the gradients of the body's variables and
+ * One step: the batch's rows (narrowed to `steps` ids on the side away from the padding when a length
+ * bucket's batch is shorter than the rows) are embedded from the table, the gradients of the body's variables and
  * (when the table trains) of the embedded rows come back together, are clipped by their global norm,
  * and go to the optimizer and to the table's sparse update. A batch larger than `micro` runs in
  * micro-batches whose gradients are summed, weighted by their share, before the one update.
@@ -21,6 +22,7 @@ export async function trainStep(
   from: number,
   to: number,
   order: Int32Array,
+  steps: number,
   micro: number,
 ): Promise<[number, number]> {
   const n = to - from
@@ -30,16 +32,18 @@ export async function trainStep(
   const batchIds: Int32Array[] = []
   let loss = 0
   let accuracy = 0
+  const body = net.bodyFor(steps)
+  const keep = { width: steps, padding: net.config.padding }
   for (let start = from; start < to; start += micro) {
     const end = Math.min(to, start + micro)
     const share = (end - start) / n
-    const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, start, end, order)
-    const embedded = net.embed(ids, end - start)
+    const { ids, ys: labels } = batchRows(data.x, data.width, data.labels, start, end, order, keep)
+    const embedded = net.embed(ids, end - start, steps)
     const ys = tf.tensor1d(labels, 'int32')
     let hits: tf.Scalar | null = null
     const { value, grads } = tf.engine().gradients(
       () => {
-        const logits = net.body.apply(embedded, { training: true }) as tf.Tensor
+        const logits = body.apply(embedded, { training: true }) as tf.Tensor
         hits = tf.keep(accuracyFromLogits(logits, ys))
         return lossFromLogits(logits, ys)
       },

@@ -1,7 +1,7 @@
 /**
  * Training kernels the stock backends lack or do slowly, registered in one place: the wasm backend
  * gets UnsortedSegmentSum and Conv2DBackpropFilter, which it lacks, a Conv2DBackpropInput made of a
- * matrix product in place of its slow one, Slice and Unpack that read their input in place, and
+ * matrix product in place of its slow one, Slice, Unpack and SplitV that read their input in place, and
  * BatchMatMul that transposes before multiplying instead of during, and an Identity that shares the
  * data instead of copying it; the
  * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one. Each is tested
@@ -12,7 +12,7 @@ import { batchMatMulConfig } from './batch-mat-mul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
 import { identityConfig } from './identity'
-import { sliceConfig, unpackConfig } from './slice'
+import { sliceConfig, splitVConfig, unpackConfig } from './slice'
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum'
 
 /** Each makes a kernel for a backend, given the stock kernel it replaces (if any) to fall back on. */
@@ -25,6 +25,7 @@ const kernels: Record<string, MakeKernel[]> = {
     conv2DBackpropInputConfig,
     sliceConfig,
     unpackConfig,
+    splitVConfig,
     batchMatMulConfig,
     identityConfig,
   ],

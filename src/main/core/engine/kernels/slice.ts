@@ -1,10 +1,11 @@
 /**
- * Slice and Unpack for the wasm backend. Its own Slice copies the whole input out of the heap on every
- * call (readSync) to take a part of it, so unstacking a [batch, 400, units] sequence into time steps,
- * as every recurrent layer does, copied it 400 times: most of an LSTM step. These read the input in
- * place instead.
+ * Slice, Unpack and SplitV for the wasm backend. Its own Slice copies the whole input out of the heap
+ * on every call (readSync) to take a part of it, so unstacking a [batch, 400, units] sequence into
+ * time steps, as every recurrent layer does, copied it 400 times: most of an LSTM step. Its SplitV
+ * calls that slice once per part: an LSTM cell splits its gate products into four at every step, and
+ * those copies were half of a sentimentnet-bilstm step. These read the input in place instead.
  */
-import { slice_util, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
+import { backend_util, util, slice_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: string): TensorInfo
@@ -57,6 +58,21 @@ const unpackKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   })
 }
 
+const splitVKernel: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x } = inputs as { x: TensorInfo }
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number }
+  const [a] = util.parseAxisParam(axis, x.shape) as [number]
+  const sizes = backend_util.prepareSplitSize(x as never, numOrSizeSplits, a)
+  const begin = new Array<number>(x.shape.length).fill(0)
+  return sizes.map((s) => {
+    const size = x.shape.slice()
+    size[a] = s
+    const out = sliceInPlace(backend as unknown as WasmBackend, x, begin, size)
+    begin[a]! += s
+    return out
+  })
+}
+
 /** Strings keep the stock kernels (they live outside the heap). */
 const numeric =
   (kernelFunc: KernelFunc, stock: KernelFunc | undefined): KernelFunc =>
@@ -76,4 +92,10 @@ export const unpackConfig = (backendName: string, stock?: KernelFunc): KernelCon
   kernelName: 'Unpack',
   backendName,
   kernelFunc: numeric(unpackKernel, stock),
+})
+
+export const splitVConfig = (backendName: string, stock?: KernelFunc): KernelConfig => ({
+  kernelName: 'SplitV',
+  backendName,
+  kernelFunc: numeric(splitVKernel, stock),
 })

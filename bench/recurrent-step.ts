@@ -1,0 +1,126 @@
+/**
+ * A few training steps of a preset at its real shape on one backend, without a dataset: random ids,
+ * the preset's batch and length, frozen or trained embeddings as the preset says. Measures samples/s
+ * with micro-batches of `--micro` (default: what the memory budget gives) and with some of this
+ * project's wasm kernels put back to the stock ones (`--stock`), to find where a recurrent preset's
+ * time goes, and the most tensor memory a pass holds per example against the kind's estimate.
+ *
+ *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
+ *     [--micro 64] [--stock Identity,SplitV] [--steps 3] [--backend wasm] [--peak]
+ */
+import { parseArgs } from 'node:util'
+import * as tf from '@tensorflow/tfjs'
+import { useBackend } from '../src/main/core/engine/backend'
+import { passSize } from '../src/main/core/engine/memory'
+import { buildNetwork } from '../src/main/core/engine/models'
+import { makeOptimizer } from '../src/main/core/engine/optimizer'
+import { seedMathRandom } from '../src/main/core/engine/random'
+import { trainStep } from '../src/main/core/engine/train-step'
+import { findPreset } from '../src/shared/training/presets'
+import { trainConfigSchema } from '../src/shared/training/config'
+import { bytesPerExample } from '../src/shared/training/size'
+import type { BackendName } from '../src/shared/types'
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'sentimentnet-bilstm' },
+    dim: { type: 'string' },
+    micro: { type: 'string' },
+    stock: { type: 'string', default: '' },
+    steps: { type: 'string', default: '3' },
+    backend: { type: 'string', default: 'wasm' },
+    peak: { type: 'boolean', default: false },
+  },
+})
+
+async function main() {
+  const preset = findPreset(values.preset!)
+  if (!preset) throw new Error(`No preset ${values.preset}`)
+  const config = trainConfigSchema.parse({
+    ...preset.config,
+    ...(values.dim ? { embeddingDim: Number(values.dim) } : {}),
+  })
+  seedMathRandom(config.seed)
+  const backendName = values.backend as BackendName
+  const stockNames = values.stock!.split(',').filter(Boolean)
+  const stock = await Promise.all(stockNames.map((name) => stockKernel(backendName, name)))
+  const backend = await useBackend(backendName)
+  for (const kernel of stock) {
+    tf.unregisterKernel(kernel.kernelName, backendName)
+    tf.registerKernel(kernel)
+  }
+  const vocab = 5000
+  const net = buildNetwork(config, { vocabSize: vocab, classes: 2 })
+  const optimizer = makeOptimizer(config)
+  const vars = net.body.trainableWeights.map((w) => w.read() as tf.Variable)
+  const batch = config.batchSize
+  const width = net.width
+  const steps = Number(values.steps)
+  const n = batch * (steps + 1)
+  const x = new Int32Array(n * width)
+  for (let i = 0; i < x.length; i++) x[i] = 2 + Math.floor(Math.random() * (vocab - 2))
+  const labels = new Uint16Array(n).map(() => (Math.random() < 0.5 ? 0 : 1))
+  const data = { x, width, labels, n, lengths: null }
+  const order = Int32Array.from({ length: n }, (_, i) => i)
+  const micro = values.micro ? Number(values.micro) : passSize(config, width, backendName, batch)
+  const times: number[] = []
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now()
+    await trainStep(
+      net,
+      optimizer,
+      vars,
+      config.clipNorm,
+      config.learningRate,
+      data,
+      s * batch,
+      (s + 1) * batch,
+      order,
+      width,
+      micro,
+    )
+    times.push(performance.now() - t0)
+  }
+  // With --peak, one more step under tf.profile: the most tensor memory held at once, above what was
+  // held before (tf.profile overflows the stack on passes of some hundred thousand kernels).
+  const before = tf.memory().numBytes
+  const profile = values.peak
+    ? await tf.profile(() =>
+        trainStep(net, optimizer, vars, config.clipNorm, config.learningRate, data, 0, batch, order, width, micro).then(
+          () => [] as tf.Tensor[],
+        ),
+      )
+    : null
+  const measured = times.slice(1) // the first step compiles and allocates
+  const ms = measured.reduce((a, b) => a + b, 0) / measured.length
+  console.log(
+    JSON.stringify({
+      preset: preset.name,
+      backend: backend.detail,
+      embeddingDim: config.embeddingDim,
+      maxLen: width,
+      batch,
+      micro,
+      stockKernels: stockNames,
+      firstStepMs: Math.round(times[0]!),
+      stepMs: Math.round(ms),
+      samplesPerSecond: +((batch * 1000) / ms).toFixed(1),
+      tensors: tf.memory().numTensors,
+      peakPassMbPerExample: profile && +((profile.peakBytes - before) / Math.min(micro, batch) / 2 ** 20).toFixed(2),
+      estimateMbPerExample: +(bytesPerExample(config, width) / 2 ** 20).toFixed(2),
+    }),
+  )
+}
+
+/** The backend's own kernel, read before this project's kernels replace it. */
+async function stockKernel(backend: BackendName, name: string): Promise<tf.KernelConfig> {
+  await import(backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs')
+  const k = tf.getKernel(name, backend)
+  if (!k) throw new Error(`${backend} has no ${name} kernel`)
+  return { ...k }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
