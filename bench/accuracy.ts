@@ -227,7 +227,8 @@ const figures = (run: RunRecord, seconds: number, detail: string): Row => ({
 
 async function presetRow(ctx: AppContext, dataset: DatasetSummary, preset: string): Promise<Row> {
   const t0 = performance.now()
-  const run = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend: 'wasm' })
+  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend: 'wasm' })
+  const run = await ctx.runs.started(queued.id)
   await ctx.jobs.wait(run.jobId!)
   const done = ctx.runs.get(run.id)
   log(`${dataset.name} ${preset}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
