@@ -78,14 +78,18 @@ export interface AutoSearch {
 }
 
 /**
- * The default search space, cheapest first so a short budget still tries the strong baselines: NBSVM,
+ * The default search space, cheapest first so a short budget still tries the strong baselines: NBSVM
+ * (three settings),
  * n-gram bags of one to three n-grams (fastText's space), Kim's CNN, then a GRU. Each names only what
  * makes it that model; its batch, epochs, length and buckets come from the size rules on the dataset
  * (`size-rules.ts`), as for any run.
  */
 export function autoCandidates(): AutoCandidate[] {
   return [
+    // NBSVM fits in seconds: its regularisation and n-grams are chosen on validation too.
     { label: 'NBSVM', preset: 'nbsvm', overrides: {} },
+    { label: 'NBSVM, C 0.1', preset: 'nbsvm', overrides: { svmC: 0.1 } },
+    { label: 'NBSVM, trigrams', preset: 'nbsvm', overrides: { ngrams: 3 } },
     { label: 'bag of words', preset: 'fasttext-bigram', overrides: { ngrams: 1 } },
     { label: 'bigram bag', preset: 'fasttext-bigram', overrides: {} },
     { label: 'bigram bag, 100d', preset: 'fasttext-bigram', overrides: { embeddingDim: 100, learningRate: 0.003 } },
