@@ -79,9 +79,8 @@ export interface AutoSearch {
 
 /**
  * The default search space, cheapest first so a short budget still tries the strong baselines: NBSVM
- * (three settings),
- * n-gram bags of one to three n-grams (fastText's space), Kim's CNN, then a GRU. Each names only what
- * makes it that model; its batch, epochs, length and buckets come from the size rules on the dataset
+ * (three settings), n-gram bags of one to three n-grams (fastText's space), Kim's CNN, then a GRU.
+ * Each names only what makes it that model; its batch, epochs, length and buckets come from the size rules on the dataset
  * (`size-rules.ts`), as for any run.
  */
 export function autoCandidates(): AutoCandidate[] {
