@@ -60,7 +60,7 @@ test('a sweep group ranks its runs with parallel coordinates; a run exports and 
   await expect(page.getByTestId('view-run')).toBeVisible()
   const archive = join(served.dataDir, 'best.tar.gz')
   await page.getByTestId('run-archive-path').locator('input').fill(archive)
-  await page.getByTestId('run-export').click()
+  await page.getByTestId('run-archive-export').click()
   await expect(page.getByTestId('run-exported')).toContainText('best.tar.gz')
   expect(existsSync(archive)).toBe(true)
   await page.getByTestId('nav-runs').click()
