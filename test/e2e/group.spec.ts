@@ -96,6 +96,15 @@ test('a grid sweep queued from the Train form becomes a group whose page ranks i
   await expect(page.getByTestId('sweep-start')).toBeDisabled()
   await values.fill('0.01, 0.05')
   await expect(page.getByTestId('sweep-count-label')).toHaveText('Queues 2 runs as one group.')
+  // A random sample instead: a log range (min 0 is refused), N runs; then back to the grid.
+  await page.getByTestId('sweep-mode-random').click()
+  await editor.getByTestId('sweep-min').locator('input').fill('0')
+  await expect(page.getByTestId('sweep-problem')).toContainText('learningRate: a log range needs a min above 0')
+  await editor.getByTestId('sweep-min').locator('input').fill('0.001')
+  await page.getByTestId('sweep-count').locator('input').fill('3')
+  await expect(page.getByTestId('sweep-count-label')).toHaveText('Queues 3 runs as one group.')
+  await page.getByTestId('sweep-mode-grid').click()
+  await expect(page.getByTestId('sweep-count-label')).toHaveText('Queues 2 runs as one group.')
   await page.getByTestId('run-name').locator('input').fill('rates')
   await page.getByTestId('sweep-start').click()
 
