@@ -21,6 +21,7 @@ import type { ModelExport } from './model-export'
 import type { Preset } from './training/presets'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from './training/results'
 import { trainRequestSchema } from './training/settings'
+import { sweepRequestSchema } from './training/sweep'
 import { autoRequestSchema, type AutoSearch } from './training/auto'
 import { fetchedUrl, filePath } from './path-fields'
 import {
@@ -195,6 +196,8 @@ export const requests = {
   'runs.compare': request<RunComparison>()(z.object({ ids: z.array(id).min(2).max(20) }).strict()),
   /** Queues `count` runs of the run's config with the next seeds, grouped with it. */
   'runs.repeat': request<RunRecord[]>()(z.object({ id, count: z.number().int().min(1).max(50) }).strict()),
+  /** Queues a grid or a random sample of configs as one group, each checked before any is queued. */
+  'runs.sweep': request<{ groupId: string; runs: RunRecord[] }>()(sweepRequestSchema, 'train'),
   /** The Auto preset: a search of model kinds and settings within a time budget, its trials one run group. */
   'auto.start': request<AutoSearch>()(autoRequestSchema, 'train'),
   'auto.get': request<AutoSearch>()(z.object({ id }).strict()),

@@ -80,7 +80,7 @@ describe('runs on the command line', () => {
     expect(JSON.parse(byTag.stdout)).toMatchObject([{ id: 'a', tags: ['baseline'] }])
   })
 
-  it('refuses a sweep of fewer than two runs or of an unknown field before training anything', async () => {
+  it('refuses a sweep of fewer than two runs, an unknown field, a bad range or both kinds, before training anything', async () => {
     const dataDir = await history()
     const one = run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', '--grid', 'epochs=1')
     expect(one.code).toBe(2)
@@ -91,6 +91,14 @@ describe('runs on the command line', () => {
     const refused = run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', '--grid', 'epochs=1,5000')
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/epochs/)
+    const sweep = (...args: string[]) =>
+      run(dataDir, 'sweep', '--dataset', 'imdb', '--preset', 'fasttext-bigram', ...args)
+    const both = sweep('--grid', 'epochs=1,2', '--random', '3', '--range', 'dropout=0:0.5')
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/--grid or --random with --range, not both/)])
+    const backwards = sweep('--random', '3', '--range', 'dropout=0.5:0.1')
+    expect([backwards.code, backwards.stderr]).toEqual([2, expect.stringMatching(/dropout: the range's min/)])
+    const word = sweep('--random', '3', '--range', 'optimizer=adam,nope')
+    expect([word.code, word.stderr]).toEqual([2, expect.stringMatching(/optimizer: "nope" is refused/)])
     expect(JSON.parse(run(dataDir, 'runs', 'list', '--json').stdout)).toHaveLength(3)
   })
 

@@ -11,6 +11,7 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sampleRandom } from '../../src/shared/training/sweep'
 import type { AppContext } from '../../src/main/core/app-context'
 import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
 import { passMemoryEnv } from '../../src/main/core/engine/memory'
@@ -269,6 +270,42 @@ describe('cancel, resume and failure', () => {
     expect(noDataset).toMatchObject({ ok: false, error: { code: 'not_found' } })
     const running = ctx.runs.list().filter((r) => r.status === 'running')
     await Promise.all(running.map((r) => ctx.jobs.wait(r.jobId!)))
+  })
+})
+
+describe('sweeps', () => {
+  it('check every run before queuing any, then queue them all as one group named by their changes', async () => {
+    const count = () => ctx.runs.list(1000).length
+    const before = count()
+    const base = { datasetId: data.id, overrides: { ...quick, epochs: 1 }, backend: 'wasm' as const }
+    // Every combination of this preset lacks vectors: refused whole, nothing queued.
+    const noVectors = await ctx.invoke('runs.sweep', {
+      ...base,
+      preset: 'sentimentnet-bilstm',
+      grid: { learningRate: [0.01, 0.1] },
+    })
+    expect(noVectors).toMatchObject({ ok: false, error: { code: 'invalid_payload', field: 'overrides.vectors' } })
+    const badValue = await ctx.invoke('runs.sweep', { ...base, preset: 'kim-cnn', grid: { dropout: [0.1, 2] } })
+    expect(badValue).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^dropout: 2 is refused/) } })
+    expect(count()).toBe(before)
+
+    const sweep = await ctx.request('runs.sweep', {
+      ...base,
+      preset: 'fasttext-bigram',
+      name: 'rates',
+      random: { count: 2, seed: 3, ranges: { learningRate: { min: 0.01, max: 0.1, log: true } } },
+    })
+    expect(sweep.runs.map((r) => r.name)).toEqual(
+      sampleRandom({ learningRate: { min: 0.01, max: 0.1, log: true } }, 2, 3).map(
+        (c) => `rates learningRate=${String(c.learningRate)}`,
+      ),
+    )
+    expect(new Set(sweep.runs.map((r) => r.groupId))).toEqual(new Set([sweep.groupId]))
+    for (const run of sweep.runs) {
+      const started = await ctx.runs.started(run.id)
+      await ctx.jobs.wait(started.jobId!)
+      expect(ctx.runs.get(run.id)).toMatchObject({ status: 'succeeded', config: { epochs: 1 } })
+    }
   })
 })
 

@@ -53,6 +53,10 @@ Commands:
   sweep --dataset ID --preset NAME --grid key=a,b [--grid key=c,d ...] [train options]
                           one run per combination (lists: --grid filterSizes=3,4;2,3), one group,
                           ranked by test accuracy
+  sweep --dataset ID --preset NAME --random N --range key=min:max[:log] [--range key=a,b ...]
+        [--seed S] [train options]
+                          N runs drawn from the ranges (log-uniform with :log, whole numbers for
+                          integer fields) or choices; --grid and --random are exclusive
 ${runsUsage}
   queue list | move ID POS | cancel ID
                           runs waiting to train (the app starts them N at a time)

@@ -216,6 +216,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     'runs.update': (change) => runs.update(change),
     'runs.compare': ({ ids }) => runs.compare(ids),
     'runs.repeat': ({ id, count }) => runs.repeat(id, count),
+    'runs.sweep': (request) => runs.sweep(request),
     'auto.start': (request) => auto.start(request),
     'auto.get': ({ id }) => auto.get(id),
     'auto.list': () => auto.list(),

@@ -3,7 +3,7 @@ import { ApiError } from '../../../shared/errors'
 import { presets } from '../../../shared/training/presets'
 import { randomUUID } from 'node:crypto'
 import { parseSetting, trainRequestSchema, type TrainRequest } from '../../../shared/training/settings'
-import { expandGrid, parseGridAxis } from '../../../shared/training/sweep'
+import { parseGridAxis, parseRangeAxis, type SweepRequest } from '../../../shared/training/sweep'
 import { statsOf } from '../../../shared/training/size-rules'
 import type { RunRecord } from '../../../shared/training/results'
 import type { AppContext } from '../../core/app-context'
@@ -25,42 +25,79 @@ const runOptions = {
 } as const
 export const trainOptions = { ...runOptions, repeat: { type: 'string' } } as const
 
-export const sweepOptions = { ...runOptions, grid: { type: 'string', multiple: true } } as const
+export const sweepOptions = {
+  ...runOptions,
+  grid: { type: 'string', multiple: true },
+  random: { type: 'string' },
+  range: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+} as const
 
-/** `sweep … --grid key=a,b --grid key=c,d`: one run per combination, queued as one group. */
+/**
+ * `sweep … --grid key=a,b --grid key=c,d`, or `--random N --range key=min:max[:log] --range key=a,b
+ * [--seed S]`: one run per configuration, queued as one group by `runs.sweep` (the form's path too).
+ */
 export async function sweepCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
   const request = trainRequestOf(values, 'sweep')
-  let combos: Record<string, unknown>[]
+  const grids = (values.grid as string[] | undefined) ?? []
+  const ranges = (values.range as string[] | undefined) ?? []
+  if (grids.length && (values.random !== undefined || ranges.length))
+    throw new UsageError('sweep takes --grid or --random with --range, not both.')
+  if (values.random === undefined && (ranges.length || values.seed !== undefined))
+    throw new UsageError('--range and --seed go with --random N.')
+  let sweep: SweepRequest
   try {
-    combos = expandGrid(((values.grid as string[] | undefined) ?? []).map(parseGridAxis))
+    sweep =
+      values.random === undefined
+        ? {
+            ...request,
+            grid: axesOf(
+              grids.map((g) => parseGridAxis(g)),
+              '--grid',
+            ),
+          }
+        : {
+            ...request,
+            random: {
+              count: wholeNumber(values.random, '--random'),
+              seed: values.seed === undefined ? 42 : wholeNumber(values.seed, '--seed'),
+              ranges: axesOf(ranges.map(parseRangeAxis), '--range'),
+            },
+          }
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
-  if (combos.length < 2) throw new UsageError('sweep needs --grid key=value,value… making at least two runs.')
-  // Every combination is checked before the first run starts.
-  for (const change of combos) startSeedOf(context, { ...request, overrides: { ...request.overrides, ...change } })
-  const groupId = randomUUID()
-  // All queued first, as one group: a crash leaves the rest queued, and N at a time holds.
-  const queued: RunRecord[] = []
-  for (const change of combos) {
-    const label = Object.entries(change)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ')
-    const named = {
-      ...request,
-      overrides: { ...request.overrides, ...change },
-      name: `${request.name ?? 'sweep'} ${label}`,
-    }
-    queued.push(await startRun(context, out, named, groupId))
+  let queued: { groupId: string; runs: RunRecord[] }
+  try {
+    queued = await context.runs.sweep(sweep)
+  } catch (err) {
+    throw usageErrorOf(err)
   }
+  for (const run of queued.runs) announce(context, out, run, request)
   const done: RunRecord[] = []
-  for (const run of queued) done.push(await followRun(context, run, out))
+  for (const run of queued.runs) done.push(await followRun(context, run, out))
   const ranked = [...done].sort((a, b) => (b.test?.accuracy ?? -1) - (a.test?.accuracy ?? -1))
-  out.result({ groupId, runs: ranked.map(runSummary) }, () =>
+  out.result({ groupId: queued.groupId, runs: ranked.map(runSummary) }, () =>
     ranked
       .map((r, i) => `${i + 1}. ${r.test ? `${(r.test.accuracy * 100).toFixed(2)}%` : '   —  '}  ${r.id}  ${r.name}`)
       .join('\n'),
   )
+}
+
+/** Flags' axes as one record, refusing a field named twice. */
+function axesOf<T>(axes: [string, T][], flag: string): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const [key, value] of axes) {
+    if (Object.hasOwn(out, key)) throw new Error(`${flag} names ${key} twice.`)
+    out[key] = value
+  }
+  return out
+}
+
+function wholeNumber(raw: unknown, flag: string): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes a whole number, not "${String(raw)}".`)
+  return n
 }
 
 function trainRequestOf(values: FlagValues, command: string): TrainRequest {
@@ -131,11 +168,21 @@ async function startRun(context: AppContext, out: Output, request: TrainRequest,
   try {
     run = await context.runs.start(request, groupId)
   } catch (err) {
-    // A wrong setting or preset name is the command line's fault (exit 2); a missing dataset is not.
-    if (err instanceof ApiError && (err.code === 'invalid_payload' || err.field === 'preset'))
-      throw new UsageError(err.message)
-    throw err
+    throw usageErrorOf(err)
   }
+  announce(context, out, run, request)
+  return run
+}
+
+/** A wrong setting or preset name is the command line's fault (exit 2); a missing dataset is not. */
+function usageErrorOf(err: unknown): unknown {
+  return err instanceof ApiError && (err.code === 'invalid_payload' || err.field === 'preset')
+    ? new UsageError(err.message)
+    : err
+}
+
+/** Where the run stands in the queue, and the size rules' sentences as the form shows them. */
+function announce(context: AppContext, out: Output, run: RunRecord, request: TrainRequest): void {
   const position = context.runs.queue.list().find((e) => e.runId === run.id)?.position
   out.status(
     position
@@ -152,7 +199,6 @@ async function startRun(context: AppContext, out: Output, request: TrainRequest,
     out.status(
       `Fitted to the dataset (--set sizeRules=false keeps the preset's values): ${rules.explanation.join(' ')}`,
     )
-  return run
 }
 
 /** Waits for a queued run to start (Ctrl+C cancels it), then follows its job to its end, its log on stderr. */

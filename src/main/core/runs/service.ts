@@ -13,6 +13,7 @@ import { findPreset, presets, type Preset } from '../../../shared/training/prese
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { sizeRules, statsOf, type DatasetStats, type SizeRules } from '../../../shared/training/size-rules'
 import type { TrainRequest } from '../../../shared/training/settings'
+import { changeLabel, sweepChanges, type SweepRequest } from '../../../shared/training/sweep'
 import type { RunHistory, RunRecord, RunUpdate, WordVectors } from '../../../shared/training/results'
 import type {
   ParsedRunsQuery,
@@ -111,18 +112,7 @@ export class RunService {
    * leaves the test split for `testDeferred`.
    */
   async start(request: TrainRequest, groupId?: string, options: { deferTest?: boolean } = {}): Promise<RunRecord> {
-    const dataset = this.datasets.get(request.datasetId)
-    const { preset, config } = this.resolveConfig(request.preset, request.overrides, statsOf(dataset))
-    if (preset.needsVectors && !config.vectors)
-      throw new ApiError(
-        'invalid_payload',
-        `The ${preset.name} preset trains on pretrained word vectors: register a GloVe file on the Word vectors page and choose it (vectors=ID).`,
-        'overrides.vectors',
-      )
-    if (config.vectors) {
-      // The vectors' own dimension is the embedding size.
-      config.embeddingDim = this.vectors.get(config.vectors).dim
-    }
+    const { dataset, preset, config } = this.prepare(request)
     const backend = await this.chooseBackend(request.backend)
     const id = randomUUID()
     this.repo.insert({
@@ -141,6 +131,47 @@ export class RunService {
     this.emitStatus(id)
     await this.queue.pump()
     return this.get(id)
+  }
+
+  /**
+   * A grid or a random sample (`sweep.ts`) queued as one group, each run named after what it changes.
+   * Every run's config is checked before the first is queued, so a bad one queues nothing.
+   */
+  async sweep(request: SweepRequest): Promise<{ groupId: string; runs: RunRecord[] }> {
+    const { grid, random, ...base } = request
+    let changes: Record<string, unknown>[]
+    try {
+      changes = sweepChanges({ grid, random })
+    } catch (err) {
+      throw new ApiError('invalid_payload', (err as Error).message, grid ? 'grid' : 'random')
+    }
+    const requests = changes.map((change) => ({
+      ...base,
+      overrides: { ...base.overrides, ...change },
+      name: `${base.name ?? 'sweep'} ${changeLabel(change)}`,
+    }))
+    for (const r of requests) this.prepare(r)
+    const groupId = randomUUID()
+    const runs: RunRecord[] = []
+    for (const r of requests) runs.push(await this.start(r, groupId))
+    return { groupId, runs }
+  }
+
+  /** The request's dataset, preset and validated config, or the error that refuses it. */
+  private prepare(request: TrainRequest) {
+    const dataset = this.datasets.get(request.datasetId)
+    const { preset, config } = this.resolveConfig(request.preset, request.overrides, statsOf(dataset))
+    if (preset.needsVectors && !config.vectors)
+      throw new ApiError(
+        'invalid_payload',
+        `The ${preset.name} preset trains on pretrained word vectors: register a GloVe file on the Word vectors page and choose it (vectors=ID).`,
+        'overrides.vectors',
+      )
+    if (config.vectors) {
+      // The vectors' own dimension is the embedding size.
+      config.embeddingDim = this.vectors.get(config.vectors).dim
+    }
+    return { dataset, preset, config }
   }
 
   /** The run once it has left the queue: started (with its job), or cancelled while waiting. */
