@@ -247,3 +247,6 @@ export function parseLabelMap(text: string): Record<string, string> {
   }
   return map
 }
+
+/** A score job's batches: the first of 16 inputs, so the first results show at once, each next one twice as big up to `batchSize`. */
+export const scoreBatchSize = (flushes: number, batchSize: number) => Math.min(batchSize, 16 << Math.min(flushes, 20))

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/main/core/db/database'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import type { DatasetSummary } from '../../src/shared/datasets'
+import { scoreBatchSize } from '../../src/shared/scoring'
 import { appContext } from '../fixtures/app'
 import { writeTree } from '../fixtures/dataset-files'
 import { finishedRun, importSyntheticDataset, quick, syntheticReview, trainRun } from '../fixtures/training'
@@ -138,7 +139,10 @@ describe('fault suite: kill -9 during a score job', () => {
           .pluck()
           .all(job.id)
         expect(rows).toEqual(rows.map((_, i) => i)) // no gaps
-        expect(rows.length % 256).toBe(0) // whole batches only
+        // Whole batches only: 16, 32, … up to 256 rows, then 256 at a time.
+        const ends = [0]
+        while (ends.at(-1)! < rows.length) ends.push(ends.at(-1)! + scoreBatchSize(ends.length - 1, 256))
+        expect(ends).toContain(rows.length)
         const file = join(dir, 'scores', job.id, 'results.jsonl')
         const written = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0
         expect(written).toBeGreaterThanOrEqual(rows.length)

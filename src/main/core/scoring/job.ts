@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobParams } from '../../../shared/job-catalog'
+import { scoreBatchSize } from '../../../shared/scoring'
 import type {
   PredictQuery,
   Prediction,
@@ -27,8 +28,6 @@ type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
 
 /** Skipped inputs listed in the outcome (all are in skipped.jsonl). */
 const skippedListed = 1000
-/** The first batch's size; each next one doubles up to the job's batch size. */
-const firstBatch = 16
 
 /** The first words of a text, for the table. */
 export function snippetOf(text: string): string {
@@ -132,7 +131,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
       }
       batch.push(item)
       // The first batches are small, so the first results show at once; then batchSize.
-      if (batch.length >= Math.min(params.batchSize, firstBatch << flushes)) {
+      if (batch.length >= scoreBatchSize(flushes, params.batchSize)) {
         await flush()
         flushes++
       }
