@@ -23,8 +23,8 @@ test('Auto starts from the Train form and its trials table fills as they train',
   await expect(page.getByTestId('view-auto')).toBeVisible({ timeout: 60_000 })
   await expect(page.getByTestId('auto-left')).toContainText('of 3 min')
   const rows = page.getByTestId('auto-trials').locator('tbody tr')
-  // The first trials are n-gram bags; each row gets its validation accuracy when it ends.
-  await expect(rows.first()).toContainText('bag of words', { timeout: 90_000 })
+  // The first trials are NBSVM's; each row gets its validation accuracy when it ends.
+  await expect(rows.first()).toContainText('NBSVM', { timeout: 90_000 })
   await expect(rows.first()).toContainText(/\d+\.\d\d%/, { timeout: 120_000 })
   await expect(page.getByTestId('auto-best')).toContainText('Best so far')
   await expect(page.getByTestId('auto-chart').locator('canvas')).toHaveCount(1)

@@ -28,18 +28,26 @@ test('a folder is scored from the page: sorted, opened, exported; one text is pr
   await expect(page.getByTestId('confusion-matrix')).toContainText('pos')
   await expect(page.getByTestId('score-histogram')).toBeVisible()
 
-  // Sorted by probability, highest first (a second click on the header).
+  // Sorted by probability: highest first on a first click on the header, lowest first on a second.
   const header = page.getByTestId('score-table').locator('th', { hasText: 'Probability' })
-  await header.click()
-  await header.click()
   const confidences = async () =>
     (await page.getByTestId('score-confidence').allTextContents()).map((t) => Number(t.replace('%', '')))
+  const ordered = (c: number[], descending: boolean) =>
+    c.length > 1 && c.every((v, i) => i === 0 || (descending ? c[i - 1]! >= v : c[i - 1]! <= v))
+  await header.click()
+  await expect.poll(async () => ordered(await confidences(), true)).toBe(true)
+  const highest = (await confidences())[0]!
+  await header.click()
+  // Lowest first: rising, from below the highest (the tiny model is sure of most reviews).
   await expect
     .poll(async () => {
       const c = await confidences()
-      return c.length > 1 && c.every((v, i) => i === 0 || c[i - 1]! >= v)
+      return ordered(c, false) && c[0]! < highest
     })
     .toBe(true)
+  await header.click()
+  await header.click()
+  await expect.poll(async () => ordered(await confidences(), true)).toBe(true)
 
   await page.getByTestId('score-row').first().click()
   await expect(page.getByTestId('score-row-text')).toContainText('Review number')

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { encodeTexts, predictEncoded, type Bundle, type Preprocessing } from '../../src/main/core/engine/bundle'
-import { bagScorer } from '../../src/main/core/engine/bag-scorer'
+import { bagLogits } from '../../src/main/core/engine/bag-scorer'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
@@ -22,7 +22,7 @@ function bundleOf(config: TrainConfig, classes: string[]): Bundle {
   for (let i = 0; i < net.table.values.length; i++) net.table.values[i] = (random() - 0.5) * 4
   const model = net.exportModel()
   // The JavaScript path applies (else both sides below would be tfjs).
-  expect(bagScorer(net, 'softmax')).not.toBeNull()
+  expect(bagLogits(net)).not.toBeNull()
   const preprocessing: Preprocessing = {
     version: 1,
     preprocess: { lowercase: true, stripHtml: true, clean: 'none', tokenizer: 'word' } as Preprocessing['preprocess'],

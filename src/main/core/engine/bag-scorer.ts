@@ -39,13 +39,10 @@ function denseLayers(body: tf.LayersModel): DenseWeights[] | null {
 }
 
 /**
- * Class probabilities of n rows of bag features (`width` each), rows of `classes` values, or null
- * when the network is not a bag with a dense body.
+ * The logits of n rows of bag features (`width` each), a row of outputs each, or null when the
+ * network is not a bag with a dense body.
  */
-export function bagScorer(
-  net: Network,
-  output: 'sigmoid' | 'softmax',
-): ((x: Int32Array, n: number) => Float32Array) | null {
+export function bagLogits(net: Network): ((x: Int32Array, n: number) => Float32Array) | null {
   const pooling = net.pooling
   if (!pooling) return null
   const layers = denseLayers(net.body)
@@ -53,7 +50,7 @@ export function bagScorer(
   return (x, n) => {
     let h = net.table.gatherPooled(x, net.width, pooling)
     for (const l of layers) h = dense(h, n, l)
-    return probabilities(h, n, output)
+    return h
   }
 }
 
@@ -75,7 +72,7 @@ function dense(x: Float32Array, n: number, l: DenseWeights): Float32Array {
 }
 
 /** Sigmoid of one logit as [1 - p, p], or the softmax of one logit per class, as the scorer's tfjs path. */
-function probabilities(logits: Float32Array, n: number, output: 'sigmoid' | 'softmax'): Float32Array {
+export function probabilities(logits: Float32Array, n: number, output: 'sigmoid' | 'softmax'): Float32Array {
   if (output === 'sigmoid') {
     const out = new Float32Array(n * 2)
     for (let r = 0; r < n; r++) {

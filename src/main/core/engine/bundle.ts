@@ -17,7 +17,7 @@ import { TokenInterner, unkId } from '../datasets/vocabulary'
 import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
-import { bagScorer } from './bag-scorer'
+import { bagLogits, probabilities } from './bag-scorer'
 import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
@@ -162,8 +162,8 @@ export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 
   return predictEncoded(bundle, ids, offsets, batchSize)
 }
 
-/** Class probabilities of token-id sequences (`offsets` delimit them): rows of classes.length. */
-export async function predictEncoded(
+/** The logits of token-id sequences (`offsets` delimit them): a row of the model's outputs each, in batches. */
+export async function logitsEncoded(
   bundle: Bundle,
   ids: ArrayLike<number>,
   offsets: Uint32Array,
@@ -173,23 +173,29 @@ export async function predictEncoded(
   const rows = offsets.length - 1
   const { net, plain } = scorerOf(bundle)
   if (plain) return plain(x, rows)
-  const c = bundle.preprocessing.classes.length
-  const out = new Float32Array(rows * c)
+  const outputs = bundle.preprocessing.output === 'sigmoid' ? 1 : bundle.preprocessing.classes.length
+  const out = new Float32Array(rows * outputs)
   for (let from = 0; from < rows; from += batchSize) {
     const n = Math.min(batchSize, rows - from)
-    const probs = tf.tidy(() => {
-      const logits = net.logits(x.subarray(from * width, (from + n) * width), n, false)
-      if (bundle.preprocessing.output === 'softmax') return tf.softmax(logits)
-      const p = tf.sigmoid(logits)
-      return tf.concat([tf.sub(1, p), p], 1)
-    })
-    out.set(await probs.data(), from * c)
-    probs.dispose()
+    const logits = net.logits(x.subarray(from * width, (from + n) * width), n, false)
+    out.set(await logits.data(), from * outputs)
+    logits.dispose()
   }
   return out
 }
 
-const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bagScorer> }>()
+/** Every class's probability for encoded texts, rows of `classes` values. */
+export async function predictEncoded(
+  bundle: Bundle,
+  ids: ArrayLike<number>,
+  offsets: Uint32Array,
+  batchSize = 256,
+): Promise<Float32Array> {
+  const logits = await logitsEncoded(bundle, ids, offsets, batchSize)
+  return probabilities(logits, offsets.length - 1, bundle.preprocessing.output)
+}
+
+const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bagLogits> }>()
 
 /**
  * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
@@ -200,10 +206,10 @@ const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bag
 function scorerOf(bundle: Bundle) {
   let scorer = scorers.get(bundle)
   if (!scorer) {
-    const { vocabSize, classes, output } = bundle.preprocessing
+    const { vocabSize, classes } = bundle.preprocessing
     const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
-    scorer = { net, plain: bundle.tensorsOnly ? null : bagScorer(net, output) }
+    scorer = { net, plain: bundle.tensorsOnly ? null : bagLogits(net) }
     scorers.set(bundle, scorer)
   }
   return scorer

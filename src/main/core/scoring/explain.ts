@@ -1,11 +1,13 @@
 /**
  * One text's prediction and, on request, each token's weight by occlusion: how much the predicted
- * label's probability falls when that token is left out (all variants scored in one batch). It
- * works the same for every model kind, since it only asks the model for probabilities.
+ * label's log-odds fall when that token is left out (all variants scored in one batch). Log-odds,
+ * from the logits, not probabilities: a confident model's probability stays at 1.0 in float32 whatever
+ * one word does, and every weight would read 0. It works the same for every model kind.
  */
 import type { Prediction, TokenWeight } from '../../../shared/scoring'
 import { cleanText, tokenize } from '../datasets/preprocess'
-import { predictEncoded, type Bundle } from '../engine/bundle'
+import { logitsEncoded, type Bundle } from '../engine/bundle'
+import { probabilities } from '../engine/bag-scorer'
 import { predictedClass } from './evaluation'
 
 /** Tokens explained at most; the model reads at most maxLen of them anyway. */
@@ -25,8 +27,10 @@ export async function explainText(bundle: Bundle, text: string, explain: boolean
     offsets[i + 2] = all.length
   }
   const c = classes.length
-  const probs = await predictEncoded(bundle, all, offsets)
+  const logits = await logitsEncoded(bundle, all, offsets)
+  const probs = probabilities(logits, shown + 1, bundle.preprocessing.output)
   const k = predictedClass(probs, 0, c)
+  const logOdds = (row: number) => classLogOdds(logits, row, k, bundle.preprocessing.output === 'sigmoid' ? 1 : c)
   const prediction: Prediction = {
     label: classes[k]!,
     probability: probs[k]!,
@@ -35,8 +39,19 @@ export async function explainText(bundle: Bundle, text: string, explain: boolean
   if (!explain) return prediction
   prediction.tokens = tokens.map((t, i): TokenWeight => ({
     text: t,
-    weight: i < shown ? probs[k]! - probs[(i + 1) * c + k]! : 0,
+    weight: i < shown ? logOdds(0) - logOdds(i + 1) : 0,
     inVocabulary: ids[i] !== unkId,
   }))
   return prediction
+}
+
+/** Class k's log-odds in a row of logits: its logit against the log-sum-exp of the others (±z for one sigmoid logit). */
+function classLogOdds(logits: Float32Array, row: number, k: number, outputs: number): number {
+  if (outputs === 1) return k === 1 ? logits[row]! : -logits[row]!
+  const z = logits.subarray(row * outputs, (row + 1) * outputs)
+  let max = -Infinity
+  for (let j = 0; j < outputs; j++) if (j !== k) max = Math.max(max, z[j]!)
+  let total = 0
+  for (let j = 0; j < outputs; j++) if (j !== k) total += Math.exp(z[j]! - max)
+  return z[k]! - (max + Math.log(total))
 }
