@@ -57,34 +57,53 @@ try {
 } catch {
   electron = pkg.devDependencies.electron.replace(/^[^\d]*/, '')
 }
-const out = mkdtempSync(join(tmpdir(), 'electronegativity-'))
-const csv = join(out, 'findings.csv')
-// The check of available security fixes asks GitHub for Electron's releases: not offline, and the
-// installed version is what the lock file says.
-const r = spawnSync(
-  process.execPath,
-  [
-    cli,
-    '-i',
-    join(root, 'src'),
-    '-o',
-    csv,
-    '-r',
-    '-v',
-    'false',
-    '-e',
-    electron,
-    '-x',
-    'AvailableSecurityFixesGlobalCheck',
-  ],
-  { encoding: 'utf8' },
-)
-if (r.status !== 0) {
-  console.error(r.stdout, r.stderr)
+/**
+ * The findings as rows of its CSV report. The checker writes that report as it exits, and once in CI
+ * (two cores under load) the file read back was not whole CSV: it runs again, up to three times,
+ * before the step fails with what it read.
+ */
+function findings() {
+  let last = ''
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const out = mkdtempSync(join(tmpdir(), 'electronegativity-'))
+    const csv = join(out, 'findings.csv')
+    try {
+      // The check of available security fixes asks GitHub for Electron's releases: not offline, and the
+      // installed version is what the lock file says.
+      const r = spawnSync(
+        process.execPath,
+        [
+          cli,
+          '-i',
+          join(root, 'src'),
+          '-o',
+          csv,
+          '-r',
+          '-v',
+          'false',
+          '-e',
+          electron,
+          '-x',
+          'AvailableSecurityFixesGlobalCheck',
+        ],
+        { encoding: 'utf8' },
+      )
+      if (r.status !== 0) {
+        console.error(r.stdout, r.stderr)
+        process.exit(1)
+      }
+      last = readFileSync(csv, 'utf8')
+      return parse(last, { columns: true, trim: true })
+    } catch (err) {
+      console.error(`Electronegativity's report could not be read (attempt ${attempt}): ${err.message}`)
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }
+  console.error(`Its last report:\n${last}`)
   process.exit(1)
 }
-const rows = parse(readFileSync(csv, 'utf8'), { columns: true, trim: true })
-rmSync(out, { recursive: true, force: true })
+const rows = findings()
 
 let failures = 0
 const used = new Set()
