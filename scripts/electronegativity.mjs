@@ -58,9 +58,9 @@ try {
   electron = pkg.devDependencies.electron.replace(/^[^\d]*/, '')
 }
 /**
- * The findings as rows of its CSV report. The checker writes that report as it exits, and once in CI
- * (two cores under load) the file read back was not whole CSV: it runs again, up to three times,
- * before the step fails with what it read.
+ * The findings as rows of its CSV report. In a fresh clone (CI) the checker's first report was twice
+ * not valid CSV and the next one was: it runs again, up to three times, before the step fails with
+ * what it read.
  */
 function findings() {
   let last = ''
