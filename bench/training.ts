@@ -28,6 +28,7 @@ import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { extract } from 'tar-stream'
+import { fastTextLine, fastTextMissing, fastTextVersion, macroF1 } from './fasttext'
 import { seededRandom, shuffle } from '../src/main/core/datasets/splits'
 import { createAppContext, type AppContext } from '../src/main/core/app-context'
 import { ForkLauncher, type JobLauncher, type JobProcess } from '../src/main/core/jobs/launcher'
@@ -194,31 +195,6 @@ function splitSources(ctx: AppContext, datasetId: string, split: 'train' | 'test
   return text.split('\n').filter(Boolean)
 }
 
-/** fastText's own IMDB preparation: lowercased, tags removed, punctuation split off the words. */
-const fastTextLine = (rel: string, text: string) =>
-  `__label__${rel.split('/')[1]} ${text
-    .toLowerCase()
-    .replace(/<br\s*\/?>/g, ' ')
-    .replace(/([.,!?;:()"'])/g, ' $1 ')
-    .replace(/\s+/g, ' ')
-    .trim()}`
-
-function macroF1(actual: string[], predicted: string[]): number {
-  const classes = [...new Set(actual)]
-  const f1s = classes.map((c) => {
-    let tp = 0
-    let fp = 0
-    let fn = 0
-    for (let i = 0; i < actual.length; i++) {
-      if (predicted[i] === c && actual[i] === c) tp++
-      else if (predicted[i] === c) fp++
-      else if (actual[i] === c) fn++
-    }
-    return tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn)
-  })
-  return f1s.reduce((a, b) => a + b, 0) / f1s.length
-}
-
 /** fastText itself on the dataset's own train and test split (validation left out, as the app trains on train only). */
 function fastTextPeer(
   ctx: AppContext,
@@ -226,11 +202,10 @@ function fastTextPeer(
   texts: Map<string, string>,
   work: string,
 ): Record<string, unknown> {
-  const found = spawnSync('fasttext', [], { encoding: 'utf8' })
-  if (found.error) {
-    const reason = `skipped: the fasttext binary is not installed (Debian: apt-get install -y fasttext): ${found.error.message}`
-    process.stderr.write(`training: fastText peer ${reason}\n`)
-    return { status: reason }
+  const missing = fastTextMissing()
+  if (missing) {
+    process.stderr.write(`training: fastText peer ${missing}\n`)
+    return { status: missing }
   }
   const dir = join(work, 'fasttext')
   mkdirSync(dir, { recursive: true })
@@ -240,7 +215,7 @@ function fastTextPeer(
     const sources = splitSources(ctx, dataset.id, split)
     files[split] = join(dir, `${split}.txt`)
     labels[split] = sources.map((rel) => `__label__${rel.split('/')[1]}`)
-    const lines = sources.map((rel) => fastTextLine(rel, texts.get(rel)!))
+    const lines = sources.map((rel) => fastTextLine(rel.split('/')[1]!, texts.get(rel)!))
     // fastText reads its input in order and does not shuffle: a file sorted by class trains badly.
     if (split === 'train') shuffle(lines, seededRandom(42))
     writeFileSync(files[split]!, lines.join('\n') + '\n')
@@ -277,11 +252,10 @@ function fastTextPeer(
     .filter(Boolean)
   const actual = labels.test!
   const correct = predicted.filter((p, i) => p === actual[i]).length
-  const version = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'fasttext'], { encoding: 'utf8' }).stdout
   return {
     status: 'succeeded',
     command: `fasttext ${trainArgs.join(' ')} (default threads); fasttext test m.bin test.txt`,
-    version: version || null,
+    version: fastTextVersion(),
     data: `the aclImdb dataset's own split: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test reviews, lowercased, <br /> removed, punctuation split off, training lines shuffled (fastText reads in order)`,
     split: `full: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test`,
     testAccuracy: correct / actual.length,
