@@ -121,7 +121,14 @@ describe('a model saved from fused layers', () => {
     const x = randn([2, 7, 3])
     const expected = (model.predict(x) as tf.Tensor).arraySync()
     let saved: tf.io.ModelArtifacts | undefined
-    await model.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })))
+    await model.save(
+      tf.io.withSaveHandler(
+        async (artifacts) => (
+          (saved = artifacts),
+          { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+        ),
+      ),
+    )
     const topology = JSON.stringify(saved!.modelTopology)
     expect(topology).toContain('"class_name":"LSTM"')
     expect(topology).not.toMatch(/Fused/)

@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
 
-type Stock = ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
+type Stock =
+  ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
 type Kwargs = Parameters<Stock['call']>[1]
 type CellWeights = {
   kernel: { read(): tf.Tensor }
@@ -31,7 +32,12 @@ export function useStockRecurrent(stock: boolean): void {
 }
 
 /** The fused sequence for `layer`, or null where the stock call must run. */
-function fusedCall(layer: Stock, cell: RecurrentCell, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | null {
+function fusedCall(
+  layer: Stock,
+  cell: RecurrentCell,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Kwargs,
+): tf.Tensor | null {
   if (!enabled || !fusedBackends.has(tf.getBackend())) return null
   if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
   const weights = layer.cell as unknown as CellWeights
@@ -50,8 +56,9 @@ function fusedCall(layer: Stock, cell: RecurrentCell, inputs: tf.Tensor | tf.Ten
 }
 
 /** The class behind a stock factory (tfjs-layers does not export the classes themselves). */
-function stockClass<A, L extends Stock>(make: (args: A) => L, args: A) {
-  return make(args).constructor as (new (args: A) => L) & Pick<typeof tf.serialization.Serializable, 'fromConfig'>
+function stockClass<A, L extends Stock>(make: (args: A) => L, args: NoInfer<A>) {
+  return make(args).constructor as (new (args: A) => L) &
+    Pick<typeof tf.serialization.Serializable, 'fromConfig'> & { className: string }
 }
 
 const StockLSTM = stockClass(tf.layers.lstm, { units: 1 })
@@ -59,21 +66,21 @@ const StockGRU = stockClass(tf.layers.gru, { units: 1 })
 const StockSimpleRNN = stockClass(tf.layers.simpleRNN, { units: 1 })
 
 export class FusedLSTM extends StockLSTM {
-  static className = 'LSTM'
+  static override className = 'LSTM'
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
     return fusedCall(this, 'lstm', inputs, kwargs) ?? super.call(inputs, kwargs)
   }
 }
 
 export class FusedGRU extends StockGRU {
-  static className = 'GRU'
+  static override className = 'GRU'
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
     return fusedCall(this, 'gru', inputs, kwargs) ?? super.call(inputs, kwargs)
   }
 }
 
 export class FusedSimpleRNN extends StockSimpleRNN {
-  static className = 'SimpleRNN'
+  static override className = 'SimpleRNN'
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
     return fusedCall(this, 'rnn', inputs, kwargs) ?? super.call(inputs, kwargs)
   }

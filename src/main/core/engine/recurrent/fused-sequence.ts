@@ -26,6 +26,13 @@ export const gatesPerUnit: Record<RecurrentCell, number> = { lstm: 4, gru: 3, rn
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v))
 
+let keptBytes = 0
+/**
+ * Bytes of the buffers every fused forward so far allocated for its backward pass: JavaScript memory,
+ * outside the backend's (wasm's heap, tf.memory), which a benchmark adds to the tensors' peak.
+ */
+export const fusedKeptBytes = () => keptBytes
+
 /** The rows of `x` [B, T, D] as [T * B, D], time-major, in the order the steps read them. */
 function timeMajor(x: tf.Tensor3D, goBackwards: boolean): tf.Tensor2D {
   const [b, t, d] = x.shape
@@ -57,7 +64,12 @@ interface Shapes {
  * Runs the sequence over the gates' input part `gates` ([T * B, G], projection plus bias), which it
  * overwrites with the gate activations. `recurrent` is the recurrent kernel [H, G].
  */
-function forward(cell: RecurrentCell, gates: Float32Array, recurrent: tf.Tensor2D, { batch, steps, units }: Shapes): Kept {
+function forward(
+  cell: RecurrentCell,
+  gates: Float32Array,
+  recurrent: tf.Tensor2D,
+  { batch, steps, units }: Shapes,
+): Kept {
   const backend = tf.backend()
   const block = batch * units
   const g = gatesPerUnit[cell] * units
@@ -298,26 +310,32 @@ export function fusedSequence(
     const units = rk.shape[0]
     const shapes = { batch, steps, units }
     // A copy: on the CPU backend dataSync hands out the tensor's own array.
-    const gates = Float32Array.from(tf.tidy(() => tf.add(tf.matMul(timeMajor(xs, goBackwards), k), bs)).dataSync())
+    const gates = tf
+      .tidy(() => tf.add(tf.matMul(timeMajor(xs, goBackwards), k), bs))
+      .dataSync<'float32'>()
+      .slice()
     const kept = forward(cell, gates, rk, shapes)
+    keptBytes += gates.byteLength + kept.states.byteLength + kept.extra.byteLength
     save([xs, k, rk])
     const block = batch * units
     const value = returnSequences
       ? tf.transpose(tf.tensor3d(kept.states.subarray(block), [steps, batch, units]), [1, 0, 2])
       : tf.tensor2d(kept.states.subarray(steps * block), [batch, units])
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sk, srk] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]
-      const dyValues = (returnSequences ? tf.tidy(() => tf.transpose(dy, [1, 0, 2])) : dy).dataSync()
-      backward(cell, gates, kept, Float32Array.from(dyValues), returnSequences, srk, shapes)
-      const dGates = tf.tensor2d(gates, [steps * batch, gatesPerUnit[cell] * units])
-      const inputs = timeMajor(sx, goBackwards)
-      return [
-        batchMajor(tf.matMul(dGates, sk, false, true), batch, goBackwards),
-        tf.matMul(inputs, dGates, true),
-        recurrentGradient(cell, dGates, kept, shapes),
-        tf.sum(dGates, 0),
-      ]
-    }
+    // In a tidy: tfjs runs a custom gradient outside one, and its temporaries would live to the pass's end.
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const [sx, sk, srk] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]
+        const dyValues = (returnSequences ? tf.tidy(() => tf.transpose(dy, [1, 0, 2])) : dy).dataSync()
+        backward(cell, gates, kept, Float32Array.from(dyValues), returnSequences, srk, shapes)
+        const dGates = tf.tensor2d(gates, [steps * batch, gatesPerUnit[cell] * units])
+        const inputs = timeMajor(sx, goBackwards)
+        return [
+          batchMajor(tf.matMul(dGates, sk, false, true), batch, goBackwards),
+          tf.matMul(inputs, dGates, true),
+          recurrentGradient(cell, dGates, kept, shapes),
+          tf.sum(dGates, 0),
+        ]
+      })
     return { value, gradFunc }
   })
   return op(x, kernel, recurrentKernel, bias)
