@@ -8,7 +8,7 @@
  * kernels (`engine/recurrent`), for before and after figures in the same conditions.
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
- *     [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak]
+ *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak]
  */
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
@@ -29,6 +29,8 @@ const { values } = parseArgs({
   options: {
     preset: { type: 'string', default: 'sentimentnet-bilstm' },
     dim: { type: 'string' },
+    model: { type: 'string' },
+    batch: { type: 'string' },
     micro: { type: 'string' },
     stock: { type: 'string', default: '' },
     steps: { type: 'string', default: '3' },
@@ -44,6 +46,8 @@ async function main() {
   const config = trainConfigSchema.parse({
     ...preset.config,
     ...(values.dim ? { embeddingDim: Number(values.dim) } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values.batch ? { batchSize: Number(values.batch) } : {}),
   })
   seedMathRandom(config.seed)
   const backendName = values.backend as BackendName
@@ -70,8 +74,10 @@ async function main() {
   const order = Int32Array.from({ length: n }, (_, i) => i)
   const micro = values.micro ? Number(values.micro) : passSize(config, width, backendName, batch)
   const times: number[] = []
+  const cpu: number[] = []
   for (let s = 0; s <= steps; s++) {
     const t0 = performance.now()
+    const c0 = process.cpuUsage()
     await trainStep(
       net,
       optimizer,
@@ -86,6 +92,8 @@ async function main() {
       micro,
     )
     times.push(performance.now() - t0)
+    const c1 = process.cpuUsage(c0)
+    cpu.push((c1.user + c1.system) / 1000)
   }
   // With --peak, one more step under tf.profile: the most tensor memory held at once, above what was
   // held before (tf.profile overflows the stack on passes of some hundred thousand kernels).
@@ -103,6 +111,7 @@ async function main() {
   console.log(
     JSON.stringify({
       preset: preset.name,
+      model: config.model,
       backend: backend.detail,
       embeddingDim: config.embeddingDim,
       maxLen: width,
@@ -113,6 +122,8 @@ async function main() {
       firstStepMs: Math.round(times[0]!),
       stepMs: Math.round(ms),
       samplesPerSecond: +((batch * 1000) / ms).toFixed(1),
+      // This process's CPU time: less sensitive than the wall clock to other processes on the cores.
+      cpuMsPerStep: Math.round(cpu.slice(1).reduce((a, b) => a + b, 0) / measured.length),
       tensors: tf.memory().numTensors,
       peakPassMbPerExample: profile && +((profile.peakBytes - before) / Math.min(micro, batch) / 2 ** 20).toFixed(2),
       // The fused layers' JavaScript buffers of the same step, outside tf.memory: all of one pass live at once.

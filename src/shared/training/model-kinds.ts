@@ -54,7 +54,7 @@ function recurrent(gates: number, directions: number): ModelKindSpec {
     floatsPerExample: (c, width) => {
       const h = c.hiddenUnits
       const input = Math.max(c.embeddingDim, h * directions)
-      return embedded(c, width) + width * h * (gates + 8) * directions * c.layers + width * (2 * gates * h + 4 * input)
+      return embedded(c, width) + width * h * (gates + 10) * directions * c.layers + width * (2 * gates * h + 4 * input)
     },
   }
 }

@@ -32,10 +32,12 @@ export class StepProduct {
   /** Multiplies the rows of `inner` values in `src` at `offset`, `stride` apart, by the weights. */
   run(src: Float32Array, offset: number, stride: number): Float32Array {
     const a = storage(this.backend, this.input)
-    for (let r = 0; r < this.rows; r++) {
-      const from = offset + r * stride
-      a.set(src.subarray(from, from + this.inner), r * this.inner)
-    }
+    if (stride === this.inner) a.set(src.subarray(offset, offset + this.rows * this.inner))
+    else
+      for (let r = 0; r < this.rows; r++) {
+        const from = offset + r * stride
+        a.set(src.subarray(from, from + this.inner), r * this.inner)
+      }
     const product = this.matMul({
       inputs: { a: this.input, b: this.weights },
       attrs: { transposeA: false, transposeB: false },
