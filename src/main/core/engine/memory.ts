@@ -1,7 +1,8 @@
 /**
  * How many examples one forward and backward pass may hold. A recurrent layer keeps every time step's
- * activations for its backward pass: the Amazon LSTM (2 x 512 units, 200 steps, batch 400) needs
- * about 8 GB at once, far past WebAssembly's 4 GB address space, and wasm aborts. On wasm and cpu a
+ * activations for its backward pass: the Amazon LSTM (2 x 512 units, 200 steps, batch 400) is
+ * estimated at 6.6 GB at once even with the whole-sequence kernels (`recurrent/`), past WebAssembly's
+ * 4 GB address space, where wasm aborts. On wasm and cpu a
  * batch is therefore split into micro-batches whose gradients are summed before the one update, which
  * gives the same step. The native backends manage their own memory and take the whole batch. Each
  * model kind's estimate per example is in its spec (`shared/training/model-kinds.ts`).

@@ -321,12 +321,16 @@ export function fusedSequence(
     const value = returnSequences
       ? tf.transpose(tf.tensor3d(kept.states.subarray(block), [steps, batch, units]), [1, 0, 2])
       : tf.tensor2d(kept.states.subarray(steps * block), [batch, units])
+    let done = false
     // In a tidy: tfjs runs a custom gradient outside one, and its temporaries would live to the pass's end.
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
       tf.tidy(() => {
+        // The backward pass overwrites the gates with their gradients: it can run only once.
+        if (done) throw new Error('A fused recurrent sequence was differentiated twice; run its forward pass again.')
+        done = true
         const [sx, sk, srk] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]
-        const dyValues = (returnSequences ? tf.tidy(() => tf.transpose(dy, [1, 0, 2])) : dy).dataSync()
-        backward(cell, gates, kept, Float32Array.from(dyValues), returnSequences, srk, shapes)
+        const dyValues = (returnSequences ? tf.transpose(dy, [1, 0, 2]) : dy).dataSync<'float32'>()
+        backward(cell, gates, kept, dyValues, returnSequences, srk, shapes)
         const dGates = tf.tensor2d(gates, [steps * batch, gatesPerUnit[cell] * units])
         const inputs = timeMajor(sx, goBackwards)
         return [
