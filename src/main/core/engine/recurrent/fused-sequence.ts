@@ -3,8 +3,9 @@
  * and tanh) as one op forward and one op backward (`tf.customGrad`), in place of tfjs-layers' dozens
  * of small ops per time step, each with its JavaScript bookkeeping and tape entry.
  *
- * Forward: the input projection of every step is one product ([T*B, D] x [D, G], time-major rows);
- * each step is one recurrent product (two for the GRU) through the backend's own BatchMatMul kernel
+ * Forward: the input projection of every step is one product ([B*T, D] x [D, G], the input's own
+ * rows, so no transpose or time reversal: a step reads its rows B at a stride of T); each step is one
+ * recurrent product (two for the GRU) through the backend's own BatchMatMul kernel
  * (`StepProduct`), and the gate math runs in JavaScript over preallocated Float32Arrays that the
  * backward pass keeps (gates, cells, states). Backward: each step's gate gradients overwrite its
  * gates in place and one product per step carries the state's gradient back; the recurrent weights'
@@ -33,24 +34,25 @@ let keptBytes = 0
  */
 export const fusedKeptBytes = () => keptBytes
 
-/** The rows of `x` [B, T, D] as [T * B, D], time-major, in the order the steps read them. */
-function timeMajor(x: tf.Tensor3D, goBackwards: boolean): tf.Tensor2D {
-  const [b, t, d] = x.shape
-  const steps = tf.transpose(x, [1, 0, 2])
-  return tf.reshape(goBackwards ? tf.reverse(steps, 0) : steps, [t * b, d])
-}
+/** The gates' row of example `b` at time `t`: gate rows are the input's, [B * T, G]. */
+const row = (b: number, t: number, steps: number) => b * steps + t
 
-/** The inverse of `timeMajor` for a gradient [T * B, D]. */
-function batchMajor(rows: tf.Tensor2D, batch: number, goBackwards: boolean): tf.Tensor3D {
-  const steps = tf.reshape(rows, [rows.shape[0] / batch, batch, rows.shape[1]])
-  return tf.transpose(goBackwards ? tf.reverse(steps, 0) : steps, [1, 0, 2]) as tf.Tensor3D
+/** Step-major outputs [T, B, H] as the layer's [B, T, H], in the order the steps ran. */
+function batchMajor(stepMajor: Float32Array, { batch, steps, units }: Shapes): Float32Array {
+  const out = new Float32Array(batch * steps * units)
+  for (let s = 0; s < steps; s++)
+    for (let b = 0; b < batch; b++) {
+      const from = (s * batch + b) * units
+      out.set(stepMajor.subarray(from, from + units), row(b, s, steps) * units)
+    }
+  return out
 }
 
 /** What a cell's forward keeps for its backward pass, besides the gates. */
 interface Kept {
   /** States h, [(T + 1) * B * H]: block 0 the zero initial state, block s + 1 the output of step s. */
   states: Float32Array
-  /** LSTM: cells, laid out as states. GRU: r * h of the step before, [T * B * H]. */
+  /** LSTM: cells, laid out as states. GRU: each step's r * h of the state before, [T * B * H]. */
   extra: Float32Array
 }
 
@@ -58,18 +60,33 @@ interface Shapes {
   batch: number
   steps: number
   units: number
+  /** Step s reads time steps - 1 - s (tfjs's goBackwards); its outputs stay in the order run. */
+  goBackwards: boolean
+}
+
+/** The time step that step `s` reads. */
+const timeOf = (s: number, { steps, goBackwards }: Shapes) => (goBackwards ? steps - 1 - s : s)
+
+/** Step-major rows [T, B, H] (block s for step s) reordered as the gate rows, [B * T, H]. */
+function asGateRows(stepMajor: Float32Array, shapes: Shapes): Float32Array {
+  const { batch, steps, units } = shapes
+  const rows = new Float32Array(batch * steps * units)
+  for (let s = 0; s < steps; s++) {
+    const t = timeOf(s, shapes)
+    for (let b = 0; b < batch; b++) {
+      const from = (s * batch + b) * units
+      rows.set(stepMajor.subarray(from, from + units), row(b, t, steps) * units)
+    }
+  }
+  return rows
 }
 
 /**
- * Runs the sequence over the gates' input part `gates` ([T * B, G], projection plus bias), which it
+ * Runs the sequence over the gates' input part `gates` ([B * T, G], projection plus bias), which it
  * overwrites with the gate activations. `recurrent` is the recurrent kernel [H, G].
  */
-function forward(
-  cell: RecurrentCell,
-  gates: Float32Array,
-  recurrent: tf.Tensor2D,
-  { batch, steps, units }: Shapes,
-): Kept {
+function forward(cell: RecurrentCell, gates: Float32Array, recurrent: tf.Tensor2D, shapes: Shapes): Kept {
+  const { batch, steps, units } = shapes
   const backend = tf.backend()
   const block = batch * units
   const g = gatesPerUnit[cell] * units
@@ -80,8 +97,9 @@ function forward(
     try {
       for (let s = 0; s < steps; s++) {
         const r = product.run(states, s * block, units)
+        const t = timeOf(s, shapes)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const ro = b * g
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
@@ -112,8 +130,9 @@ function forward(
     try {
       for (let s = 0; s < steps; s++) {
         const r1 = first.run(states, s * block, units)
+        const t = timeOf(s, shapes)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const ro = b * 2 * units
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
@@ -126,7 +145,7 @@ function forward(
         }
         const r2 = second.run(resetStates, s * block, units)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
             const candidate = Math.tanh(gates[zo + 2 * units + j]! + r2[b * units + j]!)
@@ -147,11 +166,15 @@ function forward(
   try {
     for (let s = 0; s < steps; s++) {
       const r = product.run(states, s * block, units)
-      const so = s * block
-      for (let k = 0; k < block; k++) {
-        const h = Math.tanh(gates[so + k]! + r[k]!)
-        gates[so + k] = h
-        states[so + block + k] = h
+      const t = timeOf(s, shapes)
+      for (let b = 0; b < batch; b++) {
+        const zo = row(b, t, steps) * units
+        const so = (s + 1) * block + b * units
+        for (let j = 0; j < units; j++) {
+          const h = Math.tanh(gates[zo + j]! + r[b * units + j]!)
+          gates[zo + j] = h
+          states[so + j] = h
+        }
       }
     }
   } finally {
@@ -162,7 +185,7 @@ function forward(
 
 /**
  * Overwrites `gates` with the gradients of the gates' inputs (pre-activations), given the gradient of
- * the outputs `dy` (every step's, time-major [T * B * H], or the last step's [B * H]).
+ * the outputs `dy` (every step's, [B, T, H] in the order run, or the last step's [B, H]).
  */
 function backward(
   cell: RecurrentCell,
@@ -171,15 +194,19 @@ function backward(
   dy: Float32Array,
   everyStep: boolean,
   recurrent: tf.Tensor2D,
-  { batch, steps, units }: Shapes,
+  shapes: Shapes,
 ): void {
+  const { batch, steps, units } = shapes
   const backend = tf.backend()
   const block = batch * units
   const g = gatesPerUnit[cell] * units
   const { states, extra } = kept
   const dh = new Float32Array(block)
   const addOutputGradient = (s: number) => {
-    if (everyStep) for (let k = 0; k < block; k++) dh[k] = dh[k]! + dy[s * block + k]!
+    // dy is [B, T, H] in the order the steps ran.
+    if (everyStep)
+      for (let b = 0; b < batch; b++)
+        for (let j = 0; j < units; j++) dh[b * units + j] = dh[b * units + j]! + dy[row(b, s, steps) * units + j]!
     else if (s === steps - 1) dh.set(dy)
   }
   if (cell === 'lstm') {
@@ -189,8 +216,9 @@ function backward(
     try {
       for (let s = steps - 1; s >= 0; s--) {
         addOutputGradient(s)
+        const t = timeOf(s, shapes)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
             const k = b * units + j
@@ -208,7 +236,7 @@ function backward(
             dc[k] = dC * f
           }
         }
-        if (s > 0) dh.set(product.run(gates, s * batch * g, g))
+        if (s > 0) dh.set(product.run(gates, t * g, steps * g))
       }
     } finally {
       product.dispose()
@@ -226,8 +254,9 @@ function backward(
     try {
       for (let s = steps - 1; s >= 0; s--) {
         addOutputGradient(s)
+        const t = timeOf(s, shapes)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
             const k = b * units + j
@@ -240,9 +269,9 @@ function backward(
           }
         }
         // The gradient of r * h (the candidate's recurrent input), then of r and of h through it.
-        const dReset = second.run(gates, s * batch * g + 2 * units, g)
+        const dReset = second.run(gates, t * g + 2 * units, steps * g)
         for (let b = 0; b < batch; b++) {
-          const zo = s * batch * g + b * g
+          const zo = row(b, t, steps) * g
           const so = s * block + b * units
           for (let j = 0; j < units; j++) {
             const k = b * units + j
@@ -253,7 +282,7 @@ function backward(
           }
         }
         if (s > 0) {
-          const dPrevious = first.run(gates, s * batch * g, g)
+          const dPrevious = first.run(gates, t * g, steps * g)
           for (let k = 0; k < block; k++) dh[k] = carried[k]! + dPrevious[k]!
         }
       }
@@ -269,12 +298,15 @@ function backward(
   try {
     for (let s = steps - 1; s >= 0; s--) {
       addOutputGradient(s)
-      const so = s * block
-      for (let k = 0; k < block; k++) {
-        const h = gates[so + k]!
-        gates[so + k] = dh[k]! * (1 - h * h)
+      const t = timeOf(s, shapes)
+      for (let b = 0; b < batch; b++) {
+        const zo = row(b, t, steps) * units
+        for (let j = 0; j < units; j++) {
+          const h = gates[zo + j]!
+          gates[zo + j] = dh[b * units + j]! * (1 - h * h)
+        }
       }
-      if (s > 0) dh.set(product.run(gates, so, units))
+      if (s > 0) dh.set(product.run(gates, t * units, steps * units))
     }
   } finally {
     product.dispose()
@@ -282,12 +314,14 @@ function backward(
   }
 }
 
-/** The recurrent weights' gradient from the gate gradients [T * B, G]: one product over all steps. */
-function recurrentGradient(cell: RecurrentCell, dGates: tf.Tensor2D, kept: Kept, { batch, steps, units }: Shapes) {
-  const previous = tf.tensor2d(kept.states.subarray(0, steps * batch * units), [steps * batch, units])
+/** The recurrent weights' gradient from the gate gradients [B * T, G]: one product over all steps. */
+function recurrentGradient(cell: RecurrentCell, dGates: tf.Tensor2D, kept: Kept, shapes: Shapes) {
+  const { batch, steps, units } = shapes
+  // Each gate row's previous state, in the gate rows' order.
+  const previous = tf.tensor2d(asGateRows(kept.states, shapes), [batch * steps, units])
   if (cell !== 'gru') return tf.matMul(previous, dGates, true)
   const [dzr, dhh] = tf.split(dGates, [2 * units, units], 1)
-  const reset = tf.tensor2d(kept.extra, [steps * batch, units])
+  const reset = tf.tensor2d(asGateRows(kept.extra, shapes), [batch * steps, units])
   return tf.concat([tf.matMul(previous, dzr!, true), tf.matMul(reset, dhh!, true)], 1)
 }
 
@@ -306,12 +340,12 @@ export function fusedSequence(
   const op = tf.customGrad((...args) => {
     const [xs, k, rk, bs] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]
     const save = args[4] as tf.GradSaveFunc
-    const [batch, steps] = xs.shape
+    const [batch, steps, inputs] = xs.shape
     const units = rk.shape[0]
-    const shapes = { batch, steps, units }
+    const shapes = { batch, steps, units, goBackwards }
     // A copy: on the CPU backend dataSync hands out the tensor's own array.
     const gates = tf
-      .tidy(() => tf.add(tf.matMul(timeMajor(xs, goBackwards), k), bs))
+      .tidy(() => tf.add(tf.matMul(tf.reshape(xs, [batch * steps, inputs]), k), bs))
       .dataSync<'float32'>()
       .slice()
     const kept = forward(cell, gates, rk, shapes)
@@ -319,7 +353,7 @@ export function fusedSequence(
     save([xs, k, rk])
     const block = batch * units
     const value = returnSequences
-      ? tf.transpose(tf.tensor3d(kept.states.subarray(block), [steps, batch, units]), [1, 0, 2])
+      ? tf.tensor3d(batchMajor(kept.states.subarray(block), shapes), [batch, steps, units])
       : tf.tensor2d(kept.states.subarray(steps * block), [batch, units])
     let done = false
     // In a tidy: tfjs runs a custom gradient outside one, and its temporaries would live to the pass's end.
@@ -329,13 +363,11 @@ export function fusedSequence(
         if (done) throw new Error('A fused recurrent sequence was differentiated twice; run its forward pass again.')
         done = true
         const [sx, sk, srk] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]
-        const dyValues = (returnSequences ? tf.transpose(dy, [1, 0, 2]) : dy).dataSync<'float32'>()
-        backward(cell, gates, kept, dyValues, returnSequences, srk, shapes)
-        const dGates = tf.tensor2d(gates, [steps * batch, gatesPerUnit[cell] * units])
-        const inputs = timeMajor(sx, goBackwards)
+        backward(cell, gates, kept, dy.dataSync<'float32'>(), returnSequences, srk, shapes)
+        const dGates = tf.tensor2d(gates, [batch * steps, gatesPerUnit[cell] * units])
         return [
-          batchMajor(tf.matMul(dGates, sk, false, true), batch, goBackwards),
-          tf.matMul(inputs, dGates, true),
+          tf.reshape(tf.matMul(dGates, sk, false, true), [batch, steps, inputs]),
+          tf.matMul(tf.reshape(sx, [batch * steps, inputs]), dGates, true),
           recurrentGradient(cell, dGates, kept, shapes),
           tf.sum(dGates, 0),
         ]
