@@ -4,14 +4,18 @@
  * with micro-batches of `--micro` (default: what the memory budget gives) and with some of this
  * project's wasm kernels put back to the stock ones (`--stock`), to find where a recurrent preset's
  * time goes, and the most tensor memory a pass holds per example against the kind's estimate.
+ * `--stock-recurrent` runs tfjs-layers' step-by-step recurrent layers instead of the whole-sequence
+ * kernels (`engine/recurrent`), for before and after figures in the same conditions.
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
- *     [--micro 64] [--stock Identity,SplitV] [--steps 3] [--backend wasm] [--peak]
+ *     [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak]
  */
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { useBackend } from '../src/main/core/engine/backend'
 import { passSize } from '../src/main/core/engine/memory'
+import { useStockRecurrent } from '../src/main/core/engine/recurrent/fused-layers'
+import { fusedKeptBytes } from '../src/main/core/engine/recurrent/fused-sequence'
 import { buildNetwork } from '../src/main/core/engine/models'
 import { makeOptimizer } from '../src/main/core/engine/optimizer'
 import { seedMathRandom } from '../src/main/core/engine/random'
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '3' },
     backend: { type: 'string', default: 'wasm' },
     peak: { type: 'boolean', default: false },
+    'stock-recurrent': { type: 'boolean', default: false },
   },
 })
 
@@ -45,6 +50,7 @@ async function main() {
   const stockNames = values.stock!.split(',').filter(Boolean)
   const stock = await Promise.all(stockNames.map((name) => stockKernel(backendName, name)))
   const backend = await useBackend(backendName)
+  useStockRecurrent(values['stock-recurrent']!)
   for (const kernel of stock) {
     tf.unregisterKernel(kernel.kernelName, backendName)
     tf.registerKernel(kernel)
@@ -84,6 +90,7 @@ async function main() {
   // With --peak, one more step under tf.profile: the most tensor memory held at once, above what was
   // held before (tf.profile overflows the stack on passes of some hundred thousand kernels).
   const before = tf.memory().numBytes
+  const keptBefore = fusedKeptBytes()
   const profile = values.peak
     ? await tf.profile(() =>
         trainStep(net, optimizer, vars, config.clipNorm, config.learningRate, data, 0, batch, order, width, micro).then(
@@ -102,11 +109,14 @@ async function main() {
       batch,
       micro,
       stockKernels: stockNames,
+      recurrent: values['stock-recurrent'] ? 'stock' : 'fused',
       firstStepMs: Math.round(times[0]!),
       stepMs: Math.round(ms),
       samplesPerSecond: +((batch * 1000) / ms).toFixed(1),
       tensors: tf.memory().numTensors,
       peakPassMbPerExample: profile && +((profile.peakBytes - before) / Math.min(micro, batch) / 2 ** 20).toFixed(2),
+      // The fused layers' JavaScript buffers of the same step, outside tf.memory: all of one pass live at once.
+      fusedKeptMbPerExample: profile && +((fusedKeptBytes() - keptBefore) / batch / 2 ** 20).toFixed(2),
       estimateMbPerExample: +(bytesPerExample(config, width) / 2 ** 20).toFixed(2),
     }),
   )

@@ -46,10 +46,16 @@ function recurrent(gates: number, directions: number): ModelKindSpec {
       return n
     },
     features: (c) => c.hiddenUnits * directions * (c.readout === 'first-last' ? 2 : 1),
-    // Per step and layer, kept for the backward pass: products, gate pre-activations and activations,
-    // states, and their gradients while it runs (about twice what an LSTM of 512 was measured to need).
-    floatsPerExample: (c, width) =>
-      embedded(c, width) + width * c.hiddenUnits * (gates * 12 + 16) * directions * c.layers,
+    // What the whole-sequence kernels (engine/recurrent) keep per step, layer and direction: the gate
+    // activations, states and cells (JavaScript buffers), the output and its gradient, concatenated
+    // and split (tensors); and, while one layer's backward runs, its gate gradients (a buffer and a
+    // tensor) and its input, transposed, and the input's gradient. Measured with bench/recurrent-step.ts
+    // --peak (tensors plus the kernels' buffers), with some room (see docs/architecture.md).
+    floatsPerExample: (c, width) => {
+      const h = c.hiddenUnits
+      const input = Math.max(c.embeddingDim, h * directions)
+      return embedded(c, width) + width * h * (gates + 8) * directions * c.layers + width * (2 * gates * h + 4 * input)
+    },
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * One builder per model kind, keyed by the kind's name (its spec is in `shared/training/model-kinds.ts`):
- * from the embedded rows to the encoder's features, from stock tfjs layers only, so a saved bundle
+ * from the embedded rows to the encoder's features, from stock tfjs layers only (the recurrent ones
+ * with a fused `call` under their stock names), so a saved bundle
  * loads in plain tfjs anywhere (a browser included). `models.ts` adds dropout and the logits.
  */
 import * as tf from '@tensorflow/tfjs'
 import { modelKinds, type ModelKind } from '../../../shared/training/model-kinds'
 import type { TrainConfig } from '../../../shared/training/config'
+import { FusedGRU, FusedLSTM, FusedSimpleRNN } from './recurrent/fused-layers'
 
 /**
  * The layer of that name made before, else `make()`'s: a recurrent body is built once per batch
@@ -50,10 +52,11 @@ const recurrent =
     }
   }
 
-const simpleRnn: Cell = (o) => tf.layers.simpleRNN(o)
+// The stock layers with a whole-sequence kernel on wasm and cpu (see recurrent/fused-layers.ts).
+const simpleRnn: Cell = (o) => new FusedSimpleRNN(o)
 // Logistic gates as PyTorch, MindSpore and Keras 2 use (tfjs defaults to a hard sigmoid).
-const gru: Cell = (o) => tf.layers.gru({ ...o, recurrentActivation: 'sigmoid' })
-const lstm: Cell = (o) => tf.layers.lstm({ ...o, recurrentActivation: 'sigmoid' })
+const gru: Cell = (o) => new FusedGRU({ ...o, recurrentActivation: 'sigmoid' })
+const lstm: Cell = (o) => new FusedLSTM({ ...o, recurrentActivation: 'sigmoid' })
 
 /** MindSpore's readout: the outputs at the first and last time steps, concatenated (stock layers only). */
 function firstAndLast(h: tf.SymbolicTensor, steps: number): tf.SymbolicTensor {

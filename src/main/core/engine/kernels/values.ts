@@ -28,3 +28,14 @@ export function writeValues(
   if (b.makeTensorInfo) return b.makeTensorInfo(shape, dtype, values)
   throw new Error('This tfjs backend cannot take kernel outputs from JavaScript.')
 }
+
+/**
+ * A float32 tensor's own storage, to read or write in place: a view on the wasm heap (valid until the
+ * next allocation may grow the heap) or the CPU backend's array.
+ */
+export function storage(backend: KernelBackend | object, t: TensorInfo): Float32Array {
+  const b = backend as Partial<WasmBackend>
+  const values = b.typedArrayFromHeap ? b.typedArrayFromHeap(t) : readValues(backend, t)
+  if (!(values instanceof Float32Array)) throw new Error(`Expected float32 storage, got ${t.dtype}.`)
+  return values
+}

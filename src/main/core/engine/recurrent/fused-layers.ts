@@ -1,0 +1,92 @@
+/**
+ * tfjs-layers' LSTM, GRU and SimpleRNN with a whole-sequence forward and backward (`fusedSequence`) on
+ * the wasm and cpu backends. Each is the stock layer class with only `call` replaced, registered under
+ * the stock class name: its weights (kernel, recurrent_kernel, bias), config and saved topology are the
+ * stock layer's, so a bundle loads in plain tfjs, and `tf.layers.bidirectional`, which clones its layer
+ * by class name, clones these. Other backends (tensorflow, cuda) and what the fused op does not cover
+ * (masks, initial or returned states, dropout, other activations, no bias) run the stock `call`.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { fusedSequence, type RecurrentCell } from './fused-sequence'
+
+type Stock =
+  ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
+type Kwargs = Parameters<Stock['call']>[1]
+type CellWeights = {
+  kernel: { read(): tf.Tensor }
+  recurrentKernel: { read(): tf.Tensor }
+  bias?: { read(): tf.Tensor }
+  useBias: boolean
+  dropout: number
+  recurrentDropout: number
+  activation: tf.serialization.Serializable
+  recurrentActivation?: tf.serialization.Serializable
+}
+
+const fusedBackends = new Set(['wasm', 'cpu'])
+let enabled = true
+
+/** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
+export function useStockRecurrent(stock: boolean): void {
+  enabled = !stock
+}
+
+/** The fused sequence for `layer`, or null where the stock call must run. */
+function fusedCall(
+  layer: Stock,
+  cell: RecurrentCell,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Kwargs,
+): tf.Tensor | null {
+  if (!enabled || !fusedBackends.has(tf.getBackend())) return null
+  if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
+  const weights = layer.cell as unknown as CellWeights
+  if (!weights.useBias || !weights.bias || weights.dropout > 0 || weights.recurrentDropout > 0) return null
+  if (weights.activation.getClassName() !== 'tanh') return null
+  if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
+  const x = Array.isArray(inputs) ? inputs[0] : inputs
+  if (!x || x.rank !== 3) return null
+  return fusedSequence(
+    x as tf.Tensor3D,
+    weights.kernel.read() as tf.Tensor2D,
+    weights.recurrentKernel.read() as tf.Tensor2D,
+    weights.bias.read() as tf.Tensor1D,
+    { cell, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards },
+  )
+}
+
+/** The class behind a stock factory (tfjs-layers does not export the classes themselves). */
+function stockClass<A, L extends Stock>(make: (args: A) => L, args: NoInfer<A>) {
+  return make(args).constructor as (new (args: A) => L) &
+    Pick<typeof tf.serialization.Serializable, 'fromConfig'> & { className: string }
+}
+
+const StockLSTM = stockClass(tf.layers.lstm, { units: 1 })
+const StockGRU = stockClass(tf.layers.gru, { units: 1 })
+const StockSimpleRNN = stockClass(tf.layers.simpleRNN, { units: 1 })
+
+export class FusedLSTM extends StockLSTM {
+  static override className = 'LSTM'
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
+    return fusedCall(this, 'lstm', inputs, kwargs) ?? super.call(inputs, kwargs)
+  }
+}
+
+export class FusedGRU extends StockGRU {
+  static override className = 'GRU'
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
+    return fusedCall(this, 'gru', inputs, kwargs) ?? super.call(inputs, kwargs)
+  }
+}
+
+export class FusedSimpleRNN extends StockSimpleRNN {
+  static override className = 'SimpleRNN'
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
+    return fusedCall(this, 'rnn', inputs, kwargs) ?? super.call(inputs, kwargs)
+  }
+}
+
+/** The stock classes, for a test that loads a bundle the way plain tfjs does. */
+export const stockRecurrentClasses = [StockLSTM, StockGRU, StockSimpleRNN]
+
+for (const cls of [FusedLSTM, FusedGRU, FusedSimpleRNN]) tf.serialization.registerClass(cls)
