@@ -10,29 +10,8 @@
  * peepholes off and the cell unclipped, so it computes exactly tfjs-layers' LSTM with sigmoid gates
  * and tanh activations from a zero state.
  */
-import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
-
-interface OpAttr {
-  name: string
-  type: number
-  value: unknown
-}
-interface NativeBackend {
-  isGPUPackage: boolean
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number }
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: object[], outputs: number): tf.Tensor[]
-}
-
-const load = createRequire(__filename)
-
-/** The tfjs-node backend when it runs the math (the tensorflow and cuda rungs), else null. */
-export function nativeBackend(): NativeBackend | null {
-  const backend = tf.backend() as Partial<NativeBackend>
-  return tf.getBackend() === 'tensorflow' && typeof backend.executeMultipleOutputs === 'function'
-    ? (backend as NativeBackend)
-    : null
-}
+import { int64Scalar, runNative } from './native-ops'
 
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
@@ -51,17 +30,9 @@ export function blockLstm(
   bias: tf.Tensor1D,
   goBackwards: boolean,
 ): tf.Tensor3D {
-  const backend = nativeBackend()
-  if (!backend) throw new Error('BlockLSTM runs only on the native TensorFlow rungs.')
-  const pkg = backend.isGPUPackage ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'
-  // BlockLSTM's step count is an int64 scalar, which tfjs-node passes only as its Int64Scalar.
-  const { Int64Scalar } = load(`${pkg}/dist/int64_tensors`) as { Int64Scalar: new (value: number) => object }
-  const { binding } = backend
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
-  const type: OpAttr = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT }
-  const noPeephole: OpAttr = { name: 'use_peephole', type: binding.TF_ATTR_BOOL, value: false }
-  const stepCount = new Int64Scalar(steps)
+  const stepCount = int64Scalar(steps)
 
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, rk, b] = args as tf.Tensor[]
@@ -72,17 +43,7 @@ export function blockLstm(
     const state = tf.zeros([batch, units])
     const peephole = tf.zeros([units])
     const inputs = [stepCount, timeMajor, state, state, weights, peephole, peephole, peephole, blockBias]
-    const forward = backend.executeMultipleOutputs(
-      'BlockLSTM',
-      [
-        { name: 'forget_bias', type: binding.TF_ATTR_FLOAT, value: 0 },
-        { name: 'cell_clip', type: binding.TF_ATTR_FLOAT, value: -1 },
-        noPeephole,
-        type,
-      ],
-      inputs,
-      7,
-    )
+    const forward = runNative('BlockLSTM', inputs, 7, { forget_bias: 0, cell_clip: -1, use_peephole: false })
     // The gate activations (i, cs, f, o, ci, co, h) are what BlockLSTMGrad needs back.
     save([timeMajor, weights, blockBias, state, peephole, ...forward])
     return {
@@ -90,9 +51,8 @@ export function blockLstm(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, w, bb, zero, wc, ...activations] = saved
         const cs = activations[1]!
-        const grads = backend.executeMultipleOutputs(
+        const grads = runNative(
           'BlockLSTMGrad',
-          [noPeephole, type],
           [
             stepCount,
             xs!,
@@ -108,6 +68,7 @@ export function blockLstm(
             tf.transpose(dy, [1, 0, 2]),
           ],
           8,
+          { use_peephole: false },
         )
         const dx = tf.transpose(grads[0]!, [1, 0, 2])
         const [dKernel, dRecurrent] = tf.split(swapForgetAndCell(grads[3]!), [inputDim, units], 0)

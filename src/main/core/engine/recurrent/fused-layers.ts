@@ -3,13 +3,16 @@
  * the wasm and cpu backends. Each is the stock layer class with only `call` replaced, registered under
  * the stock class name: its weights (kernel, recurrent_kernel, bias), config and saved topology are the
  * stock layer's, so a bundle loads in plain tfjs, and `tf.layers.bidirectional`, which clones its layer
- * by class name, clones these. On the native rungs (tensorflow, cuda) the LSTM runs TensorFlow's own
- * fused BlockLSTM instead, and the GRU and simple RNN the stock `call`, as does what neither covers
+ * by class name, clones these. On the native rungs (tensorflow, cuda) the LSTM and GRU run TensorFlow's
+ * own fused ops instead (BlockLSTM, GRUBlockCell), and the simple RNN the stock `call`, as does what
+ * neither covers
  * (masks, initial or returned states, dropout, other activations, no bias).
  */
 import * as tf from '@tensorflow/tfjs'
-import { blockLstm, nativeBackend } from './block-lstm'
+import { blockGru } from './block-gru'
+import { blockLstm } from './block-lstm'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
+import { onNativeRung } from './native-ops'
 
 type Stock =
   ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
@@ -26,6 +29,8 @@ type CellWeights = {
 }
 
 const fusedBackends = new Set(['wasm', 'cpu'])
+/** TensorFlow's fused ops on the native rungs; it has none for the simple RNN, which runs stock there. */
+const blockOps: Partial<Record<RecurrentCell, typeof blockLstm>> = { lstm: blockLstm, gru: blockGru }
 let enabled = true
 
 /** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
@@ -40,8 +45,7 @@ function fusedCall(
   inputs: tf.Tensor | tf.Tensor[],
   kwargs: Kwargs,
 ): tf.Tensor | null {
-  // On the native rungs only the LSTM has a fused TensorFlow op (BlockLSTM); the others run stock.
-  const native = nativeBackend() !== null && cell === 'lstm'
+  const native = onNativeRung() ? blockOps[cell] : undefined
   if (!enabled || !(native || fusedBackends.has(tf.getBackend()))) return null
   if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
   const weights = layer.cell as unknown as CellWeights
@@ -51,7 +55,7 @@ function fusedCall(
   const x = Array.isArray(inputs) ? inputs[0] : inputs
   if (!x || x.rank !== 3) return null
   if (native) {
-    const steps = blockLstm(
+    const steps = native(
       x as tf.Tensor3D,
       weights.kernel.read() as tf.Tensor2D,
       weights.recurrentKernel.read() as tf.Tensor2D,

@@ -1,6 +1,8 @@
 /**
- * BlockLSTM on the tensorflow rung computes tfjs-layers' LSTM: values and every gradient, both
- * directions (test/fixtures/block-lstm-check.ts, in a process of its own because it loads TensorFlow).
+ * TensorFlow's fused recurrent ops on the tensorflow rung (BlockLSTM, GRUBlockCell) compute
+ * tfjs-layers' LSTM and GRU: values and every gradient, both directions, alone and as the app's
+ * stacked bidirectional layers (test/fixtures/block-recurrent-check.ts, in a process of its own
+ * because it loads TensorFlow).
  * Skipped, with the probe's reason, where the rung is not built (`npm run native:tensorflow`).
  */
 import { spawnSync } from 'node:child_process'
@@ -10,16 +12,16 @@ import { probeNative } from '../fixtures/native'
 
 const native = probeNative()
 
-describe('BlockLSTM on the tensorflow rung', () => {
+describe('fused TensorFlow recurrent ops on the tensorflow rung', () => {
   it.skipIf(!native.available)(
-    `matches tf.layers.lstm in values and gradients${native.available ? '' : ` (skipped: ${native.reason})`}`,
+    `match tf.layers.lstm and gru in values and gradients${native.available ? '' : ` (skipped: ${native.reason})`}`,
     () => {
-      const check = join(__dirname, '..', 'fixtures', 'block-lstm-check.ts')
+      const check = join(__dirname, '..', 'fixtures', 'block-recurrent-check.ts')
       const out = spawnSync(process.execPath, ['--import', 'tsx', check], { encoding: 'utf8', timeout: 120_000 })
       const line = out.stdout.trim().split('\n').pop() ?? ''
       expect(line, out.stderr.slice(-2000)).toMatch(/^\{/)
       const differences = JSON.parse(line) as Record<string, number>
-      expect(Object.keys(differences)).toHaveLength(11)
+      expect(Object.keys(differences)).toHaveLength(22)
       for (const [name, d] of Object.entries(differences)) expect(d, name).toBeLessThan(1e-4)
     },
     180_000,
