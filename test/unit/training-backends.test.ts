@@ -5,7 +5,6 @@
  * CPU path) and on wasm. Skipped, with the probe's reason, where the rung is not built
  * (`npm run native:tensorflow`).
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,32 +12,17 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
-import { probeFlag } from '../../src/main/core/backends/detect'
 import { threadsVariable } from '../../src/main/core/backends/native'
-import type { ProbeResult } from '../../src/main/core/backends/probe'
 import { loadBundle, predictTexts } from '../../src/main/core/engine/bundle'
 import type { DatasetSummary } from '../../src/shared/datasets'
 import type { TrainConfig } from '../../src/shared/training/config'
 import { modelKinds, type ModelKind } from '../../src/shared/training/model-kinds'
 import type { RunRecord } from '../../src/shared/training/results'
-import type { BackendName } from '../../src/shared/types'
 import { appContext } from '../fixtures/app'
+import { probeNative } from '../fixtures/native'
 import { finishedRun, importSyntheticDataset, quick, type SyntheticTexts } from '../fixtures/training'
 
-/** The project's own probe, in a process of its own as detection runs it (tfjs-node never loads here). */
-function probe(name: BackendName): ProbeResult {
-  const worker = join(__dirname, '..', '..', 'src', 'main', 'worker', 'index.ts')
-  const out = spawnSync(process.execPath, ['--import', 'tsx', worker, probeFlag, name], { encoding: 'utf8' })
-  const line = out.stdout.trim().split('\n').pop() ?? ''
-  try {
-    return JSON.parse(line) as ProbeResult
-  } catch {
-    // A probe that cannot run is a broken test, not a missing rung: fail rather than skip.
-    throw new Error(`The ${name} probe printed no result: ${out.stderr.trim().split('\n').pop()}`)
-  }
-}
-
-const native = probe('tensorflow')
+const native = probeNative('tensorflow')
 const skipped = native.available ? '' : ` (skipped: ${native.reason})`
 if (!native.available) console.log(`training-backends: the tensorflow rung is not available: ${native.reason}`)
 

@@ -3,11 +3,16 @@
  * the wasm and cpu backends. Each is the stock layer class with only `call` replaced, registered under
  * the stock class name: its weights (kernel, recurrent_kernel, bias), config and saved topology are the
  * stock layer's, so a bundle loads in plain tfjs, and `tf.layers.bidirectional`, which clones its layer
- * by class name, clones these. Other backends (tensorflow, cuda) and what the fused op does not cover
- * (masks, initial or returned states, dropout, other activations, no bias) run the stock `call`.
+ * by class name, clones these. On the native rungs (tensorflow, cuda) the LSTM and GRU run TensorFlow's
+ * own fused ops instead (BlockLSTM, GRUBlockCell), and the simple RNN the stock `call`, as does what
+ * neither covers
+ * (masks, initial or returned states, dropout, other activations, no bias).
  */
 import * as tf from '@tensorflow/tfjs'
+import { blockGru } from './block-gru'
+import { blockLstm } from './block-lstm'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
+import { onNativeRung } from './native-ops'
 
 type Stock =
   ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
@@ -24,6 +29,8 @@ type CellWeights = {
 }
 
 const fusedBackends = new Set(['wasm', 'cpu'])
+/** TensorFlow's fused ops on the native rungs; it has none for the simple RNN, which runs stock there. */
+const blockOps: Partial<Record<RecurrentCell, typeof blockLstm>> = { lstm: blockLstm, gru: blockGru }
 let enabled = true
 
 /** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
@@ -38,7 +45,8 @@ function fusedCall(
   inputs: tf.Tensor | tf.Tensor[],
   kwargs: Kwargs,
 ): tf.Tensor | null {
-  if (!enabled || !fusedBackends.has(tf.getBackend())) return null
+  const native = onNativeRung() ? blockOps[cell] : undefined
+  if (!enabled || !(native || fusedBackends.has(tf.getBackend()))) return null
   if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
   const weights = layer.cell as unknown as CellWeights
   if (!weights.useBias || !weights.bias || weights.dropout > 0 || weights.recurrentDropout > 0) return null
@@ -46,6 +54,17 @@ function fusedCall(
   if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
   const x = Array.isArray(inputs) ? inputs[0] : inputs
   if (!x || x.rank !== 3) return null
+  if (native) {
+    const steps = native(
+      x as tf.Tensor3D,
+      weights.kernel.read() as tf.Tensor2D,
+      weights.recurrentKernel.read() as tf.Tensor2D,
+      weights.bias.read() as tf.Tensor1D,
+      layer.goBackwards,
+    )
+    // The last step the layer ran is the last row in its own (possibly reversed) order.
+    return layer.returnSequences ? steps : tf.squeeze(tf.slice(steps, [0, x.shape[1]! - 1, 0], [-1, 1, -1]), [1])
+  }
   return fusedSequence(
     x as tf.Tensor3D,
     weights.kernel.read() as tf.Tensor2D,
