@@ -18,6 +18,7 @@ import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
 import { bagLogits, probabilities } from './bag-scorer'
+import { cnnLogits } from './cnn-scorer'
 import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
@@ -206,13 +207,17 @@ export async function predictEncoded(
   return probabilities(logits, offsets.length - 1, bundle.preprocessing.output)
 }
 
-const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bagLogits>; scratch: Int32Array }>()
+/** Logits of n model rows in plain JavaScript (a bag's `used` features per row, when known). */
+type PlainScorer = (x: Int32Array, n: number, used?: Uint32Array) => Float32Array
+
+const scorers = new WeakMap<Bundle, { net: Network; plain: PlainScorer | null; scratch: Int32Array }>()
 
 /**
  * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
  * embedding layer's gather (and a bag's mean) is tens of times slower on wasm than the table's
- * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body is
- * scored in plain JavaScript (`bag-scorer.ts`) unless `tensorsOnly`.
+ * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body
+ * (`bag-scorer.ts`) and the CNN kind (`cnn-scorer.ts`) are scored in plain JavaScript unless
+ * `tensorsOnly`.
  */
 function scorerOf(bundle: Bundle) {
   let scorer = scorers.get(bundle)
@@ -220,7 +225,7 @@ function scorerOf(bundle: Bundle) {
     const { vocabSize, classes } = bundle.preprocessing
     const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
-    scorer = { net, plain: bundle.tensorsOnly ? null : bagLogits(net), scratch: new Int32Array(0) }
+    scorer = { net, plain: bundle.tensorsOnly ? null : (bagLogits(net) ?? cnnLogits(net)), scratch: new Int32Array(0) }
     scorers.set(bundle, scorer)
   }
   return scorer
