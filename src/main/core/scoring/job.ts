@@ -237,6 +237,8 @@ export async function predictorJob(
 ): Promise<{ answered: number }> {
   await useBackend(params.backend)
   const bundle = await loadBundle(params.bundleDir)
+  // Progress says the model is loaded (a warmed predictor is ready for the first keystroke).
+  ctx.progress(0, null, 'items')
   let answered = 0
   let idle: NodeJS.Timeout | undefined
   await new Promise<void>((resolve) => {
