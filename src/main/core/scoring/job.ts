@@ -44,7 +44,7 @@ export function snippetOf(text: string): string {
 const cutSnippet = (flat: string) => `${flat.slice(0, 160).replace(/\s\S*$/, '')}…`
 
 /** Appends lines to a file, waiting when the stream is full, and knows each line's byte offset. */
-class LineWriter {
+export class LineWriter {
   private readonly stream: WriteStream
   offset = 0
 
@@ -58,12 +58,20 @@ class LineWriter {
    */
   async write(lines: string[]): Promise<{ offset: number; length: number }[]> {
     if (lines.length === 0) return []
-    let room = 0
-    for (const line of lines) room += line.length * 3 + 1 // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const bytes = Buffer.allocUnsafe(room)
+    let chars = 0
+    for (const line of lines) chars += line.length + 1
+    // Room for ASCII (most lines), grown when a line does not fit (UTF-8 takes up to 3 bytes per
+    // UTF-16 unit: its exact size is measured only when that could matter).
+    let bytes = Buffer.allocUnsafe(chars + 4096)
     const at: { offset: number; length: number }[] = new Array(lines.length)
     let end = 0
     for (const [i, line] of lines.entries()) {
+      const room = bytes.length - end
+      if (room < line.length * 3 + 1 && room < Buffer.byteLength(line) + 1) {
+        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, end + line.length * 3 + 1))
+        bytes.copy(grown, 0, 0, end)
+        bytes = grown
+      }
       const length = bytes.write(line, end)
       at[i] = { offset: this.offset + end, length }
       end += length
