@@ -21,7 +21,7 @@ function benchContext(): JobContext {
     progress: () => {},
     log: () => {},
     throwIfCancelled: () => {},
-    emit: () => {},
+    emit: async () => {},
     serve: () => {},
   }
 }

@@ -237,6 +237,11 @@ export const requests = {
   ),
   /** One text's label and probabilities, with `explain` each token's weight (asked of the run's `predictor` job). */
   predict: request<Prediction>()(predictRequestSchema, 'predictor'),
+  /**
+   * Starts the run's predictor job (if none runs) so the first `predict` finds tfjs and the model
+   * loaded: asked when a run is chosen for prediction. Its progress turns non-null once it is ready.
+   */
+  'predict.warm': request<{ jobId: string }>()(z.object({ runId: id }).strict(), 'predictor'),
 } as const
 
 export const events = {

@@ -310,6 +310,33 @@ describe('score jobs', () => {
       await other.close()
     }
   })
+  it('warms the predictor when a run is chosen: the first prediction is answered by the process already running', async () => {
+    const other = appContext(dir)
+    other.scores.predictorIdleMs = 5000
+    const running = async () =>
+      (await other.request('jobs.list', { kind: 'predictor' })).filter((j) => j.status === 'running').map((j) => j.id)
+    const before = new Set(await running())
+    try {
+      const { jobId } = await other.request('predict.warm', { runId: run.id })
+      // Choosing the run again (the page reopened) keeps the same process.
+      expect((await other.request('predict.warm', { runId: run.id })).jobId).toBe(jobId)
+      // It says when tfjs and the model are loaded, before any text is typed.
+      const deadline = Date.now() + 60_000
+      while ((await other.request('jobs.get', { id: jobId })).progress === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50))
+      const ready = await other.request('jobs.get', { id: jobId })
+      expect([ready.kind, ready.status, ready.progress?.done]).toEqual(['predictor', 'running', 0])
+      const t = performance.now()
+      await other.request('predict', { runId: run.id, text: 'a superb film', explain: true })
+      // A message to a loaded model, not a process start (which takes seconds).
+      expect(performance.now() - t).toBeLessThan(1500)
+      expect((await running()).filter((id) => !before.has(id))).toEqual([jobId])
+      // That job answered it: it ends idle having answered one request.
+      expect((await other.jobs.wait(jobId)).result).toEqual({ answered: 1 })
+    } finally {
+      await other.close()
+    }
+  })
 })
 
 describe('cli', () => {

@@ -240,6 +240,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     },
     'scores.export': ({ id, path, format }) => scores.export(id, path, format),
     predict: ({ runId, text, explain }) => scores.predict(runId, text, explain),
+    'predict.warm': ({ runId }) => ({ jobId: scores.warm(runId).id }),
   }
   const pathPolicy = options.pathPolicy ?? unrestricted
   const invoke = createRouter(handlers, pathPolicy)

@@ -5,6 +5,7 @@
  * no kernel calls, which were most of a bag model's scoring time. Tested equal to the tfjs model.
  */
 import type * as tf from '@tensorflow/tfjs'
+import type { Pooling } from './embedding-table'
 import type { Network } from './models'
 
 interface DenseWeights {
@@ -39,18 +40,83 @@ function denseLayers(body: tf.LayersModel): DenseWeights[] | null {
 }
 
 /**
- * The logits of n rows of bag features (`width` each), a row of outputs each, or null when the
- * network is not a bag with a dense body.
+ * The logits of n rows of bag features (`width` each; row i's end after used[i], zeros after, when
+ * given), a row of outputs each, or null when the network is not a bag with a dense body. When the first dense layer is narrower than the table
+ * (fastText's single logits layer reads 50 floats to make 1), it is folded into the table: the pooling
+ * is linear, so mean(rows)·W = mean(rows·W), and each row's product with W (computed once, on first
+ * sight) makes a feature cost `units` additions instead of `dim`.
  */
-export function bagLogits(net: Network): ((x: Int32Array, n: number) => Float32Array) | null {
+export function bagLogits(net: Network): ((x: Int32Array, n: number, used?: Uint32Array) => Float32Array) | null {
   const pooling = net.pooling
   if (!pooling) return null
   const layers = denseLayers(net.body)
   if (!layers) return null
+  const first = layers[0]!
+  if (first.units < net.table.dim) {
+    const fold = new FoldedTable(net.table.values, net.table.dim, first)
+    const rest = layers.slice(1)
+    return (x, n, used) => {
+      let h = fold.pooled(x, net.width, n, pooling, used)
+      for (const l of rest) h = dense(h, n, l)
+      return h
+    }
+  }
   return (x, n) => {
     let h = net.table.gatherPooled(x, net.width, pooling)
     for (const l of layers) h = dense(h, n, l)
     return h
+  }
+}
+
+/** The table's rows times a dense layer's kernel, each row computed when a feature first needs it. */
+class FoldedTable {
+  private readonly rows: Float64Array
+  private readonly known: Uint8Array
+
+  constructor(
+    private readonly values: Float32Array,
+    private readonly dim: number,
+    private readonly layer: DenseWeights,
+  ) {
+    this.rows = new Float64Array((values.length / dim) * layer.units)
+    this.known = new Uint8Array(values.length / dim)
+  }
+
+  private project(id: number): void {
+    const { kernel, units } = this.layer
+    const { values, dim } = this
+    for (let u = 0; u < units; u++) {
+      let s = 0
+      for (let k = 0; k < dim; k++) s += values[id * dim + k]! * kernel[k * units + u]!
+      this.rows[id * units + u] = s
+    }
+    this.known[id] = 1
+  }
+
+  /** The layer's output for n rows of `width` features pooled as `pooling` (padding, id 0, skipped). */
+  pooled(x: Int32Array, width: number, n: number, pooling: Pooling, used?: Uint32Array): Float32Array {
+    const { bias, units, relu } = this.layer
+    const { rows, known } = this
+    const out = new Float32Array(n * units)
+    const sum = new Float64Array(units)
+    for (let r = 0; r < n; r++) {
+      sum.fill(0)
+      let count = 0
+      const end = r * width + (used ? used[r]! : width)
+      for (let i = r * width; i < end; i++) {
+        const id = x[i]!
+        if (id === 0) continue
+        count++
+        if (known[id] === 0) this.project(id)
+        for (let u = 0; u < units; u++) sum[u]! += rows[id * units + u]!
+      }
+      const scale = pooling === 'sum' ? 1 : 1 / Math.max(1, count)
+      for (let u = 0; u < units; u++) {
+        const v = sum[u]! * scale + (bias ? bias[u]! : 0)
+        out[r * units + u] = relu && v < 0 ? 0 : v
+      }
+    }
+    return out
   }
 }
 

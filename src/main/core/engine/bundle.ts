@@ -18,6 +18,7 @@ import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
 import { bagLogits, probabilities } from './bag-scorer'
+import { cnnLogits } from './cnn-scorer'
 import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
@@ -105,12 +106,15 @@ export async function loadBundle(dir: string): Promise<Bundle> {
   const preprocessing = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { config: TrainConfig }
   const tokens = (await readFile(join(dir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1)
-  return {
+  const bundle: Bundle = {
     model: await readModelFiles(dir),
     preprocessing,
     vocab: new Map(tokens.map((t, i) => [t, i])),
     config: metadata.config,
   }
+  // Loading includes building the scorer (the table's weights copied out of tfjs): not the first batch.
+  scorerOf(bundle)
+  return bundle
 }
 
 /** Token ids of raw texts, cleaned and tokenized as the training data was. */
@@ -169,10 +173,18 @@ export async function logitsEncoded(
   offsets: Uint32Array,
   batchSize = 256,
 ): Promise<Float32Array> {
-  const { x, width } = modelRows(ids, offsets, bundle.config, bundle.preprocessing.vocabSize)
   const rows = offsets.length - 1
-  const { net, plain } = scorerOf(bundle)
-  if (plain) return plain(x, rows)
+  const scorer = scorerOf(bundle)
+  const { net, plain } = scorer
+  const vocabSize = bundle.preprocessing.vocabSize
+  // The plain scorer is synchronous, so its rows can reuse one array; tfjs's batches are awaited.
+  if (plain) {
+    const need = rows * (net.pooling ? net.width : 0)
+    if (scorer.scratch.length < need) scorer.scratch = new Int32Array(need)
+    const { x, used } = modelRows(ids, offsets, bundle.config, vocabSize, scorer.scratch)
+    return plain(x, rows, used)
+  }
+  const { x, width } = modelRows(ids, offsets, bundle.config, vocabSize)
   const outputs = bundle.preprocessing.output === 'sigmoid' ? 1 : bundle.preprocessing.classes.length
   const out = new Float32Array(rows * outputs)
   for (let from = 0; from < rows; from += batchSize) {
@@ -195,13 +207,17 @@ export async function predictEncoded(
   return probabilities(logits, offsets.length - 1, bundle.preprocessing.output)
 }
 
-const scorers = new WeakMap<Bundle, { net: Network; plain: ReturnType<typeof bagLogits> }>()
+/** Logits of n model rows in plain JavaScript (a bag's `used` features per row, when known). */
+type PlainScorer = (x: Int32Array, n: number, used?: Uint32Array) => Float32Array
+
+const scorers = new WeakMap<Bundle, { net: Network; plain: PlainScorer | null; scratch: Int32Array }>()
 
 /**
  * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
  * embedding layer's gather (and a bag's mean) is tens of times slower on wasm than the table's
- * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body is
- * scored in plain JavaScript (`bag-scorer.ts`) unless `tensorsOnly`.
+ * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body
+ * (`bag-scorer.ts`) and the CNN kind (`cnn-scorer.ts`) are scored in plain JavaScript unless
+ * `tensorsOnly`.
  */
 function scorerOf(bundle: Bundle) {
   let scorer = scorers.get(bundle)
@@ -209,7 +225,7 @@ function scorerOf(bundle: Bundle) {
     const { vocabSize, classes } = bundle.preprocessing
     const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
-    scorer = { net, plain: bundle.tensorsOnly ? null : bagLogits(net) }
+    scorer = { net, plain: bundle.tensorsOnly ? null : (bagLogits(net) ?? cnnLogits(net)), scratch: new Int32Array(0) }
     scorers.set(bundle, scorer)
   }
   return scorer

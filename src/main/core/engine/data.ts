@@ -15,13 +15,18 @@ export interface SplitTensors {
   lengths: Uint32Array | null
 }
 
-/** Rows for a model from ids and offsets: padded sequences, or a bag's features. */
+/**
+ * Rows for a model from ids and offsets: padded sequences, or a bag's features. A bag's rows may be
+ * written into `scratch` (zeroed here) when it is large enough: a fresh array of a batch's features
+ * (megabytes) cost more than computing them.
+ */
 export function modelRows(
   ids: ArrayLike<number>,
   offsets: Uint32Array,
   config: TrainConfig,
   vocabSize: number,
-): { x: Int32Array; width: number } {
+  scratch?: Int32Array,
+): { x: Int32Array; width: number; used?: Uint32Array } {
   if (modelKindSpec(config.model).input === 'sequence') {
     const x = padSequences(ids, offsets, config.maxLen, config.padding, config.truncating)
     return { x, width: config.maxLen }
@@ -30,7 +35,9 @@ export function modelRows(
   // A sum over binary features (NBSVM) sees each feature once per example.
   const binary = modelKindSpec(config.model).pooling === 'sum'
   const n = offsets.length - 1
-  const x = new Int32Array(n * width)
+  const x = scratch && scratch.length >= n * width ? scratch.subarray(0, n * width).fill(0) : new Int32Array(n * width)
+  // Each row's features end at used[i]: zeros after.
+  const used = new Uint32Array(n)
   const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }
   for (let i = 0; i < n; i++) {
     let start = offsets[i]!
@@ -40,9 +47,10 @@ export function modelRows(
       else end = start + config.maxLen
     }
     writeNgramFeatures(ids, start, end, options, x, i * width)
+    used[i] = featureLength(end - start, config.ngrams)
     if (binary) keepDistinct(x, i * width, width)
   }
-  return { x, width }
+  return { x, width, used }
 }
 
 export async function loadSplit(

@@ -30,8 +30,12 @@ export interface JobContext<U extends string = string, E = unknown, Q = unknown,
   signal: AbortSignal
   progress(done: number, total: number | null, unit: U, message?: string): void
   log(level: 'info' | 'warn' | 'error', message: string): void
-  /** Sends data of this job kind's own to main (see JobKindHooks.event). */
-  emit(data: E): void
+  /**
+   * Sends data of this job kind's own to main (see JobKindHooks.event). Resolves once the channel has
+   * taken it (Node's IPC: written to the pipe, so a job that waits cannot outrun main; Electron's
+   * parentPort: at once).
+   */
+  emit(data: E): Promise<void>
   /** Throws JobCancelled when a cancel was requested; call it between units of work. */
   throwIfCancelled(): void
   /** Serve mode's limits on followed links and fetched addresses; absent when unrestricted. */
@@ -127,7 +131,7 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
       progress: (done, total, unit, text) =>
         void port.send({ type: 'progress', progress: { done, total, unit, message: text ?? null } }),
       log: (level, text) => void port.send({ type: 'log', level, message: text }),
-      emit: (data) => void port.send({ type: 'event', data }),
+      emit: (data) => port.send({ type: 'event', data }),
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new JobCancelled()
       },

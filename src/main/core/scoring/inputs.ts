@@ -3,7 +3,7 @@
  * file, a fastText file, or an imported dataset's split. Each yields items with the input's own label
  * (raw, or null) or a skipped input with its reason; nothing here stops on one bad review.
  */
-import { close, fstat, open, read } from 'node:fs'
+import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { sourceSpecSchema, type SplitName } from '../../../shared/datasets'
@@ -60,32 +60,39 @@ async function countFiles(root: string, extensions: string[]): Promise<number> {
   return n
 }
 
-const concurrency = 32
-
 type FileRead = { bytes: Buffer } | { skip: string }
 
+/** Non-blocking open: a file swapped for a FIFO after the walk must not hang the read. */
+const openFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
 /**
- * A file's bytes, or why not (over `maxReviewBytes` by its size, before reading). Node's callback
- * calls, not fs/promises: its FileHandle costs about twice as much per small file, and reading the
- * files was a large part of scoring a folder.
+ * A file's bytes (a view of `buffer`, valid until the next read), or why not: more than
+ * `maxReviewBytes` is too large, found by reading one byte more. Synchronous on purpose: a cached
+ * review file is read in microseconds, and the callback calls' round trips through the event loop
+ * (four per file) cost more than the reading itself and most of a fast model's scoring time.
  */
-function readReview(path: string): Promise<FileRead> {
-  return new Promise((resolve) => {
-    const fail = (err: NodeJS.ErrnoException) => resolve({ skip: `cannot be read (${err.code ?? err.message})` })
-    open(path, 'r', (err, fd) => {
-      if (err) return fail(err)
-      const done = (r: FileRead) => close(fd, () => resolve(r))
-      fstat(fd, (err, st) => {
-        if (err) return done({ skip: `cannot be read (${err.code ?? err.message})` })
-        if (st.size > maxReviewBytes) return done({ skip: tooLarge })
-        const bytes = Buffer.allocUnsafe(st.size)
-        read(fd, bytes, 0, st.size, 0, (err, n) =>
-          done(err ? { skip: `cannot be read (${err.code ?? err.message})` } : { bytes: bytes.subarray(0, n) }),
-        )
-      })
-    })
-  })
+function readReview(path: string, buffer: Buffer): FileRead {
+  let fd: number
+  try {
+    fd = openSync(path, openFlags)
+  } catch (err) {
+    return { skip: cannotRead(err) }
+  }
+  try {
+    let n = 0
+    for (let r = 1; r > 0 && n < buffer.length; n += r) r = readSync(fd, buffer, n, buffer.length - n, n)
+    return n > maxReviewBytes ? { skip: tooLarge } : { bytes: buffer.subarray(0, n) }
+  } catch (err) {
+    return { skip: cannotRead(err) }
+  } finally {
+    closeSync(fd)
+  }
 }
+
+const cannotRead = (err: unknown) => `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
+
+/** Files read between turns of the event loop (so a cancel, the writes and the IPC move on). */
+const readsPerTurn = 64
 
 /** One review per file; a file's label is its parent folder's name (pos/, neg/), none at the top. */
 async function* readFolder(
@@ -99,22 +106,13 @@ async function* readFolder(
     (n) => (total = n),
     () => null,
   )
-  const paths = walk(input.path, input.extensions)
-  // Reads run ahead of the model, at most `concurrency` at a time, in order.
-  const window: { path: string; read: Promise<FileRead> }[] = []
-  const fill = async () => {
-    while (window.length < concurrency) {
-      const next = await paths.next()
-      if (next.done) return
-      window.push({ path: next.value, read: readReview(next.value) })
-    }
-  }
+  const buffer = Buffer.allocUnsafe(maxReviewBytes + 1)
   let done = 0
-  for (await fill(); window.length > 0; await fill()) {
-    const { path, read } = window.shift()!
-    const r = await read
+  for await (const path of walk(input.path, input.extensions)) {
+    if (++done % readsPerTurn === 0) await new Promise(setImmediate)
+    const r = readReview(path, buffer)
     const rel = relative(input.path, path)
-    if (++done % 256 === 0) progress(done, total, 'items')
+    if (done % 256 === 0) progress(done, total, 'items')
     if ('skip' in r) {
       yield { skip: r.skip, source: rel }
       continue

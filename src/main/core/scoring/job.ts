@@ -14,8 +14,8 @@ import type {
   Prediction,
   ScoreEvent,
   ScoreOutcome,
+  ScoreRow,
   SkippedInput,
-  StoredScoreRow,
 } from '../../../shared/scoring'
 import { useBackend } from '../engine/backend'
 import { encodeTexts, loadBundle, predictEncoded, type Bundle } from '../engine/bundle'
@@ -31,12 +31,20 @@ const skippedListed = 1000
 
 /** The first words of a text, for the table. */
 export function snippetOf(text: string): string {
+  // A long text's flattened start is its flattened whole's start: only its first 512 characters are
+  // flattened (whitespace runs to one space), unless they hold too little.
+  if (text.length > 512) {
+    const head = text.slice(0, 512).replace(/\s+/g, ' ').trimStart()
+    if (head.length > 170) return cutSnippet(head)
+  }
   const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 160 ? `${flat.slice(0, 160).replace(/\s\S*$/, '')}…` : flat
+  return flat.length > 160 ? cutSnippet(flat) : flat
 }
 
+const cutSnippet = (flat: string) => `${flat.slice(0, 160).replace(/\s\S*$/, '')}…`
+
 /** Appends lines to a file, waiting when the stream is full, and knows each line's byte offset. */
-class LineWriter {
+export class LineWriter {
   private readonly stream: WriteStream
   offset = 0
 
@@ -44,16 +52,33 @@ class LineWriter {
     this.stream = createWriteStream(path)
   }
 
-  /** Writes the lines in one piece; gives each line's byte range (without its newline). */
+  /**
+   * Writes the lines (JSON: none holds a newline) as one buffer, each encoded straight into it (no
+   * joined string to build and encode again), and gives each line's byte range (without its newline).
+   */
   async write(lines: string[]): Promise<{ offset: number; length: number }[]> {
-    const at = lines.map((line) => {
-      const length = Buffer.byteLength(line)
-      const range = { offset: this.offset, length }
-      this.offset += length + 1
-      return range
-    })
-    if (lines.length === 0) return at
-    if (!this.stream.write(`${lines.join('\n')}\n`))
+    if (lines.length === 0) return []
+    let chars = 0
+    for (const line of lines) chars += line.length + 1
+    // Room for ASCII (most lines), grown when a line does not fit (UTF-8 takes up to 3 bytes per
+    // UTF-16 unit: its exact size is measured only when that could matter).
+    let bytes = Buffer.allocUnsafe(chars + 4096)
+    const at: { offset: number; length: number }[] = new Array(lines.length)
+    let end = 0
+    for (const [i, line] of lines.entries()) {
+      const room = bytes.length - end
+      if (room < line.length * 3 + 1 && room < Buffer.byteLength(line) + 1) {
+        const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, end + line.length * 3 + 1))
+        bytes.copy(grown, 0, 0, end)
+        bytes = grown
+      }
+      const length = bytes.write(line, end)
+      at[i] = { offset: this.offset + end, length }
+      end += length
+      bytes[end++] = 10
+    }
+    this.offset += end
+    if (!this.stream.write(bytes.subarray(0, end)))
       await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
     return at
   }
@@ -95,6 +120,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
 
   let batch: Extract<InputItem, { text: string }>[] = []
   let flushes = 0
+  let sending = Promise.resolve()
   const flush = async () => {
     if (batch.length === 0 && pendingSkips.length === 0) return
     const truths = batch.map((item) => {
@@ -104,14 +130,21 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
       return k
     })
     const scoredRows = await scoreBatch(bundle, batch, idMap, scored, params.batchSize)
-    const full = scoredRows.map((row, i) => ({ ...row, truth: truths[i] == null ? null : classes[truths[i]!]! }))
-    const at = await results.write(full.map((row, i) => JSON.stringify({ ...row, text: batch[i]!.text })))
-    const rows = full.map((row, i) => {
-      if (truths[i] != null) evaluation.add(truths[i]!, row.probs, 0, row)
-      return { ...row, ...at[i]! }
+    const lines = scoredRows.map((row, i) => {
+      const k = truths[i]
+      if (k != null) {
+        row.truth = classes[k]!
+        evaluation.add(k, row.probs, 0, row)
+      }
+      return JSON.stringify({ ...row, text: batch[i]!.text })
     })
+    const at = await results.write(lines)
+    const rows = scoredRows.map((row, i) => ({ ...row, ...at[i]! }))
     scored += rows.length
-    ctx.emit({ rows, skipped: pendingSkips })
+    // One batch in flight to main at most: a job faster than main's SQLite waits rather than queueing
+    // its rows in memory.
+    await sending
+    sending = ctx.emit({ rows, skipped: pendingSkips })
     pendingSkips = []
     batch = []
     report()
@@ -137,6 +170,7 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
       }
     }
     await flush()
+    await sending
     ctx.throwIfCancelled()
   } finally {
     await Promise.all([results.close(), skippedFile.close()])
@@ -161,7 +195,7 @@ async function scoreBatch(
   idMap: Int32Array | null,
   firstIdx: number,
   batchSize: number,
-): Promise<Omit<StoredScoreRow, 'offset' | 'length' | 'truth'>[]> {
+): Promise<ScoreRow[]> {
   if (batch.length === 0) return []
   const { ids, offsets } = idMap
     ? mappedIds(batch, idMap)
@@ -182,6 +216,7 @@ async function scoreBatch(
       label: classes[k]!,
       confidence: p[k]!,
       probs: p,
+      truth: null,
     }
   })
 }
@@ -210,6 +245,8 @@ export async function predictorJob(
 ): Promise<{ answered: number }> {
   await useBackend(params.backend)
   const bundle = await loadBundle(params.bundleDir)
+  // Progress says the model is loaded (a warmed predictor is ready for the first keystroke).
+  ctx.progress(0, null, 'items')
   let answered = 0
   let idle: NodeJS.Timeout | undefined
   await new Promise<void>((resolve) => {

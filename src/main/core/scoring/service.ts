@@ -219,6 +219,11 @@ export class ScoreService {
     }
   }
 
+  /** The run's predictor job, started now if none runs (a run chosen for prediction: see `predict.warm`). */
+  warm(runId: string): JobOf<'predictor'> {
+    return this.predictorOf(runId)
+  }
+
   private predictorOf(runId: string): JobOf<'predictor'> {
     const known = this.predictors.get(runId)
     if (known) {
