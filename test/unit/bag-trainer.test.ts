@@ -233,7 +233,7 @@ describe('runs with the bag trainer', () => {
     expect(ctx.runs.history(run.id).log).toContain(
       'Training in plain JavaScript (the bag trainer: lazy sparse updates of the rows each batch touches).',
     )
-    expect(run.test!.accuracy).toBeGreaterThanOrEqual(0.95)
+    expect(run.test!.accuracy).toBeGreaterThanOrEqual(0.9)
     const again = await trainRun(ctx, data.id, 'fasttext-bigram', settings)
     expect(losses(again)).toEqual(losses(run))
     expect(again.test).toEqual(run.test)

@@ -12,7 +12,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { sumOfSquares } from './embedding-table'
-import { batchRows } from './evaluate'
 import type { NamedTensor } from './model-files'
 import type { Network } from './models'
 
@@ -46,6 +45,13 @@ interface Param {
   grad: Float32Array
 }
 
+/** The same kind of array, twice as long, with the contents. */
+function grow<T extends Int32Array | Float32Array>(a: T, make: new (n: number) => T): T {
+  const out = new make(a.length * 2)
+  out.set(a)
+  return out
+}
+
 export class BagTrainer {
   readonly dim: number
   readonly units: number
@@ -55,6 +61,10 @@ export class BagTrainer {
   /** Updates of the logits layer so far (tfjs's `iterations`: Adam's bias correction). */
   private iterations = 0
   private readonly dropout: number
+  /** The table's sparse gradient, kept from step to step: row -> place in the batch (-1 when absent), rows, gradients. */
+  private place: Int32Array | null = null
+  private rows = new Int32Array(1024)
+  private grads: Float32Array
 
   constructor(
     readonly net: Network,
@@ -80,6 +90,7 @@ export class BagTrainer {
     this.kernel = param(0)
     this.bias = param(1)
     this.dropout = config.dropout
+    this.grads = new Float32Array(1024 * this.dim)
   }
 
   /** The logits of n rows of ids (inference: no dropout). */
@@ -117,8 +128,31 @@ export class BagTrainer {
     const { dim: d, units: u, net } = this
     const width = net.width
     const n = to - from
-    const { ids, ys } = batchRows(x, width, labels, from, to, order)
-    const h = net.table.gatherPooled(ids, width, 'mean')
+    const table = net.table.values
+    // The batch's rows in place (no copy): where each starts, its label, its feature count.
+    const starts = new Int32Array(n)
+    const ys = new Int32Array(n)
+    const counts = new Int32Array(n)
+    // The mean of each example's own feature rows (padding, id 0, left out), as `gatherPooled`.
+    const h = new Float32Array(n * d)
+    const sum = new Float64Array(d)
+    for (let r = 0; r < n; r++) {
+      const start = order[from + r]! * width
+      starts[r] = start
+      ys[r] = labels[order[from + r]!]!
+      sum.fill(0)
+      let count = 0
+      for (let i = start; i < start + width; i++) {
+        const id = x[i]!
+        if (id === 0) continue
+        count++
+        const at = id * d
+        for (let c = 0; c < d; c++) sum[c]! += table[at + c]!
+      }
+      counts[r] = count
+      const scale = 1 / Math.max(1, count)
+      for (let c = 0; c < d; c++) h[r * d + c] = sum[c]! * scale
+    }
     // Inverted dropout, from the seeded Math.random as tfjs's masks are.
     const keep = 1 - this.dropout
     const mask = this.dropout > 0 ? Float32Array.from(h, () => (Math.random() < keep ? 1 / keep : 0)) : null
@@ -169,7 +203,7 @@ export class BagTrainer {
         }
       }
     if (mask) for (let i = 0; i < dh.length; i++) dh[i]! *= mask[i]!
-    const sparse = net.table.trainable ? net.table.accumulatePooled(ids, width, dh, 'mean') : null
+    const sparse = net.table.trainable ? this.tableGradient(x, starts, counts, dh) : null
     let scale = 1
     if (clipNorm > 0) {
       const norm = Math.sqrt(sumOfSquares(dk) + sumOfSquares(db) + (sparse ? sumOfSquares(sparse.grads) : 0))
@@ -183,6 +217,52 @@ export class BagTrainer {
       net.table.apply(sparse.rows, sparse.grads, lr)
     }
     return [loss / n, hits / n]
+  }
+
+  /**
+   * The table's sparse gradient: each distinct row the batch touched, once, with the sum over its
+   * places of its example's pooled gradient over that example's feature count (`accumulatePooled`,
+   * reading the rows in place and into buffers kept from step to step).
+   */
+  private tableGradient(
+    x: Int32Array,
+    starts: Int32Array,
+    counts: Int32Array,
+    dh: Float32Array,
+  ): { rows: Int32Array; grads: Float32Array } {
+    const d = this.dim
+    const width = this.net.width
+    const place = (this.place ??= new Int32Array(this.net.table.rows).fill(-1))
+    let rows = this.rows
+    let grads = this.grads
+    let distinct = 0
+    const g = new Float32Array(d)
+    for (let r = 0; r < starts.length; r++) {
+      const scale = 1 / Math.max(1, counts[r]!)
+      for (let c = 0; c < d; c++) g[c] = dh[r * d + c]! * scale
+      const start = starts[r]!
+      for (let i = start; i < start + width; i++) {
+        const id = x[i]!
+        if (id === 0) continue
+        let p = place[id]!
+        if (p === -1) {
+          if (distinct === rows.length) {
+            rows = grow(rows, Int32Array)
+            grads = grow(grads, Float32Array)
+          }
+          p = distinct++
+          place[id] = p
+          rows[p] = id
+          grads.fill(0, p * d, p * d + d)
+        }
+        const at = p * d
+        for (let c = 0; c < d; c++) grads[at + c]! += g[c]!
+      }
+    }
+    for (let p = 0; p < distinct; p++) place[rows[p]!] = -1
+    this.rows = rows
+    this.grads = grads
+    return { rows: rows.subarray(0, distinct), grads: grads.subarray(0, distinct * d) }
   }
 
   /** One update of a logits weight by tfjs's rule for the run's optimizer (tfjs's Adam puts epsilon after the bias correction). */
