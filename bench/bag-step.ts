@@ -5,7 +5,7 @@
  * goes, run it under `node --cpu-prof`.
  *
  *   node --import tsx bench/bag-step.ts [--preset fasttext-bigram] [--steps 100] [--backend wasm]
- *     [--max-len 1300] [--batch 128] [--tfjs-steps 30]
+ *     [--max-len 1300] [--batch 128] [--tfjs-steps 30] [--threads N]
  */
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     'max-len': { type: 'string', default: '1300' },
     batch: { type: 'string' },
     'tfjs-steps': { type: 'string', default: '30' },
+    threads: { type: 'string' },
   },
 })
 
@@ -76,16 +77,21 @@ async function main() {
     `${values.preset} on ${backend.name}: batch ${batch}, dim ${config.embeddingDim}, rows of ${rows.width} ids, ${(ids.length / n).toFixed(0)} words an example, ${steps} steps`,
   )
 
-  const js = new BagTrainer(buildNetwork(config, { vocabSize: vocab, classes: 2 }), config)
+  const js = new BagTrainer(
+    buildNetwork(config, { vocabSize: vocab, classes: 2 }),
+    config,
+    Number(values.threads) || undefined,
+  )
   // Two epochs: the first touches the table's and its slots' pages for the first time (page faults).
   let jsRate = 0
   for (let epoch = 1; epoch <= 2; epoch++) {
     const t0 = performance.now()
     for (let s = 0; s < steps; s++)
-      js.step(data.x, labels, s * batch, (s + 1) * batch, order, config.learningRate, config.clipNorm)
+      await js.step(data.x, labels, s * batch, (s + 1) * batch, order, config.learningRate, config.clipNorm)
     jsRate = (n * 1000) / (performance.now() - t0)
-    console.log(`bag trainer, epoch ${epoch}: ${jsRate.toFixed(0)} samples/s`)
+    console.log(`bag trainer, ${js.threads} threads, epoch ${epoch}: ${jsRate.toFixed(0)} samples/s`)
   }
+  js.close()
 
   const net = buildNetwork(config, { vocabSize: vocab, classes: 2 })
   const optimizer = makeOptimizer(config)

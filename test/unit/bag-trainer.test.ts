@@ -120,7 +120,7 @@ describe('one step of the bag trainer', () => {
         data.width,
         7,
       )
-      const [jsLoss, jsAccuracy] = trainer.step(data.x, data.labels, from, to, order, lr, cfg.clipNorm)
+      const [jsLoss, jsAccuracy] = await trainer.step(data.x, data.labels, from, to, order, lr, cfg.clipNorm)
       expect(Math.abs(jsLoss - loss)).toBeLessThan(1e-5)
       expect(jsAccuracy).toBeCloseTo(accuracy, 6)
     }
@@ -142,7 +142,7 @@ describe('one step of the bag trainer', () => {
     const vars = viaTfjs.body.trainableWeights.map((w) => w.read() as tf.Variable)
     await trainStep(viaTfjs, optimizer, vars, 0, 0.05, data, 0, 10, order, data.width, 10)
     const trainer = new BagTrainer(viaJs, cfg)
-    trainer.step(data.x, data.labels, 0, 10, order, 0.05, 0)
+    await trainer.step(data.x, data.labels, 0, 10, order, 0.05, 0)
     const theirs = await optimizer.getWeights()
     const ours = trainer.slotTensors()
     // Names differ by the suffix tfjs gives each twin's variables.
@@ -160,27 +160,49 @@ describe('one step of the bag trainer', () => {
     const resumed = new BagTrainer(restored, cfg)
     await resumed.setSlots(theirs)
     await trainStep(viaTfjs, optimizer, vars, 0, 0.05, data, 10, 20, order, data.width, 10)
-    resumed.step(data.x, data.labels, 10, 20, order, 0.05, 0)
+    await resumed.step(data.x, data.labels, 10, 20, order, 0.05, 0)
     resumed.writeBody()
     expectClose(restored.table.values, viaTfjs.table.values, 1e-5)
     weights(restored).forEach((w, i) => expectClose(w, weights(viaTfjs)[i]!, 1e-5))
     optimizer.dispose()
   })
 
-  it('leaves dropout to its seeded masks: the same seed gives the same step', () => {
+  it('leaves dropout to its seeded masks: the same seed gives the same steps', async () => {
     const cfg = config({ dropout: 0.5 })
     const data = split(cfg, 16, 2, 8)
     const order = epochOrder(data.n, 1, 0)
-    const run = () => {
+    const run = async () => {
       const [net] = twins(cfg, 2)
       const trainer = new BagTrainer(net, cfg)
       seedMathRandom(5)
-      const losses = [0, 1, 2].map(() => trainer.step(data.x, data.labels, 0, 16, order, 0.05, 0)[0])
+      const losses: number[] = []
+      for (let s = 0; s < 3; s++) losses.push((await trainer.step(data.x, data.labels, 0, 16, order, 0.05, 0))[0])
+      trainer.close()
       return { losses, table: net.table.values }
     }
-    const [a, b] = [run(), run()]
+    const [a, b] = [await run(), await run()]
     expect(a.losses).toEqual(b.losses)
     expect([...a.table]).toEqual([...b.table])
+  })
+
+  it('gives the same table on one thread or several (each row summed in the same order)', async () => {
+    const cfg = config({ optimizer: 'adam', learningRate: 0.05, ngrams: 2 })
+    const data = split(cfg, 40, 5, 10)
+    const run = async (threads: number) => {
+      const [net] = twins(cfg, 5)
+      const trainer = new BagTrainer(net, cfg, threads)
+      const losses: number[] = []
+      for (let e = 0; e < 3; e++)
+        for (let from = 0; from < 40; from += 16)
+          losses.push(
+            (await trainer.step(data.x, data.labels, from, Math.min(40, from + 16), epochOrder(40, 3, e), 0.05, 0))[0],
+          )
+      trainer.close()
+      trainer.writeBody()
+      return { losses, table: [...net.table.values], body: weights(net).map((w) => [...w]) }
+    }
+    const one = await run(1)
+    for (const threads of [2, 3]) expect(await run(threads)).toEqual(one)
   })
 
   it('refuses what it does not train, and says so (the tfjs path trains it)', () => {
@@ -192,13 +214,14 @@ describe('one step of the bag trainer', () => {
     expect(() => new BagTrainer(nbsvm, nbsvm.config)).toThrow(/cannot train this model/)
   })
 
-  it("saves a model that predicts what the trainer's own forward computes", () => {
+  it("saves a model that predicts what the trainer's own forward computes", async () => {
     for (const classes of [2, 5]) {
       const cfg = config({ ngrams: 2 })
       const [net] = twins(cfg, classes)
       const data = split(cfg, 30, classes, 12)
       const trainer = new BagTrainer(net, cfg)
-      for (let e = 0; e < 5; e++) trainer.step(data.x, data.labels, 0, 30, epochOrder(30, 2, e), 0.05, 0)
+      for (let e = 0; e < 5; e++) await trainer.step(data.x, data.labels, 0, 30, epochOrder(30, 2, e), 0.05, 0)
+      trainer.close()
       trainer.writeBody()
       const model = net.exportModel()
       const saved = tf.tidy(() =>

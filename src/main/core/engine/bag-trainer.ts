@@ -9,9 +9,17 @@
  * on either path. The logits layer's weights live here while training runs; `writeBody` puts them
  * into the tfjs body before anything reads it (validation, checkpoints, the bundle).
  */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
-import { sumOfSquares } from './embedding-table'
+import { threadsVariable } from '../backends/native'
+import { poolExamples, RowShare, type BagMemory } from './bag-kernels'
+import type { BagThreadData, BagThreadRequest } from './bag-thread'
+import { sharedFloats, sumOfSquares } from './embedding-table'
 import type { NamedTensor } from './model-files'
 import type { Network } from './models'
 
@@ -45,13 +53,6 @@ interface Param {
   grad: Float32Array
 }
 
-/** The same kind of array, twice as long, with the contents. */
-function grow<T extends Int32Array | Float32Array>(a: T, make: new (n: number) => T): T {
-  const out = new make(a.length * 2)
-  out.set(a)
-  return out
-}
-
 export class BagTrainer {
   readonly dim: number
   readonly units: number
@@ -61,14 +62,18 @@ export class BagTrainer {
   /** Updates of the logits layer so far (tfjs's `iterations`: Adam's bias correction). */
   private iterations = 0
   private readonly dropout: number
-  /** The table's sparse gradient, kept from step to step: row -> place in the batch (-1 when absent), rows, gradients. */
-  private place: Int32Array | null = null
-  private rows = new Int32Array(1024)
-  private grads: Float32Array
+  /** Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core. */
+  readonly threads: number
+  /** The memory the threads share, for the rows being trained on (made at the first step). */
+  private memory: BagMemory | null = null
+  /** This thread's share of the rows (the first), and the other threads. */
+  private share: RowShare | null = null
+  private workers: BagThread[] = []
 
   constructor(
     readonly net: Network,
     private readonly config: TrainConfig,
+    threads?: number,
   ) {
     const why = bagTrainerRefusal(net)
     if (why) throw new Error(`The JavaScript bag trainer cannot train this model: ${why}.`)
@@ -90,7 +95,8 @@ export class BagTrainer {
     this.kernel = param(0)
     this.bias = param(1)
     this.dropout = config.dropout
-    this.grads = new Float32Array(1024 * this.dim)
+    const wanted = Number(process.env[threadsVariable])
+    this.threads = threads ?? (Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism())
   }
 
   /** The logits of n rows of ids (inference: no dropout). */
@@ -114,9 +120,10 @@ export class BagTrainer {
 
   /**
    * One optimizer step on rows [from, to) of `x` in `order`, at rate `lr`: the batch's mean loss and
-   * accuracy before the update, as the tfjs step reports them.
+   * accuracy before the update, as the tfjs step reports them. The table's loops run on the threads:
+   * the mean rows split by example, the gradient and update of the table split by row.
    */
-  step(
+  async step(
     x: Int32Array,
     labels: Uint16Array,
     from: number,
@@ -124,35 +131,23 @@ export class BagTrainer {
     order: Int32Array,
     lr: number,
     clipNorm: number,
-  ): [number, number] {
+  ): Promise<[number, number]> {
     const { dim: d, units: u, net } = this
-    const width = net.width
     const n = to - from
-    const table = net.table.values
-    // The batch's rows in place (no copy): where each starts, its label, its feature count.
-    const starts = new Int32Array(n)
+    const m = this.memoryFor(x, n)
     const ys = new Int32Array(n)
-    const counts = new Int32Array(n)
-    // The mean of each example's own feature rows (padding, id 0, left out), as `gatherPooled`.
-    const h = new Float32Array(n * d)
-    const sum = new Float64Array(d)
     for (let r = 0; r < n; r++) {
-      const start = order[from + r]! * width
-      starts[r] = start
+      m.starts[r] = order[from + r]! * m.width
       ys[r] = labels[order[from + r]!]!
-      sum.fill(0)
-      let count = 0
-      for (let i = start; i < start + width; i++) {
-        const id = x[i]!
-        if (id === 0) continue
-        count++
-        const at = id * d
-        for (let c = 0; c < d; c++) sum[c]! += table[at + c]!
-      }
-      counts[r] = count
-      const scale = 1 / Math.max(1, count)
-      for (let c = 0; c < d; c++) h[r * d + c] = sum[c]! * scale
     }
+    // Each thread pools an equal run of the batch's examples; this one the first.
+    const parts = this.workers.length + 1
+    const cut = (p: number) => Math.round((n * p) / parts)
+    await this.onAll(
+      (w, p) => w.ask({ kind: 'pool', r0: cut(p), r1: cut(p + 1) }),
+      () => poolExamples(m, 0, cut(1)),
+    )
+    const h = m.h.slice(0, n * d)
     // Inverted dropout, from the seeded Math.random as tfjs's masks are.
     const keep = 1 - this.dropout
     const mask = this.dropout > 0 ? Float32Array.from(h, () => (Math.random() < keep ? 1 / keep : 0)) : null
@@ -186,13 +181,14 @@ export class BagTrainer {
         if (arg === y) hits++
         for (let j = 0; j < u; j++) z[row + j] = (Math.exp(z[row + j]! - max) / total - (j === y ? 1 : 0)) / n
       }
-    // Gradients of the logits layer, and of the pooled rows (through the dropout mask).
+    // Gradients of the logits layer, and of the pooled rows (through the dropout mask) into shared memory.
     const k = this.kernel.values
     const dk = this.kernel.grad
     const db = this.bias.grad
     dk.fill(0)
     db.fill(0)
-    const dh = new Float32Array(n * d)
+    const dh = m.dh
+    dh.fill(0, 0, n * d)
     for (let r = 0; r < n; r++)
       for (let j = 0; j < u; j++) {
         const g = z[r * u + j]!
@@ -202,67 +198,82 @@ export class BagTrainer {
           dh[r * d + i]! += k[i * u + j]! * g
         }
       }
-    if (mask) for (let i = 0; i < dh.length; i++) dh[i]! *= mask[i]!
-    const sparse = net.table.trainable ? this.tableGradient(x, starts, counts, dh) : null
+    if (mask) for (let i = 0; i < n * d; i++) dh[i]! *= mask[i]!
+    const trainTable = net.table.trainable
+    // The table's gradient, each thread its share of the rows, and their squares for clipping.
+    const squares = trainTable
+      ? await this.onAll(
+          (w) => w.ask({ kind: 'gradient', n }),
+          () => this.share!.accumulate(m, n),
+        )
+      : [0]
     let scale = 1
     if (clipNorm > 0) {
-      const norm = Math.sqrt(sumOfSquares(dk) + sumOfSquares(db) + (sparse ? sumOfSquares(sparse.grads) : 0))
+      const norm = Math.sqrt(sumOfSquares(dk) + sumOfSquares(db) + squares.reduce((a, b) => a + b, 0))
       if (norm > clipNorm) scale = clipNorm / norm
     }
     this.iterations++
     this.update(this.kernel, lr, scale)
     this.update(this.bias, lr, scale)
-    if (sparse) {
-      if (scale !== 1) for (let i = 0; i < sparse.grads.length; i++) sparse.grads[i]! *= scale
-      net.table.apply(sparse.rows, sparse.grads, lr)
+    if (trainTable) {
+      const t = ++net.table.updates
+      await this.onAll(
+        (w) => w.ask({ kind: 'apply', scale, lr, t }),
+        () => this.share!.apply(m, net.table, scale, lr, t),
+      )
     }
     return [loss / n, hits / n]
   }
 
-  /**
-   * The table's sparse gradient: each distinct row the batch touched, once, with the sum over its
-   * places of its example's pooled gradient over that example's feature count (`accumulatePooled`,
-   * reading the rows in place and into buffers kept from step to step).
-   */
-  private tableGradient(
-    x: Int32Array,
-    starts: Int32Array,
-    counts: Int32Array,
-    dh: Float32Array,
-  ): { rows: Int32Array; grads: Float32Array } {
+  /** Runs `own` here and `other` on every other thread, together; their answers, this thread's first. */
+  private async onAll(
+    other: (w: BagThread, part: number) => Promise<number>,
+    own: () => number | void,
+  ): Promise<number[]> {
+    const others = this.workers.map((w, i) => other(w, i + 1))
+    const mine = own() ?? 0
+    return [mine, ...(await Promise.all(others))]
+  }
+
+  /** The shared memory for training on `x` (batches up to n), and the threads on it: made anew for other rows. */
+  private memoryFor(x: Int32Array, n: number): BagMemory {
+    if (this.memory?.x === x && this.memory.starts.length >= n) return this.memory
+    this.close()
     const d = this.dim
-    const width = this.net.width
-    const place = (this.place ??= new Int32Array(this.net.table.rows).fill(-1))
-    let rows = this.rows
-    let grads = this.grads
-    let distinct = 0
-    const g = new Float32Array(d)
-    for (let r = 0; r < starts.length; r++) {
-      const scale = 1 / Math.max(1, counts[r]!)
-      for (let c = 0; c < d; c++) g[c] = dh[r * d + c]! * scale
-      const start = starts[r]!
-      for (let i = start; i < start + width; i++) {
-        const id = x[i]!
-        if (id === 0) continue
-        let p = place[id]!
-        if (p === -1) {
-          if (distinct === rows.length) {
-            rows = grow(rows, Int32Array)
-            grads = grow(grads, Float32Array)
-          }
-          p = distinct++
-          place[id] = p
-          rows[p] = id
-          grads.fill(0, p * d, p * d + d)
-        }
-        const at = p * d
-        for (let c = 0; c < d; c++) grads[at + c]! += g[c]!
-      }
+    const size = Math.max(n, this.config.batchSize)
+    const table = this.net.table
+    const memory: BagMemory = {
+      x,
+      width: this.net.width,
+      dim: d,
+      table: table.values,
+      slotA: table.slotA,
+      slotB: table.slotB,
+      starts: new Int32Array(new SharedArrayBuffer(size * 4)),
+      counts: new Int32Array(new SharedArrayBuffer(size * 4)),
+      h: sharedFloats(size * d),
+      dh: sharedFloats(size * d),
     }
-    for (let p = 0; p < distinct; p++) place[rows[p]!] = -1
-    this.rows = rows
-    this.grads = grads
-    return { rows: rows.subarray(0, distinct), grads: grads.subarray(0, distinct * d) }
+    // Rows, table or slots not in shared memory (made elsewhere) keep the work on this thread.
+    const sharable = [x, table.values, table.slotA, table.slotB].every(
+      (a) => !a || a.buffer instanceof SharedArrayBuffer,
+    )
+    const parts = sharable && table.trainable ? this.threads : 1
+    this.share = new RowShare(table.rows, d, 0, parts)
+    const optimizer = { optimizer: table.optimizer, momentum: table.momentum }
+    this.workers = Array.from(
+      { length: parts - 1 },
+      (_, i) => new BagThread({ memory, tableRows: table.rows, part: i + 1, parts, optimizer }),
+    )
+    this.memory = memory
+    return memory
+  }
+
+  /** Ends the threads (they do not keep a process alive either). */
+  close(): void {
+    for (const w of this.workers) void w.worker.terminate()
+    this.workers = []
+    this.memory = null
   }
 
   /** One update of a logits weight by tfjs's rule for the run's optimizer (tfjs's Adam puts epsilon after the bias correction). */
@@ -335,5 +346,46 @@ export class BagTrainer {
 
   private shapeOf(p: Param): number[] {
     return p === this.kernel ? [this.dim, this.units] : [this.units]
+  }
+}
+
+/** A thread on its entry: built beside the job process's bundle, else the source through tsx (tests, the bench). */
+function startThread(data: BagThreadData): Worker {
+  const built = join(__dirname, 'bag-thread.js')
+  if (existsSync(built)) return new Worker(built, { workerData: data })
+  // A worker thread does not inherit tsx's loader hooks: it registers them itself, then loads the source.
+  const tsx = createRequire(__filename).resolve('tsx/cjs')
+  const source = join(__dirname, 'bag-thread.ts')
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
+    eval: true,
+    workerData: data,
+  })
+}
+
+/** A worker thread of the trainer, asked one request at a time. */
+class BagThread {
+  readonly worker: Worker
+  private pending: { resolve: (v: number) => void; reject: (e: Error) => void } | null = null
+
+  constructor(data: BagThreadData) {
+    this.worker = startThread(data)
+    this.worker.unref()
+    this.worker.on('message', (v: number) => {
+      this.pending?.resolve(v)
+      this.pending = null
+    })
+    const fail = (err: Error) => {
+      this.pending?.reject(new Error(`A bag trainer thread failed: ${err.message}`))
+      this.pending = null
+    }
+    this.worker.on('error', fail)
+    this.worker.on('exit', (code) => fail(new Error(`it exited with code ${code}`)))
+  }
+
+  ask(request: BagThreadRequest): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject }
+      this.worker.postMessage(request)
+    })
   }
 }

@@ -30,7 +30,8 @@ export function modelRows(
   // A sum over binary features (NBSVM) sees each feature once per example.
   const binary = modelKindSpec(config.model).pooling === 'sum'
   const n = offsets.length - 1
-  const x = new Int32Array(n * width)
+  // Shared memory: the bag trainer's threads read the rows in place.
+  const x = new Int32Array(new SharedArrayBuffer(n * width * 4))
   const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }
   for (let i = 0; i < n; i++) {
     let start = offsets[i]!

@@ -21,6 +21,7 @@ export async function trainEpochs(t: Training): Promise<void> {
     await endEpoch(t)
   }
   t.bag?.writeBody()
+  t.bag?.close()
 }
 
 /** The epoch's remaining batches (all but those done before a resume). */
@@ -54,9 +55,9 @@ async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array |
   const steps = lengths ? batchLength(lengths, order, from, to) : t.train.width
   // A shorter batch keeps less per example: more of it fits in one pass.
   const micro = steps === t.train.width ? t.micro : passSize(config, steps, t.backend.name, config.batchSize)
-  const [loss, accuracy] = t.bag
+  const [loss, accuracy] = await (t.bag
     ? t.bag.step(t.train.x, t.train.labels, from, to, order, lr, config.clipNorm)
-    : await trainStep(t.net, t.optimizer, t.vars, config.clipNorm, lr, t.train, from, to, order, steps, micro)
+    : trainStep(t.net, t.optimizer, t.vars, config.clipNorm, lr, t.train, from, to, order, steps, micro))
   const ms = performance.now() - started
   state.batch++
   state.step++
