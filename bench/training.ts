@@ -3,9 +3,12 @@
  * wasm backend, the way the app does it (an AppContext on a temporary data directory whose job
  * processes run the real worker from source through tsx: `datasets.import`, `vectors.add`,
  * `runs.start`). Presets that would take hours on a small machine train on a stated subset (fewer
- * reviews, fewer epochs; never a smaller architecture), and the row says exactly which. A fastText
- * reference row runs the `fasttext` binary (Debian package `fasttext`) on the same train/test split
- * when it is installed, and is skipped with the reason when it is not.
+ * reviews, fewer epochs; never a smaller architecture), and the row says exactly which. Each bag
+ * preset (`ngram-bag`) is followed by the `fasttext` binary (Debian package `fasttext`) on the same
+ * train/test split in the run's resolved shape (word n-grams, dimension, buckets, the epochs it
+ * trained; one thread per core), and its rows give their samples/s over the binary's (`vs fastText`);
+ * `fasttext-peer` alone gives the binary in the preset's shape. Skipped with the reason when the
+ * binary is not installed.
  *
  * `--backends wasm,tensorflow` trains each preset on each backend in turn, with the job process's
  * peak memory and the samples/s ratio to wasm; a backend that did not load gives a skipped row with
