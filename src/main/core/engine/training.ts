@@ -86,11 +86,12 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   // A fitted kind (NBSVM) counts coordinate-descent passes, at most nbsvmMaxPasses per output.
   const fitted = modelKindSpec(config.model).training === 'fit'
   const bagRefusal = modelKindSpec(config.model).input === 'bag' && !fitted ? bagTrainerRefusal(net) : 'not a bag'
+  const bag = bagRefusal ? null : new BagTrainer(net, config)
   if (bagRefusal !== 'not a bag')
     log(
-      bagRefusal
-        ? `Training through tfjs: ${bagRefusal}.`
-        : 'Training in plain JavaScript (the bag trainer: lazy sparse updates of the rows each batch touches).',
+      bag
+        ? `Training in plain JavaScript on ${bag.threads} thread${bag.threads === 1 ? '' : 's'} (the bag trainer: lazy sparse updates of the rows each batch touches).`
+        : `Training through tfjs: ${bagRefusal}.`,
     )
   return {
     params,
@@ -105,7 +106,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     net,
     optimizer: makeOptimizer(config),
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
-    bag: bagRefusal ? null : new BagTrainer(net, config),
+    bag,
     stepsPerEpoch,
     totalSteps: fitted ? net.table.dim * nbsvmMaxPasses : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
