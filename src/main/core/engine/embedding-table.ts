@@ -148,9 +148,8 @@ export interface TableOptimizer {
 }
 
 /**
- * The lazy update of `rows` (their gradients one dim-long row each) at update number t. One loop per
- * optimizer, its slots in locals: a bag's batch touches tens of thousands of rows, and a choice per
- * element cost 3x. Exported for the bag trainer's threads, which update their share of the rows.
+ * The lazy update of `rows` (their gradients one dim-long row each) at update number t, one loop per
+ * optimizer. A function of its arrays, so that the bag trainer's threads update their share of the rows.
  */
 export function updateRows(
   o: TableOptimizer,
