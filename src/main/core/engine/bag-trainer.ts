@@ -1,8 +1,8 @@
 /**
  * A bag of n-grams (`ngram-bag`) trained in plain JavaScript. Its body after the table's mean is at
  * most a dropout and the logits layer, so a step is the table's gather-mean, one small product, the
- * loss and their gradients: done here on typed arrays, a step makes no tensors, no tape and no
- * kernel calls, which were most of a bag's step on every backend. The math is the tfjs path's
+ * loss and their gradients: done here on typed arrays and on every core, a step makes no tensors,
+ * no tape and no kernel calls (on wasm the tfjs path ran at half this rate on aclImdb). The math is the tfjs path's
  * (`train-step.ts`): the same loss, clipping by the global norm of every gradient, the table's own
  * lazy (sparse) update of the rows the batch touched, and the run's optimizer for the logits layer
  * by tfjs's own rules, so its slots are saved and read under tfjs's names and a checkpoint resumes
@@ -62,7 +62,7 @@ export class BagTrainer {
   /** Updates of the logits layer so far (tfjs's `iterations`: Adam's bias correction). */
   private iterations = 0
   private readonly dropout: number
-  /** Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core. */
+  /** Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core; one for a frozen table. */
   readonly threads: number
   /** The memory the threads share, for the rows being trained on (made at the first step). */
   private memory: BagMemory | null = null
@@ -96,7 +96,9 @@ export class BagTrainer {
     this.bias = param(1)
     this.dropout = config.dropout
     const wanted = Number(process.env[threadsVariable])
-    this.threads = threads ?? (Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism())
+    this.threads = !net.table.trainable
+      ? 1
+      : (threads ?? (Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism()))
   }
 
   /** The logits of n rows of ids (inference: no dropout). */
@@ -258,7 +260,7 @@ export class BagTrainer {
     const sharable = [x, table.values, table.slotA, table.slotB].every(
       (a) => !a || a.buffer instanceof SharedArrayBuffer,
     )
-    const parts = sharable && table.trainable ? this.threads : 1
+    const parts = sharable ? this.threads : 1
     this.share = new RowShare(table.rows, d, 0, parts)
     const optimizer = { optimizer: table.optimizer, momentum: table.momentum }
     this.workers = Array.from(
