@@ -11,6 +11,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/desktop/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           worker: resolve(__dirname, 'src/main/worker/index.ts'),
+          // The bag trainer's threads (worker_threads of a train job), found beside worker.js.
+          'bag-thread': resolve(__dirname, 'src/main/core/engine/bag-thread.ts'),
         },
       },
     },

@@ -3,9 +3,12 @@
  * wasm backend, the way the app does it (an AppContext on a temporary data directory whose job
  * processes run the real worker from source through tsx: `datasets.import`, `vectors.add`,
  * `runs.start`). Presets that would take hours on a small machine train on a stated subset (fewer
- * reviews, fewer epochs; never a smaller architecture), and the row says exactly which. A fastText
- * reference row runs the `fasttext` binary (Debian package `fasttext`) on the same train/test split
- * when it is installed, and is skipped with the reason when it is not.
+ * reviews, fewer epochs; never a smaller architecture), and the row says exactly which. Each bag
+ * preset (`ngram-bag`) is followed by the `fasttext` binary (Debian package `fasttext`) on the same
+ * train/test split in the run's resolved shape (word n-grams, dimension, buckets, the epochs it
+ * trained; one thread per core), and its rows give their samples/s over the binary's (`vs fastText`);
+ * `fasttext-peer` alone gives the binary in the preset's shape. Skipped with the reason when the
+ * binary is not installed.
  *
  * `--backends wasm,tensorflow` trains each preset on each backend in turn, with the job process's
  * peak memory and the samples/s ratio to wasm; a backend that did not load gives a skipped row with
@@ -24,6 +27,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
@@ -84,6 +88,17 @@ export interface TrainingRow {
   peakRssMb?: number
   /** samples/s on this backend divided by the wasm row's of the same preset. */
   vsWasm?: number
+  /** A bag: samples/s divided by the fastText binary's on the same split and shape (same run). */
+  vsFastText?: number
+  /** A bag: the settings the run resolved to (size rules included), which the fastText row copies. */
+  bag?: {
+    ngrams: number
+    embeddingDim: number
+    hashBuckets: number
+    epochs: number
+    batchSize: number
+    bagTrainer: boolean
+  }
   epochs?: number
   steps?: number
   testAccuracy?: number
@@ -195,12 +210,27 @@ function splitSources(ctx: AppContext, datasetId: string, split: 'train' | 'test
   return text.split('\n').filter(Boolean)
 }
 
-/** fastText itself on the dataset's own train and test split (validation left out, as the app trains on train only). */
+/** What the fastText binary is asked to train: the bag the Studio trained (its n-grams, dimension, buckets and epochs). */
+interface FastTextShape {
+  wordNgrams: number
+  dim: number
+  epochs: number
+  buckets: number
+}
+
+/** fastText's own defaults in the preset's shape, for the reference row asked for alone (`fasttext-peer`). */
+const defaultShape: FastTextShape = { wordNgrams: 2, dim: 50, epochs: 5, buckets: 2_000_000 }
+
+/**
+ * fastText itself on the dataset's own train and test split (validation left out, as the app trains
+ * on train only), in the shape of a bag the Studio trained, on as many threads as there are cores.
+ */
 function fastTextPeer(
   ctx: AppContext,
   dataset: DatasetSummary,
   texts: Map<string, string>,
   work: string,
+  shape: FastTextShape,
 ): Record<string, unknown> {
   const missing = fastTextMissing()
   if (missing) {
@@ -228,14 +258,18 @@ function fastTextPeer(
     '-output',
     model,
     '-wordNgrams',
-    '2',
+    String(shape.wordNgrams),
     // fastText's own IMDB-style setting; its default rate (0.1) underfits in 5 epochs (85% here).
     '-lr',
     '0.5',
     '-epoch',
-    '5',
+    String(shape.epochs),
     '-dim',
-    '50',
+    String(shape.dim),
+    '-bucket',
+    String(shape.buckets),
+    '-thread',
+    String(cpus().length),
   ]
   process.stderr.write(`training: fasttext ${trainArgs.join(' ')}\n`)
   const t0 = performance.now()
@@ -254,7 +288,8 @@ function fastTextPeer(
   const correct = predicted.filter((p, i) => p === actual[i]).length
   return {
     status: 'succeeded',
-    command: `fasttext ${trainArgs.join(' ')} (default threads); fasttext test m.bin test.txt`,
+    command: `fasttext ${trainArgs.join(' ')}; fasttext test m.bin test.txt`,
+    shape,
     version: fastTextVersion(),
     data: `the aclImdb dataset's own split: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test reviews, lowercased, <br /> removed, punctuation split off, training lines shuffled (fastText reads in order)`,
     split: `full: ${fmt(labels.train!.length)} train / ${fmt(actual.length)} test`,
@@ -263,7 +298,17 @@ function fastTextPeer(
     fastTextTestOutput: tested.trim().split('\n').join('; '),
     trainSeconds: +trainSeconds.toFixed(2),
     testSeconds: +testSeconds.toFixed(2),
-    samplesPerSecond: Math.round((labels.train!.length * 5) / trainSeconds),
+    // Its whole training command's time: reading the file and building the dictionary included.
+    samplesPerSecond: Math.round((labels.train!.length * shape.epochs) / trainSeconds),
+  }
+}
+
+/** The peer, or why it did not run (a failure is a row, not the end of the suite). */
+function runFastText(...args: Parameters<typeof fastTextPeer>): Record<string, unknown> {
+  try {
+    return fastTextPeer(...args)
+  } catch (err) {
+    return { status: `failed: ${(err as Error).message}` }
   }
 }
 
@@ -304,6 +349,16 @@ async function trainPreset(
       return row
     }
     const outcome = resultOf(job)
+    const { config } = ctx.runs.get(run.id)
+    if (config.model === 'ngram-bag')
+      row.bag = {
+        ngrams: config.ngrams,
+        embeddingDim: config.embeddingDim,
+        hashBuckets: config.hashBuckets,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        bagTrainer: config.bagTrainer,
+      }
     const history = ok<RunHistory>(await ctx.invoke('runs.history', { id: run.id, maxSteps: 10 }), 'runs.history')
     const vectorsLine = history.log.find((l) => l.startsWith('Word vectors:'))
     if (vectorsLine) notes.push(vectorsLine)
@@ -325,13 +380,27 @@ async function trainPreset(
   return row
 }
 
-function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
+function printTable(rows: TrainingRow[], fastText: Record<string, unknown>[]): void {
   const pct = (x?: number) => (x === undefined ? '-' : `${(x * 100).toFixed(2)}%`)
   const secs = (x?: number) => (x === undefined ? '-' : `${x.toFixed(1)} s`)
+  const ratio = (x?: number) => (x === undefined ? '-' : `${x.toFixed(2)}x`)
   const lines = [
-    ['preset', 'subset', 'epochs', 'test acc', 'F1', 'train', 'wall', 'samples/s', 'backend', 'peak RSS', 'vs wasm'],
+    [
+      'preset',
+      'subset',
+      'epochs',
+      'test acc',
+      'F1',
+      'train',
+      'wall',
+      'samples/s',
+      'backend',
+      'peak RSS',
+      'vs wasm',
+      'vs fastText',
+    ],
     ...rows.map((r) => [
-      r.preset,
+      r.bag ? `${r.preset}${r.bag.bagTrainer ? '' : ' (bagTrainer=false)'}` : r.preset,
       r.subset,
       r.epochs === undefined ? '-' : `${r.epochs} (${r.steps} steps)`,
       r.status === 'succeeded' ? pct(r.testAccuracy) : r.status,
@@ -341,23 +410,28 @@ function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
       r.samplesPerSecond === undefined ? '-' : fmt(Math.round(r.samplesPerSecond)),
       r.backend ?? '-',
       r.peakRssMb === undefined ? '-' : `${fmt(r.peakRssMb)} MB`,
-      r.vsWasm === undefined ? '-' : `${r.vsWasm.toFixed(2)}x`,
+      ratio(r.vsWasm),
+      ratio(r.vsFastText),
     ]),
   ]
-  if (peer.status === 'succeeded')
-    lines.push([
-      'fastText binary (peer)',
-      String(peer.split),
-      '5',
-      pct(peer.testAccuracy as number),
-      (peer.macroF1 as number).toFixed(4),
-      secs(peer.trainSeconds as number),
-      secs((peer.trainSeconds as number) + (peer.testSeconds as number)),
-      fmt(peer.samplesPerSecond as number),
-      'native',
-      '-',
-      '-',
-    ])
+  for (const peer of fastText)
+    if (peer.status === 'succeeded') {
+      const shape = peer.shape as FastTextShape
+      lines.push([
+        `fastText binary (${String(peer.preset)})`,
+        `${String(peer.split)}; wordNgrams ${shape.wordNgrams}, dim ${shape.dim}, bucket ${fmt(shape.buckets)}`,
+        String(shape.epochs),
+        pct(peer.testAccuracy as number),
+        (peer.macroF1 as number).toFixed(4),
+        secs(peer.trainSeconds as number),
+        secs((peer.trainSeconds as number) + (peer.testSeconds as number)),
+        fmt(peer.samplesPerSecond as number),
+        `native, ${cpus().length} threads`,
+        '-',
+        '-',
+        '1.00x',
+      ])
+    }
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
   const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
   out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
@@ -367,7 +441,12 @@ function printTable(rows: TrainingRow[], peer: Record<string, unknown>): void {
     if (r.error) console.log(`${r.preset}: ${r.error}`)
     for (const n of r.notes) console.log(`${r.preset}: ${n}`)
   }
-  if (peer.status !== 'succeeded') console.log(`fastText peer: ${String(peer.status)}`)
+  for (const peer of fastText)
+    if (peer.status !== 'succeeded') console.log(`fastText peer (${String(peer.preset)}): ${String(peer.status)}`)
+  if (fastText.some((p) => p.status === 'succeeded'))
+    console.log(
+      "vs fastText: the Studio's samples/s while training (steps only) over the fastText binary's (its whole training command, reading and dictionary included), same split and shape.",
+    )
 }
 
 export interface TrainingOptions {
@@ -542,6 +621,7 @@ export async function benchTraining(
     }
 
     const rows: TrainingRow[] = []
+    const fastTextRows: Record<string, unknown>[] = []
     const available = peerAvailability(python, peers)
     const table: PeerComparison[] = []
     const peerRuns: Record<string, Record<string, PeerResult>> = {}
@@ -608,6 +688,21 @@ export async function benchTraining(
       for (const row of side)
         if (wasm && row.samplesPerSecond !== undefined) row.vsWasm = +(row.samplesPerSecond / wasm).toFixed(2)
       rows.push(...side)
+      // A bag against the fastText binary, right after it, on the same split, n-grams, dimension, buckets and epochs trained.
+      const bag = side.find((r) => r.bag && r.epochs !== undefined)
+      if (bag) {
+        const shape = {
+          wordNgrams: bag.bag!.ngrams,
+          dim: bag.bag!.embeddingDim,
+          epochs: bag.epochs!,
+          buckets: bag.bag!.hashBuckets,
+        }
+        const ft = runFastText(ctx, dataset, await archiveTexts(), scratch, shape)
+        fastTextRows.push({ preset: name, ...ft })
+        for (const row of side)
+          if (typeof ft.samplesPerSecond === 'number' && row.samplesPerSecond !== undefined)
+            row.vsFastText = +(row.samplesPerSecond / ft.samplesPerSecond).toFixed(2)
+      }
       if (peers.length) {
         // The model the Studio trained: the preset, the plan's changes and the vectors' dimension.
         const config = { ...preset.config, ...plan.overrides, ...(preset.needsVectors ? { embeddingDim: 100 } : {}) }
@@ -633,15 +728,12 @@ export async function benchTraining(
       }
     }
 
-    let peer: Record<string, unknown> = { status: 'not asked for (--presets)' }
-    if (names.includes('fasttext-peer')) {
-      try {
-        peer = fastTextPeer(ctx, full, await archiveTexts(), scratch)
-      } catch (err) {
-        peer = { status: `failed: ${(err as Error).message}` }
-      }
-    }
-    printTable(rows, peer)
+    if (names.includes('fasttext-peer') && !fastTextRows.length)
+      fastTextRows.push({
+        preset: 'fasttext-peer',
+        ...runFastText(ctx, full, await archiveTexts(), scratch, defaultShape),
+      })
+    printTable(rows, fastTextRows)
     if (peers.length) printPeerTable(table, peers)
     return {
       table: peers.length ? table : undefined,
@@ -661,7 +753,7 @@ export async function benchTraining(
         importSeconds: +(full.durationMs / 1000).toFixed(2),
       },
       presets: rows,
-      fastTextPeer: peer,
+      fastTextPeer: fastTextRows,
       torchPeer: 'not run: the bench has no PyTorch peer',
     }
   } finally {

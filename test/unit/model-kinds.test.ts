@@ -47,7 +47,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   cnn: ['filterSizes', 'filters', 'vectors'],
   dense: ['denseUnits', 'vectors'],
-  'ngram-bag': ['ngrams', 'hashBuckets'],
+  'ngram-bag': ['ngrams', 'hashBuckets', 'bagTrainer'],
   nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation'],
 }
 

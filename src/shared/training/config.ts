@@ -59,6 +59,11 @@ export const trainConfigSchema = z
      * padding side). A default, not a requirement: configs saved before it existed still parse.
      */
     lengthBuckets: z.boolean().default(true),
+    /**
+     * Bags of n-grams: train in plain JavaScript (`engine/bag-trainer.ts`), the same math without
+     * tensors; off trains through tfjs, for comparison. A default, like lengthBuckets.
+     */
+    bagTrainer: z.boolean().default(true),
     seed: z
       .number()
       .int()
@@ -108,6 +113,7 @@ export const defaultConfig: TrainConfig = {
   padding: 'pre',
   truncating: 'pre',
   lengthBuckets: true,
+  bagTrainer: true,
   seed: 42,
   validateEvery: 0,
   patience: 0,

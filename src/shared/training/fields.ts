@@ -150,6 +150,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     label: 'Length buckets',
     help: 'Batch reviews of similar length and pad each batch only to its longest: short batches run fewer steps. Validation and test pad to the full length, as the saved model does.',
   },
+  bagTrainer: {
+    group: 'training',
+    label: 'JavaScript bag trainer',
+    help: 'Train the bag in plain JavaScript, several times faster than through tensors and with the same math; off trains through tfjs.',
+  },
   seed: { group: 'training', label: 'Seed', help: 'Same seed, same backend: the same run.' },
   validateEvery: {
     group: 'evaluation',

@@ -18,7 +18,8 @@ import { seedMathRandom } from './random'
 import type { Training, TrainState } from './training'
 
 export async function saveCheckpoint(t: Training): Promise<void> {
-  const slots = await t.optimizer.getWeights()
+  // The bag trainer keeps the logits layer's slots itself, under the tfjs optimizer's names.
+  const slots = t.bag ? t.bag.slotTensors() : await t.optimizer.getWeights()
   const model = t.net.exportModel()
   await writeFolder(checkpointDir(t.params.runDir, 'last'), async (dir) => {
     await writeModelFiles(model, dir)
@@ -38,8 +39,10 @@ export async function resume(t: Training): Promise<void> {
   const saved = await readModelFiles(dir)
   t.net.importWeights(saved)
   saved.dispose()
+  t.bag?.readBody()
   const slots = await readNamedTensors(dir, 'optimizer')
-  await t.optimizer.setWeights(slots) // copies them into variables of its own
+  if (t.bag) await t.bag.setSlots(slots)
+  else await t.optimizer.setWeights(slots) // copies them into variables of its own
   tf.dispose(slots.map((s) => s.tensor))
   await readTableSlots(t.net.table, dir)
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TrainState

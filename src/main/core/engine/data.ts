@@ -35,7 +35,11 @@ export function modelRows(
   // A sum over binary features (NBSVM) sees each feature once per example.
   const binary = modelKindSpec(config.model).pooling === 'sum'
   const n = offsets.length - 1
-  const x = scratch && scratch.length >= n * width ? scratch.subarray(0, n * width).fill(0) : new Int32Array(n * width)
+  // Shared memory when fresh: the bag trainer's threads read the rows in place.
+  const x =
+    scratch && scratch.length >= n * width
+      ? scratch.subarray(0, n * width).fill(0)
+      : new Int32Array(new SharedArrayBuffer(n * width * 4))
   // Each row's features end at used[i]: zeros after.
   const used = new Uint32Array(n)
   const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }

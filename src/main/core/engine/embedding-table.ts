@@ -31,12 +31,13 @@ export class EmbeddingTable {
     readonly rows: number,
     readonly dim: number,
     readonly trainable: boolean,
-    private readonly optimizer: TrainConfig['optimizer'],
-    private readonly momentum: number,
+    readonly optimizer: TrainConfig['optimizer'],
+    readonly momentum: number,
   ) {
     const slots = !trainable ? 0 : optimizer === 'sgd' ? 0 : optimizer === 'momentum' ? 1 : 2
-    this.slotA = slots >= 1 ? new Float32Array(values.length) : null
-    this.slotB = slots >= 2 ? new Float32Array(values.length) : null
+    // Shared memory: the bag trainer's threads update their share of the rows in place.
+    this.slotA = slots >= 1 ? sharedFloats(values.length) : null
+    this.slotB = slots >= 2 ? sharedFloats(values.length) : null
     this.place = new Int32Array(rows).fill(-1)
   }
 
@@ -128,40 +129,81 @@ export class EmbeddingTable {
 
   /** One optimizer step on the rows touched, by the rule the run's optimizer uses for every other weight. */
   apply(rows: Int32Array, grads: Float32Array, lr: number): void {
-    const d = this.dim
-    const w = this.values
-    const a = this.slotA
-    const b = this.slotB
     this.updates++
-    const t = this.updates
-    const adamRate = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
-    for (let r = 0; r < rows.length; r++) {
-      const base = rows[r]! * d
-      for (let k = 0; k < d; k++) {
-        const g = grads[r * d + k]!
-        const i = base + k
-        switch (this.optimizer) {
-          case 'sgd':
-            w[i]! -= lr * g
-            break
-          case 'momentum':
-            a![i] = this.momentum * a![i]! + g
-            w[i]! -= lr * a![i]!
-            break
-          case 'adam':
-            a![i] = beta1 * a![i]! + (1 - beta1) * g
-            b![i] = beta2 * b![i]! + (1 - beta2) * g * g
-            w[i]! -= (adamRate * a![i]!) / (Math.sqrt(b![i]!) + epsilon)
-            break
-          case 'rmsprop':
-            a![i] = rho * a![i]! + (1 - rho) * g * g
-            b![i] = this.momentum * b![i]! + (lr * g) / Math.sqrt(a![i]! + epsilon)
-            w[i]! -= b![i]!
-            break
+    updateRows(
+      this,
+      { table: this.values, slotA: this.slotA, slotB: this.slotB, dim: this.dim },
+      rows,
+      grads,
+      lr,
+      this.updates,
+    )
+  }
+}
+
+/** The optimizer a table's rows follow. */
+export interface TableOptimizer {
+  optimizer: TrainConfig['optimizer']
+  momentum: number
+}
+
+/**
+ * The lazy update of `rows` (their gradients one dim-long row each) at update number t, one loop per
+ * optimizer. A function of its arrays, so that the bag trainer's threads update their share of the rows.
+ */
+export function updateRows(
+  o: TableOptimizer,
+  m: { table: Float32Array; slotA: Float32Array | null; slotB: Float32Array | null; dim: number },
+  rows: Int32Array,
+  grads: Float32Array,
+  lr: number,
+  t: number,
+): void {
+  const d = m.dim
+  const w = m.table
+  const a = m.slotA!
+  const b = m.slotB!
+  const mu = o.momentum
+  const adamRate = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r]! * d
+    const from = r * d
+    switch (o.optimizer) {
+      case 'sgd':
+        for (let k = 0; k < d; k++) w[base + k]! -= lr * grads[from + k]!
+        break
+      case 'momentum':
+        for (let k = 0; k < d; k++) {
+          const i = base + k
+          a[i] = mu * a[i]! + grads[from + k]!
+          w[i]! -= lr * a[i]!
         }
-      }
+        break
+      case 'adam':
+        for (let k = 0; k < d; k++) {
+          const i = base + k
+          const g = grads[from + k]!
+          a[i] = beta1 * a[i]! + (1 - beta1) * g
+          b[i] = beta2 * b[i]! + (1 - beta2) * g * g
+          w[i]! -= (adamRate * a[i]!) / (Math.sqrt(b[i]!) + epsilon)
+        }
+        break
+      case 'rmsprop':
+        for (let k = 0; k < d; k++) {
+          const i = base + k
+          const g = grads[from + k]!
+          a[i] = rho * a[i]! + (1 - rho) * g * g
+          b[i] = mu * b[i]! + (lr * g) / Math.sqrt(a[i]! + epsilon)
+          w[i]! -= b[i]!
+        }
+        break
     }
   }
+}
+
+/** A zeroed Float32Array on a SharedArrayBuffer (threads can share it; one thread uses it as any other). */
+export function sharedFloats(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(n * 4))
 }
 
 /** Sum of squares (for clipping by global norm). */

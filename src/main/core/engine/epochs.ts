@@ -20,6 +20,8 @@ export async function trainEpochs(t: Training): Promise<void> {
     if (t.state.batch < t.stepsPerEpoch) break // stopped early, mid-epoch
     await endEpoch(t)
   }
+  t.bag?.writeBody()
+  t.bag?.close()
 }
 
 /** The epoch's remaining batches (all but those done before a resume). */
@@ -33,6 +35,7 @@ async function trainEpoch(t: Training): Promise<void> {
   while (state.batch < t.stepsPerEpoch && !state.stopped) {
     await trainBatch(t, order, lengths)
     if (config.validateEvery > 0 && state.step % config.validateEvery === 0) {
+      t.bag?.writeBody()
       await validate(t)
       t.events.flush() // what the checkpoint covers goes to main first
       await saveCheckpoint(t)
@@ -52,19 +55,9 @@ async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array |
   const steps = lengths ? batchLength(lengths, order, from, to) : t.train.width
   // A shorter batch keeps less per example: more of it fits in one pass.
   const micro = steps === t.train.width ? t.micro : passSize(config, steps, t.backend.name, config.batchSize)
-  const [loss, accuracy] = await trainStep(
-    t.net,
-    t.optimizer,
-    t.vars,
-    config.clipNorm,
-    lr,
-    t.train,
-    from,
-    to,
-    order,
-    steps,
-    micro,
-  )
+  const [loss, accuracy] = await (t.bag
+    ? t.bag.step(t.train.x, t.train.labels, from, to, order, lr, config.clipNorm)
+    : trainStep(t.net, t.optimizer, t.vars, config.clipNorm, lr, t.train, from, to, order, steps, micro))
   const ms = performance.now() - started
   state.batch++
   state.step++
@@ -94,6 +87,7 @@ async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array |
 /** Closes the epoch: validates (when per epoch), streams its row and checkpoints. */
 async function endEpoch(t: Training): Promise<void> {
   const { config, state } = t
+  t.bag?.writeBody()
   if (config.validateEvery === 0) await validate(t)
   const sums = state.epochSums
   const last = state.validations.at(-1)

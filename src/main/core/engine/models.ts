@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { modelKindSpec, tableDim } from '../../../shared/training/model-kinds'
 import { embeddingRows, inputLength, outputUnits } from '../../../shared/training/size'
-import { EmbeddingTable, type Pooling } from './embedding-table'
+import { EmbeddingTable, sharedFloats, type Pooling } from './embedding-table'
 import { modelBuilder, type Layers } from './model-builders'
 
 export interface ModelInputs {
@@ -169,7 +169,7 @@ function pool(input: tf.SymbolicTensor, embedded: tf.SymbolicTensor, pooling: Po
 export function buildNetwork(config: TrainConfig, inputs: ModelInputs): Network {
   const rows = embeddingRows(config, inputs.vocabSize)
   const dim = tableDim(config, outputUnits(config, inputs.classes))
-  const values = new Float32Array(rows * dim)
+  const values = sharedFloats(rows * dim)
   // As tfjs's default embedding initializer: uniform in [-0.05, 0.05], drawn from the seeded Math.random.
   if (!inputs.loading) for (let i = 0; i < values.length; i++) values[i] = (Math.random() - 0.5) * 0.1
   // A bag never reads its padding row: it stays zero (an exported sum then counts it as nothing).

@@ -16,6 +16,7 @@ import { loadSplit, type SplitTensors } from './data'
 import type { TrainEvent } from '../../../shared/training/job'
 import { EventBatcher } from './events'
 import { passSize } from './memory'
+import { BagTrainer, bagTrainerRefusal } from './bag-trainer'
 import { buildNetwork, type Network } from './models'
 import { nbsvmMaxPasses } from './nbsvm'
 import { makeOptimizer } from './optimizer'
@@ -52,6 +53,8 @@ export interface Training {
   optimizer: tf.Optimizer
   /** The body's trainable variables, in the order the gradients come back. */
   vars: tf.Variable[]
+  /** A bag's steps in plain JavaScript (`bag-trainer.ts`) instead of `trainStep`, when it can train the network. */
+  bag: BagTrainer | null
   stepsPerEpoch: number
   totalSteps: number
   /** Examples per forward and backward pass, and per inference batch, within the backend's memory. */
@@ -82,6 +85,14 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const stepsPerEpoch = Math.ceil(train.n / config.batchSize)
   // A fitted kind (NBSVM) counts coordinate-descent passes, at most nbsvmMaxPasses per output.
   const fitted = modelKindSpec(config.model).training === 'fit'
+  const bagRefusal = modelKindSpec(config.model).input === 'bag' && !fitted ? bagTrainerRefusal(net) : 'not a bag'
+  const bag = bagRefusal ? null : new BagTrainer(net, config)
+  if (bagRefusal !== 'not a bag')
+    log(
+      bag
+        ? `Training in plain JavaScript on ${bag.threads} thread${bag.threads === 1 ? '' : 's'} (the bag trainer: lazy sparse updates of the rows each batch touches).`
+        : `Training through tfjs: ${bagRefusal}.`,
+    )
   return {
     params,
     config,
@@ -95,6 +106,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     net,
     optimizer: makeOptimizer(config),
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
+    bag,
     stepsPerEpoch,
     totalSteps: fitted ? net.table.dim * nbsvmMaxPasses : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
