@@ -101,16 +101,44 @@ describe('an Auto search on a generated task', () => {
     // The winner is the best validation accuracy of all trials.
     const best = Math.max(...done.trials.map((t) => t.validationAccuracy ?? 0))
     expect(done.trials.find((t) => t.runId === done.bestRunId)!.validationAccuracy).toBe(best)
+    // The winner's settings were refit on train + validation, in the group, and that run alone was tested.
+    expect(done.refit).toBe(true)
+    const refit = ctx.runs.get(done.testedRunId!)
     const winner = ctx.runs.get(done.bestRunId!)
+    expect(refit.id).not.toBe(winner.id)
+    expect(refit.name).toMatch(/refit on train \+ validation$/)
+    expect(refit.groupId).toBe(search.id)
+    expect(refit.config.model).toBe(winner.config.model)
+    const log = ctx.runs.history(refit.id).log.join('\n')
+    expect(log).toMatch(/Refit: training on the training and validation splits together \(120 examples\)/)
+    expect(log).toMatch(
+      /Testing the last weights \(refit on train \+ validation\)|from the fit on the training split alone/,
+    )
     // Tested once, after the search: well above chance on the held-out split.
-    expect(winner.test!.accuracy).toBeGreaterThan(0.65)
+    expect(refit.test!.accuracy).toBeGreaterThan(0.65)
     for (const trial of done.trials) {
       const run = ctx.runs.get(trial.runId)
       expect(run.groupId).toBe(search.id)
       expect(run.status).toBe('succeeded')
-      // Only the winner saw the test split.
-      if (run.id !== winner.id) expect(run.test).toBeNull()
+      // No trial saw the test split.
+      expect(run.test).toBeNull()
     }
+  })
+
+  it('refits NBSVM on train + validation with the temperature of its fit on train alone', async () => {
+    const queued = await ctx.runs.start(
+      { datasetId, preset: 'nbsvm', overrides: { ...quick, model: 'nbsvm' }, backend: 'wasm', name: 'nbsvm refit' },
+      undefined,
+      { refit: true },
+    )
+    const run = await ctx.runs.started(queued.id)
+    await ctx.jobs.wait(run.jobId!)
+    const done = ctx.runs.get(run.id)
+    expect(done.status).toBe('succeeded')
+    const log = ctx.runs.history(run.id).log.join('\n')
+    expect(log).toMatch(/NBSVM: 120 examples/)
+    expect(log).toMatch(/Temperature [\d.e+-]+ from the fit on the training split alone; now the refit\./)
+    expect(done.test!.accuracy).toBeGreaterThan(0.65)
   })
 
   it('cancels cleanly and keeps the best trial so far', async () => {

@@ -6,6 +6,10 @@
  * Rungs: every candidate first trains for a ninth of its full epochs, the best third of them for a
  * third, and the best of those for all of them (η = 3). Each rung's trial is a fresh run, so every
  * trial is complete and comparable on its own (its schedule fits its epochs).
+ *
+ * The winner is then refit on the training and validation splits together, with its own settings and
+ * the epochs of its best validation, when that fits the budget (the usual last step on small data: the
+ * validation split has chosen, and its examples then train), and that refit is what the test measures.
  */
 import { z } from 'zod'
 import { backendNames } from '../types'
@@ -37,6 +41,8 @@ export const autoRequestSchema = z
       .default(defaultBudgetMinutes),
     backend: z.enum(['auto', ...backendNames]).default('auto'),
     name: z.string().trim().min(1).max(200).optional(),
+    /** Refit the winner on train + validation before its test (when it fits the budget). */
+    refit: z.boolean().default(true),
     /** The search space; the default adapts to the dataset (`autoCandidates`). */
     candidates: z.array(autoCandidateSchema).min(1).max(50).optional(),
   })
@@ -72,8 +78,12 @@ export interface AutoSearch {
   /** What the search is doing now, in words. */
   phase: string
   trials: AutoTrial[]
-  /** The best trial so far (validation accuracy), and at the end the one tested. */
+  /** The best trial so far (validation accuracy). */
   bestRunId: string | null
+  /** The run tested on the test split: the winner refit on train + validation, or the winner itself. */
+  testedRunId: string | null
+  /** Whether the tested run is a refit on train + validation (its validation figures are then on examples it trained on). */
+  refit: boolean
   error: string | null
 }
 

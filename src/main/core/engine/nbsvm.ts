@@ -18,48 +18,28 @@ export const nbsvmMaxPasses = 50
 export async function fitNbsvm(t: Training): Promise<void> {
   const { config, state } = t
   const started = performance.now()
-  const rows = binaryRows(t.train.x, t.train.width, t.train.n)
   const units = t.net.table.dim
-  const tableRows = t.net.table.rows
+  const rows = binaryRows(t.train.x, t.train.width, t.train.n)
   t.log(
     `NBSVM: ${t.train.n} examples, ${rows.features.length.toLocaleString('en')} binary features, ${units === 1 ? 'one SVM' : `${units} SVMs (one class against the rest)`}, C ${config.svmC}, beta ${config.nbInterpolation}.`,
   )
-  const values = new Float32Array(tableRows * units)
-  const bias = new Float32Array(units)
-  let point: StepMetrics | null = null
-  for (let c = 0; c < units; c++) {
-    // One unit: the sigmoid's positive class is classes[1].
-    const positiveClass = units === 1 ? 1 : c
-    const positive = Uint8Array.from(t.train.labels, (l) => (l === positiveClass ? 1 : 0))
-    const ratios = logCountRatios(rows, positive, tableRows)
-    const y = Int8Array.from(positive, (p) => (p ? 1 : -1))
-    const fit = fitL2Svm(rows, ratios.r, y, config.svmC, {
-      maxPasses: nbsvmMaxPasses,
-      order: (pass) => epochOrder(t.train.n, config.seed + c, pass),
-      onPass: () => {
-        t.ctx.throwIfCancelled()
-        state.step++
-      },
-    })
-    const positives = positive.reduce((a, p) => a + p, 0)
-    const prior = Math.max(1, positives) / Math.max(1, t.train.n - positives)
-    const { weights, bias: b } = interpolate(fit, ratios, config.nbInterpolation, prior)
-    for (let f = 0; f < tableRows; f++) values[f * units + c] = weights[f]!
-    bias[c] = b
-    point = trainPoint(rows, values, bias, units, c, y, state.step, t.train.n, performance.now() - started)
-    t.events.add({ steps: [point], progress: { step: state.step, epoch: 1, totalSteps: t.totalSteps } })
-    t.ctx.progress(state.step, t.totalSteps, 'steps', `SVM ${c + 1}/${units}: ${fit.passes} passes`)
-    t.log(
-      `SVM ${c + 1}/${units}: ${fit.passes} passes${fit.converged ? '' : ` (stopped at ${nbsvmMaxPasses}, not converged)`}, training accuracy ${(point.accuracy * 100).toFixed(2)}%.`,
-    )
+  const valRows = t.val.n ? binaryRows(t.val.x, t.val.width, t.val.n) : null
+  let temperature = 1
+  if (t.params.refit && valRows) {
+    // The validation split is part of a refit's training rows (the last ones): the temperature comes
+    // from a fit on the training split alone, which the validation split still measures fairly.
+    const own = t.train.n - t.val.n
+    const first = fitAll(t, binaryRows(t.train.x, t.train.width, own), t.train.labels.subarray(0, own), started)
+    temperature = fitTemperature(valRows, first.values, first.bias, units, t.val.labels)
+    t.log(`Temperature ${temperature.toPrecision(3)} from the fit on the training split alone; now the refit.`)
   }
-  const temperature = t.val.n
-    ? fitTemperature(binaryRows(t.val.x, t.val.width, t.val.n), values, bias, units, t.val.labels)
-    : 1
+  const { values, bias, point } = fitAll(t, rows, t.train.labels, started)
+  if (valRows && !t.params.refit) {
+    temperature = fitTemperature(valRows, values, bias, units, t.val.labels)
+    t.log(`Scores scaled by ${temperature.toPrecision(3)} (the temperature that fits the validation split best).`)
+  }
   for (let i = 0; i < values.length; i++) values[i]! *= temperature
   for (let c = 0; c < units; c++) bias[c]! *= temperature
-  if (t.val.n)
-    t.log(`Scores scaled by ${temperature.toPrecision(3)} (the temperature that fits the validation split best).`)
   t.net.table.values.set(values)
   t.net.body.getLayer('logits').setWeights([tf.eye(units), tf.tensor1d(bias)])
   state.trainedMs = performance.now() - started
@@ -81,6 +61,49 @@ export async function fitNbsvm(t: Training): Promise<void> {
   })
   state.epoch = 1
   t.events.flush()
+}
+
+/** One SVM per output on these rows: the table's values (r ∘ w' per row and output), the biases, the last training point. */
+function fitAll(
+  t: Training,
+  rows: BinaryRows,
+  labels: Uint16Array,
+  started: number,
+): { values: Float32Array; bias: Float32Array; point: StepMetrics | null } {
+  const { config, state } = t
+  const units = t.net.table.dim
+  const tableRows = t.net.table.rows
+  const n = labels.length
+  const values = new Float32Array(tableRows * units)
+  const bias = new Float32Array(units)
+  let point: StepMetrics | null = null
+  for (let c = 0; c < units; c++) {
+    // One unit: the sigmoid's positive class is classes[1].
+    const positiveClass = units === 1 ? 1 : c
+    const positive = Uint8Array.from(labels, (l) => (l === positiveClass ? 1 : 0))
+    const ratios = logCountRatios(rows, positive, tableRows)
+    const y = Int8Array.from(positive, (p) => (p ? 1 : -1))
+    const fit = fitL2Svm(rows, ratios.r, y, config.svmC, {
+      maxPasses: nbsvmMaxPasses,
+      order: (pass) => epochOrder(n, config.seed + c, pass),
+      onPass: () => {
+        t.ctx.throwIfCancelled()
+        state.step++
+      },
+    })
+    const positives = positive.reduce((a, p) => a + p, 0)
+    const prior = Math.max(1, positives) / Math.max(1, n - positives)
+    const { weights, bias: b } = interpolate(fit, ratios, config.nbInterpolation, prior)
+    for (let f = 0; f < tableRows; f++) values[f * units + c] = weights[f]!
+    bias[c] = b
+    point = trainPoint(rows, values, bias, units, c, y, state.step, n, performance.now() - started)
+    t.events.add({ steps: [point], progress: { step: state.step, epoch: 1, totalSteps: t.totalSteps } })
+    t.ctx.progress(state.step, t.totalSteps, 'steps', `SVM ${c + 1}/${units}: ${fit.passes} passes`)
+    t.log(
+      `SVM ${c + 1}/${units}: ${fit.passes} passes${fit.converged ? '' : ` (stopped at ${nbsvmMaxPasses}, not converged)`}, training accuracy ${(point.accuracy * 100).toFixed(2)}%.`,
+    )
+  }
+  return { values, bias, point }
 }
 
 /** Each example's scores (the table's weights summed over its features, plus the bias): n x units. */

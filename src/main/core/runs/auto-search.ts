@@ -77,6 +77,8 @@ export class AutoSearches {
       phase: 'Starting',
       trials: [],
       bestRunId: null,
+      testedRunId: null,
+      refit: false,
       error: null,
     }
     const stats = statsOf(dataset)
@@ -197,18 +199,7 @@ export class AutoSearches {
     search.trials.push(trial)
     live.current = run.id
     this.emit(search)
-    let pace: { at: number; step: number } | null = null
-    const record = await this.follow(run, (update) => {
-      const p = update.progress
-      if (!p) return
-      const now = Date.now()
-      // The pace counts from the first step seen, past the job's start-up.
-      if (!pace) return void (pace = { at: now, step: p.step })
-      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
-      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
-      // A trial whose own pace says it would overrun the budget stops now.
-      if (endsAt > mustEndBy) this.runs.cancel(run.id)
-    })
+    const record = await this.followWithin(run, mustEndBy)
     live.current = null
     Object.assign(trial, {
       status: record.status,
@@ -221,7 +212,58 @@ export class AutoSearches {
     return trial
   }
 
-  /** The winner tested once on the test split, unless the search was cancelled. */
+  /** Follows a run to its end, cancelling it as soon as its own pace says it would end after `mustEndBy`. */
+  private followWithin(run: RunRecord, mustEndBy: number): Promise<RunRecord> {
+    let pace: { at: number; step: number } | null = null
+    return this.follow(run, (update) => {
+      const p = update.progress
+      if (!p) return
+      const now = Date.now()
+      // The pace counts from the first step seen, past the job's start-up.
+      if (!pace) return void (pace = { at: now, step: p.step })
+      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
+      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
+      if (endsAt > mustEndBy) this.runs.cancel(run.id)
+    })
+  }
+
+  /**
+   * The winner's settings trained again on train + validation (its test runs at its end), with the
+   * epochs of its best validation, when its own time says it fits the budget; null when it does not,
+   * or when the refit did not succeed (cancelled past the deadline or failed): the winner is tested then.
+   */
+  private async refit(live: Live, winner: AutoTrial): Promise<RunRecord | null> {
+    const { search, request } = live
+    const run = this.runs.get(winner.runId)
+    const dataset = this.datasets.get(search.datasetId)
+    const fitted = modelKindSpec(run.config.model).training === 'fit'
+    // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
+    const grow = (dataset.counts.train + dataset.counts.val) / Math.max(1, dataset.counts.train)
+    const epochs = fitted ? run.config.epochs : Math.max(1, run.bestValidation?.epoch ?? run.config.epochs)
+    const expected = (winner.wallMs ?? Infinity) * grow * (fitted ? 2 : epochs / Math.max(1, winner.epochs))
+    if (!request.refit || !fitsBudget(expected, Date.parse(search.deadline) - Date.now(), 0)) return null
+    search.phase = `Refitting ${winner.label} on train + validation (${epochs} epoch${epochs === 1 ? '' : 's'}), then its test`
+    this.emit(search)
+    const started = await this.runs.start(
+      {
+        datasetId: search.datasetId,
+        preset: run.preset ?? winner.label,
+        // The winner's whole config: the size rules change nothing; no early stopping on data it trains on.
+        overrides: { ...run.config, epochs, patience: 0 },
+        backend: request.backend,
+        name: `${search.name}: ${winner.label}, refit on train + validation`,
+      },
+      search.id,
+      { refit: true },
+    )
+    live.current = started.id
+    // A refit may run a little past the deadline (its expected time fitted); far past, the winner is tested instead.
+    const record = await this.followWithin(started, Date.parse(search.deadline) + expected / 2)
+    live.current = null
+    return record.status === 'succeeded' && record.test ? record : null
+  }
+
+  /** The winner (or its refit) tested once on the test split, unless the search was cancelled. */
   private async finish(live: Live): Promise<AutoSearch> {
     const { search } = live
     if (live.cancelled) {
@@ -238,9 +280,21 @@ export class AutoSearches {
       return search
     }
     search.status = 'testing'
-    search.phase = 'Testing the best trial on the test split'
-    this.emit(search)
-    const tested = await this.follow(await this.runs.testDeferred(search.bestRunId))
+    const winner = search.trials.find((t) => t.runId === search.bestRunId)!
+    const refit = await this.refit(live, winner)
+    if (live.cancelled) {
+      search.status = 'cancelled'
+      search.phase = 'Cancelled during the refit: the best trial is kept, untested.'
+      this.emit(search)
+      return search
+    }
+    search.refit = refit !== null
+    if (!refit) {
+      search.phase = 'Testing the best trial on the test split'
+      this.emit(search)
+    }
+    const tested = refit ?? (await this.follow(await this.runs.testDeferred(search.bestRunId)))
+    search.testedRunId = tested.id
     search.status = tested.status === 'succeeded' ? 'succeeded' : 'failed'
     search.error = tested.status === 'succeeded' ? null : (tested.error ?? `The test ${tested.status}.`)
     search.phase = tested.status === 'succeeded' ? 'Done' : `Failed: ${search.error}`
