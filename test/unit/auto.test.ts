@@ -78,7 +78,7 @@ describe('an Auto search on a generated task', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('finds the better of two settings, fits NBSVM once, tests only the winner, keeps every trial in its group', async () => {
+  it('finds the better of two settings, fits NBSVM once, refits the winner on train + validation and tests only that, keeps every trial in its group', async () => {
     // A budget far beyond the trials' time (under any load): the plan, not the clock, ends this search.
     const search = await ctx.request('auto.start', {
       datasetId,

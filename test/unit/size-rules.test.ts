@@ -19,7 +19,7 @@ describe('size rules', () => {
     const { settings, explanation } = sizeRules(shortSentences, preset('fasttext-bigram'))
     expect(settings).toMatchObject({ batchSize: 16, epochs: 25, patience: 3, maxLen: 60, hashBuckets: 131_072 })
     expect(explanation[0]).toBe(
-      '1,920 training examples: 25 epochs, batch 16, about 3,000 updates, stopping after 3 epochs without a better validation loss.',
+      '1,920 training examples: 25 epochs, batch 16, about 3,000 updates, stopping after 3 epochs without a better validation accuracy.',
     )
     expect(explanation).toContain('Length 60: twice the 95th percentile (35 tokens), at most the longest (60).')
   })

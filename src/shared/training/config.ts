@@ -67,8 +67,14 @@ export const trainConfigSchema = z
     // evaluation
     /** Validate every N steps; 0 = at the end of every epoch. */
     validateEvery: z.number().int().min(0),
-    /** Stop after this many validations without a better validation loss; 0 = never. */
+    /** Stop after this many validations without a better kept figure (`keepBest`); 0 = never. */
     patience: z.number().int().min(0),
+    /**
+     * Which validation figure picks the weights kept (and tested) and drives early stopping: the loss,
+     * or the accuracy (ties by the loss). A bag trained with Adam grows overconfident: its validation
+     * loss rises epochs before its accuracy stops rising.
+     */
+    keepBest: z.enum(['loss', 'accuracy']).default('loss'),
     /** Fit epochs, batch, learning rate, buckets and length to the dataset (`size-rules.ts`); off keeps the preset's own. */
     sizeRules: z.boolean(),
   })
@@ -111,5 +117,6 @@ export const defaultConfig: TrainConfig = {
   seed: 42,
   validateEvery: 0,
   patience: 0,
+  keepBest: 'loss',
   sizeRules: true,
 }

@@ -168,6 +168,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     unit: 'validations',
     help: 'Stop after this many validations without improvement; 0 = never.',
   },
+  keepBest: {
+    group: 'evaluation',
+    label: 'Keep the best',
+    help: 'The validation figure that picks the weights kept and tested, and drives early stopping: loss, or accuracy (ties by loss).',
+  },
 }
 
 /** A number field's allowed range from the schema ("0 to 0.95", "at least 1"), for the form. */

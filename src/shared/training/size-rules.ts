@@ -116,7 +116,7 @@ export function sizeRules(stats: DatasetStats, base: TrainConfig): SizeRules {
     headline.push(`about ${count(epochs * stepsPerEpoch)} updates`)
     if (base.patience === 0) {
       settings.patience = 3
-      headline.push('stopping after 3 epochs without a better validation loss')
+      headline.push(`stopping after 3 epochs without a better validation ${base.keepBest}`)
     }
   }
   if (batch !== base.batchSize && (base.optimizer === 'sgd' || base.optimizer === 'momentum')) {

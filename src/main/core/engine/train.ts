@@ -32,7 +32,7 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
 }
 
 /**
- * The test figures of the weights with the best validation loss; the last weights without a validation
+ * The test figures of the weights with the best validation loss (or accuracy, `keepBest`); the last weights without a validation
  * split, or when the run trained on it (a refit).
  */
 async function testBest(t: Training): Promise<TestMetrics | null> {
@@ -40,7 +40,7 @@ async function testBest(t: Training): Promise<TestMetrics | null> {
   if (chosen && t.best) t.net.importWeights(t.best)
   t.log(
     chosen
-      ? `Testing the weights with the best validation loss (step ${chosen.step}).`
+      ? `Testing the weights with the best validation ${t.config.keepBest} (step ${chosen.step}).`
       : `Testing the last weights (${t.params.refit ? 'refit on train + validation' : 'no validation split'}).`,
   )
   t.events.flush()

@@ -130,7 +130,10 @@ export class AutoSearches {
     const { search } = live
     const deadline = Date.parse(search.deadline)
     const budgetMs = search.budgetMinutes * 60_000
-    /** Training time per epoch of each candidate, once measured; and the largest start-up seen. */
+    /**
+     * Training time per epoch of each candidate once measured (by label), else of the last measured
+     * candidate of its preset (variants of one preset take about as long); and the largest start-up seen.
+     */
     const perEpochMs = new Map<string, number>()
     let overheadMs = 0
     let pool = candidates
@@ -140,7 +143,8 @@ export class AutoSearches {
         if (live.cancelled) break
         // A fitted model (NBSVM) takes no epochs: it trains once, whole, and its result stands.
         const epochs = entry.fitted ? entry.full : rungEpochs(entry.full, rung)
-        const expected = expectedTrialMs(perEpochMs.get(entry.candidate.label), epochs, overheadMs, budgetMs)
+        const measured = perEpochMs.get(entry.candidate.label) ?? perEpochMs.get(`preset ${entry.candidate.preset}`)
+        const expected = expectedTrialMs(measured, epochs, overheadMs, budgetMs)
         // The final test is one more job start-up and a pass over the test split.
         const reserveMs = Math.max(5_000, 1.5 * overheadMs)
         if (!fitsBudget(expected, deadline - Date.now(), reserveMs)) continue
@@ -150,6 +154,7 @@ export class AutoSearches {
         const run = this.runs.get(trial.runId)
         if (run.status === 'succeeded' && run.durationMs !== null && trial.wallMs !== null) {
           perEpochMs.set(entry.candidate.label, run.durationMs / epochs)
+          perEpochMs.set(`preset ${entry.candidate.preset}`, run.durationMs / epochs)
           overheadMs = Math.max(overheadMs, trial.wallMs - run.durationMs)
         }
       }
@@ -176,8 +181,9 @@ export class AutoSearches {
       {
         datasetId: search.datasetId,
         preset: candidate.preset,
-        // Early stopping within the longer rungs, as the size rules would have it.
-        overrides: { patience: 3, ...candidate.overrides, epochs },
+        // Early stopping within the longer rungs, as the size rules would have it; the weights kept
+        // are those of the best validation accuracy, the figure trials are ranked by.
+        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs },
         backend: request.backend,
         name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       },
