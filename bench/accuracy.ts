@@ -14,7 +14,7 @@
  * fold only (N of them would take N times their budgets).
  *
  *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,tweets,tweets-no-emoticons,aclimdb]
- *     [--budget 5] [--autotune 300] [--folds 10] [--data ../shared/data]
+ *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -165,6 +165,8 @@ export interface AccuracyOptions {
   autotuneSeconds: number
   /** Cross-validation folds for a source without an official split; 1: its seeded hold-out. */
   folds: number
+  /** The preset rows (default nbsvm, fasttext-bigram, recommended). */
+  presets?: string
 }
 
 interface Row {
@@ -250,8 +252,8 @@ async function measure(
   )
   const rows: Row[] = []
   if (with_.auto) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
-  for (const preset of ['nbsvm', 'fasttext-bigram', 'recommended'])
-    if (findPreset(preset)) rows.push(await presetRow(ctx, dataset, preset))
+  for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
+    if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim()))
   if (!fastTextWhy)
     rows.push(...fastTextRows(ctx, dataset, folder, join(scratch, `${name}-ft`), options, with_.autotune))
   return { dataset, rows }
