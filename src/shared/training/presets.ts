@@ -179,6 +179,7 @@ export const presets: Preset[] = [
       epochs: 5,
       batchSize: 128,
       maxLen: 800,
+      keepBest: 'accuracy',
       padding: 'post',
       truncating: 'post',
     },
