@@ -111,9 +111,7 @@ describe('an Auto search on a generated task', () => {
     expect(refit.config.model).toBe(winner.config.model)
     const log = ctx.runs.history(refit.id).log.join('\n')
     expect(log).toMatch(/Refit: training on the training and validation splits together \(120 examples\)/)
-    expect(log).toMatch(
-      /Testing the last weights \(refit on train \+ validation\)|from the fit on the training split alone/,
-    )
+    expect(log).toMatch(/Testing the last weights \(refit on train \+ validation\)|Refit with C/)
     // Tested once, after the search: well above chance on the held-out split.
     expect(refit.test!.accuracy).toBeGreaterThan(0.65)
     for (const trial of done.trials) {
@@ -125,9 +123,15 @@ describe('an Auto search on a generated task', () => {
     }
   })
 
-  it('refits NBSVM on train + validation with the temperature of its fit on train alone', async () => {
+  it('chooses C and beta on validation, then refits NBSVM on train + validation with the temperature of its fit on train alone', async () => {
     const queued = await ctx.runs.start(
-      { datasetId, preset: 'nbsvm', overrides: { ...quick, model: 'nbsvm' }, backend: 'wasm', name: 'nbsvm refit' },
+      {
+        datasetId,
+        preset: 'nbsvm',
+        overrides: { ...quick, model: 'nbsvm', nbsvmTune: true },
+        backend: 'wasm',
+        name: 'nbsvm refit',
+      },
       undefined,
       { refit: true },
     )
@@ -137,7 +141,16 @@ describe('an Auto search on a generated task', () => {
     expect(done.status).toBe('succeeded')
     const log = ctx.runs.history(run.id).log.join('\n')
     expect(log).toMatch(/NBSVM: 120 examples/)
-    expect(log).toMatch(/Temperature [\d.e+-]+ from the fit on the training split alone; now the refit\./)
+    // Two C's fitted on the 96 training examples, four betas each, measured on the 24 of validation.
+    expect(log.match(/^C (1|0\.1), beta [\d.]+: validation accuracy [\d.]+%\.$/gm)).toHaveLength(8)
+    expect(log.match(/SVM 1\/1, C [\d.]+, 96 examples/g)).toHaveLength(2)
+    const [, C, beta] = log.match(/Chosen: C ([\d.]+), beta ([\d.]*\d)/)!
+    expect(log).toMatch(new RegExp(`SVM 1/1, C ${C}, 120 examples`))
+    expect(log).toMatch(
+      new RegExp(
+        `Refit with C ${C}, beta ${beta}; scores scaled by [\\d.e+-]+, the temperature of the fit on the training split alone\\.`,
+      ),
+    )
     expect(done.test!.accuracy).toBeGreaterThan(0.65)
   })
 

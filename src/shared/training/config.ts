@@ -26,6 +26,8 @@ export const trainConfigSchema = z
     /** NBSVM: the SVM's cost C, and beta, the weight of the SVM against the naive-Bayes mean weight. */
     svmC: z.number().positive().max(1000),
     nbInterpolation: z.number().min(0).max(1),
+    /** NBSVM: choose C and beta on the validation split (`nbsvmChoices`) instead of taking the two above. */
+    nbsvmTune: z.boolean().default(false),
     /** auto: one logit with sigmoid for two classes, softmax otherwise. */
     output: z.enum(['auto', 'sigmoid', 'softmax']),
     // embeddings
@@ -95,6 +97,7 @@ export const defaultConfig: TrainConfig = {
   hashBuckets: 200_000,
   svmC: 1,
   nbInterpolation: 0.25,
+  nbsvmTune: false,
   output: 'auto',
   vectors: null,
   trainEmbeddings: true,

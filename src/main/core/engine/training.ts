@@ -17,7 +17,7 @@ import type { TrainEvent } from '../../../shared/training/job'
 import { EventBatcher } from './events'
 import { passSize } from './memory'
 import { buildNetwork, type Network } from './models'
-import { nbsvmMaxPasses } from './nbsvm'
+import { nbsvmFits, nbsvmMaxPasses } from './nbsvm'
 import { makeOptimizer } from './optimizer'
 import { seedMathRandom } from './random'
 
@@ -101,8 +101,10 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     optimizer: makeOptimizer(config),
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
     stepsPerEpoch,
-    // A refitted NBSVM fits twice: on train alone for its temperature, then on train + validation.
-    totalSteps: fitted ? net.table.dim * nbsvmMaxPasses * (params.refit ? 2 : 1) : stepsPerEpoch * config.epochs,
+    // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
+    totalSteps: fitted
+      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit)
+      : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
     evalBatch: passSize(config, train.width, backend.name, Math.max(config.batchSize, 256)),
