@@ -76,11 +76,12 @@ const emoticon = /(?:[:;=8][-'^o]?[)(\][dDpP/\\|*3]+|[)(\][][-'^o]?[:;=8]|<3)/g
 async function tweets(data: string, keepEmoticons: boolean) {
   const dir = join(data, 'twitter_samples')
   const read = (file: string) =>
+    // relax_quotes: a few tweets have a quote inside an unquoted field (`"hi"there`), which strict CSV refuses.
     (
-      parse(readFileSync(join(dir, file)), { columns: (h: string[]) => h.map((c) => c.trim()) }) as Record<
-        string,
-        string
-      >[]
+      parse(readFileSync(join(dir, file)), {
+        columns: (h: string[]) => h.map((c) => c.trim()),
+        relax_quotes: true,
+      }) as Record<string, string>[]
     )
       .map((r) => r.tweet_text ?? '')
       .map((t) => (keepEmoticons ? t : t.replace(emoticon, ' ')))
