@@ -145,8 +145,9 @@ export class AutoSearches {
         const epochs = entry.fitted ? entry.full : rungEpochs(entry.full, rung)
         const measured = perEpochMs.get(entry.candidate.label) ?? perEpochMs.get(`preset ${entry.candidate.preset}`)
         const expected = expectedTrialMs(measured, epochs, overheadMs, budgetMs)
-        // The final test is one more job start-up and a pass over the test split.
-        const reserveMs = Math.max(5_000, 1.5 * overheadMs)
+        // The final test is one more job start-up and a pass over the test split, or the best
+        // trial's refit (which ends in the test): a trial does not eat the refit's time.
+        const reserveMs = Math.max(5_000, 1.5 * overheadMs, this.refitPlan(live)?.expectedMs ?? 0)
         if (!fitsBudget(expected, deadline - Date.now(), reserveMs)) continue
         search.phase = `Rung ${rung + 1} of ${rungCount}: ${entry.candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`
         const trial = await this.trial(live, entry.candidate, rung, epochs, deadline - reserveMs)
@@ -240,16 +241,26 @@ export class AutoSearches {
    * epochs of its best validation, when its own time says it fits the budget; null when it does not,
    * or when the refit did not succeed (cancelled past the deadline or failed): the winner is tested then.
    */
-  private async refit(live: Live, winner: AutoTrial): Promise<RunRecord | null> {
+  /** The best trial's refit: its epochs and expected time; null when the search does not refit or has no best yet. */
+  private refitPlan(live: Live): { winner: AutoTrial; run: RunRecord; epochs: number; expectedMs: number } | null {
     const { search, request } = live
+    const winner = search.trials.find((t) => t.runId === search.bestRunId)
+    if (!request.refit || !winner || winner.wallMs === null) return null
     const run = this.runs.get(winner.runId)
     const dataset = this.datasets.get(search.datasetId)
     const fitted = modelKindSpec(run.config.model).training === 'fit'
     // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
     const grow = (dataset.counts.train + dataset.counts.val) / Math.max(1, dataset.counts.train)
     const epochs = fitted ? run.config.epochs : Math.max(1, run.bestValidation?.epoch ?? run.config.epochs)
-    const expected = (winner.wallMs ?? Infinity) * grow * (fitted ? 2 : epochs / Math.max(1, winner.epochs))
-    if (!request.refit || !fitsBudget(expected, Date.parse(search.deadline) - Date.now(), 0)) return null
+    const expectedMs = winner.wallMs * grow * (fitted ? 2 : epochs / Math.max(1, winner.epochs))
+    return { winner, run, epochs, expectedMs }
+  }
+
+  private async refit(live: Live): Promise<RunRecord | null> {
+    const { search, request } = live
+    const plan = this.refitPlan(live)
+    if (!plan || !fitsBudget(plan.expectedMs, Date.parse(search.deadline) - Date.now(), 0)) return null
+    const { winner, run, epochs, expectedMs: expected } = plan
     search.phase = `Refitting ${winner.label} on train + validation (${epochs} epoch${epochs === 1 ? '' : 's'}), then its test`
     this.emit(search)
     const started = await this.runs.start(
@@ -288,8 +299,7 @@ export class AutoSearches {
       return search
     }
     search.status = 'testing'
-    const winner = search.trials.find((t) => t.runId === search.bestRunId)!
-    const refit = await this.refit(live, winner)
+    const refit = await this.refit(live)
     if (live.cancelled) {
       search.status = 'cancelled'
       search.phase = 'Cancelled during the refit: the best trial is kept, untested.'
