@@ -48,7 +48,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   cnn: ['filterSizes', 'filters', 'vectors'],
   dense: ['denseUnits', 'vectors'],
   'ngram-bag': ['ngrams', 'hashBuckets'],
-  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation'],
+  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune'],
 }
 
 beforeAll(async () => {
