@@ -8,7 +8,8 @@
  * `--per-class` trains every preset on at most N reviews per class, for a quick comparison;
  * `--score-files` scores only N test files per class (scoring suite, a quick look). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
- * in minutes and fastText autotune's `--autotune` in seconds.
+ * in minutes, fastText autotune's `--autotune` in seconds, `--folds N` (rt-polarity by N-fold
+ * cross-validation, as published) and `--presets` (its preset rows).
  * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
  * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
  * `--set key=value` (repeatable) changes every preset's config.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     datasets: { type: 'string' },
     budget: { type: 'string', default: '5' },
     autotune: { type: 'string', default: '300' },
+    folds: { type: 'string', default: '1' },
     peer: { type: 'string' },
     python: { type: 'string' },
     'peer-seconds': { type: 'string' },
@@ -69,6 +71,8 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       datasets: values.datasets,
       budgetMinutes: Number(values.budget),
       autotuneSeconds: Number(values.autotune),
+      folds: Number(values.folds),
+      presets: values.presets,
     }),
 }
 

@@ -78,7 +78,7 @@ describe('an Auto search on a generated task', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('finds the better of two settings, fits NBSVM once, tests only the winner, keeps every trial in its group', async () => {
+  it('finds the better of two settings, fits NBSVM once, refits the winner on train + validation and tests only that, keeps every trial in its group', async () => {
     // A budget far beyond the trials' time (under any load): the plan, not the clock, ends this search.
     const search = await ctx.request('auto.start', {
       datasetId,
@@ -101,16 +101,57 @@ describe('an Auto search on a generated task', () => {
     // The winner is the best validation accuracy of all trials.
     const best = Math.max(...done.trials.map((t) => t.validationAccuracy ?? 0))
     expect(done.trials.find((t) => t.runId === done.bestRunId)!.validationAccuracy).toBe(best)
+    // The winner's settings were refit on train + validation, in the group, and that run alone was tested.
+    expect(done.refit).toBe(true)
+    const refit = ctx.runs.get(done.testedRunId!)
     const winner = ctx.runs.get(done.bestRunId!)
+    expect(refit.id).not.toBe(winner.id)
+    expect(refit.name).toMatch(/refit on train \+ validation$/)
+    expect(refit.groupId).toBe(search.id)
+    expect(refit.config.model).toBe(winner.config.model)
+    const log = ctx.runs.history(refit.id).log.join('\n')
+    expect(log).toMatch(/Refit: training on the training and validation splits together \(120 examples\)/)
+    expect(log).toMatch(/Testing the last weights \(refit on train \+ validation\)|Refit with C/)
     // Tested once, after the search: well above chance on the held-out split.
-    expect(winner.test!.accuracy).toBeGreaterThan(0.65)
+    expect(refit.test!.accuracy).toBeGreaterThan(0.65)
     for (const trial of done.trials) {
       const run = ctx.runs.get(trial.runId)
       expect(run.groupId).toBe(search.id)
       expect(run.status).toBe('succeeded')
-      // Only the winner saw the test split.
-      if (run.id !== winner.id) expect(run.test).toBeNull()
+      // No trial saw the test split.
+      expect(run.test).toBeNull()
     }
+  }, 300_000) // six jobs with the refit: 157 s seen under load 18, near the default 180 s
+
+  it('chooses C and beta on validation, then refits NBSVM on train + validation with the temperature of its fit on train alone', async () => {
+    const queued = await ctx.runs.start(
+      {
+        datasetId,
+        preset: 'nbsvm',
+        overrides: { ...quick, model: 'nbsvm', nbsvmTune: true },
+        backend: 'wasm',
+        name: 'nbsvm refit',
+      },
+      undefined,
+      { refit: true },
+    )
+    const run = await ctx.runs.started(queued.id)
+    await ctx.jobs.wait(run.jobId!)
+    const done = ctx.runs.get(run.id)
+    expect(done.status).toBe('succeeded')
+    const log = ctx.runs.history(run.id).log.join('\n')
+    expect(log).toMatch(/NBSVM: 120 examples/)
+    // Two C's fitted on the 96 training examples, four betas each, measured on the 24 of validation.
+    expect(log.match(/^C (1|0\.1), beta [\d.]+: validation accuracy [\d.]+%\.$/gm)).toHaveLength(8)
+    expect(log.match(/SVM 1\/1, C [\d.]+, 96 examples/g)).toHaveLength(2)
+    const [, C, beta] = log.match(/Chosen: C ([\d.]+), beta ([\d.]*\d)/)!
+    expect(log).toMatch(new RegExp(`SVM 1/1, C ${C}, 120 examples`))
+    expect(log).toMatch(
+      new RegExp(
+        `Refit with C ${C}, beta ${beta}; scores scaled by [\\d.e+-]+, the temperature of the fit on the training split alone\\.`,
+      ),
+    )
+    expect(done.test!.accuracy).toBeGreaterThan(0.65)
   })
 
   it('cancels cleanly and keeps the best trial so far', async () => {

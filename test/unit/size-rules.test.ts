@@ -19,7 +19,7 @@ describe('size rules', () => {
     const { settings, explanation } = sizeRules(shortSentences, preset('fasttext-bigram'))
     expect(settings).toMatchObject({ batchSize: 16, epochs: 25, patience: 3, maxLen: 60, hashBuckets: 131_072 })
     expect(explanation[0]).toBe(
-      '1,920 training examples: 25 epochs, batch 16, about 3,000 updates, stopping after 3 epochs without a better validation loss.',
+      '1,920 training examples: 25 epochs, batch 16, about 3,000 updates, stopping after 3 epochs without a better validation accuracy.',
     )
     expect(explanation).toContain('Length 60: twice the 95th percentile (35 tokens), at most the longest (60).')
   })
@@ -58,7 +58,9 @@ describe('size rules', () => {
     const { settings, explanation } = sizeRules(aclImdb, preset('nbsvm'))
     expect(settings).toEqual({ maxLen: 1220, hashBuckets: 2 ** 23 })
     expect(explanation[0]).toBe('20,000 training examples.')
-    expect(sizeRules(rtPolarity, preset('nbsvm')).settings).toEqual({ maxLen: 60, hashBuckets: 2 ** 19 })
+    // Eight buckets per token (~181,000 here), so that few unseen test n-grams land in a trained bucket.
+    expect(sizeRules(rtPolarity, preset('nbsvm')).settings).toEqual({ maxLen: 60, hashBuckets: 2 ** 21 })
+    expect(sizeRules(shortSentences, preset('nbsvm')).settings.hashBuckets).toBe(2 ** 20)
   })
 
   it('changes nothing, and says nothing, where the preset already fits', () => {

@@ -8,6 +8,7 @@ import { registerTrainingKernels } from '../../src/main/core/engine/kernels'
 import { rocCurve, testMetrics } from '../../src/main/core/engine/metrics'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { learningRateAt } from '../../src/main/core/engine/schedule'
+import { improves } from '../../src/main/core/engine/validation'
 import { epochOrder } from '../../src/main/core/engine/random'
 import { featureLength, writeNgramFeatures } from '../../src/shared/ngrams'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
@@ -83,6 +84,19 @@ describe('learning-rate schedules', () => {
     expect(learningRateAt(cos, 9, 110)).toBeCloseTo(0.1)
     expect(learningRateAt(cos, 60, 110)).toBeCloseTo(0.055)
     expect(learningRateAt(cos, 110, 110)).toBeCloseTo(0.01)
+  })
+})
+
+describe('the kept weights', () => {
+  it('are those of the lowest validation loss, or of the highest accuracy with ties by the loss', () => {
+    // An overconfident bag: the loss rises from epoch 1 while the accuracy still rises.
+    const epoch1 = { loss: 0.528, accuracy: 0.741 }
+    const epoch3 = { loss: 0.627, accuracy: 0.771 }
+    expect(improves(epoch3, epoch1, 'loss')).toBe(false)
+    expect(improves(epoch3, epoch1, 'accuracy')).toBe(true)
+    expect(improves({ loss: 0.5, accuracy: 0.771 }, epoch3, 'accuracy')).toBe(true)
+    expect(improves({ loss: 0.7, accuracy: 0.771 }, epoch3, 'accuracy')).toBe(false)
+    expect(improves(epoch1, null, 'accuracy')).toBe(true)
   })
 })
 

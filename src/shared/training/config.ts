@@ -26,6 +26,8 @@ export const trainConfigSchema = z
     /** NBSVM: the SVM's cost C, and beta, the weight of the SVM against the naive-Bayes mean weight. */
     svmC: z.number().positive().max(1000),
     nbInterpolation: z.number().min(0).max(1),
+    /** NBSVM: choose C and beta on the validation split (`nbsvmChoices`) instead of taking the two above. */
+    nbsvmTune: z.boolean().default(false),
     /** auto: one logit with sigmoid for two classes, softmax otherwise. */
     output: z.enum(['auto', 'sigmoid', 'softmax']),
     // embeddings
@@ -72,8 +74,14 @@ export const trainConfigSchema = z
     // evaluation
     /** Validate every N steps; 0 = at the end of every epoch. */
     validateEvery: z.number().int().min(0),
-    /** Stop after this many validations without a better validation loss; 0 = never. */
+    /** Stop after this many validations without a better kept figure (`keepBest`); 0 = never. */
     patience: z.number().int().min(0),
+    /**
+     * Which validation figure picks the weights kept (and tested) and drives early stopping: the loss,
+     * or the accuracy (ties by the loss). A bag trained with Adam grows overconfident: its validation
+     * loss rises epochs before its accuracy stops rising.
+     */
+    keepBest: z.enum(['loss', 'accuracy']).default('loss'),
     /** Fit epochs, batch, learning rate, buckets and length to the dataset (`size-rules.ts`); off keeps the preset's own. */
     sizeRules: z.boolean(),
   })
@@ -94,6 +102,7 @@ export const defaultConfig: TrainConfig = {
   hashBuckets: 200_000,
   svmC: 1,
   nbInterpolation: 0.25,
+  nbsvmTune: false,
   output: 'auto',
   vectors: null,
   trainEmbeddings: true,
@@ -117,5 +126,6 @@ export const defaultConfig: TrainConfig = {
   seed: 42,
   validateEvery: 0,
   patience: 0,
+  keepBest: 'loss',
   sizeRules: true,
 }

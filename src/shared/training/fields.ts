@@ -79,6 +79,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     unit: 'share',
     help: "NBSVM: 1 = the SVM's weights; lower values pull them toward their mean, i.e. toward naive Bayes (the paper uses 0.25).",
   },
+  nbsvmTune: {
+    group: 'model',
+    label: 'Choose C and beta on validation',
+    help: 'NBSVM: fit C 1 and 0.1 and try beta 0 (naive Bayes, MNB), 0.25, 0.5 and 1 on each; keep the most accurate on the validation split (one more SVM fit).',
+  },
   output: {
     group: 'model',
     label: 'Output',
@@ -172,6 +177,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     label: 'Early-stopping patience',
     unit: 'validations',
     help: 'Stop after this many validations without improvement; 0 = never.',
+  },
+  keepBest: {
+    group: 'evaluation',
+    label: 'Keep the best',
+    help: 'The validation figure that picks the weights kept and tested, and drives early stopping: loss, or accuracy (ties by loss).',
   },
 }
 

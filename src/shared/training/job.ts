@@ -32,6 +32,12 @@ export const trainParamsSchema = z
     resume: z.boolean(),
     /** Leave the test split alone (Auto's trials; only the search's winner is tested). */
     skipTest: z.boolean().default(false),
+    /**
+     * Train on the training and validation splits together (Auto's refit of its winner, with the
+     * winner's epochs): the validation figures are then on examples it trained on, and the test takes
+     * the last weights.
+     */
+    refit: z.boolean().default(false),
   })
   .strict()
 export type TrainParams = z.output<typeof trainParamsSchema>

@@ -137,6 +137,8 @@ export const presets: Preset[] = [
       epochs: 5,
       batchSize: 128,
       maxLen: 500,
+      // Its validation loss rises epochs before its accuracy stops rising (overconfidence).
+      keepBest: 'accuracy',
       padding: 'post',
       truncating: 'post',
     },
@@ -177,6 +179,7 @@ export const presets: Preset[] = [
       epochs: 5,
       batchSize: 128,
       maxLen: 800,
+      keepBest: 'accuracy',
       padding: 'post',
       truncating: 'post',
     },

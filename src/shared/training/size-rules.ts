@@ -12,7 +12,9 @@
  * - length: sequences cover 95% of the examples (p95, rounded up to 10, never above the preset's);
  *   bags of n-grams cost nothing for their length, so they keep up to twice the p95, up to the longest;
  * - hash buckets: about two per distinct n-gram, estimated as the tokens of the training split
- *   (fastText bag: never above the preset's; NBSVM: 2^18 to 2^23, one weight per row).
+ *   (fastText bag: never above the preset's); NBSVM: eight per token, 2^20 to 2^23 (one weight per
+ *   row and output): a test n-gram never seen in training that lands in a trained bucket takes that
+ *   bucket's weight, which at two per token happens to about one in five.
  */
 import type { TrainConfig } from './config'
 import { modelKindSpec } from './model-kinds'
@@ -75,13 +77,17 @@ export function sizeRules(stats: DatasetStats, base: TrainConfig): SizeRules {
       )
     }
     if (base.ngrams > 1) {
-      const buckets =
-        spec.training === 'fit'
-          ? clamp(pow2Ceil(2 * tokens), 2 ** 18, 2 ** 23)
-          : Math.min(base.hashBuckets, Math.max(2 ** 16, pow2Ceil(2 * tokens)))
+      const fitted = spec.training === 'fit'
+      const buckets = fitted
+        ? clamp(pow2Ceil(8 * tokens), 2 ** 20, 2 ** 23)
+        : Math.min(base.hashBuckets, Math.max(2 ** 16, pow2Ceil(2 * tokens)))
       if (buckets !== base.hashBuckets) {
         settings.hashBuckets = buckets
-        explanation.push(`${count(buckets)} hash buckets: about two per distinct n-gram (~${count(tokens)} tokens).`)
+        explanation.push(
+          fitted
+            ? `${count(buckets)} hash buckets: about eight per token (~${count(tokens)}), so that few n-grams unseen in training share a trained one's weight.`
+            : `${count(buckets)} hash buckets: about two per distinct n-gram (~${count(tokens)} tokens).`,
+        )
       }
     }
   } else {
@@ -110,7 +116,7 @@ export function sizeRules(stats: DatasetStats, base: TrainConfig): SizeRules {
     headline.push(`about ${count(epochs * stepsPerEpoch)} updates`)
     if (base.patience === 0) {
       settings.patience = 3
-      headline.push('stopping after 3 epochs without a better validation loss')
+      headline.push(`stopping after 3 epochs without a better validation ${base.keepBest}`)
     }
   }
   if (batch !== base.batchSize && (base.optimizer === 'sgd' || base.optimizer === 'momentum')) {

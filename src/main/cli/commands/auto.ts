@@ -9,15 +9,20 @@ import { runSummary } from './train'
 
 export async function autoCommand(context: AppContext, out: Output, values: FlagValues): Promise<void> {
   let budgetMinutes = defaultBudgetMinutes
+  let refit = true
   for (const raw of (values.set as string[] | undefined) ?? []) {
     const [key, value] = raw.split('=', 2).map((s) => s.trim())
-    if (key !== 'budgetMinutes')
-      throw new UsageError(`Auto chooses the settings itself; it takes only --set budgetMinutes=N, not "${raw}".`)
-    budgetMinutes = Number(value)
+    if (key === 'budgetMinutes') budgetMinutes = Number(value)
+    else if (key === 'refit' && (value === 'true' || value === 'false')) refit = value === 'true'
+    else
+      throw new UsageError(
+        `Auto chooses the settings itself; it takes only --set budgetMinutes=N and --set refit=true|false, not "${raw}".`,
+      )
   }
   const request = autoRequestSchema.safeParse({
     datasetId: values.dataset,
     budgetMinutes,
+    refit,
     backend: values.backend,
     name: values.name,
   })
@@ -46,7 +51,8 @@ export async function autoCommand(context: AppContext, out: Output, values: Flag
     process.off('SIGINT', cancel)
   }
   if (!search.bestRunId) throw new ApiError('failed', search.error ?? `The Auto search ${search.status}.`)
-  const winner = context.runs.get(search.bestRunId)
+  // The tested run: the winner refit on train + validation, or the winner itself.
+  const winner = context.runs.get(search.testedRunId ?? search.bestRunId)
   const trials = search.trials.map((t) => ({
     runId: t.runId,
     label: t.label,
@@ -57,14 +63,20 @@ export async function autoCommand(context: AppContext, out: Output, values: Flag
     config: t.config,
     validationAccuracy: t.validationAccuracy,
   }))
-  out.result({ ...runSummary(winner), search: { id: search.id, status: search.status, budgetMinutes }, trials }, () =>
-    [
-      `Auto ${search.status}: ${trials.length} trials; the best is ${winner.name} (${winner.id}).`,
-      ...trials.map(
-        (t) => `  ${pct(t.validationAccuracy).padStart(7)}  rung ${t.rung + 1}  ${t.status.padEnd(9)} ${t.label}`,
-      ),
-      winner.test ? `Test accuracy ${pct(winner.test.accuracy)}, F1 ${winner.test.f1.toFixed(4)}.` : 'Not tested.',
-    ].join('\n'),
+  out.result(
+    {
+      ...runSummary(winner),
+      search: { id: search.id, status: search.status, budgetMinutes, bestRunId: search.bestRunId, refit: search.refit },
+      trials,
+    },
+    () =>
+      [
+        `Auto ${search.status}: ${trials.length} trials; ${search.refit ? 'the best, refit on train + validation, is' : 'the best is'} ${winner.name} (${winner.id}).`,
+        ...trials.map(
+          (t) => `  ${pct(t.validationAccuracy).padStart(7)}  rung ${t.rung + 1}  ${t.status.padEnd(9)} ${t.label}`,
+        ),
+        winner.test ? `Test accuracy ${pct(winner.test.accuracy)}, F1 ${winner.test.f1.toFixed(4)}.` : 'Not tested.',
+      ].join('\n'),
   )
 }
 

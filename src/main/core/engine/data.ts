@@ -72,3 +72,20 @@ export async function loadSplit(
       : null
   return { ...rows, labels: s.labels, n, lengths }
 }
+
+/** One split after the other (the same config, so the same width): Auto's refit trains on train + validation. */
+export function joinSplits(a: SplitTensors, b: SplitTensors): SplitTensors {
+  const x = new Int32Array(a.x.length + b.x.length)
+  x.set(a.x)
+  x.set(b.x, a.x.length)
+  const labels = new Uint16Array(a.n + b.n)
+  labels.set(a.labels)
+  labels.set(b.labels, a.n)
+  let lengths: Uint32Array | null = null
+  if (a.lengths && b.lengths) {
+    lengths = new Uint32Array(a.n + b.n)
+    lengths.set(a.lengths)
+    lengths.set(b.lengths, a.n)
+  }
+  return { x, width: a.width, labels, n: a.n + b.n, lengths }
+}

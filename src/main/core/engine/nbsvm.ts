@@ -3,11 +3,15 @@
  * training split, its weights times the log-count ratios written into the table (one column per
  * output) and its bias into the logits layer, whose kernel is the identity. The scores are scaled by
  * one temperature fitted on the validation split, so the probabilities mean something (the accuracy
- * does not change). The model then validates, tests and saves as every other kind does.
+ * does not change). With `nbsvmTune`, C and beta are those of the best validation accuracy among
+ * `nbsvmChoices` (beta costs nothing: one SVM fit per C). A refit (train + validation) takes its
+ * choices and temperature from a fit on the training split alone, which the validation split still
+ * measures fairly, then fits on both. The model then validates, tests and saves as every kind does.
  */
 import * as tf from '@tensorflow/tfjs'
+import type { TrainConfig } from '../../../shared/training/config'
 import type { StepMetrics } from '../../../shared/training/results'
-import { binaryRows, fitL2Svm, interpolate, logCountRatios, type BinaryRows } from './nbsvm-fit'
+import { binaryRows, fitL2Svm, interpolate, logCountRatios, type BinaryRows, type SvmFit } from './nbsvm-fit'
 import { epochOrder } from './random'
 import type { Training } from './training'
 import { validate } from './validation'
@@ -15,51 +19,75 @@ import { validate } from './validation'
 /** Dual coordinate descent passes per output at most (liblinear's stopping rule usually ends sooner). */
 export const nbsvmMaxPasses = 50
 
+/** The choices `nbsvmTune` tries, the paper's first (a tie keeps it): C per SVM fit, beta per interpolation of each. */
+export const nbsvmChoices = { C: [1, 0.1], beta: [0.25, 0, 0.5, 1] } as const
+
+/** SVM fits per output a run makes: one per C tried on the training split alone, then the final one unless that is among them. */
+export function nbsvmFits(config: Pick<TrainConfig, 'nbsvmTune'>, refit: boolean): number {
+  if (config.nbsvmTune) return nbsvmChoices.C.length + (refit ? 1 : 0)
+  return refit ? 2 : 1
+}
+
+/** The table's values (r ∘ w' per row, one column per output) and the biases. */
+interface Table {
+  values: Float32Array
+  bias: Float32Array
+}
+
+/** One output's SVM with its ratios and prior ratio, before the interpolation. */
+interface OutputFit {
+  fit: SvmFit
+  ratios: { r: Float32Array; seen: Uint8Array }
+  prior: number
+}
+
 export async function fitNbsvm(t: Training): Promise<void> {
   const { config, state } = t
   const started = performance.now()
-  const rows = binaryRows(t.train.x, t.train.width, t.train.n)
   const units = t.net.table.dim
-  const tableRows = t.net.table.rows
+  const rows = binaryRows(t.train.x, t.train.width, t.train.n)
+  const valRows = t.val.n ? binaryRows(t.val.x, t.val.width, t.val.n) : null
+  const tune = config.nbsvmTune && valRows !== null
+  const refit = t.params.refit && valRows !== null
   t.log(
-    `NBSVM: ${t.train.n} examples, ${rows.features.length.toLocaleString('en')} binary features, ${units === 1 ? 'one SVM' : `${units} SVMs (one class against the rest)`}, C ${config.svmC}, beta ${config.nbInterpolation}.`,
+    `NBSVM: ${t.train.n} examples, ${rows.features.length.toLocaleString('en')} binary features, ${units === 1 ? 'one SVM' : `${units} SVMs (one class against the rest)`}, ${tune ? `C (${nbsvmChoices.C.join(', ')}) and beta (${nbsvmChoices.beta.join(', ')}) chosen on the validation split` : `C ${config.svmC}, beta ${config.nbInterpolation}`}.`,
   )
-  const values = new Float32Array(tableRows * units)
-  const bias = new Float32Array(units)
-  let point: StepMetrics | null = null
-  for (let c = 0; c < units; c++) {
-    // One unit: the sigmoid's positive class is classes[1].
-    const positiveClass = units === 1 ? 1 : c
-    const positive = Uint8Array.from(t.train.labels, (l) => (l === positiveClass ? 1 : 0))
-    const ratios = logCountRatios(rows, positive, tableRows)
-    const y = Int8Array.from(positive, (p) => (p ? 1 : -1))
-    const fit = fitL2Svm(rows, ratios.r, y, config.svmC, {
-      maxPasses: nbsvmMaxPasses,
-      order: (pass) => epochOrder(t.train.n, config.seed + c, pass),
-      onPass: () => {
-        t.ctx.throwIfCancelled()
-        state.step++
-      },
-    })
-    const positives = positive.reduce((a, p) => a + p, 0)
-    const prior = Math.max(1, positives) / Math.max(1, t.train.n - positives)
-    const { weights, bias: b } = interpolate(fit, ratios, config.nbInterpolation, prior)
-    for (let f = 0; f < tableRows; f++) values[f * units + c] = weights[f]!
-    bias[c] = b
-    point = trainPoint(rows, values, bias, units, c, y, state.step, t.train.n, performance.now() - started)
-    t.events.add({ steps: [point], progress: { step: state.step, epoch: 1, totalSteps: t.totalSteps } })
-    t.ctx.progress(state.step, t.totalSteps, 'steps', `SVM ${c + 1}/${units}: ${fit.passes} passes`)
-    t.log(
-      `SVM ${c + 1}/${units}: ${fit.passes} passes${fit.converged ? '' : ` (stopped at ${nbsvmMaxPasses}, not converged)`}, training accuracy ${(point.accuracy * 100).toFixed(2)}%.`,
-    )
+  let C = config.svmC
+  let beta = config.nbInterpolation
+  let chosen: Table | null = null
+  if (valRows && (tune || refit)) {
+    // A refit's last rows are the validation split's: the choice is made by a fit without them.
+    const own = refit ? t.train.n - t.val.n : t.train.n
+    const ownRows = refit ? binaryRows(t.train.x, t.train.width, own) : rows
+    let best: { accuracy: number; C: number; beta: number; table: Table } | null = null
+    for (const c of tune ? nbsvmChoices.C : [C]) {
+      const fits = fitOutputs(t, ownRows, t.train.labels.subarray(0, own), c)
+      for (const b of tune ? nbsvmChoices.beta : [beta]) {
+        const table = assemble(t, fits, b)
+        const accuracy = accuracyOf(valRows, table, units, t.val.labels)
+        if (tune) t.log(`C ${c}, beta ${b}: validation accuracy ${(accuracy * 100).toFixed(2)}%.`)
+        if (!best || accuracy > best.accuracy) best = { accuracy, C: c, beta: b, table }
+      }
+    }
+    ;({ C, beta, table: chosen } = best!)
+    if (tune) t.log(`Chosen: C ${C}, beta ${beta}${beta === 0 ? ' (naive Bayes alone: MNB)' : ''}.`)
   }
-  const temperature = t.val.n
-    ? fitTemperature(binaryRows(t.val.x, t.val.width, t.val.n), values, bias, units, t.val.labels)
-    : 1
-  for (let i = 0; i < values.length; i++) values[i]! *= temperature
-  for (let c = 0; c < units; c++) bias[c]! *= temperature
-  if (t.val.n)
-    t.log(`Scores scaled by ${temperature.toPrecision(3)} (the temperature that fits the validation split best).`)
+  // The temperature is measured on the validation split by weights that did not train on it.
+  const temperature =
+    valRows && chosen ? fitTemperature(valRows, chosen.values, chosen.bias, units, t.val.labels) : null
+  const table = refit || !chosen ? assemble(t, fitOutputs(t, rows, t.train.labels, C), beta) : chosen
+  const scale = temperature ?? (valRows ? fitTemperature(valRows, table.values, table.bias, units, t.val.labels) : 1)
+  if (valRows)
+    t.log(
+      refit
+        ? `Refit with C ${C}, beta ${beta}; scores scaled by ${scale.toPrecision(3)}, the temperature of the fit on the training split alone.`
+        : `Scores scaled by ${scale.toPrecision(3)} (the temperature that fits the validation split best).`,
+    )
+  const point = trainPoint(rows, table, units, t.train.labels, state.step, performance.now() - started)
+  t.events.add({ steps: [point], progress: { step: state.step, epoch: 1, totalSteps: t.totalSteps } })
+  const { values, bias } = table
+  for (let i = 0; i < values.length; i++) values[i]! *= scale
+  for (let c = 0; c < units; c++) bias[c]! *= scale
   t.net.table.values.set(values)
   t.net.body.getLayer('logits').setWeights([tf.eye(units), tf.tensor1d(bias)])
   state.trainedMs = performance.now() - started
@@ -71,8 +99,8 @@ export async function fitNbsvm(t: Training): Promise<void> {
     epochs: [
       {
         epoch: 1,
-        trainLoss: point?.loss ?? 0,
-        trainAccuracy: point?.accuracy ?? 0,
+        trainLoss: point.loss,
+        trainAccuracy: point.accuracy,
         valLoss: last?.loss ?? null,
         valAccuracy: last?.accuracy ?? null,
         durationMs: Math.round(state.trainedMs),
@@ -81,6 +109,50 @@ export async function fitNbsvm(t: Training): Promise<void> {
   })
   state.epoch = 1
   t.events.flush()
+}
+
+/** One SVM per output on these rows (the sigmoid's positive class is classes[1]; else each class against the rest). */
+function fitOutputs(t: Training, rows: BinaryRows, labels: Uint16Array, C: number): OutputFit[] {
+  const { config, state } = t
+  const units = t.net.table.dim
+  const n = labels.length
+  const out: OutputFit[] = []
+  for (let c = 0; c < units; c++) {
+    const positiveClass = units === 1 ? 1 : c
+    const positive = Uint8Array.from(labels, (l) => (l === positiveClass ? 1 : 0))
+    const ratios = logCountRatios(rows, positive, t.net.table.rows)
+    const y = Int8Array.from(positive, (p) => (p ? 1 : -1))
+    const fit = fitL2Svm(rows, ratios.r, y, C, {
+      maxPasses: nbsvmMaxPasses,
+      order: (pass) => epochOrder(n, config.seed + c, pass),
+      onPass: () => {
+        t.ctx.throwIfCancelled()
+        state.step++
+      },
+    })
+    const positives = positive.reduce((a, p) => a + p, 0)
+    out.push({ fit, ratios, prior: Math.max(1, positives) / Math.max(1, n - positives) })
+    t.events.add({ progress: { step: state.step, epoch: 1, totalSteps: t.totalSteps } })
+    t.ctx.progress(state.step, t.totalSteps, 'steps', `SVM ${c + 1}/${units}, C ${C}: ${fit.passes} passes`)
+    t.log(
+      `SVM ${c + 1}/${units}, C ${C}, ${n} examples: ${fit.passes} passes${fit.converged ? '' : ` (stopped at ${nbsvmMaxPasses}, not converged)`}.`,
+    )
+  }
+  return out
+}
+
+/** The fitted outputs interpolated toward naive Bayes by beta, as the table's values and biases. */
+function assemble(t: Training, fits: OutputFit[], beta: number): Table {
+  const units = fits.length
+  const tableRows = t.net.table.rows
+  const values = new Float32Array(tableRows * units)
+  const bias = new Float32Array(units)
+  fits.forEach(({ fit, ratios, prior }, c) => {
+    const { weights, bias: b } = interpolate(fit, ratios, beta, prior)
+    for (let f = 0; f < tableRows; f++) values[f * units + c] = weights[f]!
+    bias[c] = b
+  })
+  return { values, bias }
 }
 
 /** Each example's scores (the table's weights summed over its features, plus the bias): n x units. */
@@ -96,27 +168,43 @@ function scores(rows: BinaryRows, values: Float32Array, bias: Float32Array, unit
   return out
 }
 
-/** The training figures of problem c: its mean squared hinge loss and accuracy. */
+/** The training figures: the mean squared hinge loss over outputs (y = ±1 per output) and the accuracy. */
 function trainPoint(
   rows: BinaryRows,
-  values: Float32Array,
-  bias: Float32Array,
+  { values, bias }: Table,
   units: number,
-  c: number,
-  y: Int8Array,
+  labels: Uint16Array,
   step: number,
-  n: number,
   ms: number,
 ): StepMetrics {
+  const n = labels.length
   const s = scores(rows, values, bias, units)
   let loss = 0
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < units; c++) {
+      const positive = units === 1 ? labels[i] === 1 : labels[i] === c
+      loss += Math.max(0, 1 - (positive ? 1 : -1) * s[i * units + c]!) ** 2
+    }
+  const accuracy = accuracyOf(rows, { values, bias }, units, labels, s)
+  return { step, epoch: 1, loss: loss / (n * units), accuracy, learningRate: 0, samplesPerSec: (n * 1000) / ms }
+}
+
+/** The share of rows whose highest score (a positive score, for one output) is their label. */
+function accuracyOf(
+  rows: BinaryRows,
+  { values, bias }: Table,
+  units: number,
+  labels: Uint16Array,
+  s = scores(rows, values, bias, units),
+): number {
   let right = 0
-  for (let i = 0; i < n; i++) {
-    const margin = y[i]! * s[i * units + c]!
-    loss += Math.max(0, 1 - margin) ** 2
-    if (margin > 0) right++
+  for (let i = 0; i < labels.length; i++) {
+    let predicted = 0
+    if (units === 1) predicted = s[i]! > 0 ? 1 : 0
+    else for (let c = 1; c < units; c++) if (s[i * units + c]! > s[i * units + predicted]!) predicted = c
+    if (predicted === labels[i]) right++
   }
-  return { step, epoch: 1, loss: loss / n, accuracy: right / n, learningRate: 0, samplesPerSec: (n * 1000) / ms }
+  return right / Math.max(1, labels.length)
 }
 
 /** The scale of the scores with the least cross-entropy on labelled rows (golden-section search over its log). */

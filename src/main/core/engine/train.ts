@@ -31,13 +31,17 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   return outcome
 }
 
-/** The test figures of the weights with the best validation loss (the last weights without a validation split). */
+/**
+ * The test figures of the weights with the best validation loss (or accuracy, `keepBest`); the last weights without a validation
+ * split, or when the run trained on it (a refit).
+ */
 async function testBest(t: Training): Promise<TestMetrics | null> {
-  if (t.best) t.net.importWeights(t.best)
+  const chosen = t.params.refit ? null : t.state.best
+  if (chosen && t.best) t.net.importWeights(t.best)
   t.log(
-    t.state.best
-      ? `Testing the weights with the best validation loss (step ${t.state.best.step}).`
-      : 'Testing the last weights (no validation split).',
+    chosen
+      ? `Testing the weights with the best validation ${t.config.keepBest} (step ${chosen.step}).`
+      : `Testing the last weights (${t.params.refit ? 'refit on train + validation' : 'no validation split'}).`,
   )
   t.events.flush()
   const tested = t.test.n ? await evaluateSplit(t, t.test) : null

@@ -12,13 +12,13 @@ import type { EmbeddingParams } from '../../../shared/vectors'
 import type { JobContext } from '../jobs/worker-runtime'
 import { embeddingJob } from '../vectors/jobs'
 import { useBackend, type ActiveBackend } from './backend'
-import { loadSplit, type SplitTensors } from './data'
+import { joinSplits, loadSplit, type SplitTensors } from './data'
 import type { TrainEvent } from '../../../shared/training/job'
 import { EventBatcher } from './events'
 import { passSize } from './memory'
 import { BagTrainer, bagTrainerRefusal } from './bag-trainer'
 import { buildNetwork, type Network } from './models'
-import { nbsvmMaxPasses } from './nbsvm'
+import { nbsvmFits, nbsvmMaxPasses } from './nbsvm'
 import { makeOptimizer } from './optimizer'
 import { seedMathRandom } from './random'
 
@@ -76,9 +76,14 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   log(`Backend: ${backend.name} (${backend.detail}), tfjs ${tf.version_core}.`)
 
   const load = (split: 'train' | 'val' | 'test') => loadSplit(params.datasetDir, split, config, params.vocabSize)
-  const [train, val, test] = [await load('train'), await load('val'), await load('test')]
-  if (train.n === 0) throw new Error('The dataset has no training examples.')
-  log(`Data: ${train.n} training, ${val.n} validation and ${test.n} test examples, rows of ${train.width} ids.`)
+  const [own, val, test] = [await load('train'), await load('val'), await load('test')]
+  if (own.n === 0) throw new Error('The dataset has no training examples.')
+  log(`Data: ${own.n} training, ${val.n} validation and ${test.n} test examples, rows of ${own.width} ids.`)
+  const train = params.refit ? joinSplits(own, val) : own
+  if (params.refit)
+    log(
+      `Refit: training on the training and validation splits together (${train.n} examples); its validation figures are on examples it trained on.`,
+    )
 
   const pretrained = params.embedding ? await loadPretrained(params.embedding, params.vocabSize, ctx, log) : undefined
   const net = buildNetwork(config, { vocabSize: params.vocabSize, classes: params.classes.length, pretrained })
@@ -108,7 +113,10 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
     bag,
     stepsPerEpoch,
-    totalSteps: fitted ? net.table.dim * nbsvmMaxPasses : stepsPerEpoch * config.epochs,
+    // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
+    totalSteps: fitted
+      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit)
+      : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
     evalBatch: passSize(config, train.width, backend.name, Math.max(config.batchSize, 256)),

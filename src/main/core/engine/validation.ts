@@ -1,4 +1,5 @@
 /** Validation: the loss on the validation split, the best weights kept (`checkpoints/best`), early stopping. */
+import type { TrainConfig } from '../../../shared/training/config'
 import type { ValidationPoint } from '../../../shared/training/results'
 import { evaluate, type Evaluation } from './evaluate'
 import type { SplitTensors } from './data'
@@ -16,13 +17,24 @@ export function evaluateSplit(t: Training, split: SplitTensors): Promise<Evaluat
   )
 }
 
+/** Whether a validation beats the kept one: a lower loss, or a higher accuracy with ties by the loss. */
+export function improves(
+  point: Pick<ValidationPoint, 'loss' | 'accuracy'>,
+  kept: Pick<ValidationPoint, 'loss' | 'accuracy'> | null,
+  keepBest: TrainConfig['keepBest'],
+): boolean {
+  if (!kept) return true
+  if (keepBest === 'loss') return point.loss < kept.loss
+  return point.accuracy > kept.accuracy || (point.accuracy === kept.accuracy && point.loss < kept.loss)
+}
+
 export async function validate(t: Training): Promise<void> {
   const { config, state } = t
   if (t.val.n === 0) return
   const e = await evaluateSplit(t, t.val)
   const point: ValidationPoint = { step: state.step, epoch: state.epoch + 1, loss: e.loss, accuracy: e.accuracy }
   state.validations.push(point)
-  const improved = !state.best || e.loss < state.best.loss
+  const improved = improves(point, state.best, config.keepBest)
   if (improved) {
     state.best = point
     state.sinceBest = 0
@@ -37,7 +49,7 @@ export async function validate(t: Training): Promise<void> {
   )
   if (config.patience > 0 && state.sinceBest >= config.patience) {
     state.stopped = true
-    t.log(`Early stop: no better validation loss in ${config.patience} validations.`)
+    t.log(`Early stop: no better validation ${config.keepBest} in ${config.patience} validations.`)
   }
 }
 

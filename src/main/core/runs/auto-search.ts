@@ -77,6 +77,8 @@ export class AutoSearches {
       phase: 'Starting',
       trials: [],
       bestRunId: null,
+      testedRunId: null,
+      refit: false,
       error: null,
     }
     const stats = statsOf(dataset)
@@ -128,7 +130,10 @@ export class AutoSearches {
     const { search } = live
     const deadline = Date.parse(search.deadline)
     const budgetMs = search.budgetMinutes * 60_000
-    /** Training time per epoch of each candidate, once measured; and the largest start-up seen. */
+    /**
+     * Training time per epoch of each candidate once measured (by label), else of the last measured
+     * candidate of its preset (variants of one preset take about as long); and the last start-up seen.
+     */
     const perEpochMs = new Map<string, number>()
     let overheadMs = 0
     let pool = candidates
@@ -138,9 +143,11 @@ export class AutoSearches {
         if (live.cancelled) break
         // A fitted model (NBSVM) takes no epochs: it trains once, whole, and its result stands.
         const epochs = entry.fitted ? entry.full : rungEpochs(entry.full, rung)
-        const expected = expectedTrialMs(perEpochMs.get(entry.candidate.label), epochs, overheadMs, budgetMs)
-        // The final test is one more job start-up and a pass over the test split.
-        const reserveMs = Math.max(5_000, 1.5 * overheadMs)
+        const measured = perEpochMs.get(entry.candidate.label) ?? perEpochMs.get(`preset ${entry.candidate.preset}`)
+        const expected = expectedTrialMs(measured, epochs, overheadMs, budgetMs)
+        // The final test is one more job start-up and a pass over the test split, or the best
+        // trial's refit (which ends in the test): a trial does not eat the refit's time.
+        const reserveMs = Math.max(5_000, 1.5 * overheadMs, this.refitPlan(live)?.expectedMs ?? 0)
         if (!fitsBudget(expected, deadline - Date.now(), reserveMs)) continue
         search.phase = `Rung ${rung + 1} of ${rungCount}: ${entry.candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`
         const trial = await this.trial(live, entry.candidate, rung, epochs, deadline - reserveMs)
@@ -148,7 +155,9 @@ export class AutoSearches {
         const run = this.runs.get(trial.runId)
         if (run.status === 'succeeded' && run.durationMs !== null && trial.wallMs !== null) {
           perEpochMs.set(entry.candidate.label, run.durationMs / epochs)
-          overheadMs = Math.max(overheadMs, trial.wallMs - run.durationMs)
+          perEpochMs.set(`preset ${entry.candidate.preset}`, run.durationMs / epochs)
+          // The last start-up seen: the session's first job starts cold, the next ones do not.
+          overheadMs = trial.wallMs - run.durationMs
         }
       }
       if (live.cancelled) break
@@ -169,19 +178,21 @@ export class AutoSearches {
     mustEndBy: number,
   ): Promise<AutoTrial> {
     const { search, request } = live
-    const started = Date.now()
     const run = await this.runs.start(
       {
         datasetId: search.datasetId,
         preset: candidate.preset,
-        // Early stopping within the longer rungs, as the size rules would have it.
-        overrides: { patience: 3, ...candidate.overrides, epochs },
+        // Early stopping within the longer rungs, as the size rules would have it; the weights kept
+        // are those of the best validation accuracy, the figure trials are ranked by.
+        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs },
         backend: request.backend,
         name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       },
       search.id,
       { deferTest: true },
     )
+    // Timed from here: the first start also detects the backends (a minute under load), once a session.
+    const started = Date.now()
     const trial: AutoTrial = {
       runId: run.id,
       label: candidate.label,
@@ -197,18 +208,7 @@ export class AutoSearches {
     search.trials.push(trial)
     live.current = run.id
     this.emit(search)
-    let pace: { at: number; step: number } | null = null
-    const record = await this.follow(run, (update) => {
-      const p = update.progress
-      if (!p) return
-      const now = Date.now()
-      // The pace counts from the first step seen, past the job's start-up.
-      if (!pace) return void (pace = { at: now, step: p.step })
-      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
-      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
-      // A trial whose own pace says it would overrun the budget stops now.
-      if (endsAt > mustEndBy) this.runs.cancel(run.id)
-    })
+    const record = await this.followWithin(run, mustEndBy)
     live.current = null
     Object.assign(trial, {
       status: record.status,
@@ -221,7 +221,68 @@ export class AutoSearches {
     return trial
   }
 
-  /** The winner tested once on the test split, unless the search was cancelled. */
+  /** Follows a run to its end, cancelling it as soon as its own pace says it would end after `mustEndBy`. */
+  private followWithin(run: RunRecord, mustEndBy: number): Promise<RunRecord> {
+    let pace: { at: number; step: number } | null = null
+    return this.follow(run, (update) => {
+      const p = update.progress
+      if (!p) return
+      const now = Date.now()
+      // The pace counts from the first step seen, past the job's start-up.
+      if (!pace) return void (pace = { at: now, step: p.step })
+      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
+      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
+      if (endsAt > mustEndBy) this.runs.cancel(run.id)
+    })
+  }
+
+  /**
+   * The winner's settings trained again on train + validation (its test runs at its end), with the
+   * epochs of its best validation, when its own time says it fits the budget; null when it does not,
+   * or when the refit did not succeed (cancelled past the deadline or failed): the winner is tested then.
+   */
+  /** The best trial's refit: its epochs and expected time; null when the search does not refit or has no best yet. */
+  private refitPlan(live: Live): { winner: AutoTrial; run: RunRecord; epochs: number; expectedMs: number } | null {
+    const { search, request } = live
+    const winner = search.trials.find((t) => t.runId === search.bestRunId)
+    if (!request.refit || !winner || winner.wallMs === null) return null
+    const run = this.runs.get(winner.runId)
+    const dataset = this.datasets.get(search.datasetId)
+    const fitted = modelKindSpec(run.config.model).training === 'fit'
+    // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
+    const grow = (dataset.counts.train + dataset.counts.val) / Math.max(1, dataset.counts.train)
+    const epochs = fitted ? run.config.epochs : Math.max(1, run.bestValidation?.epoch ?? run.config.epochs)
+    const expectedMs = winner.wallMs * grow * (fitted ? 2 : epochs / Math.max(1, winner.epochs))
+    return { winner, run, epochs, expectedMs }
+  }
+
+  private async refit(live: Live): Promise<RunRecord | null> {
+    const { search, request } = live
+    const plan = this.refitPlan(live)
+    if (!plan || !fitsBudget(plan.expectedMs, Date.parse(search.deadline) - Date.now(), 0)) return null
+    const { winner, run, epochs, expectedMs: expected } = plan
+    search.phase = `Refitting ${winner.label} on train + validation (${epochs} epoch${epochs === 1 ? '' : 's'}), then its test`
+    this.emit(search)
+    const started = await this.runs.start(
+      {
+        datasetId: search.datasetId,
+        preset: run.preset ?? winner.label,
+        // The winner's whole config: the size rules change nothing; no early stopping on data it trains on.
+        overrides: { ...run.config, epochs, patience: 0 },
+        backend: request.backend,
+        name: `${search.name}: ${winner.label}, refit on train + validation`,
+      },
+      search.id,
+      { refit: true },
+    )
+    live.current = started.id
+    // A refit may run a little past the deadline (its expected time fitted); far past, the winner is tested instead.
+    const record = await this.followWithin(started, Date.parse(search.deadline) + expected / 2)
+    live.current = null
+    return record.status === 'succeeded' && record.test ? record : null
+  }
+
+  /** The winner (or its refit) tested once on the test split, unless the search was cancelled. */
   private async finish(live: Live): Promise<AutoSearch> {
     const { search } = live
     if (live.cancelled) {
@@ -238,9 +299,20 @@ export class AutoSearches {
       return search
     }
     search.status = 'testing'
-    search.phase = 'Testing the best trial on the test split'
-    this.emit(search)
-    const tested = await this.follow(await this.runs.testDeferred(search.bestRunId))
+    const refit = await this.refit(live)
+    if (live.cancelled) {
+      search.status = 'cancelled'
+      search.phase = 'Cancelled during the refit: the best trial is kept, untested.'
+      this.emit(search)
+      return search
+    }
+    search.refit = refit !== null
+    if (!refit) {
+      search.phase = 'Testing the best trial on the test split'
+      this.emit(search)
+    }
+    const tested = refit ?? (await this.follow(await this.runs.testDeferred(search.bestRunId)))
+    search.testedRunId = tested.id
     search.status = tested.status === 'succeeded' ? 'succeeded' : 'failed'
     search.error = tested.status === 'succeeded' ? null : (tested.error ?? `The test ${tested.status}.`)
     search.phase = tested.status === 'succeeded' ? 'Done' : `Failed: ${search.error}`

@@ -50,6 +50,8 @@ export class RunService {
   readonly queue: RunQueue
   /** Auto's trials: their first job skips the test split, which only the search's winner sees. */
   private readonly deferredTests = new Set<string>()
+  /** Runs that train on train + validation (Auto's refit); kept for a resume in this session. */
+  private readonly refits = new Set<string>()
 
   constructor(
     private readonly repo: RunsRepo,
@@ -109,9 +111,13 @@ export class RunService {
   /**
    * Records a run and queues it; it starts at once when a slot is free (the record says `running`),
    * else it waits its turn. `groupId` joins it to other runs (repeats, sweeps, Auto); `deferTest`
-   * leaves the test split for `testDeferred`.
+   * leaves the test split for `testDeferred`; `refit` trains on the training and validation splits.
    */
-  async start(request: TrainRequest, groupId?: string, options: { deferTest?: boolean } = {}): Promise<RunRecord> {
+  async start(
+    request: TrainRequest,
+    groupId?: string,
+    options: { deferTest?: boolean; refit?: boolean } = {},
+  ): Promise<RunRecord> {
     const { dataset, preset, config } = this.prepare(request)
     const backend = await this.chooseBackend(request.backend)
     const id = randomUUID()
@@ -127,6 +133,7 @@ export class RunService {
       groupId,
     })
     if (options.deferTest) this.deferredTests.add(id)
+    if (options.refit) this.refits.add(id)
     this.repo.setRequestedBackend(id, backend)
     this.emitStatus(id)
     await this.queue.pump()
@@ -423,6 +430,7 @@ export class RunService {
         : undefined,
       resume,
       skipTest: !resume && this.deferredTests.delete(id),
+      refit: this.refits.has(id),
     }
     const job = this.jobs.start(trainJobKind, params)
     this.runOfJob.set(job.id, id)
