@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only datasets,vectors,training,scoring,runs,accuracy] [--data DIR] [--work DIR]
+ * `npm run bench [-- --only datasets,vectors,training,scoring,runs,accuracy,matmul] [--data DIR] [--work DIR]
  * [--presets a,b] [--backends wasm,tensorflow] [--per-class N] [--score-files N] [--datasets a,b]
  * [--budget MIN] [--autotune S]`: measures, prints a table and writes
  * bench-results/<timestamp>.json. Benchmarks measure; they do not pass or fail. `--presets` limits the
@@ -12,7 +12,8 @@
  * cross-validation, as published) and `--presets` (its preset rows).
  * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
  * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
- * `--set key=value` (repeatable) changes every preset's config.
+ * `--set key=value` (repeatable) changes every preset's config. The matmul suite times each preset's
+ * step products on `--backends` and in the peers (TensorFlow, PyTorch with `--python`): its ceilings.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -20,6 +21,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchAccuracy } from './accuracy'
 import { benchDatasets } from './datasets'
+import { benchMatmul } from './matmul'
 import { benchScoring } from './scoring'
 import { benchRuns } from './runs'
 import { benchTraining } from './training'
@@ -66,6 +68,12 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       scoreFiles: values['score-files'] ? Number(values['score-files']) : undefined,
     }),
   runs: (work) => benchRuns(work),
+  matmul: async () =>
+    benchMatmul({
+      presets: values.presets,
+      backends: values.backends!.split(',').map((b) => b.trim()),
+      python: values.python,
+    }),
   accuracy: (work, data) =>
     benchAccuracy(work, data, {
       datasets: values.datasets,

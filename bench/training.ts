@@ -32,6 +32,7 @@ import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { extract } from 'tar-stream'
+import { printAligned } from './table'
 import { fastTextLine, fastTextMissing, fastTextVersion, macroF1 } from './fasttext'
 import { seededRandom, shuffle } from '../src/main/core/datasets/splits'
 import { createAppContext, type AppContext } from '../src/main/core/app-context'
@@ -432,10 +433,7 @@ function printTable(rows: TrainingRow[], fastText: Record<string, unknown>[]): v
         '1.00x',
       ])
     }
-  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
-  const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
-  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
-  console.log(out.join('\n'))
+  printAligned(lines)
   for (const r of rows) {
     if (r.backendDetail) console.log(`${r.preset} on ${r.backend}: ${r.backendDetail}`)
     if (r.error) console.log(`${r.preset}: ${r.error}`)
@@ -550,10 +548,7 @@ function printPeerTable(table: PeerComparison[], peers: string[]): void {
       r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
     ]),
   ]
-  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)))
-  const out = lines.map((l) => l.map((cell, c) => cell.padEnd(widths[c]!)).join(' | '))
-  out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('-|-'))
-  console.log(out.join('\n'))
+  printAligned(lines)
 }
 
 export async function benchTraining(
