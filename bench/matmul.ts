@@ -10,7 +10,9 @@
  *   gradient), per example, at full length (as the peers train);
  * - per engine, `ceilingSamplesPerSecond`: B over the time the products of one step take at the
  *   measured rates, times 3. A full-length training step cannot beat it on that engine (length
- *   buckets can, by running fewer steps); a training figure far below it is overhead.
+ *   buckets can, by running fewer steps); a training figure far below it is overhead. The small
+ *   recurrent step products are timed one op call each, whose overhead a fused kernel saves (TensorFlow's
+ *   BlockLSTM runs them inside one op): for recurrent presets the ceiling is an estimate, not a bound.
  * Bag models are not product-bound and are left out.
  *
  *   npm run bench -- --only matmul [--backends wasm,tensorflow] [--presets a,b] [--python PY]
