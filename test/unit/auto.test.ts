@@ -154,6 +154,28 @@ describe('an Auto search on a generated task', () => {
     expect(done.test!.accuracy).toBeGreaterThan(0.65)
   })
 
+  it('keeps a run’s refit in the history: resumed after a restart, it trains on train + validation again', async () => {
+    const queued = await ctx.runs.start(
+      { datasetId, preset: 'fasttext-bigram', overrides: { ...quick, model: 'ngram-bag' }, backend: 'wasm' },
+      undefined,
+      { refit: true },
+    )
+    const run = await ctx.runs.started(queued.id)
+    ctx.runs.cancel(run.id)
+    await ctx.jobs.wait(run.jobId!)
+    expect(ctx.runs.get(run.id).status).toBe('cancelled')
+    await ctx.close()
+    ctx = appContext(join(dir, 'data')) // a restart: nothing of the first context's memory is left
+    expect(ctx.runs.get(run.id).refit).toBe(true)
+    const resumed = await ctx.runs.resume(run.id)
+    await ctx.jobs.wait(resumed.jobId!)
+    const done = ctx.runs.get(run.id)
+    expect(done.status).toBe('succeeded')
+    expect(ctx.runs.history(run.id).log.join('\n')).toMatch(
+      /Refit: training on the training and validation splits together \(120 examples\)/,
+    )
+  })
+
   it('cancels cleanly and keeps the best trial so far', async () => {
     const slow: AutoCandidate = {
       label: 'slow',

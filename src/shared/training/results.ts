@@ -78,6 +78,8 @@ export interface RunRecord {
   groupId: string | null
   /** The dataset's content fingerprint when the run started: runs with the same one share the test split. */
   datasetFingerprint: string | null
+  /** Trained on the training and validation splits together (Auto's refit): its validation figures are on examples it trained on. */
+  refit: boolean
 }
 
 /** The run's curves: per-step points, per-epoch rows and validation points, and its log. */

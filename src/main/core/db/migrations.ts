@@ -240,6 +240,13 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN dataset_label TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'run-refit',
+    // A run that trains on train + validation (Auto's refit) says so in its row: a resume after a
+    // restart trains on the same examples, and the run's page can say why validation looks perfect.
+    sql: `ALTER TABLE runs ADD COLUMN refit INTEGER NOT NULL DEFAULT 0;`,
+  },
 ]
 
 export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version))

@@ -43,6 +43,7 @@ interface RunRow {
   starred: number
   group_id: string | null
   dataset_fingerprint: string | null
+  refit: number
 }
 
 const parse = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T))
@@ -74,6 +75,7 @@ function toRecord(row: RunRow): RunRecord {
     starred: row.starred === 1,
     groupId: row.group_id,
     datasetFingerprint: row.dataset_fingerprint,
+    refit: row.refit === 1,
   }
 }
 
@@ -145,6 +147,8 @@ export interface NewRun {
   versions: Record<string, string>
   /** Runs started together (repeats with other seeds) share a group. */
   groupId?: string | null
+  /** Trains on the training and validation splits together. */
+  refit?: boolean
 }
 
 export class RunsRepo {
@@ -178,8 +182,8 @@ export class RunsRepo {
   insert(run: NewRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at, queue_owner)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, name, dataset_id, dataset_fingerprint, vectors_id, preset, config_json, model, status, seed, versions_json, group_id, created_at, queue_owner, refit)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -195,6 +199,7 @@ export class RunsRepo {
         run.groupId ?? null,
         new Date().toISOString(),
         process.pid,
+        run.refit ? 1 : 0,
       )
   }
 

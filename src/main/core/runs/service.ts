@@ -50,8 +50,6 @@ export class RunService {
   readonly queue: RunQueue
   /** Auto's trials: their first job skips the test split, which only the search's winner sees. */
   private readonly deferredTests = new Set<string>()
-  /** Runs that train on train + validation (Auto's refit); kept for a resume in this session. */
-  private readonly refits = new Set<string>()
 
   constructor(
     private readonly repo: RunsRepo,
@@ -131,9 +129,9 @@ export class RunService {
       config,
       versions: { app: this.appVersion, node: process.versions.node },
       groupId,
+      refit: options.refit,
     })
     if (options.deferTest) this.deferredTests.add(id)
-    if (options.refit) this.refits.add(id)
     this.repo.setRequestedBackend(id, backend)
     this.emitStatus(id)
     await this.queue.pump()
@@ -294,6 +292,7 @@ export class RunService {
         config: { ...run.config, seed },
         versions: { app: this.appVersion, node: process.versions.node },
         groupId,
+        refit: run.refit,
       })
       this.repo.setRequestedBackend(repeatId, backend)
       this.emitStatus(repeatId)
@@ -430,7 +429,7 @@ export class RunService {
         : undefined,
       resume,
       skipTest: !resume && this.deferredTests.delete(id),
-      refit: this.refits.has(id),
+      refit: run.refit,
     }
     const job = this.jobs.start(trainJobKind, params)
     this.runOfJob.set(job.id, id)
