@@ -127,11 +127,36 @@ describe('recurrent kinds scored for inference only', () => {
     const net = buildNetwork(config, { vocabSize: words.length, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
     const { x } = modelRows(ids, offsets, config, words.length)
-    const small = recurrentLogits(net, 1)!
+    const small = recurrentLogits(net, { maxCacheBytes: 1, threads: 0 })!
     const half = Math.floor(rows / 2) * config.maxLen
-    const split = new Float32Array([...small(x.subarray(0, half), rows >> 1), ...small(x.subarray(half), rows - (rows >> 1))])
-    expect(split).toEqual(recurrentLogits(net)!(x, rows))
+    const split = new Float32Array([
+      ...(await small(x.subarray(0, half), rows >> 1)),
+      ...(await small(x.subarray(half), rows - (rows >> 1))),
+    ])
+    expect(split).toEqual(await recurrentLogits(net, { threads: 0 })!(x, rows))
     bundle.model.dispose()
+  })
+
+  it('scores half of a large batch on a worker thread, to the same logits', async () => {
+    const config = trainConfigSchema.parse({
+      ...defaultConfig,
+      model: 'bilstm',
+      embeddingDim: 6,
+      hiddenUnits: 5,
+      layers: 2,
+      readout: 'first-last',
+      maxLen: 12,
+    })
+    const bundle = await bundleOf(config, ['neg', 'pos'])
+    const net = buildNetwork(config, { vocabSize: words.length, classes: 2, loading: true })
+    net.importWeights(bundle.model)
+    const { ids, offsets } = encodeTexts(bundle, [...texts(), ...texts()])
+    const rows = offsets.length - 1
+    const { x } = modelRows(ids, offsets, config, words.length)
+    const alone = await recurrentLogits(net, { threads: 0 })!(x, rows)
+    const shared = await recurrentLogits(net, { threads: 1, waitForThread: true })!(x, rows)
+    expect(rows).toBeGreaterThanOrEqual(32)
+    expect(shared).toEqual(alone)
   })
 
   it('leaves other kinds to tfjs', () => {

@@ -1,23 +1,40 @@
 /**
  * The recurrent kinds (simple RNN, LSTM, GRU, BiLSTM; stacked, any readout) scored for inference only,
  * on the wasm (or cpu) backend's own kernels without tensors, tape or anything kept for a backward
- * pass. Per time step and direction: one product of [x_t, h] (h alone in the first layer) by the
- * stacked input and recurrent kernels through the backend's BatchMatMul, the input part added, then
- * every gate's nonlinearity in one call of the backend's Sigmoid kernel (XNNPACK's vectorized one on
- * wasm, about 2 ns a value here against 14 for Math.exp): a tanh is 2 sigmoid(2x) - 1, so the
- * columns of the tanh gates are doubled once in the weights. Only the cell update is JavaScript.
+ * pass (`recurrent-encoder.ts`). Per time step and direction: one product h U through the backend's
+ * BatchMatMul, the input part added by its Add, then every gate's nonlinearity in one call of its
+ * Sigmoid kernel (XNNPACK's vectorized one on wasm, about 2 ns a value here against 14 for
+ * Math.exp): a tanh is 2 sigmoid(2x) - 1, so the tanh gates' columns are doubled once in the
+ * weights. Only the cell update is JavaScript.
  *
  * The first layer's input part depends on the word only: each word's x W + b for both directions is
  * computed once (many words per product) and kept, up to `maxCacheBytes` (as `cnn-scorer.ts` does),
- * so that layer costs no input product. The last layer keeps only what the readout reads (the last
- * states, the first and last outputs, or a running max or sum). Tested equal to the tfjs model
- * (`recurrent-scorer.test.ts`).
+ * so that layer costs no input product; an upper layer's is one product per few dozen steps. The
+ * last layer keeps only what the readout reads (the last states, the first and last outputs, or a
+ * running max or sum). With `threads`, a worker thread with a backend of its own (`recurrent-thread.ts`)
+ * scores half of each large batch while this one scores the other: the steps' products are each too
+ * small to split. Tested equal to the tfjs model (`recurrent-scorer.test.ts`).
  */
+import { availableParallelism } from 'node:os'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs'
 import type { RecurrentCell } from './recurrent/fused-sequence'
-import { storage, writeValues } from './kernels/values'
+import { sharedFloats } from './embedding-table'
 import type { Network } from './models'
+import {
+  backendKernels,
+  Encoder,
+  gateBlocks,
+  product,
+  type Direction,
+  type DirectionWeights,
+  type Readout,
+} from './recurrent-encoder'
+import type { RecurrentThreadData, RecurrentThreadReply, RecurrentThreadRequest } from './recurrent-thread'
+import { storage, writeValues } from './kernels/values'
 
 type Config = Record<string, unknown>
 
@@ -27,10 +44,6 @@ const cellOf: Partial<Record<string, { cell: RecurrentCell; className: string; b
   gru: { cell: 'gru', className: 'GRU', bidirectional: false },
   bilstm: { cell: 'lstm', className: 'LSTM', bidirectional: true },
 }
-
-/** Which blocks of H columns take a tanh (doubled, see above); the others a sigmoid. */
-const tanhBlocks: Record<RecurrentCell, number[]> = { lstm: [2], gru: [2], rnn: [0] }
-const gateBlocks: Record<RecurrentCell, number> = { lstm: 4, gru: 3, rnn: 1 }
 
 /** Classes that may appear in a recurrent body besides the recurrent layers (readouts, dropout). */
 const readoutClasses = new Set([
@@ -44,26 +57,21 @@ const readoutClasses = new Set([
   'Concatenate',
 ])
 
-/** One direction of one layer: the product's weights [K, G] (input rows, if any, then recurrent). */
-interface Direction {
-  backwards: boolean
-  /** [x-kernel; recurrent kernel] (the GRU's candidate columns of the recurrent part zero), tanh columns doubled. */
-  weights: tf.Tensor2D
-  /** GRU: the candidate's recurrent kernel [H, H], doubled. */
-  candidate: tf.Tensor2D | null
-  /** [G], tanh columns doubled. */
-  bias: Float32Array
-  /** Layer 0: the x-kernel [D, G], doubled, for the word cache. */
-  input: Float32Array
+/** Batches of fewer rows are scored on this thread alone (a thread's round trip is not worth it). */
+const minRowsToShare = 32
+
+export interface RecurrentScorerOptions {
+  maxCacheBytes?: number
+  /**
+   * Worker threads besides this one: by default one where the machine has two cores or more. It
+   * starts with the first batch of `minRowsToShare` rows or more and takes shares once it is up.
+   */
+  threads?: 0 | 1
+  /** Wait for the thread to be up rather than scoring without it meanwhile, and fail with it (tests). */
+  waitForThread?: boolean
 }
 
-interface Layer {
-  /** Width of the layer's input from the layer below (0 for the first: the word cache gives it). */
-  inputs: number
-  directions: Direction[]
-}
-
-/** The recurrent config this scorer reproduces, else the reason it does not (then tfjs scores). */
+/** Whether a recurrent layer's config is the one this pass reproduces. */
 function recurrentConfigOk(c: Config, className: string, units: number, returnSequences: boolean): boolean {
   const name = (v: unknown) => (typeof v === 'string' ? v : ((v as Config | null)?.['className'] ?? null))
   return (
@@ -84,19 +92,21 @@ function recurrentConfigOk(c: Config, className: string, units: number, returnSe
 /**
  * The logits of n rows of `width` token ids, or null when the network is not a recurrent kind in the
  * layer stack `model-builders.ts` makes, or the backend is not wasm or cpu (then tfjs scores it).
+ * Calls are queued: one batch at a time.
  */
 export function recurrentLogits(
   net: Network,
-  maxCacheBytes = 128 << 20,
-): ((x: Int32Array, n: number) => Float32Array) | null {
+  options: RecurrentScorerOptions = {},
+): ((x: Int32Array, n: number) => Promise<Float32Array>) | null {
+  const backend = tf.getBackend()
   const config = net.config
   const kind = cellOf[config.model]
-  if (!kind || net.pooling || !['wasm', 'cpu'].includes(tf.getBackend())) return null
+  if (!kind || net.pooling || (backend !== 'wasm' && backend !== 'cpu')) return null
   const { cell, className, bidirectional } = kind
   const units = config.hiddenUnits
   const g = gateBlocks[cell] * units
   const named = new Map(net.body.layers.map((l) => [l.name, l]))
-  const layers: Layer[] = []
+  const layers: DirectionWeights[][] = []
   const seen = new Set<string>()
   for (let l = 0; l < config.layers; l++) {
     const returnSequences = l < config.layers - 1 || config.readout !== 'last'
@@ -118,14 +128,15 @@ export function recurrentLogits(
     const weights = layer.getWeights()
     const inputs = l === 0 ? net.table.dim : (bidirectional ? 2 : 1) * units
     if (weights.length !== (bidirectional ? 6 : 3)) return null
-    const directions: Direction[] = []
+    const directions: DirectionWeights[] = []
     for (let d = 0; d < weights.length / 3; d++) {
       const [k, rk, b] = weights.slice(3 * d, 3 * d + 3) as [tf.Tensor, tf.Tensor, tf.Tensor]
       if (k.shape.join() !== [inputs, g].join() || rk.shape.join() !== [units, g].join() || b.shape.join() !== `${g}`)
         return null
-      directions.push(direction(cell, units, l === 0, d === 1, k, rk, b))
+      const floats = (t: tf.Tensor) => Float32Array.from(t.dataSync())
+      directions.push({ backwards: d === 1, inputs, kernel: floats(k), recurrent: floats(rk), bias: floats(b) })
     }
-    layers.push({ inputs: l === 0 ? 0 : inputs, directions })
+    layers.push(directions)
   }
   const logits = named.get('logits')
   if (!logits || logits.getClassName() !== 'Dense' || (logits.getConfig() as Config).activation !== 'linear')
@@ -133,288 +144,119 @@ export function recurrentLogits(
   seen.add('logits')
   for (const layer of net.body.layers)
     if (!seen.has(layer.name) && !readoutClasses.has(layer.getClassName())) return null
+  const spec = { cell, units, steps: net.width, readout: config.readout satisfies Readout, layers }
+  const encoder = new Encoder(spec)
   const [dk, db] = logits.getWeights() as [tf.Tensor, tf.Tensor | undefined]
-  const width = (bidirectional ? 2 : 1) * units
-  const features = config.readout === 'first-last' ? 2 * width : width
-  if (dk.shape[0] !== features) return null
+  if (dk.shape[0] !== encoder.width) return null
   const readout = {
     kernel: dk.dataSync() as Float32Array,
     bias: db ? (db.dataSync() as Float32Array) : null,
     outputs: dk.shape[1]!,
   }
-  const words = new WordGates(net.table.values, net.table.dim, layers[0]!.directions, g, maxCacheBytes)
+  const words = new WordGates(
+    net.table.values,
+    net.table.dim,
+    encoder.directions[0]!,
+    options.maxCacheBytes ?? 128 << 20,
+  )
+  const threads = options.threads ?? (availableParallelism() > 1 ? 1 : 0)
+  let thread: EncoderThread | null = null
   const steps = net.width
-  const kernels = backendKernels()
-  return (x, n) => {
+  const score = async (x: Int32Array, n: number): Promise<Float32Array> => {
     const out = new Float32Array(n * readout.outputs)
     if (n === 0) return out
     const at = words.blocksOf(x, n * steps)
-    const run = new Run(kernels, n, steps, units, cell, config.readout, features)
-    let below: Float32Array | null = null
-    for (const [l, layer] of layers.entries()) {
-      const last = l === layers.length - 1
-      const sequence = last ? null : new Float32Array(steps * n * width)
-      for (const [d, dir] of layer.directions.entries())
-        run.direction(dir, layer.inputs, below, l === 0 ? { cache: words.cache, at, from: d * g } : null, d * units, width, sequence)
-      below = sequence
+    let mine = n
+    if (threads > 0 && n >= minRowsToShare) {
+      thread ??= new EncoderThread({ backend, spec })
+      // This thread scores the first half, the worker the rest.
+      if (options.waitForThread && !(await thread.started))
+        throw new Error('The recurrent scorer thread did not start.')
+      if (thread.up) mine = n >> 1
+    }
+    const theirs = mine < n ? thread!.features({ cache: words.cache, at: at.slice(mine * steps) }, n - mine) : null
+    const f = new Float32Array(n * encoder.width)
+    f.set(encoder.features({ cache: words.cache, at }, mine))
+    if (theirs) {
+      // A failed thread's share is scored here (the thread is not asked again).
+      const rest = await theirs.catch((err: Error) => {
+        if (options.waitForThread) throw err
+        return encoder.features({ cache: words.cache, at: at.subarray(mine * steps) }, n - mine)
+      })
+      f.set(rest, mine * encoder.width)
     }
     words.release()
-    const f = run.features
-    if (config.readout === 'mean') for (let i = 0; i < f.length; i++) f[i] = f[i]! / steps
     const { kernel, bias, outputs } = readout
+    const width = encoder.width
     for (let r = 0; r < n; r++)
       for (let u = 0; u < outputs; u++) {
         let s = bias ? bias[u]! : 0
-        for (let j = 0; j < features; j++) s += f[r * features + j]! * kernel[j * outputs + u]!
+        for (let j = 0; j < width; j++) s += f[r * width + j]! * kernel[j * outputs + u]!
         out[r * outputs + u] = s
       }
     return out
   }
+  let queue: Promise<unknown> = Promise.resolve()
+  return (x, n) => {
+    const next = queue.then(() => score(x, n))
+    queue = next.catch(() => undefined)
+    return next
+  }
 }
 
-/** A direction's weights for the step product, the tanh columns doubled. */
-function direction(
-  cell: RecurrentCell,
-  units: number,
-  first: boolean,
-  backwards: boolean,
-  kernel: tf.Tensor,
-  recurrent: tf.Tensor,
-  bias: tf.Tensor,
-): Direction {
-  const g = gateBlocks[cell] * units
-  const doubled = (values: Float32Array, rows: number) => {
-    const v = values.slice()
-    for (let r = 0; r < rows; r++) for (const block of tanhBlocks[cell]) for (let j = 0; j < units; j++) v[r * g + block * units + j]! *= 2
-    return v
-  }
-  const k = doubled(kernel.dataSync() as Float32Array, kernel.shape[0]!)
-  const rk = doubled(recurrent.dataSync() as Float32Array, units)
-  let candidate: tf.Tensor2D | null = null
-  if (cell === 'gru') {
-    // The candidate's recurrent part multiplies r * h, a product of its own: zero in the first one.
-    const own = new Float32Array(units * units)
-    for (let r = 0; r < units; r++)
-      for (let j = 0; j < units; j++) {
-        own[r * units + j] = rk[r * g + 2 * units + j]!
-        rk[r * g + 2 * units + j] = 0
+/** The thread on its entry: built beside the job process's bundle, else the source through tsx (tests, the bench). */
+function startThread(data: RecurrentThreadData): Worker {
+  const built = join(__dirname, 'recurrent-thread.js')
+  if (existsSync(built)) return new Worker(built, { workerData: data })
+  // A worker thread does not inherit tsx's loader hooks: it registers them itself, then loads the source.
+  const tsx = createRequire(__filename).resolve('tsx/cjs')
+  const source = join(__dirname, 'recurrent-thread.ts')
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
+    eval: true,
+    workerData: data,
+  })
+}
+
+/** The scorer's worker thread, asked one share at a time; `started` is false if it could not start. */
+class EncoderThread {
+  readonly started: Promise<boolean>
+  up = false
+  private pending: { resolve: (f: Float32Array) => void; reject: (e: Error) => void } | null = null
+  private failed = false
+  private readonly worker: Worker
+
+  constructor(data: RecurrentThreadData) {
+    this.worker = startThread(data)
+    this.worker.unref()
+    let ready: (ok: boolean) => void = () => {}
+    this.started = new Promise((resolve) => (ready = resolve))
+    const fail = (message: string) => {
+      this.failed = true
+      this.up = false
+      ready(false)
+      this.pending?.reject(new Error(`A recurrent scorer thread failed: ${message}`))
+      this.pending = null
+    }
+    this.worker.on('message', (reply: RecurrentThreadReply) => {
+      if (reply === 'ready') {
+        this.up = true
+        ready(true)
+      } else if ('error' in reply) fail(reply.error)
+      else {
+        this.pending?.resolve(reply.features)
+        this.pending = null
       }
-    candidate = tf.tensor2d(own, [units, units])
-  }
-  const rows = first ? units : kernel.shape[0]! + units
-  const stacked = new Float32Array(rows * g)
-  if (!first) stacked.set(k)
-  stacked.set(rk, first ? 0 : k.length)
-  return {
-    backwards,
-    weights: tf.tensor2d(stacked, [rows, g]),
-    candidate,
-    bias: doubled(bias.dataSync() as Float32Array, 1),
-    input: first ? k : new Float32Array(0),
-  }
-}
-
-interface Kernels {
-  backend: tf.KernelBackend
-  matMul: KernelFunc
-  sigmoid: KernelFunc
-}
-
-function backendKernels(): Kernels {
-  const name = tf.getBackend()
-  const matMul = tf.getKernel('BatchMatMul', name)?.kernelFunc
-  const sigmoid = tf.getKernel('Sigmoid', name)?.kernelFunc
-  if (!matMul || !sigmoid) throw new Error(`The ${name} backend lacks BatchMatMul or Sigmoid.`)
-  return { backend: tf.backend(), matMul, sigmoid }
-}
-
-/** a [n, K] times b [K, N] on the backend's memory; the caller disposes the result. */
-function product(k: Kernels, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const [rows, inner] = a.shape.slice(-2) as [number, number]
-  return k.matMul({
-    inputs: {
-      a: { dataId: a.dataId, dtype: 'float32', shape: [1, rows, inner] },
-      b: { dataId: b.dataId, dtype: 'float32', shape: [1, ...b.shape] },
-    },
-    attrs: { transposeA: false, transposeB: false },
-    backend: k.backend,
-  }) as TensorInfo
-}
-
-function sigmoidOf(k: Kernels, x: TensorInfo): TensorInfo {
-  return k.sigmoid({ inputs: { x }, attrs: {}, backend: k.backend }) as TensorInfo
-}
-
-/** One batch through the layers: the states of a direction, and the readout's features. */
-class Run {
-  /** n rows of the readout's features (summed for a mean; divided at the end). */
-  readonly features: Float32Array
-  private readonly h: Float32Array
-  private readonly c: Float32Array
-  private readonly keep: Float32Array
-
-  constructor(
-    private readonly k: Kernels,
-    private readonly n: number,
-    private readonly steps: number,
-    private readonly units: number,
-    private readonly cell: RecurrentCell,
-    private readonly readout: string,
-    private readonly width: number,
-  ) {
-    this.features = new Float32Array(n * width)
-    this.h = new Float32Array(n * units)
-    this.c = new Float32Array(n * units)
-    // LSTM: the output gate, kept while tanh(c) is computed. GRU: z.
-    this.keep = new Float32Array(n * units)
+    })
+    this.worker.on('error', (err) => fail(err.message))
+    this.worker.on('exit', (code) => fail(`it exited with code ${code}`))
   }
 
-  /**
-   * Runs one direction over all steps. `below` holds the layer below's outputs step-major [T, n, inputs]
-   * (null for the first layer, whose input part is `words`: each position's block in `cache`, this
-   * direction's part `from` floats in). Every
-   * output goes to `sequence` ([T, n, outputWidth] at column `column`) or, in the last layer, to the readout.
-   */
-  direction(
-    dir: Direction,
-    inputs: number,
-    below: Float32Array | null,
-    words: { cache: Float32Array; at: Int32Array; from: number } | null,
-    column: number,
-    outputWidth: number,
-    sequence: Float32Array | null,
-  ): void {
-    const { k, n, steps, units, cell, h, c } = this
-    const g = gateBlocks[cell] * units
-    const inner = inputs + units
-    h.fill(0)
-    c.fill(0)
-        const a = writeValues(k.backend, [n, inner], 'float32', new Float32Array(n * inner))
-    const tanhIn = writeValues(k.backend, [n, units], 'float32', new Float32Array(n * units))
-    const reset = cell === 'gru' ? writeValues(k.backend, [n, units], 'float32', new Float32Array(n * units)) : null
-    try {
-      for (let s = 0; s < steps; s++) {
-        const t = dir.backwards ? steps - 1 - s : s
-        const av = storage(k.backend, a)
-        if (below)
-          for (let b = 0; b < n; b++) {
-            const from = (t * n + b) * inputs
-            av.set(below.subarray(from, from + inputs), b * inner)
-            av.set(h.subarray(b * units, (b + 1) * units), b * inner + inputs)
-          }
-        else av.set(h)
-        const pre = product(k, a, dir.weights)
-        const p = storage(k.backend, pre)
-        if (words) {
-          const { cache, at } = words
-          for (let b = 0; b < n; b++) {
-            const from = at[b * steps + t]! + words.from
-            const o = b * g
-            for (let j = 0; j < g; j++) p[o + j] = p[o + j]! + cache[from + j]!
-          }
-        } else {
-          const bias = dir.bias
-          for (let b = 0; b < n; b++) for (let j = 0; j < g; j++) p[b * g + j] = p[b * g + j]! + bias[j]!
-        }
-        const act = sigmoidOf(k, pre)
-        this.update(dir, pre, act, tanhIn, reset)
-        k.backend.disposeData(pre.dataId)
-        k.backend.disposeData(act.dataId)
-        this.emit(t, s, column, outputWidth, sequence)
-      }
-    } finally {
-      k.backend.disposeData(a.dataId)
-      k.backend.disposeData(tanhIn.dataId)
-      if (reset) k.backend.disposeData(reset.dataId)
-    }
-  }
-
-  /** The new states from the gates' pre-activations `pre` and their sigmoids `act`. */
-  private update(dir: Direction, pre: TensorInfo, act: TensorInfo, tanhIn: TensorInfo, reset: TensorInfo | null) {
-    const { k, n, units, cell, h, c, keep } = this
-    const m = n * units
-    if (cell === 'rnn') {
-      const sg = storage(k.backend, act)
-      for (let i = 0; i < m; i++) h[i] = 2 * sg[i]! - 1
-      return
-    }
-    const g = gateBlocks[cell] * units
-    if (cell === 'lstm') {
-      const sg = storage(k.backend, act)
-      const ti = storage(k.backend, tanhIn)
-      for (let b = 0; b < n; b++) {
-        const o = b * g
-        for (let j = 0; j < units; j++) {
-          const i = b * units + j
-          const next = sg[o + units + j]! * c[i]! + sg[o + j]! * (2 * sg[o + 2 * units + j]! - 1)
-          c[i] = next
-          ti[i] = 2 * next
-          keep[i] = sg[o + 3 * units + j]!
-        }
-      }
-      const th = sigmoidOf(k, tanhIn)
-      const st = storage(k.backend, th)
-      for (let i = 0; i < m; i++) h[i] = keep[i]! * (2 * st[i]! - 1)
-      k.backend.disposeData(th.dataId)
-      return
-    }
-    // GRU: z and r from the sigmoids; the candidate from x W_h + (r * h) U_h, doubled.
-    const sg = storage(k.backend, act)
-    const rv = storage(k.backend, reset!)
-    for (let b = 0; b < n; b++)
-      for (let j = 0; j < units; j++) {
-        const i = b * units + j
-        keep[i] = sg[b * g + j]!
-        rv[i] = sg[b * g + units + j]! * h[i]!
-      }
-    const q = product(k, reset!, dir.candidate!)
-    const qv = storage(k.backend, q)
-    const p = storage(k.backend, pre)
-    const ti = storage(k.backend, tanhIn)
-    for (let b = 0; b < n; b++)
-      for (let j = 0; j < units; j++) ti[b * units + j] = p[b * g + 2 * units + j]! + qv[b * units + j]!
-    k.backend.disposeData(q.dataId)
-    const th = sigmoidOf(k, tanhIn)
-    const st = storage(k.backend, th)
-    for (let i = 0; i < m; i++) {
-      const z = keep[i]!
-      h[i] = z * h[i]! + (1 - z) * (2 * st[i]! - 1)
-    }
-    k.backend.disposeData(th.dataId)
-  }
-
-  /** The state after step s (time t) to the next layer's input or to the readout. */
-  private emit(t: number, s: number, column: number, outputWidth: number, sequence: Float32Array | null) {
-    const { n, steps, units, h, features, width } = this
-    const row = (b: number) => h.subarray(b * units, (b + 1) * units)
-    if (sequence) {
-      for (let b = 0; b < n; b++) sequence.set(row(b), (t * n + b) * outputWidth + column)
-      return
-    }
-    switch (this.readout) {
-      case 'last':
-        if (s === steps - 1) for (let b = 0; b < n; b++) features.set(row(b), b * width + column)
-        return
-      case 'first-last':
-        if (t === 0 || t === steps - 1)
-          for (let b = 0; b < n; b++) features.set(row(b), b * width + (t === 0 ? 0 : outputWidth) + column)
-        // One step long: the first output is the last.
-        if (t === 0 && steps === 1) for (let b = 0; b < n; b++) features.set(row(b), b * width + outputWidth + column)
-        return
-      case 'max':
-        for (let b = 0; b < n; b++)
-          for (let j = 0; j < units; j++) {
-            const f = b * width + column + j
-            if (s === 0 || h[b * units + j]! > features[f]!) features[f] = h[b * units + j]!
-          }
-        return
-      case 'mean':
-        for (let b = 0; b < n; b++)
-          for (let j = 0; j < units; j++) {
-            const f = b * width + column + j
-            features[f] = features[f]! + h[b * units + j]!
-          }
-    }
+  features(words: RecurrentThreadRequest['words'], n: number): Promise<Float32Array> {
+    if (this.failed) return Promise.reject(new Error('A recurrent scorer thread failed earlier.'))
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject }
+      this.worker.postMessage({ words, n } satisfies RecurrentThreadRequest)
+    })
   }
 }
 
@@ -422,6 +264,7 @@ class Run {
  * The first layer's input part per word: x W + b of every direction (a block of directions x G
  * floats, tanh columns doubled), computed for a batch's new words in one product and kept up to
  * `maxCacheBytes`; past that, a batch's other words get blocks of their own that `release` frees.
+ * In shared memory: the scorer's thread reads it in place.
  */
 class WordGates {
   cache: Float32Array
@@ -431,28 +274,25 @@ class WordGates {
   private kept = 0
   private readonly maxKept: number
   private used = 0
-  /** [D, directions x G]: every direction's x-kernel side by side. */
+  /** [D, directions x G]: every direction's input kernel side by side, and their biases. */
   private readonly kernel: tf.Tensor2D
-  private readonly bias: Float32Array
+  private readonly bias: tf.Tensor1D
 
   constructor(
     private readonly values: Float32Array,
     private readonly dim: number,
     directions: Direction[],
-    g: number,
     maxCacheBytes: number,
   ) {
-    this.block = directions.length * g
+    this.block = directions.length * directions[0]!.input.shape[1]
     this.slot = new Int32Array(values.length / dim).fill(-1)
     this.maxKept = Math.max(1, Math.floor(maxCacheBytes / 4 / this.block))
-    this.cache = new Float32Array(Math.min(this.maxKept, 1024) * this.block)
-    const side = new Float32Array(dim * this.block)
-    this.bias = new Float32Array(this.block)
-    for (const [d, dir] of directions.entries()) {
-      for (let r = 0; r < dim; r++) side.set(dir.input.subarray(r * g, (r + 1) * g), r * this.block + d * g)
-      this.bias.set(dir.bias, d * g)
-    }
-    this.kernel = tf.tensor2d(side, [dim, this.block])
+    this.cache = sharedFloats(Math.min(this.maxKept, 1024) * this.block)
+    this.kernel = tf.concat(
+      directions.map((d) => d.input),
+      1,
+    )
+    this.bias = tf.concat(directions.map((d) => d.bias))
   }
 
   /** Each of the `count` ids' block start, computing the blocks of words not seen before. */
@@ -487,21 +327,19 @@ class WordGates {
   /** The blocks of `ids`, laid one after the other from `from`, in products of up to 4,096 words. */
   private compute(ids: number[], from: number): void {
     if (this.used > this.cache.length) {
-      const grown = new Float32Array(Math.max(this.used, this.cache.length * 2))
+      const grown = sharedFloats(Math.max(this.used, this.cache.length * 2))
       grown.set(this.cache)
       this.cache = grown
     }
     const k = backendKernels()
-    const { dim, values, block, bias } = this
+    const { dim, values, block } = this
     for (let start = 0; start < ids.length; start += 4096) {
       const m = Math.min(4096, ids.length - start)
       const rows = new Float32Array(m * dim)
       for (let i = 0; i < m; i++) rows.set(values.subarray(ids[start + i]! * dim, (ids[start + i]! + 1) * dim), i * dim)
       const a = writeValues(k.backend, [m, dim], 'float32', rows)
-      const p = product(k, a, this.kernel)
-      const pv = storage(k.backend, p)
-      const to = from + start * block
-      for (let i = 0; i < m * block; i++) this.cache[to + i] = pv[i]! + bias[i % block]!
+      const p = product(k, a, this.kernel, this.bias)
+      this.cache.set(storage(k.backend, p), from + start * block)
       k.backend.disposeData(a.dataId)
       k.backend.disposeData(p.dataId)
     }
