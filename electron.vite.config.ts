@@ -13,6 +13,8 @@ export default defineConfig({
           worker: resolve(__dirname, 'src/main/worker/index.ts'),
           // The bag trainer's threads (worker_threads of a train job), found beside worker.js.
           'bag-thread': resolve(__dirname, 'src/main/core/engine/bag-thread.ts'),
+          // The recurrent scorer's thread (a worker_thread of a score job).
+          'recurrent-thread': resolve(__dirname, 'src/main/core/engine/recurrent-thread.ts'),
         },
       },
     },

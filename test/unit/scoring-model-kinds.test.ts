@@ -1,10 +1,15 @@
-/** Predict and explain work for every model kind (tiny models, one epoch: shapes and consistency, not accuracy). */
+/**
+ * Predict and explain work for every model kind (tiny models, one epoch: shapes and consistency, not
+ * accuracy); a recurrent run's test split, scored by the inference-only recurrent scorer, gives the
+ * run's own test figures exactly.
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
 import type { DatasetSummary } from '../../src/shared/datasets'
+import { resultOf } from '../../src/shared/job-catalog'
 import { modelKinds } from '../../src/shared/training/model-kinds'
 import { appContext } from '../fixtures/app'
 import { importSyntheticDataset, quick, trainRun } from '../fixtures/training'
@@ -21,6 +26,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.close()
   rmSync(dir, { recursive: true, force: true })
+})
+
+describe('recurrent runs scored', () => {
+  for (const model of ['bilstm', 'gru'] as const)
+    it(`give the run's own test figures on its test split: ${model}`, async () => {
+      const run = await trainRun(ctx, data.id, 'fasttext-bigram', {
+        ...quick,
+        model,
+        epochs: 2,
+        hiddenUnits: 6,
+        embeddingDim: 8,
+        ...(model === 'bilstm' ? { readout: 'first-last' as const, layers: 2, output: 'softmax' as const } : {}),
+      })
+      expect(run.status, run.error ?? '').toBe('succeeded')
+      const job = await ctx.request('scores.start', {
+        runId: run.id,
+        input: { format: 'dataset', datasetId: data.id, split: 'test' },
+      })
+      const m = resultOf(await ctx.jobs.finished(job)).evaluation!.metrics
+      expect(m.accuracy).toBe(run.test!.accuracy)
+      expect(m.confusion).toEqual(run.test!.confusion)
+      expect(m.loss).toBeCloseTo(run.test!.loss, 4)
+    }, 60_000)
 })
 
 describe('predict and explain', () => {

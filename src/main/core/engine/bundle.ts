@@ -19,6 +19,7 @@ import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
 import { bagLogits, probabilities } from './bag-scorer'
 import { cnnLogits } from './cnn-scorer'
+import { recurrentLogits } from './recurrent-scorer'
 import { buildNetwork, type Network } from './models'
 
 export const bundleVersion = 1
@@ -177,7 +178,7 @@ export async function logitsEncoded(
   const scorer = scorerOf(bundle)
   const { net, plain } = scorer
   const vocabSize = bundle.preprocessing.vocabSize
-  // The plain scorer is synchronous, so its rows can reuse one array; tfjs's batches are awaited.
+  // The bag scorer is synchronous, so its rows can reuse one array; tfjs's batches are awaited.
   if (plain) {
     const need = rows * (net.pooling ? net.width : 0)
     if (scorer.scratch.length < need) scorer.scratch = new Int32Array(need)
@@ -207,8 +208,8 @@ export async function predictEncoded(
   return probabilities(logits, offsets.length - 1, bundle.preprocessing.output)
 }
 
-/** Logits of n model rows in plain JavaScript (a bag's `used` features per row, when known). */
-type PlainScorer = (x: Int32Array, n: number, used?: Uint32Array) => Float32Array
+/** Logits of n model rows without tfjs's layers (a bag's `used` features per row, when known). */
+type PlainScorer = (x: Int32Array, n: number, used?: Uint32Array) => Float32Array | Promise<Float32Array>
 
 const scorers = new WeakMap<Bundle, { net: Network; plain: PlainScorer | null; scratch: Int32Array }>()
 
@@ -216,7 +217,8 @@ const scorers = new WeakMap<Bundle, { net: Network; plain: PlainScorer | null; s
  * The bundle's model as training runs it, with the embedding table in JavaScript: the stock
  * embedding layer's gather (and a bag's mean) is tens of times slower on wasm than the table's
  * loops, and this is also exactly what the run's own test evaluated. A bag with a dense body
- * (`bag-scorer.ts`) and the CNN kind (`cnn-scorer.ts`) are scored in plain JavaScript unless
+ * (`bag-scorer.ts`) and the CNN kind (`cnn-scorer.ts`) are scored in plain JavaScript, and the
+ * recurrent kinds by an inference-only pass on the backend's kernels (`recurrent-scorer.ts`), unless
  * `tensorsOnly`.
  */
 function scorerOf(bundle: Bundle) {
@@ -225,7 +227,11 @@ function scorerOf(bundle: Bundle) {
     const { vocabSize, classes } = bundle.preprocessing
     const net = buildNetwork(bundle.config, { vocabSize, classes: classes.length, loading: true })
     net.importWeights(bundle.model)
-    scorer = { net, plain: bundle.tensorsOnly ? null : (bagLogits(net) ?? cnnLogits(net)), scratch: new Int32Array(0) }
+    scorer = {
+      net,
+      plain: bundle.tensorsOnly ? null : (bagLogits(net) ?? cnnLogits(net) ?? recurrentLogits(net)),
+      scratch: new Int32Array(0),
+    }
     scorers.set(bundle, scorer)
   }
   return scorer
