@@ -98,6 +98,7 @@ class FoldedTable {
     const { bias, units, relu } = this.layer
     const { rows, known } = this
     const out = new Float32Array(n * units)
+    if (units === 1) return this.pooledOne(x, width, n, pooling, used, out)
     const sum = new Float64Array(units)
     for (let r = 0; r < n; r++) {
       sum.fill(0)
@@ -115,6 +116,38 @@ class FoldedTable {
         const v = sum[u]! * scale + (bias ? bias[u]! : 0)
         out[r * units + u] = relu && v < 0 ? 0 : v
       }
+    }
+    return out
+  }
+
+  /**
+   * `pooled` for a layer of one unit (fastText's sigmoid logit), the sum in a local: a row's hundreds
+   * of features each cost one load and one addition, not a loop over a one-element array.
+   */
+  private pooledOne(
+    x: Int32Array,
+    width: number,
+    n: number,
+    pooling: Pooling,
+    used: Uint32Array | undefined,
+    out: Float32Array,
+  ): Float32Array {
+    const { bias, relu } = this.layer
+    const { rows, known } = this
+    const b = bias ? bias[0]! : 0
+    for (let r = 0; r < n; r++) {
+      let sum = 0
+      let count = 0
+      const end = r * width + (used ? used[r]! : width)
+      for (let i = r * width; i < end; i++) {
+        const id = x[i]!
+        if (id === 0) continue
+        count++
+        if (known[id] === 0) this.project(id)
+        sum += rows[id]!
+      }
+      const v = sum * (pooling === 'sum' ? 1 : 1 / Math.max(1, count)) + b
+      out[r] = relu && v < 0 ? 0 : v
     }
     return out
   }

@@ -46,17 +46,21 @@ export function readInput(
   }
 }
 
-/** The files under `root` whose names end with one of `extensions`, depth first in natural order. */
-async function* walk(root: string, extensions: string[]): AsyncGenerator<string> {
-  const { folders, files } = await entries(root)
+/**
+ * The files under `root` whose names end with one of `extensions`, depth first in natural order
+ * (in no particular order when not `sorted`: counting them needs no order, and sorting 12,500 names
+ * costs more than listing them).
+ */
+async function* walk(root: string, extensions: string[], sorted = true): AsyncGenerator<string> {
+  const { folders, files } = await entries(root, sorted)
   const wanted = extensions.map((e) => e.toLowerCase())
   for (const f of files) if (wanted.some((e) => f.toLowerCase().endsWith(e))) yield join(root, f)
-  for (const d of folders) yield* walk(join(root, d), extensions)
+  for (const d of folders) yield* walk(join(root, d), extensions, sorted)
 }
 
 async function countFiles(root: string, extensions: string[]): Promise<number> {
   let n = 0
-  for await (const _ of walk(root, extensions)) n++
+  for await (const _ of walk(root, extensions, false)) n++
   return n
 }
 

@@ -31,14 +31,37 @@ const skippedListed = 1000
 
 /** The first words of a text, for the table. */
 export function snippetOf(text: string): string {
-  // A long text's flattened start is its flattened whole's start: only its first 512 characters are
-  // flattened (whitespace runs to one space), unless they hold too little.
-  if (text.length > 512) {
-    const head = text.slice(0, 512).replace(/\s+/g, ' ').trimStart()
+  // A long text's flattened start is its flattened whole's start: only the start that flattens
+  // (whitespace runs to one space) to a little more than the snippet is flattened, unless it holds
+  // too little (a space the scan below missed, such as U+00A0, makes it shorter: then the whole).
+  if (text.length > 200) {
+    const head = text.slice(0, snippetSpan(text, 176)).replace(/\s+/g, ' ').trimStart()
     if (head.length > 170) return cutSnippet(head)
   }
   const flat = text.replace(/\s+/g, ' ').trim()
   return flat.length > 160 ? cutSnippet(flat) : flat
+}
+
+/**
+ * How many characters of `text` flatten to about `chars` characters (ASCII whitespace runs count as
+ * one; leading ones as none): the regular expression then runs on a couple of hundred characters
+ * instead of a long review's start.
+ */
+function snippetSpan(text: string, chars: number): number {
+  let count = 0
+  let space = true
+  let i = 0
+  for (; i < text.length && count < chars; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      if (!space) count++
+      space = true
+    } else {
+      count++
+      space = false
+    }
+  }
+  return i
 }
 
 const cutSnippet = (flat: string) => `${flat.slice(0, 160).replace(/\s\S*$/, '')}…`
@@ -136,10 +159,23 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
         row.truth = classes[k]!
         evaluation.add(k, row.probs, 0, row)
       }
-      return JSON.stringify({ ...row, text: batch[i]!.text })
+      // Spelled out, not spread: the same keys in the same order, without copying the row.
+      const { idx, source, snippet, label, confidence, probs, truth } = row
+      return JSON.stringify({ idx, source, snippet, label, confidence, probs, truth, text: batch[i]!.text })
     })
     const at = await results.write(lines)
-    const rows = scoredRows.map((row, i) => ({ ...row, ...at[i]! }))
+    // New objects: the evaluation keeps some rows (its mistakes) as they are.
+    const rows = scoredRows.map((r, i) => ({
+      idx: r.idx,
+      source: r.source,
+      snippet: r.snippet,
+      label: r.label,
+      confidence: r.confidence,
+      probs: r.probs,
+      truth: r.truth,
+      offset: at[i]!.offset,
+      length: at[i]!.length,
+    }))
     scored += rows.length
     // One batch in flight to main at most: a job faster than main's SQLite waits rather than queueing
     // its rows in memory.
