@@ -13,6 +13,8 @@ export default defineConfig({
           worker: resolve(__dirname, 'src/main/worker/index.ts'),
           // The bag trainer's threads (worker_threads of a train job), found beside worker.js.
           'bag-thread': resolve(__dirname, 'src/main/core/engine/bag-thread.ts'),
+          // A score job's reading thread, found beside worker.js too.
+          'score-read-thread': resolve(__dirname, 'src/main/core/scoring/read-thread.ts'),
         },
       },
     },
