@@ -23,6 +23,7 @@ import { classMatcher, EvaluationAccumulator, predictedClass } from './evaluatio
 import { explainText } from './explain'
 import type { InputBatch } from './input-batches'
 import { ReadAhead } from './read-ahead'
+import { RowSender } from './row-sender'
 
 type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
 
@@ -132,7 +133,7 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
   const skipped: SkippedInput[] = []
   let skippedCount = 0
   let scored = 0
-  let sending = Promise.resolve()
+  const sender = new RowSender((event) => ctx.emit(event), 4096)
 
   const score = async (b: InputBatch) => {
     const n = b.sources.length
@@ -178,10 +179,8 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
       for (const s of b.skipped.slice(0, skippedListed - skipped.length)) skipped.push(s)
       await skippedFile.write(b.skipped.map((s) => JSON.stringify(s)))
     }
-    // One batch in flight to main at most: a job faster than main's SQLite waits rather than queueing
-    // its rows in memory.
-    await sending
-    sending = ctx.emit({ rows, skipped: b.skipped })
+    // One event in flight to main at most; the batches scored meanwhile join the next one.
+    await sender.add(rows, b.skipped)
     ctx.progress(...b.progress, `${scored} scored, ${skippedCount} skipped`)
   }
 
@@ -192,7 +191,7 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
       await score(b)
       if (ctx.signal.aborted) break
     }
-    await sending
+    await sender.flush()
     ctx.throwIfCancelled()
   } finally {
     await Promise.all([results.close(), skippedFile.close()])
