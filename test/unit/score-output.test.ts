@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LineWriter, snippetOf } from '../../src/main/core/scoring/job'
+import { LineWriter } from '../../src/main/core/scoring/job'
+import { snippetOf } from '../../src/main/core/scoring/snippet'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 
 /** The definition: flatten the whole text, then cut. */

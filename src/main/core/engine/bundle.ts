@@ -12,8 +12,7 @@ import type { TrainConfig } from '../../../shared/training/config'
 import type { TrainOutcome, TrainParams } from '../../../shared/training/job'
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { readVocabulary } from '../datasets/store'
-import { cleanText, internTokens, tokenize } from '../datasets/preprocess'
-import { TokenInterner, unkId } from '../datasets/vocabulary'
+import { unkId } from '../datasets/vocabulary'
 import { modelRows } from './data'
 import { writeFolder } from './folders'
 import { readModelFiles, writeModelFiles } from './model-files'
@@ -21,6 +20,7 @@ import { bagLogits, probabilities } from './bag-scorer'
 import { cnnLogits } from './cnn-scorer'
 import { recurrentLogits } from './recurrent-scorer'
 import { buildNetwork, type Network } from './models'
+import { readBundleVocab, TextIds, type EncodedTexts } from './text-ids'
 
 export const bundleVersion = 1
 
@@ -106,11 +106,10 @@ export interface Bundle {
 export async function loadBundle(dir: string): Promise<Bundle> {
   const preprocessing = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as { config: TrainConfig }
-  const tokens = (await readFile(join(dir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1)
   const bundle: Bundle = {
     model: await readModelFiles(dir),
     preprocessing,
-    vocab: new Map(tokens.map((t, i) => [t, i])),
+    vocab: await readBundleVocab(dir),
     config: metadata.config,
   }
   // Loading includes building the scorer (the table's weights copied out of tfjs): not the first batch.
@@ -119,47 +118,13 @@ export async function loadBundle(dir: string): Promise<Bundle> {
 }
 
 /** Token ids of raw texts, cleaned and tokenized as the training data was. */
-export function encodeTexts(bundle: Bundle, texts: string[]): { ids: Int32Array; offsets: Uint32Array } {
-  const spec = bundle.preprocessing.preprocess
-  const interner = internerOf(bundle)
-  let ids = new Int32Array(Math.max(1024, texts.length * 256))
-  let at = 0
-  const push = (id: number) => {
-    if (at === ids.length) {
-      const more = new Int32Array(ids.length * 2)
-      more.set(ids)
-      ids = more
-    }
-    ids[at++] = id
-  }
-  const offsets = new Uint32Array(texts.length + 1)
-  texts.forEach((text, i) => {
-    const cleaned = cleanText(text, spec)
-    if (interner) internTokens(cleaned, spec.tokenizer, interner, push)
-    else for (const t of tokenize(cleaned, spec.tokenizer)) push(bundle.vocab.get(t) ?? unkId)
-    offsets[i + 1] = at
-  })
-  return { ids: ids.subarray(0, at), offsets }
+export function encodeTexts(bundle: Bundle, texts: string[]): EncodedTexts {
+  let encoder = encoders.get(bundle)
+  if (!encoder) encoders.set(bundle, (encoder = new TextIds(bundle.preprocessing.preprocess, bundle.vocab)))
+  return encoder.encode(texts)
 }
 
-const interners = new WeakMap<Bundle, TokenInterner | null>()
-
-/**
- * The vocabulary as the import's interner, frozen: it tokenizes and looks tokens up straight from
- * the text without a string per token (the import's own path, so the same tokens). Null if the
- * vocabulary repeats a token (ids would not line up), and the map is used.
- */
-function internerOf(bundle: Bundle): TokenInterner | null {
-  let interner = interners.get(bundle)
-  if (interner === undefined) {
-    const tokens = [...bundle.vocab.keys()]
-    const built = new TokenInterner()
-    for (const t of tokens) built.intern(t)
-    interner = built.size === tokens.length && tokens.length === bundle.vocab.size ? built.freeze(unkId) : null
-    interners.set(bundle, interner)
-  }
-  return interner
-}
+const encoders = new WeakMap<Bundle, TextIds>()
 
 /** Class probabilities per text: rows of classes.length. */
 export async function predictTexts(bundle: Bundle, texts: string[], batchSize = 256): Promise<Float32Array> {

@@ -5,7 +5,7 @@
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { join, sep } from 'node:path'
 import { sourceSpecSchema, type SplitName } from '../../../shared/datasets'
 import { maxReviewBytes, type ScoreInput } from '../../../shared/scoring'
 import { readSplit, readVocabulary } from '../datasets/store'
@@ -46,17 +46,37 @@ export function readInput(
   }
 }
 
-/** The files under `root` whose names end with one of `extensions`, depth first in natural order. */
-async function* walk(root: string, extensions: string[]): AsyncGenerator<string> {
-  const { folders, files } = await entries(root)
+/** A folder of a walk: its path, its path under the walk's root ('' for the root) and its wanted files. */
+interface WalkedFolder {
+  dir: string
+  rel: string
+  /** The folder's own name (a file's label), null for the root. */
+  name: string | null
+  files: string[]
+}
+
+/**
+ * The folders under `root` (itself first) with their files whose names end with one of
+ * `extensions`, depth first in natural order (in no particular order when not `sorted`: counting
+ * needs no order, and sorting 12,500 names costs more than listing them). A folder at a time, so a
+ * file costs no step of an async generator and no path normalization.
+ */
+async function* walk(
+  root: string,
+  extensions: string[],
+  sorted = true,
+  rel = '',
+  name: string | null = null,
+): AsyncGenerator<WalkedFolder> {
+  const { folders, files } = await entries(root, sorted)
   const wanted = extensions.map((e) => e.toLowerCase())
-  for (const f of files) if (wanted.some((e) => f.toLowerCase().endsWith(e))) yield join(root, f)
-  for (const d of folders) yield* walk(join(root, d), extensions)
+  yield { dir: root, rel, name, files: files.filter((f) => wanted.some((e) => f.toLowerCase().endsWith(e))) }
+  for (const d of folders) yield* walk(join(root, d), extensions, sorted, rel ? `${rel}${sep}${d}` : d, d)
 }
 
 async function countFiles(root: string, extensions: string[]): Promise<number> {
   let n = 0
-  for await (const _ of walk(root, extensions)) n++
+  for await (const folder of walk(root, extensions, false)) n += folder.files.length
   return n
 }
 
@@ -108,22 +128,25 @@ async function* readFolder(
   )
   const buffer = Buffer.allocUnsafe(maxReviewBytes + 1)
   let done = 0
-  for await (const path of walk(input.path, input.extensions)) {
-    if (++done % readsPerTurn === 0) await new Promise(setImmediate)
-    const r = readReview(path, buffer)
-    const rel = relative(input.path, path)
-    if (done % 256 === 0) progress(done, total, 'items')
-    if ('skip' in r) {
-      yield { skip: r.skip, source: rel }
-      continue
+  for await (const folder of walk(input.path, input.extensions)) {
+    const dir = folder.dir.endsWith(sep) ? folder.dir : folder.dir + sep
+    const under = folder.rel ? folder.rel + sep : ''
+    for (const f of folder.files) {
+      if (++done % readsPerTurn === 0) await new Promise(setImmediate)
+      const r = readReview(dir + f, buffer)
+      const source = under + f
+      if (done % 256 === 0) progress(done, total, 'items')
+      if ('skip' in r) {
+        yield { skip: r.skip, source }
+        continue
+      }
+      const decoded = decodeReview(r.bytes, input.encoding)
+      if ('skip' in decoded) {
+        yield { skip: decoded.skip, source }
+        continue
+      }
+      yield { text: decoded.text, source, label: folder.name }
     }
-    const decoded = decodeReview(r.bytes, input.encoding)
-    if ('skip' in decoded) {
-      yield { skip: decoded.skip, source: rel }
-      continue
-    }
-    const parts = rel.split(sep)
-    yield { text: decoded.text, source: rel, label: parts.length > 1 ? parts[parts.length - 2]! : null }
   }
   progress(done, await counted, 'items')
 }

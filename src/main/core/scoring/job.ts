@@ -8,7 +8,6 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JobParams } from '../../../shared/job-catalog'
-import { scoreBatchSize } from '../../../shared/scoring'
 import type {
   PredictQuery,
   Prediction,
@@ -18,30 +17,18 @@ import type {
   SkippedInput,
 } from '../../../shared/scoring'
 import { useBackend } from '../engine/backend'
-import { encodeTexts, loadBundle, predictEncoded, type Bundle } from '../engine/bundle'
+import { loadBundle, predictEncoded } from '../engine/bundle'
 import type { JobContext } from '../jobs/worker-runtime'
 import { classMatcher, EvaluationAccumulator, predictedClass } from './evaluation'
 import { explainText } from './explain'
-import { datasetIdsToModel, readDatasetSplit, readInput, type InputItem } from './inputs'
+import type { InputBatch } from './input-batches'
+import { ReadAhead } from './read-ahead'
+import { RowSender } from './row-sender'
 
 type ScoreContext = JobContext<'items' | 'bytes', ScoreEvent>
 
 /** Skipped inputs listed in the outcome (all are in skipped.jsonl). */
 const skippedListed = 1000
-
-/** The first words of a text, for the table. */
-export function snippetOf(text: string): string {
-  // A long text's flattened start is its flattened whole's start: only its first 512 characters are
-  // flattened (whitespace runs to one space), unless they hold too little.
-  if (text.length > 512) {
-    const head = text.slice(0, 512).replace(/\s+/g, ' ').trimStart()
-    if (head.length > 170) return cutSnippet(head)
-  }
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 160 ? cutSnippet(flat) : flat
-}
-
-const cutSnippet = (flat: string) => `${flat.slice(0, 160).replace(/\s\S*$/, '')}…`
 
 /** Appends lines to a file, waiting when the stream is full, and knows each line's byte offset. */
 export class LineWriter {
@@ -77,10 +64,41 @@ export class LineWriter {
       end += length
       bytes[end++] = 10
     }
-    this.offset += end
-    if (!this.stream.write(bytes.subarray(0, end)))
-      await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
+    await this.append(bytes.subarray(0, end))
     return at
+  }
+
+  /**
+   * Writes lines made of a string head and bytes already encoded (`tails`, line i's ending at
+   * tailEnds[i]), and gives each line's byte range: the scoring thread encodes only the heads.
+   */
+  async writeJoined(
+    heads: string[],
+    tails: Uint8Array,
+    tailEnds: Uint32Array,
+  ): Promise<{ offset: number; length: number }[]> {
+    let size = tails.length + heads.length
+    for (const h of heads) size += Buffer.byteLength(h)
+    const bytes = Buffer.allocUnsafe(size)
+    const at: { offset: number; length: number }[] = new Array(heads.length)
+    let end = 0
+    for (let i = 0; i < heads.length; i++) {
+      const start = end
+      end += bytes.write(heads[i]!, end)
+      const from = i === 0 ? 0 : tailEnds[i - 1]!
+      bytes.set(tails.subarray(from, tailEnds[i]!), end)
+      end += tailEnds[i]! - from
+      at[i] = { offset: this.offset + start, length: end - start }
+      bytes[end++] = 10
+    }
+    await this.append(bytes)
+    return at
+  }
+
+  private async append(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) return
+    this.offset += bytes.length
+    if (!this.stream.write(bytes)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()))
   }
 
   close(): Promise<void> {
@@ -89,11 +107,24 @@ export class LineWriter {
 }
 
 export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): Promise<ScoreOutcome> {
+  // Reading starts at once, in its own thread, while tfjs and the model load here.
+  const { bundleDir, input, dataset, batchSize } = params
+  const reading = new ReadAhead({ bundleDir, input, dataset, batchSize, ahead: 2 })
+  try {
+    return await scoreBatches(params, ctx, reading)
+  } finally {
+    await reading.close()
+  }
+}
+
+/** Scores the reading thread's batches as they come: each scored, written and sent, one at a time. */
+async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, reading: ReadAhead): Promise<ScoreOutcome> {
   const backend = await useBackend(params.backend)
   const bundle = await loadBundle(params.bundleDir)
   // The figures time reading and scoring, not loading tfjs and the model.
   const started = Date.now()
   const classes = bundle.preprocessing.classes
+  const c = classes.length
   await mkdir(params.outDir, { recursive: true })
   const results = new LineWriter(join(params.outDir, 'results.jsonl'))
   const skippedFile = new LineWriter(join(params.outDir, 'skipped.jsonl'))
@@ -102,75 +133,65 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
   const skipped: SkippedInput[] = []
   let skippedCount = 0
   let scored = 0
-  let pendingSkips: SkippedInput[] = []
-  let lastProgress: [number, number | null, 'items' | 'bytes'] = [0, null, 'items']
-  const progress = (done: number, total: number | null, unit: 'items' | 'bytes') => {
-    lastProgress = [done, total, unit]
-  }
-  const report = () => ctx.progress(...lastProgress, `${scored} scored, ${skippedCount} skipped`)
+  const sender = new RowSender((event) => ctx.emit(event), 4096)
 
-  const { input } = params
-  let items: AsyncGenerator<InputItem>
-  let idMap: Int32Array | null = null
-  if (input.format === 'dataset') {
-    if (!params.dataset) throw new Error('A dataset input needs its folder.')
-    idMap = await datasetIdsToModel(params.dataset.dir, bundle.vocab, bundle.preprocessing.unkId)
-    items = readDatasetSplit(params.dataset.dir, input.split, params.dataset.classes, progress)
-  } else items = readInput(input, progress)
-
-  let batch: Extract<InputItem, { text: string }>[] = []
-  let flushes = 0
-  let sending = Promise.resolve()
-  const flush = async () => {
-    if (batch.length === 0 && pendingSkips.length === 0) return
-    const truths = batch.map((item) => {
-      if (item.label === null) return null
-      const k = match(item.label)
-      if (k === null) evaluation.unmatchedLabel(item.label)
-      return k
-    })
-    const scoredRows = await scoreBatch(bundle, batch, idMap, scored, params.batchSize)
-    const lines = scoredRows.map((row, i) => {
-      const k = truths[i]
-      if (k != null) {
-        row.truth = classes[k]!
-        evaluation.add(k, row.probs, 0, row)
+  const score = async (b: InputBatch) => {
+    const n = b.sources.length
+    const probs = n > 0 ? await predictEncoded(bundle, b.ids, b.offsets, params.batchSize) : null
+    const scoredRows: ScoreRow[] = new Array(n)
+    const heads: string[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      const p = Array.from(probs!.subarray(i * c, (i + 1) * c))
+      const k = predictedClass(p, 0, c)
+      const raw = b.labels[i]!
+      const truth = raw === null ? null : match(raw)
+      if (raw !== null && truth === null) evaluation.unmatchedLabel(raw)
+      const row: ScoreRow = {
+        idx: scored + i,
+        source: b.sources[i]!,
+        snippet: b.snippets[i]!,
+        label: classes[k]!,
+        confidence: p[k]!,
+        probs: p,
+        truth: truth === null ? null : classes[truth]!,
       }
-      return JSON.stringify({ ...row, text: batch[i]!.text })
-    })
-    const at = await results.write(lines)
-    const rows = scoredRows.map((row, i) => ({ ...row, ...at[i]! }))
-    scored += rows.length
-    // One batch in flight to main at most: a job faster than main's SQLite waits rather than queueing
-    // its rows in memory.
-    await sending
-    sending = ctx.emit({ rows, skipped: pendingSkips })
-    pendingSkips = []
-    batch = []
-    report()
+      if (truth !== null) evaluation.add(truth, p, 0, row)
+      scoredRows[i] = row
+      // The row's JSON without its closing brace: the reading thread encoded the rest (the text).
+      heads[i] = JSON.stringify(row).slice(0, -1)
+    }
+    const at = await results.writeJoined(heads, b.tails, b.tailEnds)
+    // New objects: the evaluation keeps some rows (its mistakes) as they are.
+    const rows = scoredRows.map((r, i) => ({
+      idx: r.idx,
+      source: r.source,
+      snippet: r.snippet,
+      label: r.label,
+      confidence: r.confidence,
+      probs: r.probs,
+      truth: r.truth,
+      offset: at[i]!.offset,
+      length: at[i]!.length,
+    }))
+    scored += n
+    if (b.skipped.length > 0) {
+      skippedCount += b.skipped.length
+      for (const s of b.skipped.slice(0, skippedListed - skipped.length)) skipped.push(s)
+      await skippedFile.write(b.skipped.map((s) => JSON.stringify(s)))
+    }
+    // One event in flight to main at most; the batches scored meanwhile join the next one.
+    await sender.add(rows, b.skipped)
+    ctx.progress(...b.progress, `${scored} scored, ${skippedCount} skipped`)
   }
 
   try {
-    for await (const item of items) {
-      // A cancel stops reading; what was read is still scored, written and sent below.
+    // A cancel is seen between batches (and while waiting for one): what was read is scored, written
+    // and sent first.
+    for await (const b of reading.batches(ctx.signal)) {
+      await score(b)
       if (ctx.signal.aborted) break
-      if ('skip' in item) {
-        const s = { path: item.source, reason: item.skip }
-        skippedCount++
-        if (skipped.length < skippedListed) skipped.push(s)
-        pendingSkips.push(s)
-        await skippedFile.write([JSON.stringify(s)])
-        continue
-      }
-      batch.push(item)
-      // The first batches are small, so the first results show at once; then batchSize.
-      if (batch.length >= scoreBatchSize(flushes, params.batchSize)) {
-        await flush()
-        flushes++
-      }
     }
-    await flush()
-    await sending
+    await sender.flush()
     ctx.throwIfCancelled()
   } finally {
     await Promise.all([results.close(), skippedFile.close()])
@@ -186,52 +207,6 @@ export async function scoreJob(params: JobParams<'score'>, ctx: ScoreContext): P
     backend: backend.detail,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }
-}
-
-/** Scores one batch: each input's predicted label and probabilities. */
-async function scoreBatch(
-  bundle: Bundle,
-  batch: Extract<InputItem, { text: string }>[],
-  idMap: Int32Array | null,
-  firstIdx: number,
-  batchSize: number,
-): Promise<ScoreRow[]> {
-  if (batch.length === 0) return []
-  const { ids, offsets } = idMap
-    ? mappedIds(batch, idMap)
-    : encodeTexts(
-        bundle,
-        batch.map((b) => b.text),
-      )
-  const probs = await predictEncoded(bundle, ids, offsets, batchSize)
-  const classes = bundle.preprocessing.classes
-  const c = classes.length
-  return batch.map((item, i) => {
-    const p = Array.from(probs.subarray(i * c, (i + 1) * c))
-    const k = predictedClass(p, 0, c)
-    return {
-      idx: firstIdx + i,
-      source: item.source,
-      snippet: snippetOf(item.text),
-      label: classes[k]!,
-      confidence: p[k]!,
-      probs: p,
-      truth: null,
-    }
-  })
-}
-
-/** A dataset batch's stored ids in the model's vocabulary. */
-function mappedIds(
-  batch: Extract<InputItem, { text: string }>[],
-  idMap: Int32Array,
-): { ids: Int32Array; offsets: Uint32Array } {
-  const offsets = new Uint32Array(batch.length + 1)
-  for (const [i, b] of batch.entries()) offsets[i + 1] = offsets[i]! + b.ids!.length
-  const ids = new Int32Array(offsets[batch.length]!)
-  let at = 0
-  for (const b of batch) for (const id of Array.from(b.ids!)) ids[at++] = idMap[id]!
-  return { ids, offsets }
 }
 
 /**
