@@ -84,7 +84,10 @@ export class ResourceVariable {
   constructor(shape: number[], value: tf.Tensor) {
     // A name of its own: in eager mode an unnamed handle would be the op's name, shared by all.
     const sharedName = `studio_${process.pid}_${resources++}`
-    this.handle = runNative('VarHandleOp', [], 1, { container: '', shared_name: sharedName, shape }, 'dtype')[0]!
+    // Kept: a variable made inside a tidy (a first gather for validation) outlives it.
+    this.handle = tf.keep(
+      runNative('VarHandleOp', [], 1, { container: '', shared_name: sharedName, shape }, 'dtype')[0]!,
+    )
     this.assign(value)
   }
 
