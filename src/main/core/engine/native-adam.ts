@@ -54,6 +54,9 @@ export class NativeAdam extends tf.AdamOptimizer {
       const value = tf.engine().registeredVariables[name]!
       const slot = (this.slots[i] ??= this.slot(name, value, i))
       if (slot.synced !== value.dataId) slot.weight.assign(value)
+      // The tfjs variable holds the gradient for a moment and lets go of the weight's buffer, which
+      // TensorFlow then updates in place; else it copies the buffer first (50 MB a step for mxnet-dense).
+      value.assign(gradient)
       runNative('ResourceApplyAdam', [slot.weight.handle, slot.m.handle, slot.v.handle, ...scalars, gradient], 0, {
         use_locking: false,
         use_nesterov: false,
