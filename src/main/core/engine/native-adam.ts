@@ -3,8 +3,9 @@
  * a dozen elementwise ops per weight, each writing a new tensor of the weight's size: for the dense
  * net's 12.5M-weight layer that was most of a training step (about 185 of 320 ms), against about 25 ms
  * for TensorFlow's `ResourceApplyAdam`. The weight and its moments live in TensorFlow resource
- * variables, which the op updates in place; after each update the tfjs variable takes the new value,
- * and a value set from outside (a checkpoint, `setWeights`) goes back into the resource first.
+ * variables, which the op updates in place; after each update the tfjs variable takes the new value
+ * (sharing the buffer), and a value set from outside (a checkpoint, `setWeights`) goes back into the
+ * resource first.
  * Checkpoints hold the slots under tfjs's Adam names, so a run resumes on either optimizer.
  */
 import * as tf from '@tensorflow/tfjs'
