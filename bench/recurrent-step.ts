@@ -5,10 +5,12 @@
  * project's wasm kernels put back to the stock ones (`--stock`), to find where a recurrent preset's
  * time goes, and the most tensor memory a pass holds per example against the kind's estimate.
  * `--stock-recurrent` runs tfjs-layers' step-by-step recurrent layers instead of the whole-sequence
- * kernels (`engine/recurrent`), for before and after figures in the same conditions.
+ * kernels (`engine/recurrent`), for before and after figures in the same conditions. `--kernels` adds one
+ * step's tfjs kernels by total time (TensorFlow ops that the native rung runs by name, such as its
+ * Adam, are not among them). Any preset works: `--preset mxnet-dense --backend tensorflow`.
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
- *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak]
+ *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak] [--kernels]
  */
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '3' },
     backend: { type: 'string', default: 'wasm' },
     peak: { type: 'boolean', default: false },
+    kernels: { type: 'boolean', default: false },
     'stock-recurrent': { type: 'boolean', default: false },
   },
 })
@@ -106,6 +109,22 @@ async function main() {
         ),
       )
     : null
+  if (values.kernels) {
+    const { kernels } = await tf.profile(() =>
+      trainStep(net, optimizer, vars, config.clipNorm, config.learningRate, data, 0, batch, order, width, micro).then(
+        () => [] as tf.Tensor[],
+      ),
+    )
+    const byName = new Map<string, { count: number; ms: number }>()
+    for (const k of kernels) {
+      const entry = byName.get(k.name) ?? { count: 0, ms: 0 }
+      entry.count++
+      entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0
+      byName.set(k.name, entry)
+    }
+    for (const [name, { count, ms }] of [...byName].sort((a, b) => b[1].ms - a[1].ms))
+      console.log(`${name} x${count}: ${ms.toFixed(1)} ms`)
+  }
   const measured = times.slice(1) // the first step compiles and allocates
   const ms = measured.reduce((a, b) => a + b, 0) / measured.length
   console.log(

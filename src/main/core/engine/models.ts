@@ -9,6 +9,8 @@ import { modelKindSpec, tableDim } from '../../../shared/training/model-kinds'
 import { embeddingRows, inputLength, outputUnits } from '../../../shared/training/size'
 import { EmbeddingTable, sharedFloats, type Pooling } from './embedding-table'
 import { modelBuilder, type Layers } from './model-builders'
+import { onNativeRung } from './native-ops'
+import { TableCopy } from './native-table'
 
 export interface ModelInputs {
   vocabSize: number
@@ -53,6 +55,8 @@ export class Network {
   readonly pooling: Pooling | null
   /** Bodies for batches shorter than `width` (length buckets), sharing the body's layers. */
   private readonly shorter = new Map<number, tf.LayersModel>()
+  /** Sequence rows on the native rungs are gathered from the table's copy in TensorFlow (null: in JavaScript). */
+  private copy: TableCopy | null | undefined
 
   constructor(
     readonly config: TrainConfig,
@@ -87,14 +91,24 @@ export class Network {
   embed(ids: Int32Array, n: number, steps = this.width): tf.Tensor {
     const d = this.table.dim
     if (this.pooling) return tf.tensor2d(this.table.gatherPooled(ids, this.width, this.pooling), [n, d])
+    if (this.copy === undefined) this.copy = onNativeRung() ? new TableCopy(this.table) : null
+    if (this.copy) return this.copy.gather(ids, n, steps)
     return tf.tensor3d(this.table.gather(ids), [n, steps, d])
   }
 
   /** The table's sparse gradient from the gradient of `embed`'s output. */
-  tableGradient(ids: Int32Array, grad: Float32Array): { rows: Int32Array; grads: Float32Array } {
+  async tableGradient(ids: Int32Array, grad: tf.Tensor): Promise<{ rows: Int32Array; grads: Float32Array }> {
+    if (this.copy && !this.pooling) return this.copy.gradient(ids, grad)
+    const values = (await grad.data()) as Float32Array
     return this.pooling
-      ? this.table.accumulatePooled(ids, this.width, grad, this.pooling)
-      : this.table.accumulate(ids, grad)
+      ? this.table.accumulatePooled(ids, this.width, values, this.pooling)
+      : this.table.accumulate(ids, values)
+  }
+
+  /** One optimizer step on the table's rows touched (and on its copy's). */
+  updateTable(rows: Int32Array, grads: Float32Array, lr: number): void {
+    this.table.apply(rows, grads, lr)
+    this.copy?.update(rows)
   }
 
   /** One model from ids to logits with the current weights (build, use, dispose). */
@@ -127,6 +141,7 @@ export class Network {
   /** Takes the weights of an exported model (a checkpoint) back. */
   importWeights(model: tf.LayersModel): void {
     this.table.values.set(model.getLayer('embedding').getWeights()[0]!.dataSync())
+    this.copy?.reset()
     for (const layer of this.body.layers)
       if (layer.weights.length) layer.setWeights(model.getLayer(layer.name).getWeights())
   }

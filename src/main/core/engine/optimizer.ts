@@ -1,6 +1,8 @@
 /** Optimizers by name, with a learning rate that a schedule can change every step. */
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
+import { NativeAdam } from './native-adam'
+import { onNativeRung } from './native-ops'
 
 export function makeOptimizer(config: TrainConfig): tf.Optimizer {
   const lr = config.learningRate
@@ -10,7 +12,8 @@ export function makeOptimizer(config: TrainConfig): tf.Optimizer {
     case 'momentum':
       return tf.train.momentum(lr, config.momentum)
     case 'adam':
-      return tf.train.adam(lr)
+      // On the native rungs, TensorFlow's fused update (see native-adam.ts).
+      return onNativeRung() ? new NativeAdam(lr) : tf.train.adam(lr)
     case 'rmsprop':
       return tf.train.rmsprop(lr, 0.9, config.momentum)
   }

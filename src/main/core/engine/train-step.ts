@@ -28,8 +28,7 @@ export async function trainStep(
   const n = to - from
   const trainTable = net.table.trainable
   let varGrads: tf.Tensor[] = []
-  const tableGrads: Float32Array[] = []
-  const batchIds: Int32Array[] = []
+  const tableParts: { rows: Int32Array; grads: Float32Array }[] = []
   let loss = 0
   let accuracy = 0
   const body = net.bodyFor(steps)
@@ -59,16 +58,20 @@ export async function trainStep(
       varGrads = summed
     }
     if (trainTable) {
-      const g = (await grads[0]!.data()) as Float32Array
-      if (share !== 1) for (let i = 0; i < g.length; i++) g[i]! *= share
-      tableGrads.push(g)
-      batchIds.push(ids)
+      const part = await net.tableGradient(ids, grads[0]!)
+      if (share !== 1) for (let i = 0; i < part.grads.length; i++) part.grads[i]! *= share
+      tableParts.push(part)
     }
     loss += (await value.data())[0]! * share
     accuracy += (await hits!.data())[0]! * share
     tf.dispose([embedded, ys, value, hits!, ...(trainTable ? [grads[0]!] : [])])
   }
-  const sparse = trainTable ? net.tableGradient(concat(batchIds), concat(tableGrads)) : null
+  // Micro-batches' rows summed per row (a row in several parts once).
+  const sparse = !trainTable
+    ? null
+    : tableParts.length === 1
+      ? tableParts[0]!
+      : net.table.accumulate(concat(tableParts.map((p) => p.rows)), concat(tableParts.map((p) => p.grads)))
   let scale = 1
   if (clipNorm > 0) {
     const squares = tf.tidy(() => tf.addN(varGrads.map((g) => tf.sum(tf.square(g)))))
@@ -81,7 +84,7 @@ export async function trainStep(
   optimizer.applyGradients(named)
   if (sparse) {
     if (scale !== 1) for (let i = 0; i < sparse.grads.length; i++) sparse.grads[i]! *= scale
-    net.table.apply(sparse.rows, sparse.grads, lr)
+    net.updateTable(sparse.rows, sparse.grads, lr)
   }
   tf.dispose([...varGrads, ...(scale === 1 ? [] : Object.values(named))])
   return [loss, accuracy]

@@ -4,8 +4,8 @@
  * matrix product in place of its slow one, Slice, Unpack and SplitV that read their input in place, and
  * BatchMatMul that transposes before multiplying instead of during, and an Identity that shares the
  * data instead of copying it; the
- * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one. Each is tested
- * against a reference.
+ * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one; the tensorflow
+ * backend gets a Step (ReLU's gradient) that stays in TensorFlow. Each is tested against a reference.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs'
 import { batchMatMulConfig } from './batch-mat-mul'
@@ -13,6 +13,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
 import { identityConfig } from './identity'
 import { sliceConfig, splitVConfig, unpackConfig } from './slice'
+import { stepConfig } from './step'
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum'
 
 /** Each makes a kernel for a backend, given the stock kernel it replaces (if any) to fall back on. */
@@ -30,6 +31,7 @@ const kernels: Record<string, MakeKernel[]> = {
     identityConfig,
   ],
   cpu: [unsortedSegmentSumConfig],
+  tensorflow: [stepConfig],
 }
 
 /** The stock kernels replaced, kept from the first registration so a second one does not wrap ours. */

@@ -10,7 +10,7 @@
  * recurrent kernel order them update (z), reset, candidate. The weights stay in tfjs-layers' layout.
  */
 import * as tf from '@tensorflow/tfjs'
-import { runNative } from './native-ops'
+import { runNative } from '../native-ops'
 
 /** tfjs-layers' [z, r, h] columns as GRUBlockCell's reset-update pair and candidate. */
 function toBlock(t: tf.Tensor): [tf.Tensor, tf.Tensor] {

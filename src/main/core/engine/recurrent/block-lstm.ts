@@ -11,7 +11,7 @@
  * and tanh activations from a zero state.
  */
 import * as tf from '@tensorflow/tfjs'
-import { int64Scalar, runNative } from './native-ops'
+import { int64Scalar, runNative } from '../native-ops'
 
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {

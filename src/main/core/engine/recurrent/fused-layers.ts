@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs'
 import { blockGru } from './block-gru'
 import { blockLstm } from './block-lstm'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
-import { onNativeRung } from './native-ops'
+import { onNativeRung } from '../native-ops'
 
 type Stock =
   ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>

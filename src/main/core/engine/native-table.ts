@@ -1,0 +1,65 @@
+/**
+ * The embedding table's copy in TensorFlow, for sequence models on the native rungs. The table itself
+ * stays in JavaScript (see embedding-table.ts: its sparse, lazy update is the same on every rung),
+ * but moving a batch's embedded rows into TensorFlow and their gradient back out cost more than the
+ * math: 64 x 500 x 50 floats each way a step for the dense net, whose copies into and out of
+ * tfjs-node plus the JavaScript gather and sum took about a third of the step. Here TensorFlow
+ * gathers the rows from its copy, sums the gradient per distinct row (the distinct rows are found in
+ * JavaScript, on ids only), and only those sums come back; after the table's update the same rows
+ * are written into the copy.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { EmbeddingTable } from './embedding-table'
+import { ResourceVariable, runNative } from './native-ops'
+
+export class TableCopy {
+  private copy: ResourceVariable | null = null
+
+  constructor(private readonly table: EmbeddingTable) {}
+
+  /** The rows of `ids` (n rows of `steps`) as n x steps x dim. */
+  gather(ids: Int32Array, n: number, steps: number): tf.Tensor {
+    const { rows, dim, values } = this.table
+    if (!this.copy) {
+      const start = tf.tensor2d(values, [rows, dim])
+      this.copy = new ResourceVariable([rows, dim], start)
+      start.dispose()
+    }
+    const at = tf.tensor2d(ids, [n, steps], 'int32')
+    const out = runNative('ResourceGather', [this.copy.handle, at], 1, {}, 'dtype')[0]!
+    at.dispose()
+    return out
+  }
+
+  /** The table's sparse gradient from the gradient of `gather`'s output: each distinct row's sum. */
+  async gradient(ids: Int32Array, grad: tf.Tensor): Promise<{ rows: Int32Array; grads: Float32Array }> {
+    const { rows, segments } = this.table.distinct(ids)
+    const summed = tf.tidy(() =>
+      tf.unsortedSegmentSum(
+        tf.reshape(grad, [ids.length, this.table.dim]),
+        tf.tensor1d(segments, 'int32'),
+        rows.length,
+      ),
+    )
+    const grads = (await summed.data()) as Float32Array
+    summed.dispose()
+    return { rows, grads }
+  }
+
+  /** After the table's update of `rows`: the same rows into the copy. */
+  update(rows: Int32Array): void {
+    if (!this.copy) return
+    const { dim, values } = this.table
+    const updates = new Float32Array(rows.length * dim)
+    for (let r = 0; r < rows.length; r++) updates.set(values.subarray(rows[r]! * dim, (rows[r]! + 1) * dim), r * dim)
+    const [at, to] = [tf.tensor1d(rows, 'int32'), tf.tensor2d(updates, [rows.length, dim])]
+    runNative('ResourceScatterUpdate', [this.copy.handle, at, to], 0, {}, 'dtype')
+    tf.dispose([at, to])
+  }
+
+  /** The table was written from outside (weights imported): the next gather copies it anew. */
+  reset(): void {
+    this.copy?.dispose()
+    this.copy = null
+  }
+}
