@@ -107,6 +107,12 @@ export interface TrainingRow {
   trainSeconds?: number
   wallSeconds?: number
   samplesPerSecond?: number
+  /**
+   * samples/s after the first two steps (their harmonic mean: equal batches), as the peers are timed
+   * after two warm-up steps; the first step builds the weights and warms the kernels (2-4 s for a
+   * 12.5 M-weight dense layer), which a short benchmark run would otherwise charge to the rate.
+   */
+  steadySamplesPerSecond?: number
   bestValidation?: { step: number; epoch: number; loss: number; accuracy: number } | null
 }
 
@@ -313,6 +319,9 @@ function runFastText(...args: Parameters<typeof fastTextPeer>): Record<string, u
   }
 }
 
+/** Steps left out of the steady rate, as the peers' scripts warm up. */
+const warmUpSteps = 2
+
 async function trainPreset(
   ctx: AppContext,
   launcher: PeakMemoryLauncher,
@@ -360,7 +369,8 @@ async function trainPreset(
         batchSize: config.batchSize,
         bagTrainer: config.bagTrainer,
       }
-    const history = ok<RunHistory>(await ctx.invoke('runs.history', { id: run.id, maxSteps: 10 }), 'runs.history')
+    const history = ok<RunHistory>(await ctx.invoke('runs.history', { id: run.id }), 'runs.history')
+    const steady = history.steps.slice(warmUpSteps)
     const vectorsLine = history.log.find((l) => l.startsWith('Word vectors:'))
     if (vectorsLine) notes.push(vectorsLine)
     Object.assign(row, {
@@ -372,6 +382,9 @@ async function trainPreset(
       macroF1: outcome.test?.f1,
       trainSeconds: +(outcome.durationMs / 1000).toFixed(1),
       samplesPerSecond: +outcome.samplesPerSecond.toFixed(1),
+      steadySamplesPerSecond: steady.length
+        ? +(steady.length / steady.reduce((s, p) => s + 1 / p.samplesPerSec, 0)).toFixed(1)
+        : undefined,
       bestValidation: outcome.bestValidation,
     })
   } catch (err) {
@@ -712,14 +725,17 @@ export async function benchTraining(
           r.samplesPerSecond === undefined ? [] : [r.samplesPerSecond],
         )
         const best = rates.length ? Math.max(...rates) : null
-        for (const row of side)
+        for (const row of side) {
+          // Steady against steady: the peers are timed after their warm-up steps.
+          const rate = row.steadySamplesPerSecond ?? row.samplesPerSecond
           table.push({
             preset: name,
             backend: row.backend ?? '-',
-            samplesPerSecond: row.samplesPerSecond ?? null,
+            samplesPerSecond: rate ?? null,
             peers: Object.fromEntries(Object.entries(results).map(([p, r]) => [p, r.samplesPerSecond ?? r.status])),
-            ratio: best && row.samplesPerSecond !== undefined ? +(row.samplesPerSecond / best).toFixed(3) : null,
+            ratio: best && rate !== undefined ? +(rate / best).toFixed(3) : null,
           })
+        }
       }
     }
 
