@@ -9,11 +9,9 @@
  * on either path. The logits layer's weights live here while training runs; `writeBody` puts them
  * into the tfjs body before anything reads it (validation, checkpoints, the bundle).
  */
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { startWorkerThread } from '../jobs/worker-thread'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { threadsVariable } from '../backends/native'
@@ -351,18 +349,9 @@ export class BagTrainer {
   }
 }
 
-/** A thread on its entry: built beside the job process's bundle, else the source through tsx (tests, the bench). */
-function startThread(data: BagThreadData): Worker {
-  const built = join(__dirname, 'bag-thread.js')
-  if (existsSync(built)) return new Worker(built, { workerData: data })
-  // A worker thread does not inherit tsx's loader hooks: it registers them itself, then loads the source.
-  const tsx = createRequire(__filename).resolve('tsx/cjs')
-  const source = join(__dirname, 'bag-thread.ts')
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
-    eval: true,
-    workerData: data,
-  })
-}
+/** The thread on its entry (built beside the job's bundle, else the source). */
+const startThread = (data: BagThreadData) =>
+  startWorkerThread(__dirname, { built: 'bag-thread.js', source: 'bag-thread.ts' }, data)
 
 /** A worker thread of the trainer, asked one request at a time. */
 class BagThread {

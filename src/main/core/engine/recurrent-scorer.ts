@@ -16,10 +16,8 @@
  * small to split. Tested equal to the tfjs model (`recurrent-scorer.test.ts`).
  */
 import { availableParallelism } from 'node:os'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { startWorkerThread } from '../jobs/worker-thread'
 import * as tf from '@tensorflow/tfjs'
 import type { RecurrentCell } from './recurrent/fused-sequence'
 import { sharedFloats } from './embedding-table'
@@ -204,18 +202,9 @@ export function recurrentLogits(
   }
 }
 
-/** The thread on its entry: built beside the job process's bundle, else the source through tsx (tests, the bench). */
-function startThread(data: RecurrentThreadData): Worker {
-  const built = join(__dirname, 'recurrent-thread.js')
-  if (existsSync(built)) return new Worker(built, { workerData: data })
-  // A worker thread does not inherit tsx's loader hooks: it registers them itself, then loads the source.
-  const tsx = createRequire(__filename).resolve('tsx/cjs')
-  const source = join(__dirname, 'recurrent-thread.ts')
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
-    eval: true,
-    workerData: data,
-  })
-}
+/** The thread on its entry (built beside the job's bundle, else the source). */
+const startThread = (data: RecurrentThreadData) =>
+  startWorkerThread(__dirname, { built: 'recurrent-thread.js', source: 'recurrent-thread.ts' }, data)
 
 /** The scorer's worker thread, asked one share at a time; `started` is false if it could not start. */
 class EncoderThread {

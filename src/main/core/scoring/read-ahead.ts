@@ -4,25 +4,14 @@
  * lets the thread post one more; leaving the loop (the input's end, a cancel, an error) ends the
  * thread. A reading error is thrown here with its message and its system fields (code, path).
  */
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { startWorkerThread } from '../jobs/worker-thread'
 import type { InputBatch } from './input-batches'
 import type { ReadThreadData, ReadThreadMessage } from './read-thread'
 
-/** The thread on its entry: built beside the job process's bundle, else the source through tsx. */
-function startThread(data: ReadThreadData): Worker {
-  const built = join(__dirname, 'score-read-thread.js')
-  if (existsSync(built)) return new Worker(built, { workerData: data })
-  // A worker thread does not inherit tsx's loader hooks: it registers them itself, then loads the source.
-  const tsx = createRequire(__filename).resolve('tsx/cjs')
-  const source = join(__dirname, 'read-thread.ts')
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
-    eval: true,
-    workerData: data,
-  })
-}
+/** The thread on its entry (built beside the job's bundle, else the source). */
+const startThread = (data: ReadThreadData) =>
+  startWorkerThread(__dirname, { built: 'score-read-thread.js', source: 'read-thread.ts' }, data)
 
 /** Started at once (reading overlaps loading the model); `close` ends the thread, read or not. */
 export class ReadAhead {
