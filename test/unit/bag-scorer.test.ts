@@ -5,53 +5,33 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
-import { encodeTexts, predictEncoded, type Bundle, type Preprocessing } from '../../src/main/core/engine/bundle'
+import { encodeTexts, predictEncoded, type Bundle } from '../../src/main/core/engine/bundle'
 import { bagLogits } from '../../src/main/core/engine/bag-scorer'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { seededRandom } from '../../src/main/core/datasets/splits'
+import { bundleOfNetwork, randomTexts, words } from '../fixtures/scorer-bundle'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
 import { modelKinds, modelKindSpec } from '../../src/shared/training/model-kinds'
 
 const bagKinds = modelKinds.filter((k) => modelKindSpec(k).input === 'bag')
-const words = ['<pad>', '<unk>', ...'the a film plot great awful boring loved story acting was not good bad'.split(' ')]
 const random = seededRandom(11)
 
 function bundleOf(config: TrainConfig, classes: string[]): Bundle {
   const net = buildNetwork(config, { vocabSize: words.length, classes: classes.length })
   // Wide weights, so the probabilities spread far from 0.5 and a wrong sum would show.
   for (let i = 0; i < net.table.values.length; i++) net.table.values[i] = (random() - 0.5) * 4
-  const model = net.exportModel()
   // The JavaScript path applies (else both sides below would be tfjs).
   expect(bagLogits(net)).not.toBeNull()
-  const preprocessing: Preprocessing = {
-    version: 1,
-    preprocess: { lowercase: true, stripHtml: true, clean: 'none', tokenizer: 'word' } as Preprocessing['preprocess'],
-    vocabSize: words.length,
-    padId: 0,
-    unkId: 1,
-    input: {
-      kind: 'ngram-bag',
-      maxLen: config.maxLen,
-      padding: config.padding,
-      truncating: config.truncating,
-      ngrams: config.ngrams,
-      hashBuckets: config.hashBuckets,
-      binary: modelKindSpec(config.model).pooling === 'sum',
-    },
-    classes,
-    output: (model.outputs[0]!.shape[1] as number) === 1 ? 'sigmoid' : 'softmax',
-  }
-  return { model, preprocessing, vocab: new Map(words.map((w, i) => [w, i])), config }
+  return bundleOfNetwork(net, config, classes)
 }
 
-const texts = () => {
-  const out = ['', 'great', 'The film was not good, the plot awful!', 'unknown words only zzz qqq']
-  for (let i = 0; i < 40; i++)
-    out.push(
-      Array.from({ length: 1 + Math.floor(random() * 30) }, () => words[Math.floor(random() * words.length)]).join(' '),
-    )
-  return out
-}
+const texts = () => [
+  '',
+  'great',
+  'The film was not good, the plot awful!',
+  'unknown words only zzz qqq',
+  ...randomTexts(random, 40, 30),
+]
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

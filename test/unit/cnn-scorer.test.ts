@@ -7,61 +7,33 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
-import { encodeTexts, predictEncoded, type Bundle, type Preprocessing } from '../../src/main/core/engine/bundle'
+import { encodeTexts, predictEncoded, type Bundle } from '../../src/main/core/engine/bundle'
 import { cnnLogits } from '../../src/main/core/engine/cnn-scorer'
 import { modelRows } from '../../src/main/core/engine/data'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { seededRandom } from '../../src/main/core/datasets/splits'
+import { bundleOfNetwork, randomizeBody, randomTexts, words } from '../fixtures/scorer-bundle'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
 
-const words = ['<pad>', '<unk>', ...'the a film plot great awful boring loved story acting was not good bad'.split(' ')]
 const random = seededRandom(5)
 
 async function bundleOf(config: TrainConfig, classes: string[]): Promise<Bundle> {
   const net = buildNetwork(config, { vocabSize: words.length, classes: classes.length })
   for (let i = 0; i < net.table.values.length; i++) net.table.values[i] = (random() - 0.5) * 2
   // Random weights wide enough that the probabilities spread far from uniform.
-  for (const layer of net.body.layers)
-    if (layer.weights.length)
-      layer.setWeights(
-        layer.getWeights().map((w) =>
-          tf.tensor(
-            w.dataSync().map(() => (random() - 0.5) * 0.8),
-            w.shape,
-          ),
-        ),
-      )
-  const model = net.exportModel()
+  randomizeBody(net, random, () => 0.8)
   expect(cnnLogits(net)).not.toBeNull()
-  const preprocessing: Preprocessing = {
-    version: 1,
-    preprocess: { lowercase: true, stripHtml: true, clean: 'none', tokenizer: 'word' } as Preprocessing['preprocess'],
-    vocabSize: words.length,
-    padId: 0,
-    unkId: 1,
-    input: {
-      kind: 'sequence',
-      maxLen: config.maxLen,
-      padding: config.padding,
-      truncating: config.truncating,
-      ngrams: 1,
-      hashBuckets: config.hashBuckets,
-      binary: false,
-    },
-    classes,
-    output: (model.outputs[0]!.shape[1] as number) === 1 ? 'sigmoid' : 'softmax',
-  }
-  return { model, preprocessing, vocab: new Map(words.map((w, i) => [w, i])), config }
+  return bundleOfNetwork(net, config, classes)
 }
 
-const texts = () => {
-  const out = ['', 'great', 'a b', 'The film was not good, the plot awful!', 'unknown words only zzz qqq']
-  for (let i = 0; i < 30; i++)
-    out.push(
-      Array.from({ length: 1 + Math.floor(random() * 40) }, () => words[Math.floor(random() * words.length)]).join(' '),
-    )
-  return out
-}
+const texts = () => [
+  '',
+  'great',
+  'a b',
+  'The film was not good, the plot awful!',
+  'unknown words only zzz qqq',
+  ...randomTexts(random, 30, 40),
+]
 
 beforeAll(async () => {
   await tf.setBackend('cpu')

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, generatedFile } from '../../scripts/standalone.mjs'
 import type { AppContext } from '../../src/main/core/app-context'
 import { cleanText, tokenize } from '../../src/main/core/datasets/preprocess'
-import { encodeTexts, type Bundle, type Preprocessing } from '../../src/main/core/engine/bundle'
+import { encodeTexts, modelInputOf, type Bundle, type Preprocessing } from '../../src/main/core/engine/bundle'
 import { modelRows } from '../../src/main/core/engine/data'
 import type * as Standalone from '../../src/main/core/model-export/sentiment'
 import { sentimentModule } from '../../src/main/core/model-export/sentiment-module'
@@ -26,7 +26,6 @@ import { createAppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { confinedPolicy } from '../../src/main/core/security/path-policy'
 import type { PreprocessSpec } from '../../src/shared/datasets'
-import { modelKindSpec } from '../../src/shared/training/model-kinds'
 import { resultOf } from '../../src/shared/job-catalog'
 import { defaultConfig, type TrainConfig } from '../../src/shared/training/config'
 import type { RunRecord } from '../../src/shared/training/results'
@@ -95,22 +94,13 @@ describe('sentiment.mjs', () => {
     (spec, input) => {
       const vocabulary = vocabularyFor(spec)
       const config: TrainConfig = { ...defaultConfig, ...input }
-      const bag = modelKindSpec(config.model).input === 'bag'
       const preprocessing: Preprocessing = {
         version: 1,
         preprocess: spec,
         vocabSize: vocabulary.length,
         padId: 0,
         unkId: 1,
-        input: {
-          kind: bag ? 'ngram-bag' : 'sequence',
-          maxLen: config.maxLen,
-          padding: config.padding,
-          truncating: config.truncating,
-          ngrams: bag ? config.ngrams : 1,
-          hashBuckets: config.hashBuckets,
-          binary: modelKindSpec(config.model).pooling === 'sum',
-        },
+        input: modelInputOf(config),
         classes: ['neg', 'pos'],
         output: 'sigmoid',
       }

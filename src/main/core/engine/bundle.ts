@@ -46,6 +46,21 @@ export interface Preprocessing {
   output: 'sigmoid' | 'softmax'
 }
 
+/** How a model of `config` reads a text's ids: padded sequences, or bags of hashed n-grams. */
+export function modelInputOf(config: TrainConfig): Preprocessing['input'] {
+  const spec = modelKindSpec(config.model)
+  const bag = spec.input === 'bag'
+  return {
+    kind: bag ? 'ngram-bag' : 'sequence',
+    maxLen: config.maxLen,
+    padding: config.padding,
+    truncating: config.truncating,
+    ngrams: bag ? config.ngrams : 1,
+    hashBuckets: config.hashBuckets,
+    binary: spec.pooling === 'sum',
+  }
+}
+
 export async function writeBundle(
   dir: string,
   model: tf.LayersModel,
@@ -53,7 +68,6 @@ export async function writeBundle(
   outcome: TrainOutcome,
 ): Promise<void> {
   const { config } = params
-  const bag = modelKindSpec(config.model).input === 'bag'
   const vocab = await readVocabulary(params.datasetDir)
   const preprocessing: Preprocessing = {
     version: bundleVersion,
@@ -61,15 +75,7 @@ export async function writeBundle(
     vocabSize: params.vocabSize,
     padId: 0,
     unkId,
-    input: {
-      kind: bag ? 'ngram-bag' : 'sequence',
-      maxLen: config.maxLen,
-      padding: config.padding,
-      truncating: config.truncating,
-      ngrams: bag ? config.ngrams : 1,
-      hashBuckets: config.hashBuckets,
-      binary: modelKindSpec(config.model).pooling === 'sum',
-    },
+    input: modelInputOf(config),
     classes: params.classes,
     output: (model.outputs[0]!.shape[1] as number) === 1 ? 'sigmoid' : 'softmax',
   }
