@@ -58,6 +58,7 @@ describe('NBSVM refit on train + validation', () => {
     expect(log).toMatch(/SVM 1\/1, C 1, 96 examples/)
     expect(log).toMatch(/SVM 1\/1, C 1, 120 examples/)
     expect(log).toMatch(/Refit on 120 examples \(train \+ validation\) with C 1, beta 0\.25; scores scaled by/)
+    expect(log).toMatch(/The refit is kept in place of the fit on the training split/)
     expect(ctx.runs.history(plain.id).log.join('\n')).not.toMatch(/120 examples/)
   })
 

@@ -108,6 +108,7 @@ export async function fitNbsvm(t: Training): Promise<void> {
   state.batch = t.stepsPerEpoch
   if (refit) {
     // What the validation chose is these settings, so their refit is the model kept and tested.
+    t.log('The refit is kept in place of the fit on the training split: it is what the run tests and saves.')
     t.best?.dispose()
     const kept = t.net.exportModel()
     t.best = kept
