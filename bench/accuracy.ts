@@ -15,6 +15,8 @@
  *
  *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,tweets,tweets-no-emoticons,aclimdb]
  *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
+ *
+ * `--budget 0` leaves Auto out and `--autotune 0` fastText's autotune (a lean run of the presets).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -258,7 +260,7 @@ async function measure(
     `${name}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes`,
   )
   const rows: Row[] = []
-  if (with_.auto) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
+  if (with_.auto && options.budgetMinutes > 0) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
   for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
     if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim()))
   if (!fastTextWhy)
@@ -385,7 +387,7 @@ function fastTextRows(
     row('fastText (defaults)', fastTextRun(train, test, join(dir, 'uni'), threads)),
     row('fastText bigrams', fastTextRun(train, test, join(dir, 'bi'), ['-wordNgrams', '2', ...threads])),
   ]
-  if (!autotune) return rows
+  if (!autotune || options.autotuneSeconds <= 0) return rows
   return [
     ...rows,
     row(

@@ -111,7 +111,7 @@ describe('an Auto search on a generated task', () => {
     expect(refit.config.model).toBe(winner.config.model)
     const log = ctx.runs.history(refit.id).log.join('\n')
     expect(log).toMatch(/Refit: training on the training and validation splits together \(120 examples\)/)
-    expect(log).toMatch(/Testing the last weights \(refit on train \+ validation\)|Refit with C/)
+    expect(log).toMatch(/Testing the last weights \(refit on train \+ validation\)|Refit on 120 examples/)
     // Tested once, after the search: well above chance on the held-out split.
     expect(refit.test!.accuracy).toBeGreaterThan(0.65)
     for (const trial of done.trials) {
@@ -148,7 +148,7 @@ describe('an Auto search on a generated task', () => {
     expect(log).toMatch(new RegExp(`SVM 1/1, C ${C}, 120 examples`))
     expect(log).toMatch(
       new RegExp(
-        `Refit with C ${C}, beta ${beta}; scores scaled by [\\d.e+-]+, the temperature of the fit on the training split alone\\.`,
+        `Refit on 120 examples \\(train \\+ validation\\) with C ${C}, beta ${beta}; scores scaled by [\\d.e+-]+, the temperature of the fit on the training split alone\\.`,
       ),
     )
     expect(done.test!.accuracy).toBeGreaterThan(0.65)

@@ -48,7 +48,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   cnn: ['filterSizes', 'filters', 'vectors'],
   dense: ['denseUnits', 'vectors'],
   'ngram-bag': ['ngrams', 'hashBuckets', 'bagTrainer'],
-  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune'],
+  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
 }
 
 beforeAll(async () => {

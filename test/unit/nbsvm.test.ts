@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  beatsByMoreThanChance,
   binaryRows,
   fitL2Svm,
   interpolate,
+  joinRows,
   logCountRatios,
   type BinaryRows,
 } from '../../src/main/core/engine/nbsvm-fit'
@@ -96,5 +98,26 @@ describe('NBSVM', () => {
     const table: BinaryRows = rows
     expect(fitTemperature(table, weights, Float32Array.of(bias), 1, labels)).toBeGreaterThan(100)
     expect(fitTemperature(table, weights, Float32Array.of(bias), 1, Uint16Array.from([0, 0, 1, 1]))).toBeLessThan(0.01)
+  })
+
+  it('joins two row sets, the second after the first, as one', () => {
+    const more = binaryRows(Int32Array.from([6, 6, 2, 0, 0, 0, 0, 0]), 4, 2)
+    const joined = joinRows(rows, more)
+    expect([...joined.offsets]).toEqual([0, 2, 4, 6, 8, 10, 10])
+    expect([...joined.features]).toEqual([2, 3, 2, 4, 3, 5, 5, 6, 6, 2])
+  })
+
+  it('switches setting only when the challenger wins on more examples than chance explains (McNemar)', () => {
+    // Disagreements on 20 examples: 15 wins, 5 losses is z = 10 / sqrt(20) = 2.24 > 1.645.
+    const right = (wins: number, losses: number, both: number) =>
+      [
+        Uint8Array.from([...Array(wins).fill(1), ...Array(losses).fill(0), ...Array(both).fill(1)]),
+        Uint8Array.from([...Array(wins).fill(0), ...Array(losses).fill(1), ...Array(both).fill(1)]),
+      ] as const
+    expect(beatsByMoreThanChance(...right(15, 5, 100))).toBe(true)
+    // 13 to 7 is z = 6 / sqrt(20) = 1.34: a point and a half ahead on 400 examples is still chance.
+    expect(beatsByMoreThanChance(...right(13, 7, 380))).toBe(false)
+    expect(beatsByMoreThanChance(...right(0, 0, 50))).toBe(false)
+    expect(beatsByMoreThanChance(...right(5, 15, 100))).toBe(false)
   })
 })

@@ -28,6 +28,11 @@ export const trainConfigSchema = z
     nbInterpolation: z.number().min(0).max(1),
     /** NBSVM: choose C and beta on the validation split (`nbsvmChoices`) instead of taking the two above. */
     nbsvmTune: z.boolean().default(false),
+    /**
+     * NBSVM: after its choices (and temperature) on a fit to the training split, fit once more on the
+     * training and validation splits together and test that; the validation figures stay the first fit's.
+     */
+    nbsvmRefit: z.boolean().default(true),
     /** auto: one logit with sigmoid for two classes, softmax otherwise. */
     output: z.enum(['auto', 'sigmoid', 'softmax']),
     // embeddings
@@ -103,6 +108,7 @@ export const defaultConfig: TrainConfig = {
   svmC: 1,
   nbInterpolation: 0.25,
   nbsvmTune: false,
+  nbsvmRefit: true,
   output: 'auto',
   vectors: null,
   trainEmbeddings: true,

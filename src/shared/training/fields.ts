@@ -84,6 +84,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     label: 'Choose C and beta on validation',
     help: 'NBSVM: fit C 1 and 0.1 and try beta 0 (naive Bayes, MNB), 0.25, 0.5 and 1 on each; keep the most accurate on the validation split (one more SVM fit).',
   },
+  nbsvmRefit: {
+    group: 'model',
+    label: 'Refit on train + validation',
+    help: 'NBSVM: once C, beta and the temperature are set by a fit on the training split (whose validation figures are shown), fit again on the training and validation splits together and test that (one more SVM fit; on short data the validation examples are worth training on).',
+  },
   output: {
     group: 'model',
     label: 'Output',

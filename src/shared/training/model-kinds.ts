@@ -102,7 +102,7 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
     pooling: 'sum',
     tableDim: (outputs) => outputs,
     training: 'fit',
-    fields: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune'],
+    fields: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
     encoderParameters: () => 0,
     features: (_c, outputs) => outputs,
     floatsPerExample: (_c, width) => width * 3,

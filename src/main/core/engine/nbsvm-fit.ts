@@ -31,6 +31,39 @@ export function binaryRows(x: Int32Array, width: number, n: number): BinaryRows 
   return { offsets, features: Int32Array.from(features) }
 }
 
+/** The rows of `a`, then those of `b`: a refit's training and validation examples, without copying the fixed-width rows. */
+export function joinRows(a: BinaryRows, b: BinaryRows): BinaryRows {
+  const na = a.offsets.length - 1
+  const nb = b.offsets.length - 1
+  const offsets = new Uint32Array(na + nb + 1)
+  offsets.set(a.offsets)
+  const base = a.offsets[na]!
+  for (let i = 1; i <= nb; i++) offsets[na + i] = base + b.offsets[i]!
+  const features = new Int32Array(a.features.length + b.features.length)
+  features.set(a.features)
+  features.set(b.features, a.features.length)
+  return { offsets, features }
+}
+
+/**
+ * Whether a challenger beats the incumbent on the same labelled examples by more than chance:
+ * McNemar's test on the examples only one of them gets right (`right` holds 1 per example got right),
+ * one-sided at about 5% (z 1.645). Otherwise eight settings ranked on a few hundred validation
+ * examples pick noise: on rt-polarity's ten folds (960 validation sentences each) the plain best
+ * chose beta 0 (MNB) on three and scored 78.67% against 79.29% for the paper's settings; with this
+ * test it kept the paper's on nine folds, 79.25%.
+ */
+export function beatsByMoreThanChance(challenger: Uint8Array, incumbent: Uint8Array, z = 1.645): boolean {
+  let wins = 0
+  let losses = 0
+  for (let i = 0; i < challenger.length; i++)
+    if (challenger[i] !== incumbent[i]) {
+      if (challenger[i]) wins++
+      else losses++
+    }
+  return wins - losses > z * Math.sqrt(wins + losses)
+}
+
 /**
  * r = log((p / |p|1) / (q / |q|1)), p = alpha + the count of positive examples with the feature, q the
  * same over negatives, the norms over the features seen in training. Unseen features get r = 0: they

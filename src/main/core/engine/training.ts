@@ -82,7 +82,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const train = params.refit ? joinSplits(own, val) : own
   if (params.refit)
     log(
-      `Refit: training on the training and validation splits together (${train.n} examples); its validation figures are on examples it trained on.`,
+      `Refit: training on the training and validation splits together (${train.n} examples); ${modelKindSpec(config.model).training === 'fit' ? 'its choices and validation figures come from a fit on the training split alone' : 'its validation figures are on examples it trained on'}.`,
     )
 
   const pretrained = params.embedding ? await loadPretrained(params.embedding, params.vocabSize, ctx, log) : undefined
@@ -115,7 +115,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     stepsPerEpoch,
     // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
     totalSteps: fitted
-      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit)
+      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit, val.n > 0)
       : stepsPerEpoch * config.epochs,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
