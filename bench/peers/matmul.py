@@ -1,7 +1,8 @@
 """The float32 matrix-product rate of a peer framework, for the Studio's matmul bench (bench/matmul.ts).
 
 For each [m, k] x [k, n] shape, eager products (tf.linalg.matmul, or torch.matmul) repeated for about
-half a second after one warm-up, on the framework's default threads. Prints one JSON line:
+half a second after one warm-up, on the framework's default threads. Both compute a CPU op before it
+returns, and the result stays in the framework, as the Studio's child does. Prints one JSON line:
 {"version", "threads", "gflops": [...]}.
 
     python matmul.py --framework tensorflow|torch --shapes '[[64, 25000, 500]]'
@@ -37,7 +38,7 @@ def main():
         version, threads = tf.__version__, {"intraOp": tf.config.threading.get_intra_op_parallelism_threads()}
         for m, k, n in shapes:
             a, b = tf.random.uniform([m, k]), tf.random.uniform([k, n])
-            gflops.append(rate(lambda: tf.linalg.matmul(a, b).numpy(), m, k, n))
+            gflops.append(rate(lambda: tf.linalg.matmul(a, b), m, k, n))
     else:
         import torch
 
