@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { encodeTexts, predictEncoded, type Bundle } from '../../src/main/core/engine/bundle'
 import { recurrentLogits } from '../../src/main/core/engine/recurrent-scorer'
+import { faultsEnv } from '../../src/main/core/faults'
 import { useStockRecurrent } from '../../src/main/core/engine/recurrent/fused-layers'
 import { modelRows } from '../../src/main/core/engine/data'
 import { buildNetwork } from '../../src/main/core/engine/models'
@@ -129,6 +130,39 @@ describe('recurrent kinds scored for inference only', () => {
     const shared = await recurrentLogits(net, { threads: 1, waitForThread: true })!(x, rows)
     expect(rows).toBeGreaterThanOrEqual(32)
     expect(shared).toEqual(alone)
+  })
+
+  it('scores a crashed thread’s share, and every later batch, on its own thread, to the same logits', async () => {
+    const config = trainConfigSchema.parse({
+      ...defaultConfig,
+      model: 'lstm',
+      embeddingDim: 6,
+      hiddenUnits: 5,
+      maxLen: 12,
+    })
+    const bundle = await bundleOf(config, ['neg', 'pos'])
+    const net = buildNetwork(config, { vocabSize: words.length, classes: 2, loading: true })
+    net.importWeights(bundle.model)
+    const { ids, offsets } = encodeTexts(bundle, [...texts(), ...texts()])
+    const rows = offsets.length - 1
+    const { x } = modelRows(ids, offsets, config, words.length)
+    const alone = await recurrentLogits(net, { threads: 0 })!(x, rows)
+    // The thread reads the fault when it starts: it answers one share, then crashes on the next.
+    const failures: string[] = []
+    process.env[faultsEnv] = 'recurrent-thread-requests=1'
+    try {
+      const score = recurrentLogits(net, { threads: 1, onThreadFailure: (err) => failures.push(err.message) })!
+      // Until the thread is up the batches are scored here alone; then it takes a share, then crashes.
+      for (let i = 0; i < 600 && failures.length === 0; i++) {
+        expect(await score(x, rows)).toEqual(alone)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      expect(failures).toEqual([expect.stringMatching(/Injected fault: the recurrent scorer thread crashes/)])
+      expect(await score(x, rows)).toEqual(alone)
+      expect(failures).toHaveLength(1)
+    } finally {
+      delete process.env[faultsEnv]
+    }
   })
 
   it('leaves other kinds, and layers it does not reproduce, to tfjs', () => {

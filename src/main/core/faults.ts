@@ -5,11 +5,13 @@
  * - `folder-writes=N`: the folder writes (checkpoints, bundles) after the first N of a job process
  *   fail as on a full disk, half-written;
  * - `db-pages=N`: the database may grow by N pages past its size at open (SQLite's own
- *   `max_page_count`, which then fails writes with SQLITE_FULL as a full disk does).
+ *   `max_page_count`, which then fails writes with SQLITE_FULL as a full disk does);
+ * - `recurrent-thread-requests=N`: the recurrent scorer's worker thread crashes (an uncaught error)
+ *   on the request after its first N.
  */
 export const faultsEnv = 'SENTIMENT_STUDIO_FAULTS'
 
-type Fault = 'folder-writes' | 'db-pages'
+type Fault = 'folder-writes' | 'db-pages' | 'recurrent-thread-requests'
 
 function parse(text: string | undefined): Map<string, number> {
   const faults = new Map<string, number>()

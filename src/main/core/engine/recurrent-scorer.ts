@@ -67,6 +67,8 @@ export interface RecurrentScorerOptions {
   threads?: 0 | 1
   /** Wait for the thread to be up rather than scoring without it meanwhile, and fail with it (tests). */
   waitForThread?: boolean
+  /** Told when the thread fails: its share of that batch, and every later batch, is scored here. */
+  onThreadFailure?: (err: Error) => void
 }
 
 /** Whether a recurrent layer's config is the one this pass reproduces. */
@@ -179,6 +181,7 @@ export function recurrentLogits(
       // A failed thread's share is scored here (the thread is not asked again).
       const rest = await theirs.catch((err: Error) => {
         if (options.waitForThread) throw err
+        options.onThreadFailure?.(err)
         return encoder.features({ cache: words.cache, at: at.subarray(mine * steps) }, n - mine)
       })
       f.set(rest, mine * encoder.width)

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { BackendName } from '../../../shared/types'
+import { injectedFault } from '../faults'
 import { useBackend } from './backend'
 import { Encoder, type RecurrentSpec, type WordBlocks } from './recurrent-encoder'
 
@@ -27,9 +28,13 @@ if (parentPort) {
   const port = parentPort
   const { backend, spec } = workerData as RecurrentThreadData
   const started = useBackend(backend).then(() => new Encoder(spec))
+  const crashAfter = injectedFault('recurrent-thread-requests')
+  let requests = 0
   started.then(
     (encoder) => {
       port.on('message', (r: RecurrentThreadRequest) => {
+        if (crashAfter !== undefined && requests++ >= crashAfter)
+          throw new Error('Injected fault: the recurrent scorer thread crashes.')
         let reply: RecurrentThreadReply
         try {
           reply = { features: encoder.features(r.words, r.n) }
