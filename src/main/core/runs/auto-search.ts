@@ -236,11 +236,6 @@ export class AutoSearches {
     })
   }
 
-  /**
-   * The winner's settings trained again on train + validation (its test runs at its end), with the
-   * epochs of its best validation, when its own time says it fits the budget; null when it does not,
-   * or when the refit did not succeed (cancelled past the deadline or failed): the winner is tested then.
-   */
   /** The best trial's refit: its epochs and expected time; null when the search does not refit or has no best yet. */
   private refitPlan(live: Live): { winner: AutoTrial; run: RunRecord; epochs: number; expectedMs: number } | null {
     const { search, request } = live
@@ -256,6 +251,11 @@ export class AutoSearches {
     return { winner, run, epochs, expectedMs }
   }
 
+  /**
+   * The winner's settings trained again on train + validation (its test runs at its end), with the
+   * epochs of its best validation, when its own time says it fits the budget; null when it does not,
+   * or when the refit did not succeed (cancelled past the deadline or failed): the winner is tested then.
+   */
   private async refit(live: Live): Promise<RunRecord | null> {
     const { search, request } = live
     const plan = this.refitPlan(live)
