@@ -98,7 +98,11 @@ function measureEngine(name: string, command: string, args: string[], shapes: nu
       skipped: done.error?.message ?? done.stderr?.trim().split('\n').at(-1) ?? `exit ${done.status}`,
     }
   const rates = out.gflops as number[]
-  const detail = typeof out.detail === 'string' ? out.detail : `${name} ${String(out.version)}`
+  // A tfjs child describes its backend; a peer gives its version and threads.
+  const detail =
+    typeof out.detail === 'string'
+      ? out.detail
+      : `version ${String(out.version)}, threads ${JSON.stringify(out.threads)}`
   return { name, detail, gflops: new Map(shapes.map((s, i) => [s.join(','), rates[i]!])) }
 }
 

@@ -38,6 +38,18 @@ const texts = () => [
   ...randomTexts(random, 25, 30),
 ]
 
+/** A loaded network of `settings` and a batch large enough to share with a thread, with its logits scored on this thread alone. */
+async function largeBatch(settings: Partial<TrainConfig>) {
+  const config = trainConfigSchema.parse({ ...defaultConfig, ...settings })
+  const bundle = await bundleOf(config, ['neg', 'pos'])
+  const net = buildNetwork(config, { vocabSize: words.length, classes: 2, loading: true })
+  net.importWeights(bundle.model)
+  const { ids, offsets } = encodeTexts(bundle, [...texts(), ...texts()])
+  const rows = offsets.length - 1
+  const { x } = modelRows(ids, offsets, config, words.length)
+  return { net, x, rows, alone: await recurrentLogits(net, { threads: 0 })!(x, rows) }
+}
+
 const argmax = (p: Float32Array, row: number, c: number) => {
   let best = 0
   for (let k = 1; k < c; k++) if (p[row * c + k]! > p[row * c + best]!) best = k
@@ -111,8 +123,7 @@ describe('recurrent kinds scored for inference only', () => {
   })
 
   it('scores half of a large batch on a worker thread, to the same logits', async () => {
-    const config = trainConfigSchema.parse({
-      ...defaultConfig,
+    const { net, x, rows, alone } = await largeBatch({
       model: 'bilstm',
       embeddingDim: 6,
       hiddenUnits: 5,
@@ -120,33 +131,13 @@ describe('recurrent kinds scored for inference only', () => {
       readout: 'first-last',
       maxLen: 12,
     })
-    const bundle = await bundleOf(config, ['neg', 'pos'])
-    const net = buildNetwork(config, { vocabSize: words.length, classes: 2, loading: true })
-    net.importWeights(bundle.model)
-    const { ids, offsets } = encodeTexts(bundle, [...texts(), ...texts()])
-    const rows = offsets.length - 1
-    const { x } = modelRows(ids, offsets, config, words.length)
-    const alone = await recurrentLogits(net, { threads: 0 })!(x, rows)
     const shared = await recurrentLogits(net, { threads: 1, waitForThread: true })!(x, rows)
     expect(rows).toBeGreaterThanOrEqual(32)
     expect(shared).toEqual(alone)
   })
 
   it('scores a crashed thread’s share, and every later batch, on its own thread, to the same logits', async () => {
-    const config = trainConfigSchema.parse({
-      ...defaultConfig,
-      model: 'lstm',
-      embeddingDim: 6,
-      hiddenUnits: 5,
-      maxLen: 12,
-    })
-    const bundle = await bundleOf(config, ['neg', 'pos'])
-    const net = buildNetwork(config, { vocabSize: words.length, classes: 2, loading: true })
-    net.importWeights(bundle.model)
-    const { ids, offsets } = encodeTexts(bundle, [...texts(), ...texts()])
-    const rows = offsets.length - 1
-    const { x } = modelRows(ids, offsets, config, words.length)
-    const alone = await recurrentLogits(net, { threads: 0 })!(x, rows)
+    const { net, x, rows, alone } = await largeBatch({ model: 'lstm', embeddingDim: 6, hiddenUnits: 5, maxLen: 12 })
     // The thread reads the fault when it starts: it answers one share, then crashes on the next.
     const failures: string[] = []
     process.env[faultsEnv] = 'recurrent-thread-requests=1'
