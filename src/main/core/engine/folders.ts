@@ -33,7 +33,11 @@ export async function writeFolder(dir: string, fill: (tmp: string) => Promise<vo
     const system = describeSystemError(err, dir)
     throw system ? new Error(system, { cause: err }) : err
   }
-  if (existsSync(dir)) await rename(dir, old)
+  if (existsSync(dir)) {
+    // A `.old` beside a whole folder is what a crash after the last swap left: the folder is newer.
+    await rm(old, { recursive: true, force: true })
+    await rename(dir, old)
+  }
   await rename(tmp, dir)
   await rm(old, { recursive: true, force: true })
 }
