@@ -9,7 +9,7 @@ import { encodeTexts, predictEncoded, type Bundle } from '../../src/main/core/en
 import { bagLogits } from '../../src/main/core/engine/bag-scorer'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { seededRandom } from '../../src/main/core/datasets/splits'
-import { bundleOfNetwork, randomTexts, words } from '../fixtures/scorer-bundle'
+import { bundleOfNetwork, randomizeBody, randomTexts, words } from '../fixtures/scorer-bundle'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
 import { modelKinds, modelKindSpec } from '../../src/shared/training/model-kinds'
 
@@ -20,14 +20,9 @@ function bundleOf(config: TrainConfig, classes: string[]): Bundle {
   const net = buildNetwork(config, { vocabSize: words.length, classes: classes.length })
   // Wide weights, so the probabilities spread far from 0.5 and a wrong sum would show.
   for (let i = 0; i < net.table.values.length; i++) net.table.values[i] = (random() - 0.5) * 4
-  // The head's weights too: its own initializer is unseeded, and a near-zero kernel made the
-  // nbsvm case fail the spread check below now and then.
-  const wide = (t: tf.Tensor) =>
-    tf.tensor(
-      Array.from({ length: t.size }, () => (random() < 0.5 ? -1 : 1) * (0.5 + random())),
-      t.shape,
-    )
-  tf.tidy(() => net.body.setWeights(net.body.getWeights().map(wide)))
+  // The head's weights too, seeded: its own initializer is not, and a near-zero nbsvm kernel
+  // failed the spread check below now and then.
+  randomizeBody(net, random, () => 4)
   // The JavaScript path applies (else both sides below would be tfjs).
   expect(bagLogits(net)).not.toBeNull()
   return bundleOfNetwork(net, config, classes)
