@@ -6,7 +6,8 @@
  * training suite to some presets (and `fasttext-peer`, the fastText binary's reference row);
  * `--backends` trains each preset on each of those backends side by side (default wasm);
  * `--per-class` trains every preset on at most N reviews per class, for a quick comparison;
- * `--score-files` scores only N test files per class (scoring suite, a quick look). The accuracy
+ * `--score-files` scores only N test files per class (scoring suite, a quick look; it trains on the
+ * first of `--backends` and always scores on wasm, the issue's backend). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes, fastText autotune's `--autotune` in seconds, `--folds N` (rt-polarity by N-fold
  * cross-validation, as published) and `--presets` (its preset rows).
@@ -66,6 +67,7 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       presets: values.presets,
       perClass: values['per-class'] ? Number(values['per-class']) : undefined,
       scoreFiles: values['score-files'] ? Number(values['score-files']) : undefined,
+      trainBackend: values.backends!.split(',')[0]!.trim(),
     }),
   runs: (work) => benchRuns(work),
   matmul: async () =>

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { columnSchema } from './columns'
 import { encodings } from './datasets'
+import { backendNames } from './types'
 import { filePath } from './path-fields'
 import type { TestMetrics } from './training/results'
 
@@ -66,6 +67,8 @@ export const scoreRequestSchema = z
     /** The input's label → the model's class name, when they differ (`1=neg,2=pos`). */
     labelMap: z.record(z.string(), z.string().min(1)).optional(),
     name: z.string().trim().min(1).max(200).optional(),
+    /** The backend to score on (its ladder falls back from there): the run's own by default. */
+    backend: z.enum(backendNames).optional(),
   })
   .strict()
 export type ScoreRequest = z.output<typeof scoreRequestSchema>
@@ -78,7 +81,7 @@ export const scoreParamsSchema = z.object({
   bundleDir: z.string(),
   /** `scores/<id>/`: the results and the skipped inputs are written there as they come. */
   outDir: z.string(),
-  backend: z.enum(['cuda', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(backendNames),
   input: scoreInputSchema,
   /** For a dataset input: its folder and classes. */
   dataset: z.object({ dir: z.string(), classes: z.array(z.string()) }).optional(),
@@ -212,7 +215,7 @@ export const predictRequestSchema = z
 
 export const predictorParamsSchema = z.object({
   bundleDir: z.string(),
-  backend: z.enum(['cuda', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(backendNames),
   /** The process ends after this long without a request. */
   idleMs: z.number().int().min(1),
 })

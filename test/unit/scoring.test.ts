@@ -69,6 +69,16 @@ describe('score jobs', () => {
     expect(ctx.scores.list(run.id).map((s) => s.id)).toContain(record.id)
   })
 
+  it('scores on another backend when asked, to the same figures', async () => {
+    const input = { format: 'dataset', datasetId: data.id, split: 'test' } as const
+    const own = await score({ input })
+    const cpu = await score({ input, backend: 'cpu' })
+    expect(run.backend).toBe('wasm')
+    expect(own.outcome.backend).toMatch(/WebAssembly/)
+    expect(cpu.outcome.backend).toBe('plain JavaScript CPU')
+    expect(cpu.outcome.evaluation!.metrics.confusion).toEqual(own.outcome.evaluation!.metrics.confusion)
+  })
+
   it('scores a folder recursively, listing empty, binary, undecodable and oversized files without stopping', async () => {
     const path = testFolder('folder', {
       'pos/empty.txt': '',

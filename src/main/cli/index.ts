@@ -62,6 +62,7 @@ ${runsUsage}
                           runs waiting to train (the app starts them N at a time)
   score --run ID --input PATH [--format folder|delimited|fasttext] [--text-column C] [--id-column C]
         [--label-column C] [--ext .txt ...] [--label-map 1=neg,2=pos] [--out FILE.csv|FILE.jsonl]
+        [--backend cuda|tensorflow|wasm|cpu]
   score --run ID --dataset ID [--split test]
                           score reviews with a run's model; evaluate when they carry labels
   predict --run ID --text "..." [--explain]

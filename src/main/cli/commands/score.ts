@@ -29,6 +29,7 @@ export const scoreOptions = {
   'label-map': { type: 'string' },
   out: { type: 'string' },
   name: { type: 'string' },
+  backend: { type: 'string' },
 } as const
 
 export const predictOptions = {
@@ -86,6 +87,7 @@ export async function scoreCommand(context: AppContext, out: Output, values: Fla
     input: inputFromFlags(values),
     labelMap,
     name: values.name,
+    backend: values.backend,
   })
   if (!request.success) {
     const issue = request.error.issues[0]!

@@ -117,7 +117,7 @@ export class ScoreService {
       scoreId: id,
       bundleDir: dir,
       outDir: this.folder(id),
-      backend: run.backend ?? 'wasm',
+      backend: request.backend ?? run.backend ?? 'wasm',
       input,
       dataset: dataset ? { dir: this.datasets.folder(dataset.id), classes: dataset.classes } : undefined,
       labelMap: request.labelMap,
