@@ -23,7 +23,7 @@ import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/sh
 import type { DatasetSummary } from '../../src/shared/datasets'
 import type { RunRecord } from '../../src/shared/training/results'
 import { appContext } from '../fixtures/app'
-import { finishedRun, importSyntheticDataset, quick, startRun, trainRun } from '../fixtures/training'
+import { finishedRun, firstEpoch, importSyntheticDataset, quick, startRun, trainRun } from '../fixtures/training'
 
 const vocabSize = 40
 const config = (c: Partial<TrainConfig>) =>
@@ -271,15 +271,7 @@ describe('runs with the bag trainer', () => {
     const long = { ...settings, epochs: 30, batchSize: 8 }
     const whole = await trainRun(ctx, data.id, 'fasttext-bigram', long)
     const started = await startRun(ctx, data.id, 'fasttext-bigram', long)
-    await new Promise<void>((resolve) => {
-      const off = ctx.subscribe((name, update) => {
-        const u = update as { runId: string; epochs: unknown[] }
-        if (name === 'run.updated' && u.runId === started.id && u.epochs.length) {
-          off()
-          resolve()
-        }
-      })
-    })
+    await firstEpoch(ctx, started)
     ctx.runs.cancel(started.id)
     const cancelled = await finishedRun(ctx, started)
     expect(cancelled.status).toBe('cancelled')

@@ -20,7 +20,15 @@ import { modelKinds, type ModelKind } from '../../src/shared/training/model-kind
 import type { RunRecord } from '../../src/shared/training/results'
 import { appContext } from '../fixtures/app'
 import { probeNative } from '../fixtures/native'
-import { finishedRun, importSyntheticDataset, quick, type SyntheticTexts } from '../fixtures/training'
+import {
+  finishedRun,
+  firstEpoch,
+  importSyntheticDataset,
+  quick,
+  startRun,
+  trainRun,
+  type SyntheticTexts,
+} from '../fixtures/training'
 
 const native = probeNative('tensorflow')
 const skipped = native.available ? '' : ` (skipped: ${native.reason})`
@@ -106,4 +114,34 @@ describe('the tensorflow rung against wasm', () => {
       }
     },
   )
+})
+
+describe('cancel and resume on the tensorflow rung', () => {
+  // The native parts with state: Adam's slots in TensorFlow variables and the table's copy (dense),
+  // the Step kernel (cnn), the block LSTM (bilstm).
+  for (const model of ['dense', 'cnn', 'bilstm'] as const)
+    it.skipIf(!native.available)(
+      `${model} resumes from its checkpoint to the figures of a run never stopped${skipped}`,
+      async () => {
+        const settings = { ...quick, model, epochs: 6, batchSize: 16 }
+        const whole = await trainRun(ctx, data.id, 'fasttext-bigram', settings, 'tensorflow')
+        expect(whole.status, whole.error ?? '').toBe('succeeded')
+        const started = await startRun(ctx, data.id, 'fasttext-bigram', settings, 'tensorflow')
+        await firstEpoch(ctx, started)
+        ctx.runs.cancel(started.id)
+        const cancelled = await finishedRun(ctx, started)
+        expect(cancelled.status).toBe('cancelled')
+        expect(ctx.runs.history(cancelled.id).epochs.length).toBeLessThan(6)
+        const resumed = await finishedRun(ctx, ctx.runs.resume(started.id))
+        expect(resumed.status, resumed.error ?? '').toBe('succeeded')
+        expect(resumed.backend).toBe('tensorflow')
+        expect(ctx.runs.history(resumed.id).log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
+        const losses = (r: RunRecord) => ctx.runs.history(r.id).steps.map((s) => s.loss)
+        expect(losses(resumed)).toHaveLength(losses(whole).length)
+        losses(resumed).forEach((loss, i) =>
+          expect(Math.abs(loss - losses(whole)[i]!), `step ${i + 1}`).toBeLessThan(1e-5),
+        )
+        expect(resumed.test!.confusion).toEqual(whole.test!.confusion)
+      },
+    )
 })

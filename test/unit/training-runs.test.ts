@@ -23,6 +23,7 @@ import type { RunRecord } from '../../src/shared/training/results'
 import { appContext, finished } from '../fixtures/app'
 import {
   finishedRun,
+  firstEpoch,
   importSyntheticDataset,
   quick,
   startRun,
@@ -188,16 +189,7 @@ describe('cancel, resume and failure', () => {
   it('cancels a run, then resumes it from its checkpoint to the same number of steps', async () => {
     const started = await startRun(ctx, data.id, 'fasttext-bigram', { ...quick, epochs: 40, batchSize: 8 })
     const stepsPerEpoch = Math.ceil(data.counts.train / 8)
-    // Wait until at least one epoch's checkpoint exists.
-    await new Promise<void>((resolve) => {
-      const off = ctx.subscribe((name, update) => {
-        const u = update as { runId: string; epochs: unknown[] }
-        if (name === 'run.updated' && u.runId === started.id && u.epochs.length) {
-          off()
-          resolve()
-        }
-      })
-    })
+    await firstEpoch(ctx, started)
     // The dataset cannot go while the run reads it: refused, naming the run, and nothing removed.
     const refused = await ctx.invoke('datasets.delete', { id: data.id })
     expect(refused).toMatchObject({ ok: false, error: { field: 'id' } })
