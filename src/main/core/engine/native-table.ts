@@ -51,7 +51,11 @@ export class TableCopy {
     if (!this.copy) return
     const { dim, values } = this.table
     const updates = new Float32Array(rows.length * dim)
-    for (let r = 0; r < rows.length; r++) updates.set(values.subarray(rows[r]! * dim, (rows[r]! + 1) * dim), r * dim)
+    // A plain loop: a subarray per row made this copy a tenth of the dense net's step.
+    for (let r = 0, to = 0; r < rows.length; r++) {
+      const from = rows[r]! * dim
+      for (let k = 0; k < dim; k++) updates[to++] = values[from + k]!
+    }
     const [at, to] = [tf.tensor1d(rows, 'int32'), tf.tensor2d(updates, [rows.length, dim])]
     runNative('ResourceScatterUpdate', [this.copy.handle, at, to], 0, {}, 'dtype')
     tf.dispose([at, to])
