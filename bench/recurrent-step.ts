@@ -7,11 +7,14 @@
  * `--stock-recurrent` runs tfjs-layers' step-by-step recurrent layers instead of the whole-sequence
  * kernels (`engine/recurrent`), for before and after figures in the same conditions. `--kernels` adds one
  * step's tfjs kernels by total time (TensorFlow ops that the native rung runs by name, such as its
- * Adam, are not among them). Any preset works: `--preset mxnet-dense --backend tensorflow`.
+ * Adam, are not among them). Besides samples/s it gives the CPU time per step, and the JavaScript
+ * thread's share of it (the rest is TensorFlow's or wasm's pool threads and the GC's). Any preset
+ * works: `--preset mxnet-dense --backend tensorflow`.
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
  *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak] [--kernels]
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { useBackend } from '../src/main/core/engine/backend'
@@ -77,6 +80,7 @@ async function main() {
   const order = Int32Array.from({ length: n }, (_, i) => i)
   const micro = values.micro ? Number(values.micro) : passSize(config, width, backendName, batch)
   const times: number[] = []
+  let mainCpu = 0
   const cpu: number[] = []
   for (let s = 0; s <= steps; s++) {
     const t0 = performance.now()
@@ -97,7 +101,9 @@ async function main() {
     times.push(performance.now() - t0)
     const c1 = process.cpuUsage(c0)
     cpu.push((c1.user + c1.system) / 1000)
+    if (s === 0) mainCpu = -mainThreadMs()
   }
+  mainCpu += mainThreadMs()
   // With --peak, one more step under tf.profile: the most tensor memory held at once, above what was
   // held before (tf.profile overflows the stack on passes of some hundred thousand kernels).
   const before = tf.memory().numBytes
@@ -143,6 +149,8 @@ async function main() {
       samplesPerSecond: +((batch * 1000) / ms).toFixed(1),
       // This process's CPU time: less sensitive than the wall clock to other processes on the cores.
       cpuMsPerStep: Math.round(cpu.slice(1).reduce((a, b) => a + b, 0) / measured.length),
+      // Of which the JavaScript thread's (Linux): on two idle cores a step takes about this plus half the rest.
+      mainThreadCpuMsPerStep: Number.isNaN(mainCpu) ? null : Math.round(mainCpu / measured.length),
       tensors: tf.memory().numTensors,
       peakPassMbPerExample: profile && +((profile.peakBytes - before) / Math.min(micro, batch) / 2 ** 20).toFixed(2),
       // The fused layers' JavaScript buffers of the same step, outside tf.memory: all of one pass live at once.
@@ -150,6 +158,15 @@ async function main() {
       estimateMbPerExample: +(bytesPerExample(config, width) / 2 ** 20).toFixed(2),
     }),
   )
+}
+
+/** The JavaScript thread's CPU time so far in ms (NaN where /proc is not there). */
+function mainThreadMs(): number {
+  const stat = `/proc/self/task/${process.pid}/stat`
+  if (!existsSync(stat)) return NaN
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ')
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** The backend's own kernel, read before this project's kernels replace it. */

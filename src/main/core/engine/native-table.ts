@@ -31,16 +31,20 @@ export class TableCopy {
     return out
   }
 
-  /** The table's sparse gradient from the gradient of `gather`'s output: each distinct row's sum. */
+  /**
+   * The table's sparse gradient from the gradient of `gather`'s output: each distinct row's sum, as
+   * ScatterNd, which adds a position's row to its segment's in position order as UnsortedSegmentSum
+   * does, in about half its time (the dense net's 32,000 positions into 5,000 rows: 3-10 against 6-16
+   * ms of CPU time with the read back, under load).
+   */
   async gradient(ids: Int32Array, grad: tf.Tensor): Promise<{ rows: Int32Array; grads: Float32Array }> {
     const { rows, segments } = this.table.distinct(ids)
-    const summed = tf.tidy(() =>
-      tf.unsortedSegmentSum(
-        tf.reshape(grad, [ids.length, this.table.dim]),
-        tf.tensor1d(segments, 'int32'),
-        rows.length,
-      ),
-    )
+    const { dim } = this.table
+    const at = tf.tensor2d(segments, [ids.length, 1], 'int32')
+    const shape = tf.tensor1d([rows.length, dim], 'int32')
+    const flat = tf.reshape(grad, [ids.length, dim])
+    const summed = runNative('ScatterNd', [at, flat, shape], 1)[0]!
+    tf.dispose([at, shape, flat])
     const grads = (await summed.data()) as Float32Array
     summed.dispose()
     return { rows, grads }
@@ -51,7 +55,11 @@ export class TableCopy {
     if (!this.copy) return
     const { dim, values } = this.table
     const updates = new Float32Array(rows.length * dim)
-    for (let r = 0; r < rows.length; r++) updates.set(values.subarray(rows[r]! * dim, (rows[r]! + 1) * dim), r * dim)
+    // A plain loop: a subarray per row made this copy a tenth of the dense net's step.
+    for (let r = 0, to = 0; r < rows.length; r++) {
+      const from = rows[r]! * dim
+      for (let k = 0; k < dim; k++) updates[to++] = values[from + k]!
+    }
     const [at, to] = [tf.tensor1d(rows, 'int32'), tf.tensor2d(updates, [rows.length, dim])]
     runNative('ResourceScatterUpdate', [this.copy.handle, at, to], 0, {}, 'dtype')
     tf.dispose([at, to])

@@ -5,13 +5,16 @@
  * BatchMatMul that transposes before multiplying instead of during, and an Identity that shares the
  * data instead of copying it; the
  * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one; the tensorflow
- * backend gets a Step (ReLU's gradient) that stays in TensorFlow. Each is tested against a reference.
+ * backend gets a Step that stays in TensorFlow, matrix products as MatMul, and ReLU's gradient as
+ * one ReluGrad op. Each is tested against a reference.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs'
 import { batchMatMulConfig } from './batch-mat-mul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
 import { identityConfig } from './identity'
+import { matMulConfig } from './mat-mul'
+import { registerReluGrad } from './relu-grad'
 import { sliceConfig, splitVConfig, unpackConfig } from './slice'
 import { stepConfig } from './step'
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum'
@@ -31,7 +34,7 @@ const kernels: Record<string, MakeKernel[]> = {
     identityConfig,
   ],
   cpu: [unsortedSegmentSumConfig],
-  tensorflow: [stepConfig],
+  tensorflow: [stepConfig, matMulConfig],
 }
 
 /** The stock kernels replaced, kept from the first registration so a second one does not wrap ours. */
@@ -39,6 +42,7 @@ const stock = new Map<string, KernelConfig | undefined>()
 
 /** Registers (or replaces) this project's kernels for `backend`; safe to call more than once. */
 export function registerTrainingKernels(backend: string): void {
+  if (backend === 'tensorflow') registerReluGrad()
   for (const make of kernels[backend] ?? []) {
     const name = make(backend).kernelName
     const key = `${backend}/${name}`
