@@ -218,6 +218,7 @@ export async function importCommand(context: AppContext, out: Output, values: Fl
       name: d.name,
       classes: d.classes,
       counts: d.counts,
+      ...(d.phrases && { phrases: d.phrases }),
       vocabSize: d.vocabSize,
       skipped: d.skipped.first,
       skippedCount: d.skipped.count,
@@ -234,7 +235,7 @@ export function describeDataset(d: DatasetSummary): string {
   const lines = [
     `Dataset ${d.name} (${d.id})`,
     `  format ${d.format}, encoding ${d.encoding}, from ${d.sourcePath}`,
-    `  train ${d.counts.train} (${perClass('train')}), val ${d.counts.val} (${perClass('val')}), test ${d.counts.test} (${perClass('test')})`,
+    `  train ${d.counts.train} (${perClass('train')}${d.phrases ? `; ${d.phrases} of them phrases` : ''}), val ${d.counts.val} (${perClass('val')}), test ${d.counts.test} (${perClass('test')})`,
     `  vocabulary ${d.vocabSize}; tokens per review: median ${d.lengths.median}, 95% ≤ ${d.lengths.p95}, max ${d.lengths.max}; ${(d.lengths.fitShare * 100).toFixed(1)}% fit in ${d.settings.sequence.maxLen}`,
     `  duplicates: ${d.duplicates.repeated} repeated texts, ${d.duplicates.trainTestOverlap} shared by train and test`,
     `  fingerprint ${d.fingerprint.slice(0, 16)}…, imported in ${(d.durationMs / 1000).toFixed(1)} s`,
