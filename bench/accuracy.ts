@@ -8,12 +8,16 @@
  * (10%, seeded). fastText trains on the app's own train examples, tests on its test examples, and its
  * autotune validates on the app's validation examples.
  *
+ * `sst5-phrases` imports SST's PTB trees as a treebank instead (train + dev trees in one file, the
+ * test trees as its test file): the training split holds every distinct labelled phrase of its trees,
+ * validation and test are sentences; fastText trains on the same sentences and phrases.
+ *
  * `--folds N` (N ≥ 2) measures a dataset without an official split (rt-polarity) the way its published
  * figures were: N-fold cross-validation (seeded, per class), NBSVM, the bag presets and fastText
  * (defaults, bigrams) on every fold, their mean and spread; Auto and fastText's autotune on the first
  * fold only (N of them would take N times their budgets).
  *
- *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,tweets,tweets-no-emoticons,aclimdb]
+ *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,sst5-phrases,tweets,tweets-no-emoticons,aclimdb]
  *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
  *
  * `--budget 0` leaves Auto out and `--autotune 0` fastText's autotune (a lean run of the presets).
@@ -25,6 +29,7 @@ import { parse } from 'csv-parse/sync'
 import { createAppContext, type AppContext } from '../src/main/core/app-context'
 import { ForkLauncher } from '../src/main/core/jobs/launcher'
 import { seededRandom, shuffle } from '../src/main/core/datasets/splits'
+import { parseTree } from '../src/main/core/datasets/sources/treebank'
 import type { DatasetSummary } from '../src/shared/datasets'
 import { resultOf } from '../src/shared/job-catalog'
 import { findPreset } from '../src/shared/training/presets'
@@ -44,6 +49,8 @@ interface Source {
   examples: (data: string) => Promise<Examples | string>
   /** A source without an official split: its texts by class, which `--folds` cuts into folds. */
   byClass?: (data: string) => Record<string, string[]> | string
+  /** A treebank, imported as one (`examples` unused): its train and test tree files, or why not. */
+  trees?: (data: string, dir: string) => { path: string; testPath: string } | string
 }
 
 const lines = (file: string) =>
@@ -132,6 +139,21 @@ const sources: Source[] = [
     },
   },
   {
+    name: 'sst5-phrases',
+    split:
+      'official trees: train + dev for training (validation carved from the sentences), official test; input: every labelled phrase of the training trees (test and validation: sentences)',
+    published: 'NB 41.0%, SVM 40.7%, RNTN 45.7%, Kim CNN-rand 45.0%, CNN-non-static 48.0% (all trained on phrases)',
+    examples: async () => 'a treebank',
+    trees: (data, dir) => {
+      const trees = join(data, 'sst5', 'trees')
+      if (!existsSync(trees)) return `${trees} not found`
+      mkdirSync(dir, { recursive: true })
+      const path = join(dir, 'train+dev.txt')
+      writeFileSync(path, readFileSync(join(trees, 'train.txt'), 'utf8') + readFileSync(join(trees, 'dev.txt'), 'utf8'))
+      return { path, testPath: join(trees, 'test.txt') }
+    },
+  },
+  {
     name: 'tweets',
     split: 'first 4,000 / last 1,000 of each class, emoticons kept',
     published: 'emoticons kept: about 99.5% (the labels come from them)',
@@ -211,12 +233,12 @@ export async function benchAccuracy(work: string, data: string, options: Accurac
         results.push(await crossValidate(ctx, scratch, source, byClass, options, fastTextWhy))
         continue
       }
-      const examples = await source.examples(data)
-      if (typeof examples === 'string') {
-        results.push({ dataset: source.name, status: `skipped: ${examples} (pass --data DIR)` })
+      const input = source.trees?.(data, join(scratch, source.name)) ?? (await source.examples(data))
+      if (typeof input === 'string') {
+        results.push({ dataset: source.name, status: `skipped: ${input} (pass --data DIR)` })
         continue
       }
-      const { dataset, rows } = await measure(ctx, scratch, source.name, examples, options, fastTextWhy, {
+      const { dataset, rows } = await measure(ctx, scratch, source.name, input, options, fastTextWhy, {
         auto: true,
         autotune: true,
       })
@@ -239,33 +261,39 @@ export async function benchAccuracy(work: string, data: string, options: Accurac
 
 const log = (line: string) => process.stderr.write(`accuracy: ${line}\n`)
 
-/** One split imported through the app, and its rows: Auto and fastText's autotune when asked, the presets, fastText. */
+/**
+ * One split imported through the app (examples as a class folder, or tree files as a treebank), and
+ * its rows: Auto and fastText's autotune when asked, the presets, fastText.
+ */
 async function measure(
   ctx: AppContext,
   scratch: string,
   name: string,
-  examples: Examples,
+  input: Examples | { path: string; testPath: string },
   options: AccuracyOptions,
   fastTextWhy: string | null,
   with_: { auto: boolean; autotune: boolean },
 ): Promise<{ dataset: DatasetSummary; rows: Row[] }> {
-  const folder = writeFolder(join(scratch, name), examples)
+  const trees = 'path' in input
+  const source = trees
+    ? ({ format: 'treebank', ...input } as const)
+    : ({ format: 'folder', path: writeFolder(join(scratch, name), input) } as const)
   const dataset = resultOf(
     await ctx.jobs.finished(
-      await ctx.request('datasets.import', {
-        spec: { name, source: { format: 'folder', path: folder }, split: { valRatio: 0.1, seed: 42 } },
-      }),
+      await ctx.request('datasets.import', { spec: { name, source, split: { valRatio: 0.1, seed: 42 } } }),
     ),
   )
   log(
-    `${name}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes`,
+    `${name}: ${dataset.counts.train} train${dataset.phrases ? ` (${dataset.phrases} of them phrases)` : ''} / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes, imported in ${(dataset.durationMs / 1000).toFixed(1)} s`,
   )
   const rows: Row[] = []
   if (with_.auto && options.budgetMinutes > 0) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
   for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
     if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim()))
-  if (!fastTextWhy)
-    rows.push(...fastTextRows(ctx, dataset, folder, join(scratch, `${name}-ft`), options, with_.autotune))
+  if (!fastTextWhy) {
+    const lines = trees ? treebankLines : folderLines(source.path)
+    rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, with_.autotune))
+  }
   return { dataset, rows }
 }
 
@@ -361,21 +389,52 @@ async function autoRow(ctx: AppContext, dataset: DatasetSummary, budgetMinutes: 
   }
 }
 
+/** fastText lines of a split's examples, from the sources the import recorded (one per example). */
+type SplitLines = (sources: string[], split: 'train' | 'val' | 'test') => string[]
+
+/** A class folder: each source is `<split>/<class>/<n>.txt`. */
+const folderLines =
+  (folder: string): SplitLines =>
+  (rels) =>
+    rels.map((rel) => fastTextLine(rel.split('/').at(-2)!, readFileSync(join(folder, rel), 'utf8')))
+
+/**
+ * A treebank: each source is `file:line`, once per sentence and once per phrase the import kept. The
+ * training file gets each distinct sentence and phrase of its trees once, as the import does.
+ */
+const treebankLines: SplitLines = (sources, split) => {
+  const files = new Map<string, string[]>()
+  const seen = new Set<string>()
+  const out: string[] = []
+  for (const where of new Set(sources)) {
+    const at = where.lastIndexOf(':')
+    const file = where.slice(0, at)
+    if (!files.has(file)) files.set(file, readFileSync(file, 'utf8').split('\n'))
+    const phrases = parseTree(files.get(file)![Number(where.slice(at + 1)) - 1]!)
+    for (const p of split === 'train' ? phrases : phrases.slice(-1)) {
+      const line = fastTextLine(p.label, p.text)
+      if (split !== 'train' || !seen.has(line)) out.push(line)
+      seen.add(line)
+    }
+  }
+  return out
+}
+
 /** The app's own train / validation / test examples as fastText files, from the sources the import recorded. */
 function fastTextRows(
   ctx: AppContext,
   dataset: DatasetSummary,
-  folder: string,
+  lines: SplitLines,
   dir: string,
   options: AccuracyOptions,
   autotune: boolean,
 ): Row[] {
   mkdirSync(dir, { recursive: true })
   const file = (split: 'train' | 'val' | 'test') => {
-    const rels = readFileSync(join(ctx.datasets.folder(dataset.id), `${split}.sources.txt`), 'utf8')
+    const sources = readFileSync(join(ctx.datasets.folder(dataset.id), `${split}.sources.txt`), 'utf8')
       .split('\n')
       .filter(Boolean)
-    const out = rels.map((rel) => fastTextLine(rel.split('/').at(-2)!, readFileSync(join(folder, rel), 'utf8')))
+    const out = lines(sources, split)
     // fastText reads its input in order and does not shuffle: a file sorted by class trains badly.
     if (split === 'train') shuffle(out, seededRandom(42))
     writeFileSync(join(dir, `${split}.txt`), out.join('\n') + '\n')

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { filePath } from './path-fields'
 import { columnSchema } from './columns'
 
-export const sourceFormats = ['aclimdb', 'folder', 'fasttext', 'delimited', 'lines'] as const
+export const sourceFormats = ['aclimdb', 'folder', 'fasttext', 'delimited', 'lines', 'treebank'] as const
 export type SourceFormat = (typeof sourceFormats)[number]
 
 export const encodings = ['auto', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const
@@ -14,7 +14,7 @@ export type Encoding = (typeof encodings)[number]
 
 /** How to read a source, whatever its format; a reader uses the options that concern it and ignores the rest. */
 const sourceOptions = z.object({
-  /** fastText and delimited: a separate test file. */
+  /** fastText, delimited and treebank: a separate test file. */
   testPath: z.string().min(1).optional(),
   encoding: z.enum(encodings).default('auto'),
   /** Read only the first N examples of each file (fastText, delimited, lines). */
@@ -26,6 +26,11 @@ const sourceOptions = z.object({
   /** Delimited: undefined = detect. */
   header: z.boolean().optional(),
   quoting: z.boolean().default(true),
+  /**
+   * Treebank: every labelled phrase of a training tree is a training example too (validation and
+   * test stay whole sentences, labelled by their root).
+   */
+  phrases: z.boolean().default(true),
   /** Delimited: keep a label column whose classes are mostly single examples (refused otherwise). */
   allowManyClasses: z.boolean().optional(),
   textColumn: columnSchema.optional(),
@@ -70,6 +75,7 @@ export const sourceSpecSchema = z.discriminatedUnion(
     withPath('folder'),
     withPath('fasttext'),
     withPath('delimited'),
+    withPath('treebank'),
     sourceOptions.extend({ format: z.literal('lines'), classFiles }).strict(),
   ],
   {
@@ -180,6 +186,8 @@ export interface DatasetSummary {
   lengths: LengthStats
   /** Examples whose raw text repeats an earlier one; distinct texts found in both training (train or val) and test. */
   duplicates: { repeated: number; trainTestOverlap: number }
+  /** Treebanks: training examples that are phrases of a training sentence (in `counts.train`). */
+  phrases?: number
   skipped: { count: number; first: SourceProblem[] }
   settings: ImportSpec
   fingerprint: string

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeAclImdbFolder, makeAclImdbTarGz } from '../fixtures/dataset-files'
 import { expect, test } from './fixtures'
@@ -61,4 +61,34 @@ test('the wizard shows a clear message for a folder that is not a dataset', asyn
   await page.getByTestId('source-input').locator('input').fill(join(served.dataDir, 'no-such-folder'))
   await page.getByTestId('wizard-next').click()
   await expect(page.getByTestId('preview-error')).toContainText('does not exist; check the path.')
+})
+
+test('the wizard imports a sentiment treebank, training on its phrases by default', async ({ page, served }) => {
+  const dir = join(served.dataDir, 'fixture')
+  mkdirSync(dir, { recursive: true })
+  // Words unique to each tree: each sentence brings its two one-word phrases.
+  const trees = Array.from({ length: 10 }, (_, i) => [
+    `(0 (0 bad${i}) (0 film${i}))`,
+    `(4 (4 great${i}) (4 movie${i}))`,
+  ])
+  const path = join(dir, 'trees.txt')
+  writeFileSync(path, trees.flat().join('\n') + '\n')
+  await page.goto(served.url)
+  await page.getByTestId('import-open').click()
+  await page.getByTestId('source-input').locator('input').fill(path)
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('detected')).toContainText('treebank')
+  await expect(page.getByTestId('phrases')).toContainText('Validation and test stay whole sentences')
+  await expect(page.getByTestId('phrases').getByRole('checkbox')).toHaveAttribute('aria-checked', 'true')
+  await expect(page.getByTestId('preview-rows')).toContainText('bad0 film0')
+  for (let step = 0; step < 4; step++) await page.getByTestId('wizard-next').click()
+  await page.getByTestId('dataset-name-input').locator('input').fill('Tiny treebank')
+  await page.getByTestId('wizard-import').click()
+
+  await expect(page.getByTestId('view-datasets')).toBeVisible({ timeout: 30_000 })
+  const row = page.getByTestId('datasets-table').locator('tr', { hasText: 'Tiny treebank' })
+  // 12 training sentences and their 24 phrases; validation and test are sentences.
+  await expect(row.getByTestId('count-train')).toHaveText('36 (0 18, 4 18)')
+  await expect(row.getByTestId('count-val')).toHaveText('4 (0 2, 4 2)')
+  await expect(row.getByTestId('count-test')).toHaveText('4 (0 2, 4 2)')
 })

@@ -119,7 +119,7 @@ describe('source specs by format', () => {
   it('names the formats for an unknown one, and defaults to auto', () => {
     expect(issue({ format: 'xml', path: 'x' })).toEqual({
       field: 'format',
-      message: 'Invalid option: expected one of "auto"|"aclimdb"|"folder"|"fasttext"|"delimited"|"lines"',
+      message: 'Invalid option: expected one of "auto"|"aclimdb"|"folder"|"fasttext"|"delimited"|"lines"|"treebank"',
     })
     expect(sourceSpecSchema.parse({ path: 'x' })).toEqual({ ...importDefaults.source, path: 'x' })
   })
@@ -131,6 +131,7 @@ describe('source specs by format', () => {
       encoding: 'auto',
       labelPrefix: '__label__',
       quoting: true,
+      phrases: true,
     }
     expect(sourceSpecSchema.parse(stored)).toEqual(stored)
   })

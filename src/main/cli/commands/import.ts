@@ -31,6 +31,8 @@ export const importOptions = {
   'no-header': { type: 'boolean' },
   quoting: { type: 'boolean' },
   'no-quoting': { type: 'boolean' },
+  phrases: { type: 'boolean' },
+  'no-phrases': { type: 'boolean' },
   'allow-many-classes': { type: 'boolean' },
   'label-prefix': { type: 'string' },
   'label-map': { type: 'string' },
@@ -71,7 +73,7 @@ export const importUsage = `Import settings (for import and datasets download):
   --format F              auto|${sourceFormats.join('|')} (default ${defaults.source.format})
   --name N                (default: from the file name)
   --class-names a,b       --format lines: the class of each --path, in order
-  --test-path P           fastText, delimited: a separate test file
+  --test-path P           fastText, delimited, treebank: a separate test file
   --encoding E            ${encodings.join('|')} (default ${defaults.source.encoding})
   --limit N               only the first N examples of each file (default: all)
   --label-prefix S        fastText (default ${defaults.source.labelPrefix})
@@ -79,6 +81,7 @@ export const importUsage = `Import settings (for import and datasets download):
   --delimiter D           one character, or tab|comma|semicolon|pipe|space (default: detect)
   --header | --no-header  (default: detect)
   --quoting | --no-quoting (default ${on(defaults.source.quoting)})
+  --phrases | --no-phrases treebank: also train on every labelled phrase of the training trees (default ${on(defaults.source.phrases)})
   --allow-many-classes    keep a label column whose classes are mostly single examples (refused otherwise)
   --text-column C, --label-column C
                           a header name or a 0-based index (default: detect)
@@ -175,6 +178,7 @@ export function importSpecFromFlags(v: FlagValues): ImportSpec {
       delimiter: delimiter && (delimiterNames[delimiter] ?? delimiter),
       header: toggle(v, 'header'),
       quoting: toggle(v, 'quoting'),
+      phrases: toggle(v, 'phrases'),
       allowManyClasses: v['allow-many-classes'] === true ? true : undefined,
       textColumn: parseColumn(text(v['text-column'])),
       labelColumn: parseColumn(text(v['label-column'])),
@@ -214,6 +218,7 @@ export async function importCommand(context: AppContext, out: Output, values: Fl
       name: d.name,
       classes: d.classes,
       counts: d.counts,
+      ...(d.phrases && { phrases: d.phrases }),
       vocabSize: d.vocabSize,
       skipped: d.skipped.first,
       skippedCount: d.skipped.count,
@@ -230,7 +235,7 @@ export function describeDataset(d: DatasetSummary): string {
   const lines = [
     `Dataset ${d.name} (${d.id})`,
     `  format ${d.format}, encoding ${d.encoding}, from ${d.sourcePath}`,
-    `  train ${d.counts.train} (${perClass('train')}), val ${d.counts.val} (${perClass('val')}), test ${d.counts.test} (${perClass('test')})`,
+    `  train ${d.counts.train} (${perClass('train')}${d.phrases ? `; ${d.phrases} of them phrases` : ''}), val ${d.counts.val} (${perClass('val')}), test ${d.counts.test} (${perClass('test')})`,
     `  vocabulary ${d.vocabSize}; tokens per review: median ${d.lengths.median}, 95% ≤ ${d.lengths.p95}, max ${d.lengths.max}; ${(d.lengths.fitShare * 100).toFixed(1)}% fit in ${d.settings.sequence.maxLen}`,
     `  duplicates: ${d.duplicates.repeated} repeated texts, ${d.duplicates.trainTestOverlap} shared by train and test`,
     `  fingerprint ${d.fingerprint.slice(0, 16)}…, imported in ${(d.durationMs / 1000).toFixed(1)} s`,

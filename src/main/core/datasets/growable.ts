@@ -1,5 +1,10 @@
 /** Typed arrays that grow by doubling, so an import keeps millions of ids without JS arrays of numbers. */
-type TypedCtor = Float64ArrayConstructor | Uint32ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor
+type TypedCtor =
+  | Float64ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int8ArrayConstructor
 
 export class Growable<C extends TypedCtor> {
   private data: InstanceType<C>

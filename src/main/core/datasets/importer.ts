@@ -13,7 +13,7 @@ import { lengthStats } from './length-stats'
 import { cleanText, internTokens } from './preprocess'
 import { openSource } from './sources'
 import { SourceError } from './sources/types'
-import { assignSplits, splitNames } from './splits'
+import { assignSplitsWithPhrases, splitNames } from './splits'
 import { writeDatasetFiles, type SplitData } from './store'
 import { TokenInterner, buildVocabulary, type Vocabulary } from './vocabulary'
 
@@ -35,6 +35,8 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
   const sources: string[] = []
   const lines = new Growable(Uint32Array) // 0: the source is a whole file
   const textKeys = new Growable(Float64Array)
+  const sentenceOf = new Growable(Int32Array) // treebank phrases: their sentence's index; -1 for a sentence
+  let sentence = -1
   let sawRating = false
   offsets.push(0)
   const pushId = (id: number) => ids.push(id)
@@ -65,6 +67,8 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
     if (example.rating !== undefined) sawRating = true
     sources.push(example.source)
     lines.push(example.line ?? 0)
+    if (!example.phrase) sentence = sources.length - 1
+    sentenceOf.push(example.phrase ? sentence : -1)
     // Duplicates are found by raw text: hashed again only where cleaning changed it.
     textKeys.push(cleaned === example.text ? hash : textHash(example.text))
   }
@@ -86,7 +90,7 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
   const label = Uint16Array.from(labelOf.view(), (l) => classIndex[l]!)
 
   ctx.progress(n, n, 'examples', 'Choosing splits and the vocabulary…')
-  const split = assignSplits(sourceSplit.view(), label, spec.split)
+  const split = assignSplitsWithPhrases(sourceSplit.view(), label, sentenceOf.view(), textKeys.view(), spec.split)
   const allIds = ids.view()
   const allOffsets = offsets.view()
 
@@ -94,6 +98,7 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
   const classCounts: Record<SplitName, number[]> = { train: [], val: [], test: [] }
   for (const name of splitNames) classCounts[name] = new Array<number>(classes.length).fill(0)
   for (let i = 0; i < n; i++) {
+    if (split[i]! < 0) continue
     classCounts[splitNames[split[i]!]!][label[i]!]!++
     if (split[i] !== 0) continue
     for (let k = allOffsets[i]!; k < allOffsets[i + 1]!; k++) trainCounts[allIds[k]!]!++
@@ -123,9 +128,14 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
     data,
   )
 
-  const train = data.train
-  const trainLengths = new Uint32Array(train.offsets.length - 1)
-  for (let i = 0; i < trainLengths.length; i++) trainLengths[i] = train.offsets[i + 1]! - train.offsets[i]!
+  // Lengths of the training sentences: phrases are shorter, and the models read whole sentences.
+  const trainLengths = new Growable(Uint32Array)
+  let phrases = 0
+  sentenceOf.view().forEach((s, i) => {
+    if (split[i] !== 0) return
+    if (s >= 0) phrases++
+    else trainLengths.push(allOffsets[i + 1]! - allOffsets[i]!)
+  })
 
   return {
     name: spec.name ?? defaultName(spec),
@@ -136,13 +146,25 @@ export async function importDataset(params: JobParams<'import-dataset'>, ctx: Jo
     counts: countsOf(data),
     classCounts,
     vocabSize: vocab.tokens.length,
-    lengths: lengthStats(trainLengths, spec.sequence.maxLen),
-    duplicates: duplicateFigures(textKeys.view(), split),
+    lengths: lengthStats(trainLengths.view(), spec.sequence.maxLen),
+    duplicates: sentenceFigures(textKeys.view(), split, sentenceOf.view()),
+    ...(phrases > 0 && { phrases }),
     skipped: { count: problemCount, first: problems },
     settings: spec,
     fingerprint,
     durationMs: Date.now() - started,
   }
+}
+
+/** Duplicates among sentences: a treebank's phrases repeat by nature. */
+function sentenceFigures(keys: Float64Array, split: Int8Array, sentenceOf: Int32Array) {
+  const kept: number[] = []
+  sentenceOf.forEach((s, i) => s < 0 && kept.push(i))
+  if (kept.length === keys.length) return duplicateFigures(keys, split)
+  return duplicateFigures(
+    Float64Array.from(kept, (i) => keys[i]!),
+    Int8Array.from(kept, (i) => split[i]!),
+  )
 }
 
 function gather(

@@ -39,6 +39,8 @@ export async function profileSource(params: JobParams<'profile-source'>, ctx: Jo
   }
   for await (const example of opened.examples) {
     ctx.throwIfCancelled()
+    // A treebank's figures are its sentences': the import adds the phrases to train only.
+    if (example.phrase) continue
     length = 0
     internTokens(cleanText(example.text, preprocess), preprocess.tokenizer, tokens, count)
     lengths.push(length)

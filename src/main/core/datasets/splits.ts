@@ -74,4 +74,37 @@ export function assignSplits(sourceSplit: Int8Array, labels: ArrayLike<number>, 
   return out
 }
 
+/**
+ * Splits with treebank phrases (`sentenceOf[i]` ≥ 0: the sentence a phrase belongs to; -1 for a
+ * sentence): only sentences are split, and a phrase goes to train, once per distinct text (`keys`),
+ * when its sentence does; otherwise it is left out (-1). Validation and test stay whole sentences,
+ * and no phrase of theirs is trained on.
+ */
+export function assignSplitsWithPhrases(
+  sourceSplit: Int8Array,
+  labels: ArrayLike<number>,
+  sentenceOf: Int32Array,
+  keys: Float64Array,
+  options: SplitOptions,
+): Int8Array {
+  const sentences: number[] = []
+  sentenceOf.forEach((s, i) => s < 0 && sentences.push(i))
+  if (sentences.length === sentenceOf.length) return assignSplits(sourceSplit, labels, options)
+  const own = assignSplits(
+    Int8Array.from(sentences, (i) => sourceSplit[i]!),
+    Uint16Array.from(sentences, (i) => labels[i]!),
+    options,
+  )
+  const out = new Int8Array(sentenceOf.length).fill(-1)
+  sentences.forEach((i, k) => (out[i] = own[k]!))
+  const inTrain = new Set<number>()
+  for (const i of sentences) if (out[i] === 0) inTrain.add(keys[i]!)
+  sentenceOf.forEach((s, i) => {
+    if (s < 0 || out[s] !== 0 || inTrain.has(keys[i]!)) return
+    out[i] = 0
+    inTrain.add(keys[i]!)
+  })
+  return out
+}
+
 export const splitNames: SplitName[] = ['train', 'val', 'test']

@@ -24,6 +24,8 @@ export interface SourceDraft {
   delimiter: string | null
   header: boolean | null
   quoting: boolean
+  /** Treebank: train on every labelled phrase too. */
+  phrases: boolean
   /** As picked: a header name or an index in digits, read by `parseColumn`. */
   textColumn: string | null
   labelColumn: string | null
@@ -46,6 +48,7 @@ export function useImportDraft() {
     delimiter: d.source.delimiter ?? null,
     header: d.source.header ?? null,
     quoting: d.source.quoting,
+    phrases: d.source.phrases,
     textColumn: null,
     labelColumn: null,
   })
@@ -79,6 +82,7 @@ export function useImportDraft() {
       delimiter: source.delimiter || undefined,
       header: source.header ?? undefined,
       quoting: source.quoting,
+      phrases: source.phrases,
       textColumn: parseColumn(source.textColumn),
       labelColumn: parseColumn(source.labelColumn),
       labelMap: labelMap.value,

@@ -5,6 +5,7 @@ import type { KnownSourceSpec, SourceFormat, SourceSpec, SourceSpecOf } from '..
 import { looksLikeAclImdbArchive, reviewName } from './aclimdb'
 import { delimiterOf } from './delimited'
 import { checkedStat, readLines } from './streams'
+import { looksLikeTree } from './treebank'
 import { SourceError } from './types'
 
 export interface DetectedFormat {
@@ -47,6 +48,8 @@ async function detectPathFormat(
       if (errors?.has(i) || text.trim() === '') continue
       if (lines.length === 0 && text.startsWith(spec.labelPrefix))
         return { format: 'fasttext', reason: `lines start with ${spec.labelPrefix}` }
+      if (lines.length === 0 && looksLikeTree(text))
+        return { format: 'treebank', reason: 'lines are labelled trees, as in (3 (2 a) (4 word))' }
       if (lines.length === 0 && text.trimStart().startsWith('{'))
         return { format: 'delimited', reason: 'lines are JSON objects (JSON Lines)' }
       lines.push(text)

@@ -10,7 +10,7 @@ import type { SourceNotes } from './notes'
 import type { RawExample, ReadContext } from './types'
 
 /** The source's files with the split their examples get. */
-export function splitFiles(spec: SourceSpecOf<'fasttext' | 'delimited'>): [string, RawExample['split']][] {
+export function splitFiles(spec: SourceSpecOf<'fasttext' | 'delimited' | 'treebank'>): [string, RawExample['split']][] {
   return spec.testPath
     ? [
         [spec.path, 'train'],

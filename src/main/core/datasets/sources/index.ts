@@ -12,6 +12,7 @@ import { listClassFolders, readClassFolders } from './folder'
 import { labelMapper } from './labels'
 import { readLineFiles } from './lines'
 import { SourceNotes } from './notes'
+import { readTreebank } from './treebank'
 import { readReviewFiles, type ReviewFile } from './review-files'
 import type { RawExample, ReadContext } from './types'
 
@@ -42,6 +43,8 @@ function read(spec: KnownSourceSpec, ctx: ReadContext, notes: SourceNotes): Asyn
       return readDelimited(spec, ctx, notes)
     case 'lines':
       return readLineFiles(spec, ctx, notes)
+    case 'treebank':
+      return readTreebank(spec, ctx, notes)
   }
 }
 
@@ -99,6 +102,7 @@ export async function previewSource(spec: SourceSpec, count: number): Promise<So
     const shown: Record<string, number> = {}
     let started = 0
     for await (const e of opened.examples) {
+      if (e.phrase) continue // a treebank's sentences: the phrases repeat their words
       started ||= Date.now()
       if ((shown[e.label] ?? 0) < perClass) {
         shown[e.label] = (shown[e.label] ?? 0) + 1

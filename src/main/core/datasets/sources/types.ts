@@ -11,6 +11,8 @@ export interface RawExample {
   source: string
   /** The line in `source`, for one example per line: a number, not a string per example. */
   line?: number
+  /** A treebank phrase of the sentence yielded before it: it follows that sentence's split, and is kept only in train. */
+  phrase?: true
   /** aclImdb's star rating from the file name. */
   rating?: number
 }
