@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readVocabulary, readSplit } from '../../src/main/core/datasets/store'
-import { detectFormat, openSource, previewSource } from '../../src/main/core/datasets/sources'
+import { detectFormat, previewSource } from '../../src/main/core/datasets/sources'
 import { parseTree, TreeError } from '../../src/main/core/datasets/sources/treebank'
-import type { RawExample } from '../../src/main/core/datasets/sources/types'
-import { sourceSpecSchema, type DatasetSummary, type SourceProblem } from '../../src/shared/datasets'
+import { sourceSpecSchema, type DatasetSummary } from '../../src/shared/datasets'
 import { resultOf } from '../../src/shared/job-catalog'
 import { appContext } from '../fixtures/app'
+import { collectSource } from '../fixtures/source-examples'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
@@ -30,18 +30,6 @@ function makeTreebank(path: string, n: number, offset = 0): string {
   }
   writeFileSync(path, lines.join('\n') + '\n')
   return path
-}
-
-async function collect(input: Record<string, unknown>) {
-  const problems: SourceProblem[] = []
-  const opened = await openSource(sourceSpecSchema.parse(input), {
-    signal: new AbortController().signal,
-    problem: (p) => problems.push(p),
-    progress: () => {},
-  })
-  const examples: RawExample[] = []
-  for await (const e of opened.examples) examples.push(e)
-  return { examples, problems, format: opened.format }
 }
 
 describe('parsing a labelled tree', () => {
@@ -93,7 +81,7 @@ describe('reading a treebank', () => {
       format: 'treebank',
       reason: 'lines are labelled trees, as in (3 (2 a) (4 word))',
     })
-    const { examples, problems, format } = await collect({ path: train, testPath: test })
+    const { examples, problems, format } = await collectSource({ path: train, testPath: test })
     expect(format).toBe('treebank')
     expect(problems).toEqual([])
     expect(examples.slice(0, 6)).toEqual([
@@ -107,7 +95,7 @@ describe('reading a treebank', () => {
     const fromTest = examples.filter((e) => e.split === 'test')
     expect(fromTest.map((e) => e.text)).toEqual(['awful dull film100', 'great fun movie100'])
 
-    const without = await collect({ path: train, testPath: test, phrases: false })
+    const without = await collectSource({ path: train, testPath: test, phrases: false })
     expect(without.examples.map((e) => e.text)).toEqual([
       'awful dull film0',
       'great fun movie0',
@@ -124,7 +112,7 @@ describe('reading a treebank', () => {
       path,
       ['(1 (1 bad) (1 film))', '(3 (2 good) (3 film)', '', '(4 (4 great) (3 ))', '(0 (0 awful))'].join('\n'),
     )
-    const { examples, problems } = await collect({ path, format: 'treebank', phrases: false })
+    const { examples, problems } = await collectSource({ path, format: 'treebank', phrases: false })
     expect(examples.map((e) => [e.line, e.text])).toEqual([
       [1, 'bad film'],
       [5, 'awful'],
@@ -138,7 +126,7 @@ describe('reading a treebank', () => {
   it('maps labels at every node: a dropped root skips its sentence (listed), dropped phrases go quietly', async () => {
     const path = join(tempDir(), 'trees.txt')
     writeFileSync(path, ['(0 (2 the) (0 worst))', '(2 (2 it) (3 works))', '(4 (2 a) (4 gem))'].join('\n'))
-    const { examples, problems } = await collect({
+    const { examples, problems } = await collectSource({
       path,
       labelThreshold: { threshold: 2, below: 'neg', atOrAbove: 'pos', drop: [2] },
     })

@@ -6,26 +6,12 @@
 import { describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { openSource } from '../../src/main/core/datasets/sources'
 import { maxReviewBytes } from '../../src/main/core/datasets/sources/review-files'
-import type { RawExample } from '../../src/main/core/datasets/sources/types'
-import { sourceSpecSchema, type SourceProblem } from '../../src/shared/datasets'
 import { writeTree } from '../fixtures/dataset-files'
+import { collectSource } from '../fixtures/source-examples'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
-
-async function collect(input: Record<string, unknown>) {
-  const problems: SourceProblem[] = []
-  const opened = await openSource(sourceSpecSchema.parse(input), {
-    signal: new AbortController().signal,
-    problem: (p) => problems.push(p),
-    progress: () => {},
-  })
-  const examples: RawExample[] = []
-  for await (const e of opened.examples) examples.push(e)
-  return { examples, problems }
-}
 
 function file(name: string, content: string | Buffer): string {
   const path = join(tempDir(), name)
@@ -44,7 +30,7 @@ describe('imports that would change data silently', () => {
     ]
     const more = Array.from({ length: 10 }, (_, i) => `review ${i},${i % 2 ? 'pos' : 'neg'}`)
     const path = file('reviews.csv', [...rows, ...more].join('\n'))
-    const { examples, problems } = await collect({ path, format: 'delimited', header: true })
+    const { examples, problems } = await collectSource({ path, format: 'delimited', header: true })
     expect(examples.map((e) => e.text)).not.toContainEqual(expect.stringContaining('awful acting'))
     expect(examples).toHaveLength(11)
     expect(problems).toEqual([
@@ -63,7 +49,7 @@ describe('imports that would change data silently', () => {
       'other,pos',
       'more,neg',
     ]
-    const { examples, problems } = await collect({
+    const { examples, problems } = await collectSource({
       path: file('r.csv', rows.join('\n')),
       format: 'delimited',
       header: true,
@@ -75,7 +61,7 @@ describe('imports that would change data silently', () => {
   it('refuses binary garbage read as delimited text', async () => {
     let x = 7
     const bytes = Buffer.from(Array.from({ length: 20_000 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 255))
-    await expect(collect({ path: file('garbage.csv', bytes), format: 'delimited' })).rejects.toThrow(
+    await expect(collectSource({ path: file('garbage.csv', bytes), format: 'delimited' })).rejects.toThrow(
       /looks binary|not valid/,
     )
   })
@@ -83,20 +69,20 @@ describe('imports that would change data silently', () => {
   it('refuses a label column of singletons unless asked', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => `some review text number ${i},label-${i}`)
     const path = file('ids.csv', ['text,label', ...rows].join('\n'))
-    await expect(collect({ path, format: 'delimited', header: true })).rejects.toThrow(
+    await expect(collectSource({ path, format: 'delimited', header: true })).rejects.toThrow(
       /has 100 classes, 100 of them with one example: it does not look like labels/,
     )
-    const kept = await collect({ path, format: 'delimited', header: true, allowManyClasses: true })
+    const kept = await collectSource({ path, format: 'delimited', header: true, allowManyClasses: true })
     expect(kept.examples).toHaveLength(100)
   })
 
   it('names the encoding error of a file that is not the UTF-8 it was said to be', async () => {
     const allBad = Buffer.from('caf\xe9 cr\xe8me,pos\nna\xefve,neg\n', 'latin1')
-    await expect(collect({ path: file('l.csv', allBad), format: 'delimited', encoding: 'utf-8' })).rejects.toThrow(
-      /line 1 is not valid utf-8 at byte 3/,
-    )
+    await expect(
+      collectSource({ path: file('l.csv', allBad), format: 'delimited', encoding: 'utf-8' }),
+    ).rejects.toThrow(/line 1 is not valid utf-8 at byte 3/)
     const someBad = Buffer.from('text,label\ngood,pos\ncaf\xe9,neg\nfine,neg\n', 'latin1')
-    const { problems } = await collect({ path: file('m.csv', someBad), format: 'delimited', encoding: 'utf-8' })
+    const { problems } = await collectSource({ path: file('m.csv', someBad), format: 'delimited', encoding: 'utf-8' })
     expect(problems).toEqual([
       { where: expect.stringMatching(/m\.csv:3$/), message: expect.stringMatching(/not valid utf-8/) },
     ])
@@ -108,7 +94,7 @@ describe('imports that would change data silently', () => {
       'pos/huge.txt': Buffer.alloc(maxReviewBytes + 1, 'a '),
       'neg/1.txt': 'a bad film',
     })
-    const { examples, problems } = await collect({ path: root, format: 'folder' })
+    const { examples, problems } = await collectSource({ path: root, format: 'folder' })
     expect(examples).toHaveLength(2)
     expect(problems).toEqual([
       { where: expect.stringContaining('huge.txt'), message: expect.stringMatching(/limit of 1 MiB; skipped/) },
