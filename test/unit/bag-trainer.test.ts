@@ -23,7 +23,7 @@ import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/sh
 import type { DatasetSummary } from '../../src/shared/datasets'
 import type { RunRecord } from '../../src/shared/training/results'
 import { appContext } from '../fixtures/app'
-import { finishedRun, firstEpoch, importSyntheticDataset, quick, startRun, trainRun } from '../fixtures/training'
+import { importSyntheticDataset, quick, resumedRun, trainRun } from '../fixtures/training'
 
 const vocabSize = 40
 const config = (c: Partial<TrainConfig>) =>
@@ -270,13 +270,7 @@ describe('runs with the bag trainer', () => {
   it('cancels, then resumes from its checkpoint to the figures of a run never stopped', async () => {
     const long = { ...settings, epochs: 30, batchSize: 8 }
     const whole = await trainRun(ctx, data.id, 'fasttext-bigram', long)
-    const started = await startRun(ctx, data.id, 'fasttext-bigram', long)
-    await firstEpoch(ctx, started)
-    ctx.runs.cancel(started.id)
-    const cancelled = await finishedRun(ctx, started)
-    expect(cancelled.status).toBe('cancelled')
-    expect(ctx.runs.history(cancelled.id).epochs.length).toBeLessThan(30)
-    const resumed = await finishedRun(ctx, ctx.runs.resume(started.id))
+    const resumed = await resumedRun(ctx, data.id, 'fasttext-bigram', long)
     expect(resumed.status, resumed.error ?? '').toBe('succeeded')
     expect(ctx.runs.history(resumed.id).log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
     expect(losses(resumed)).toEqual(losses(whole))
