@@ -19,29 +19,20 @@ export function splitFiles(spec: SourceSpecOf<'fasttext' | 'delimited' | 'treeba
     : [[spec.path, null]]
 }
 
-/** A non-blank line of a line-per-example source: its file, split and 1-based number. */
-interface SourceLine {
-  path: string
-  split: RawExample['split']
-  lineNo: number
-  text: string
-}
-
-/**
- * The source files' non-blank lines (fastText, treebank): undecodable lines are listed and skipped,
- * and `limit` stops each file's lines, then the next file is read.
- */
-export async function* sourceLines(
-  spec: SourceSpecOf<'fasttext' | 'treebank'>,
+export async function* readFastText(
+  spec: SourceSpecOf<'fasttext'>,
   ctx: ReadContext,
   notes: SourceNotes,
-): AsyncGenerator<SourceLine> {
+): AsyncGenerator<RawExample> {
+  const prefix = spec.labelPrefix
+  const toLabel = labelMapper(spec, 'line')
   for (const [path, split] of splitFiles(spec)) {
     const lines = readLines(path, {
       encoding: spec.encoding,
       onEncoding: (e) => notes.encodings.add(e),
       progress: (read, size) => ctx.progress(read, size, 'bytes'),
     })
+    // Labelled: `limit` stops this file's lines, then the next file is read.
     file: for await (const { first, texts, errors } of lines) {
       for (let i = 0; i < texts.length; i++) {
         const lineNo = first + i
@@ -53,35 +44,24 @@ export async function* sourceLines(
           continue
         }
         const text = texts[i]!
-        if (text.trim() !== '') yield { path, split, lineNo, text }
+        if (text.trim() === '') continue
+        if (!text.startsWith(prefix)) {
+          ctx.problem({
+            where: `${path}:${lineNo}`,
+            message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix`,
+          })
+          continue
+        }
+        const m = labelAndText(text, prefix)
+        notes.labels.add(m.label)
+        const mapped = toLabel(m.label)
+        if ('skip' in mapped) {
+          ctx.problem({ where: `${path}:${lineNo}`, message: `line ${lineNo}: ${mapped.skip}` })
+          continue
+        }
+        yield { text: m.text, label: mapped.label, split, source: path, line: lineNo }
       }
     }
-  }
-}
-
-export async function* readFastText(
-  spec: SourceSpecOf<'fasttext'>,
-  ctx: ReadContext,
-  notes: SourceNotes,
-): AsyncGenerator<RawExample> {
-  const prefix = spec.labelPrefix
-  const toLabel = labelMapper(spec, 'line')
-  for await (const { path, split, lineNo, text } of sourceLines(spec, ctx, notes)) {
-    if (!text.startsWith(prefix)) {
-      ctx.problem({
-        where: `${path}:${lineNo}`,
-        message: `line ${lineNo} does not start with ${prefix}; fix the line or set the label prefix`,
-      })
-      continue
-    }
-    const m = labelAndText(text, prefix)
-    notes.labels.add(m.label)
-    const mapped = toLabel(m.label)
-    if ('skip' in mapped) {
-      ctx.problem({ where: `${path}:${lineNo}`, message: `line ${lineNo}: ${mapped.skip}` })
-      continue
-    }
-    yield { text: m.text, label: mapped.label, split, source: path, line: lineNo }
   }
 }
 
