@@ -106,10 +106,24 @@ export interface ScoreRow {
   truth: string | null
 }
 
-/** The results file's lines: the row plus where its full text lies in `results.jsonl`. */
-export interface StoredScoreRow extends ScoreRow {
-  offset: number
-  length: number
+/**
+ * Consecutive scored inputs as columns, as the job streams them to main: typed arrays and two lists
+ * of strings cross between processes far more cheaply than an object per row.
+ */
+export interface ScoredRows {
+  /** The first row's idx (row i's is first + i). */
+  first: number
+  sources: string[]
+  snippets: string[]
+  /** Each row's predicted class (an index into the model's classes). */
+  labels: Uint16Array
+  /** Each row's true class index, or -1 when it has none. */
+  truths: Int32Array
+  /** Every class's probability, row after row. */
+  probs: Float32Array
+  /** Where each row's line lies in `results.jsonl` (bytes). */
+  offsets: Float64Array
+  lengths: Uint32Array
 }
 
 export interface SkippedInput {
@@ -119,7 +133,7 @@ export interface SkippedInput {
 
 /** What the job streams to main as it scores. */
 export interface ScoreEvent {
-  rows: StoredScoreRow[]
+  rows: ScoredRows[]
   skipped: SkippedInput[]
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { migrate, openDatabase, schemaVersion } from '../../src/main/core/db/database'
 import { latestSchemaVersion, migrations } from '../../src/main/core/db/migrations'
 import { JobsRepo } from '../../src/main/core/db/jobs-repo'
+import { ScoresRepo } from '../../src/main/core/db/scores-repo'
 import { useTempDir } from '../fixtures/temp-dir'
 
 const tempDir = useTempDir()
@@ -52,6 +53,67 @@ describe('migrations', () => {
       db.close()
     })
   }
+
+  it('re-key version 9 score results by an integer and keep them readable, sorted and deletable', () => {
+    const file = join(tempDir(), 'studio.db')
+    const old = openDatabase(file, { targetVersion: 9 })
+    old
+      .prepare(
+        `INSERT INTO runs (id, name, config_json, status, created_at) VALUES ('run-1', 'r', '{}', 'succeeded', 'x')`,
+      )
+      .run()
+    const job = old.prepare(
+      `INSERT INTO scoring_jobs (id, run_id, source_path, status, created_at, classes_json, input_json) VALUES (?, 'run-1', '/in', 'succeeded', ?, '["neg","pos"]', '{}')`,
+    )
+    const row = old.prepare(
+      `INSERT INTO scoring_results (scoring_job_id, idx, source, label, score, probs_json, snippet, truth) VALUES (?, ?, ?, ?, ?, ?, '', NULL)`,
+    )
+    job.run('score-a', '2026-01-01')
+    job.run('score-b', '2026-01-02')
+    for (const [i, p] of [0.9, 0.6, 0.8].entries()) row.run('score-a', i, `a${i}`, 'pos', p, JSON.stringify([1 - p, p]))
+    row.run('score-b', 0, 'b0', 'neg', 0.7, '[0.7,0.3]')
+    old.close()
+
+    const db = openDatabase(file)
+    const scores = new ScoresRepo(db)
+    const page = scores.results({ id: 'score-a', sort: 'confidence', order: 'desc', limit: 10, offset: 0 })
+    expect(page.total).toBe(3)
+    expect(page.rows.map((r) => r.source)).toEqual(['a0', 'a2', 'a1'])
+    expect(scores.summary('score-b', ['neg', 'pos']).counts).toEqual({ neg: 1, pos: 0 })
+    // A job made after the upgrade takes the next key; deleting a job deletes only its rows.
+    scores.insert({
+      id: 'score-c',
+      name: 'c',
+      runId: 'run-1',
+      input: { format: 'folder', path: '/c', extensions: ['.txt'], encoding: 'auto' },
+      labelMap: undefined,
+      sourcePath: '/c',
+      classes: ['neg', 'pos'],
+    })
+    const run = {
+      first: 0,
+      sources: ['c0'],
+      snippets: [''],
+      labels: Uint16Array.of(0),
+      truths: Int32Array.of(1),
+      probs: Float32Array.of(0.75, 0.25),
+      offsets: Float64Array.of(0),
+      lengths: Uint32Array.of(1),
+    }
+    scores.addBatch('score-c', ['neg', 'pos'], [run], 0)
+    scores.delete('score-a')
+    expect(db.prepare('SELECT source FROM scoring_results ORDER BY source').pluck().all()).toEqual(['b0', 'c0'])
+    expect(scores.results({ id: 'score-c', sort: 'idx', order: 'asc', limit: 10, offset: 0 }).rows[0]).toEqual({
+      idx: 0,
+      source: 'c0',
+      snippet: '',
+      label: 'neg',
+      confidence: 0.75,
+      probs: [0.75, 0.25],
+      truth: 'pos',
+    })
+    db.close()
+  })
 
   it('roll back a failing migration whole and leave the version where it was', () => {
     const db = openDatabase(join(tempDir(), 'studio.db'))

@@ -135,7 +135,9 @@ describe('fault suite: kill -9 during a score job', () => {
           .get() as { id: string; status: string }
         expect(job.status).toBe('interrupted')
         const rows = db
-          .prepare(`SELECT idx FROM scoring_results WHERE scoring_job_id = ? ORDER BY idx`)
+          .prepare(
+            `SELECT idx FROM scoring_results WHERE job_key = (SELECT result_key FROM scoring_jobs WHERE id = ?) ORDER BY idx`,
+          )
           .pluck()
           .all(job.id)
         expect(rows).toEqual(rows.map((_, i) => i)) // no gaps

@@ -4,21 +4,23 @@
  * the event in flight (bounded memory); `flush` sends the rest; a failed send is thrown, not lost.
  */
 import { describe, expect, it } from 'vitest'
-import type { ScoreEvent, StoredScoreRow } from '../../src/shared/scoring'
+import type { ScoreEvent, ScoredRows } from '../../src/shared/scoring'
 import { RowSender } from '../../src/main/core/scoring/row-sender'
 
-const row = (idx: number): StoredScoreRow => ({
-  idx,
-  source: `${idx}.txt`,
-  snippet: '',
-  label: 'pos',
-  confidence: 0.9,
-  probs: [0.1, 0.9],
-  truth: null,
-  offset: idx * 10,
-  length: 9,
+/** n scored rows from idx `from`, as the job sends them. */
+const rows = (from: number, n: number): ScoredRows => ({
+  first: from,
+  sources: Array.from({ length: n }, (_, i) => `${from + i}.txt`),
+  snippets: new Array<string>(n).fill(''),
+  labels: new Uint16Array(n).fill(1),
+  truths: new Int32Array(n).fill(-1),
+  probs: new Float32Array(2 * n),
+  offsets: Float64Array.from({ length: n }, (_, i) => (from + i) * 10),
+  lengths: new Uint32Array(n).fill(9),
 })
-const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => row(from + i))
+/** The idx of every row an event carries, in order. */
+const idxs = (e: ScoreEvent) => e.rows.flatMap((r) => r.sources.map((_, i) => r.first + i))
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i)
 
 /** An emit whose deliveries the test finishes one by one, as main reading the pipe would. */
 function channel() {
@@ -37,7 +39,7 @@ describe('RowSender', () => {
     const c = channel()
     const sender = new RowSender(c.emit, 1000)
     await sender.add(rows(0, 2), [])
-    expect(c.sent.map((e) => e.rows.length)).toEqual([2])
+    expect(c.sent.map((e) => idxs(e).length)).toEqual([2])
     await sender.add(rows(2, 3), [{ path: 'bad.txt', reason: 'the file is empty' }])
     await sender.add(rows(5, 4), [])
     expect(c.sent).toHaveLength(1)
@@ -45,7 +47,7 @@ describe('RowSender', () => {
     await tick()
     await sender.add(rows(9, 1), [])
     expect(c.sent).toHaveLength(2)
-    expect(c.sent[1]!.rows.map((r) => r.idx)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
+    expect(idxs(c.sent[1]!)).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
     expect(c.sent[1]!.skipped).toEqual([{ path: 'bad.txt', reason: 'the file is empty' }])
     c.open[1]!.resolve()
     await sender.flush()
@@ -63,14 +65,14 @@ describe('RowSender', () => {
     expect(added).toBe(false)
     c.open[0]!.resolve()
     await full
-    expect(c.sent.map((e) => e.rows.length)).toEqual([1, 12])
+    expect(c.sent.map((e) => idxs(e).length)).toEqual([1, 12])
     await sender.add(rows(13, 2), [])
     const flushed = sender.flush()
     c.open[1]!.resolve()
     await tick()
     c.open[2]!.resolve()
     await flushed
-    expect(c.sent.flatMap((e) => e.rows.map((r) => r.idx))).toEqual(rows(0, 15).map((r) => r.idx))
+    expect(c.sent.flatMap(idxs)).toEqual(range(0, 15))
   })
 
   it('throws a failed send from flush', async () => {

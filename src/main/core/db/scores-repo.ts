@@ -13,7 +13,7 @@ import type {
   ScoreStatus,
   ScoreSummary,
   SkippedInput,
-  StoredScoreRow,
+  ScoredRows,
 } from '../../../shared/scoring'
 import { scoreResultsQuerySchema } from '../../../shared/scoring'
 import type { Db } from './database'
@@ -100,8 +100,8 @@ export class ScoresRepo {
   }): void {
     this.db
       .prepare(
-        `INSERT INTO scoring_jobs (id, name, run_id, source_path, status, count, created_at, input_json, label_map_json, classes_json)
-         VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`,
+        `INSERT INTO scoring_jobs (id, name, run_id, source_path, status, count, created_at, input_json, label_map_json, classes_json, result_key)
+         VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, (SELECT COALESCE(MAX(result_key), 0) + 1 FROM scoring_jobs))`,
       )
       .run(
         s.id,
@@ -119,29 +119,39 @@ export class ScoresRepo {
     this.db.prepare(`UPDATE scoring_jobs SET status = 'running', job_id = ? WHERE id = ?`).run(jobId, id)
   }
 
-  /** One batch of results and skipped inputs, in one transaction. */
-  addBatch(id: string, rows: StoredScoreRow[], skipped: number): void {
+  /** Runs of results (as the job streams them) and a count of skipped inputs, in one transaction. */
+  addBatch(id: string, classes: string[], runs: ScoredRows[], skipped: number): void {
+    const key = this.keyOf(id)
+    const c = classes.length
     const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO scoring_results (scoring_job_id, idx, source, label, score, probs_json, snippet, truth, text_offset, text_length)
+      `INSERT OR REPLACE INTO scoring_results (job_key, idx, source, label, score, probs_json, snippet, truth, text_offset, text_length)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
+    let count = 0
     this.db.transaction(() => {
-      for (const r of rows)
-        insert.run(
-          id,
-          r.idx,
-          r.source,
-          r.label,
-          r.confidence,
-          JSON.stringify(r.probs),
-          r.snippet,
-          r.truth,
-          r.offset,
-          r.length,
-        )
+      for (const r of runs) {
+        for (let i = 0; i < r.sources.length; i++) {
+          const probs = Array.from(r.probs.subarray(i * c, (i + 1) * c))
+          const k = r.labels[i]!
+          const truth = r.truths[i]!
+          insert.run(
+            key,
+            r.first + i,
+            r.sources[i],
+            classes[k],
+            probs[k],
+            JSON.stringify(probs),
+            r.snippets[i],
+            truth < 0 ? null : classes[truth],
+            r.offsets[i],
+            r.lengths[i],
+          )
+        }
+        count += r.sources.length
+      }
       this.db
         .prepare(`UPDATE scoring_jobs SET count = count + ?, skipped_count = skipped_count + ? WHERE id = ?`)
-        .run(rows.length, skipped, id)
+        .run(count, skipped, id)
     })()
   }
 
@@ -153,7 +163,7 @@ export class ScoresRepo {
     this.db
       .prepare(
         `UPDATE scoring_jobs SET status = ?, error = ?, outcome_json = ?, skipped_json = ?, finished_at = ?,
-           count = (SELECT COUNT(*) FROM scoring_results WHERE scoring_job_id = ?)
+           count = (SELECT COUNT(*) FROM scoring_results WHERE job_key = ?)
          WHERE id = ?`,
       )
       .run(
@@ -162,7 +172,7 @@ export class ScoresRepo {
         f.outcome ? JSON.stringify(f.outcome) : null,
         JSON.stringify(f.skipped),
         new Date().toISOString(),
-        id,
+        this.keyOf(id),
         id,
       )
   }
@@ -187,20 +197,26 @@ export class ScoresRepo {
     this.db.prepare(`UPDATE scoring_jobs SET name = ? WHERE id = ?`).run(name, id)
   }
 
+  /** The small integer its result rows are keyed by (null for an unknown job: it has no rows). */
+  private keyOf(id: string): number | null {
+    const key = this.db.prepare(`SELECT result_key FROM scoring_jobs WHERE id = ?`).pluck().get(id)
+    return typeof key === 'number' ? key : null
+  }
+
   delete(id: string): void {
     this.db.prepare(`DELETE FROM scoring_jobs WHERE id = ?`).run(id)
   }
 
   results(query: ScoreResultsQuery): ScoreResultsPage {
     const q = scoreResultsQuerySchema.parse(query)
-    const where = ['scoring_job_id = @id']
+    const where = ['job_key = @key']
     if (q.label !== undefined) where.push('label = @label')
     if (q.minConfidence !== undefined) where.push('score >= @minConfidence')
     if (q.maxConfidence !== undefined) where.push('score <= @maxConfidence')
     if (q.mistakes) where.push('truth IS NOT NULL AND truth <> label')
     const filter = where.join(' AND ')
     const params = {
-      id: q.id,
+      key: this.keyOf(q.id),
       label: q.label,
       minConfidence: q.minConfidence,
       maxConfidence: q.maxConfidence,
@@ -226,17 +242,18 @@ export class ScoresRepo {
     const r = this.db
       .prepare(
         `SELECT idx, source, snippet, label, score, probs_json, truth, text_offset, text_length FROM scoring_results
-         WHERE scoring_job_id = ? AND idx = ?`,
+         WHERE job_key = ? AND idx = ?`,
       )
-      .get(id, idx) as (ResultRow & { text_offset: number; text_length: number }) | undefined
+      .get(this.keyOf(id), idx) as (ResultRow & { text_offset: number; text_length: number }) | undefined
     return r ? { ...toRow(r), offset: r.text_offset, length: r.text_length } : null
   }
 
   summary(id: string, classes: string[]): ScoreSummary {
+    const key = this.keyOf(id)
     const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]))
     for (const r of this.db
-      .prepare(`SELECT label, COUNT(*) AS n FROM scoring_results WHERE scoring_job_id = ? GROUP BY label`)
-      .all(id) as { label: string; n: number }[])
+      .prepare(`SELECT label, COUNT(*) AS n FROM scoring_results WHERE job_key = ? GROUP BY label`)
+      .all(key) as { label: string; n: number }[])
       counts[r.label] = r.n
     // Two classes: the second class's probability (1 - confidence when the first was predicted).
     const binary = classes.length === 2
@@ -247,9 +264,9 @@ export class ScoresRepo {
     for (const r of this.db
       .prepare(
         `SELECT label, MIN(CAST((${value}) * ${histogramBins} AS INTEGER), ${histogramBins - 1}) AS bin, COUNT(*) AS n
-         FROM scoring_results WHERE scoring_job_id = @id GROUP BY label, bin`,
+         FROM scoring_results WHERE job_key = @key GROUP BY label, bin`,
       )
-      .all({ id, ...(binary && { second: classes[1] }) }) as { label: string; bin: number; n: number }[])
+      .all({ key, ...(binary && { second: classes[1] }) }) as { label: string; bin: number; n: number }[])
       (bins[r.label] ??= new Array<number>(histogramBins).fill(0))[r.bin] = r.n
     return {
       counts,

@@ -76,11 +76,12 @@ export class LineWriter {
     heads: string[],
     tails: Uint8Array,
     tailEnds: Uint32Array,
-  ): Promise<{ offset: number; length: number }[]> {
+  ): Promise<{ offsets: Float64Array; lengths: Uint32Array }> {
     let size = tails.length + heads.length
     for (const h of heads) size += Buffer.byteLength(h)
     const bytes = Buffer.allocUnsafe(size)
-    const at: { offset: number; length: number }[] = new Array(heads.length)
+    const offsets = new Float64Array(heads.length)
+    const lengths = new Uint32Array(heads.length)
     let end = 0
     for (let i = 0; i < heads.length; i++) {
       const start = end
@@ -88,11 +89,12 @@ export class LineWriter {
       const from = i === 0 ? 0 : tailEnds[i - 1]!
       bytes.set(tails.subarray(from, tailEnds[i]!), end)
       end += tailEnds[i]! - from
-      at[i] = { offset: this.offset + start, length: end - start }
+      offsets[i] = this.offset + start
+      lengths[i] = end - start
       bytes[end++] = 10
     }
     await this.append(bytes)
-    return at
+    return { offsets, lengths }
   }
 
   private async append(bytes: Buffer): Promise<void> {
@@ -137,15 +139,18 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
 
   const score = async (b: InputBatch) => {
     const n = b.sources.length
-    const probs = n > 0 ? await predictEncoded(bundle, b.ids, b.offsets, params.batchSize) : null
-    const scoredRows: ScoreRow[] = new Array(n)
+    const probs = n > 0 ? await predictEncoded(bundle, b.ids, b.offsets, params.batchSize) : new Float32Array(0)
+    const labels = new Uint16Array(n)
+    const truths = new Int32Array(n)
     const heads: string[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      const p = Array.from(probs!.subarray(i * c, (i + 1) * c))
+      const p = Array.from(probs.subarray(i * c, (i + 1) * c))
       const k = predictedClass(p, 0, c)
       const raw = b.labels[i]!
       const truth = raw === null ? null : match(raw)
       if (raw !== null && truth === null) evaluation.unmatchedLabel(raw)
+      labels[i] = k
+      truths[i] = truth ?? -1
       const row: ScoreRow = {
         idx: scored + i,
         source: b.sources[i]!,
@@ -156,23 +161,11 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
         truth: truth === null ? null : classes[truth]!,
       }
       if (truth !== null) evaluation.add(truth, p, 0, row)
-      scoredRows[i] = row
       // The row's JSON without its closing brace: the reading thread encoded the rest (the text).
       heads[i] = JSON.stringify(row).slice(0, -1)
     }
-    const at = await results.writeJoined(heads, b.tails, b.tailEnds)
-    // New objects: the evaluation keeps some rows (its mistakes) as they are.
-    const rows = scoredRows.map((r, i) => ({
-      idx: r.idx,
-      source: r.source,
-      snippet: r.snippet,
-      label: r.label,
-      confidence: r.confidence,
-      probs: r.probs,
-      truth: r.truth,
-      offset: at[i]!.offset,
-      length: at[i]!.length,
-    }))
+    const { offsets, lengths } = await results.writeJoined(heads, b.tails, b.tailEnds)
+    const rows = { first: scored, sources: b.sources, snippets: b.snippets, labels, truths, probs, offsets, lengths }
     scored += n
     if (b.skipped.length > 0) {
       skippedCount += b.skipped.length

@@ -6,12 +6,13 @@
  * as 1,024 (each transaction rewrites the index pages its random scores touch). Memory stays bounded:
  * past `maxRows` pending, `add` waits for the event in flight.
  */
-import type { ScoreEvent } from '../../../shared/scoring'
+import type { ScoreEvent, ScoredRows } from '../../../shared/scoring'
 
 export class RowSender {
   private pending: ScoreEvent = { rows: [], skipped: [] }
   private sending: Promise<void> = Promise.resolve()
   private busy = false
+  private pendingRows = 0
 
   constructor(
     private readonly emit: (event: ScoreEvent) => Promise<void>,
@@ -19,8 +20,11 @@ export class RowSender {
   ) {}
 
   /** Queues a batch's rows and skipped inputs (in order), sending them now unless an event is in flight. */
-  async add(rows: ScoreEvent['rows'], skipped: ScoreEvent['skipped']): Promise<void> {
-    for (const r of rows) this.pending.rows.push(r)
+  async add(rows: ScoredRows, skipped: ScoreEvent['skipped']): Promise<void> {
+    if (rows.sources.length > 0) {
+      this.pending.rows.push(rows)
+      this.pendingRows += rows.sources.length
+    }
     for (const s of skipped) this.pending.skipped.push(s)
     if (this.busy && this.size() < this.maxRows) return
     await this.sending
@@ -37,12 +41,13 @@ export class RowSender {
   }
 
   private size(): number {
-    return this.pending.rows.length + this.pending.skipped.length
+    return this.pendingRows + this.pending.skipped.length
   }
 
   private send(): void {
     const event = this.pending
     this.pending = { rows: [], skipped: [] }
+    this.pendingRows = 0
     this.busy = true
     this.sending = this.emit(event)
     // Handled here (its failure is thrown by the next add or flush that waits for it).

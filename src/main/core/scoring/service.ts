@@ -59,7 +59,7 @@ export class ScoreService {
   predictorIdleMs = 60_000
   /** The live predictor job of each run, least recently used first. */
   private readonly predictors = new Map<string, JobOf<'predictor'>>()
-  private readonly scoreOfJob = new Map<string, string>()
+  private readonly scoreOfJob = new Map<string, { id: string; classes: string[] }>()
   /** The first skipped inputs of each live job, from its events (a cancelled job returns no outcome). */
   private readonly skippedOfJob = new Map<string, SkippedInput[]>()
 
@@ -123,7 +123,7 @@ export class ScoreService {
       labelMap: request.labelMap,
       batchSize: 256,
     })
-    this.scoreOfJob.set(job.id, id)
+    this.scoreOfJob.set(job.id, { id, classes })
     if (job.status === 'failed') this.onSettled(job)
     else this.repo.markRunning(id, job.id)
     return job
@@ -259,9 +259,9 @@ export class ScoreService {
   }
 
   private onEvent(jobId: string, e: ScoreEvent): void {
-    const id = this.scoreOfJob.get(jobId)
-    if (!id) return
-    this.repo.addBatch(id, e.rows, e.skipped.length)
+    const score = this.scoreOfJob.get(jobId)
+    if (!score) return
+    this.repo.addBatch(score.id, score.classes, e.rows, e.skipped.length)
     const listed = this.skippedOfJob.get(jobId) ?? []
     listed.push(...e.skipped.slice(0, skippedListed - listed.length))
     this.skippedOfJob.set(jobId, listed)
