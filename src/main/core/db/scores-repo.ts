@@ -128,10 +128,12 @@ export class ScoresRepo {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     let count = 0
+    // One array for every row's probabilities: each is stringified at once (a subarray per row costs more).
+    const probs = new Array<number>(c)
     this.db.transaction(() => {
       for (const r of runs) {
         for (let i = 0; i < r.sources.length; i++) {
-          const probs = Array.from(r.probs.subarray(i * c, (i + 1) * c))
+          for (let k = 0; k < c; k++) probs[k] = r.probs[i * c + k]!
           const k = r.labels[i]!
           const truth = r.truths[i]!
           insert.run(

@@ -144,7 +144,8 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
     const truths = new Int32Array(n)
     const heads: string[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      const p = Array.from(probs.subarray(i * c, (i + 1) * c))
+      const p = new Array<number>(c)
+      for (let k = 0; k < c; k++) p[k] = probs[i * c + k]!
       const k = predictedClass(p, 0, c)
       const raw = b.labels[i]!
       const truth = raw === null ? null : match(raw)
