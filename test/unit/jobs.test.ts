@@ -43,6 +43,26 @@ describe('job processes', () => {
     db.close()
   })
 
+  it("hold a job's next event until main has handled the one before (back-pressure on any transport)", async () => {
+    const { db, manager } = setup()
+    const handledAt: number[] = []
+    const sentAt: number[] = []
+    manager.register('emits', {
+      event: (_id, e) => {
+        sentAt[e.i] = e.sentAt
+        // A slow write: without the acknowledgement the job would send on while main is busy here.
+        const until = Date.now() + 15
+        while (Date.now() < until);
+        handledAt[e.i] = Date.now()
+      },
+    })
+    const job = await manager.run('emits', { n: 20 })
+    expect(job).toMatchObject({ status: 'succeeded', result: { sent: 20 } })
+    expect(sentAt).toHaveLength(20)
+    for (let i = 1; i < 20; i++) expect(sentAt[i]).toBeGreaterThanOrEqual(handledAt[i - 1]!)
+    db.close()
+  })
+
   it('record a job that throws as failed with its message', async () => {
     const { db, manager } = setup()
     const job = await manager.run('throws', {})

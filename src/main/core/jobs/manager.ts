@@ -282,7 +282,12 @@ export class JobManager<C extends Catalog = typeof jobCatalog> {
         this.options.onLog?.(id, message.level, message.message)
         break
       case 'event':
-        this.deliver(id, live, message.data)
+        // Acknowledged even when recording it failed: the job's `emit` must not wait forever.
+        try {
+          this.deliver(id, live, message.data)
+        } finally {
+          live.proc.send({ type: 'event-ack' })
+        }
         break
       case 'result':
         live.outcome = { status: 'succeeded', result: message.value }

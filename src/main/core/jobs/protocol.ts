@@ -7,6 +7,8 @@ export type ToWorker =
   | { type: 'cancel' }
   /** A question to a job that serves requests while it runs (`JobContext.serve`, `JobManager.ask`). */
   | { type: 'request'; id: number; data: unknown }
+  /** Main has handed one more of the job's events to its kind's hook (they are acknowledged in order). */
+  | { type: 'event-ack' }
 
 export type FromWorker =
   | { type: 'progress'; progress: Omit<JobProgress, 'rate' | 'etaMs'> }

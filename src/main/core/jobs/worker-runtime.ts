@@ -31,9 +31,9 @@ export interface JobContext<U extends string = string, E = unknown, Q = unknown,
   progress(done: number, total: number | null, unit: U, message?: string): void
   log(level: 'info' | 'warn' | 'error', message: string): void
   /**
-   * Sends data of this job kind's own to main (see JobKindHooks.event). Resolves once the channel has
-   * taken it (Node's IPC: written to the pipe, so a job that waits cannot outrun main; Electron's
-   * parentPort: at once).
+   * Sends data of this job kind's own to main (see JobKindHooks.event). Resolves once main has handed
+   * it to that hook (main acknowledges every event), so a job that waits cannot outrun main on any
+   * transport: Electron's parentPort has no back-pressure of its own.
    */
   emit(data: E): Promise<void>
   /** Throws JobCancelled when a cancel was requested; call it between units of work. */
@@ -90,6 +90,8 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
   let answer: ((request: unknown) => Promise<unknown>) | null = null
   // Requests that came before the handler began to serve (while it loads, say), answered then.
   let early: { id: number; data: unknown }[] | null = []
+  // The emits main has not acknowledged yet, oldest first.
+  const acks: (() => void)[] = []
   const reply = (id: number, data: unknown) => {
     if (!answer) void port.send({ type: 'reply', id, ended: true })
     else
@@ -109,6 +111,10 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
   }
 
   port.onMessage((message) => {
+    if (message.type === 'event-ack') {
+      acks.shift()?.()
+      return
+    }
     if (message.type === 'cancel') {
       abort.abort()
       return
@@ -131,7 +137,11 @@ export function runJobWorker<C extends Catalog>(catalog: C, handlers: JobHandler
       progress: (done, total, unit, text) =>
         void port.send({ type: 'progress', progress: { done, total, unit, message: text ?? null } }),
       log: (level, text) => void port.send({ type: 'log', level, message: text }),
-      emit: (data) => port.send({ type: 'event', data }),
+      emit: (data) =>
+        new Promise<void>((resolve) => {
+          acks.push(resolve)
+          void port.send({ type: 'event', data })
+        }),
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new JobCancelled()
       },

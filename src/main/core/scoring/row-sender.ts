@@ -1,10 +1,10 @@
 /**
  * Sends a score job's rows to main as they are scored, coalescing while main is busy: when an event
- * is still on its way (Node's IPC resolves `emit` once main has read it, so main is still in its
- * SQLite transaction), the next batches' rows join one pending event instead of waiting, up to
- * `maxRows`. Main then writes fewer, larger transactions: 256 rows cost about twice as much per row
- * as 1,024 (each transaction rewrites the index pages its random scores touch). Memory stays bounded:
- * past `maxRows` pending, `add` waits for the event in flight.
+ * is still on its way (`emit` resolves once main has written it to SQLite and acknowledged it), the
+ * next batches' rows join one pending event instead of waiting, up to `maxRows`. Main then writes
+ * fewer, larger transactions: 256 rows cost about twice as much per row as 1,024 (each transaction
+ * rewrites the index pages its random scores touch). Memory stays bounded: past `maxRows` pending,
+ * `add` waits for the event in flight.
  */
 import type { ScoreEvent, ScoredRows } from '../../../shared/scoring'
 
