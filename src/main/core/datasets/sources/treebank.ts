@@ -6,11 +6,9 @@
  * with its sentence's split and only in train: validation and test stay whole sentences.
  */
 import type { SourceSpecOf } from '../../../../shared/datasets'
-import { checkAborted } from './abort'
-import { splitFiles } from './fasttext'
 import { labelMapper } from './labels'
 import type { SourceNotes } from './notes'
-import { readLines } from './streams'
+import { lineExamples } from './line-examples'
 import type { RawExample, ReadContext } from './types'
 
 /** PTB's escapes for brackets, and the backslash before `/` and `*`. */
@@ -75,57 +73,40 @@ export function parseTree(line: string): TreePhrase[] {
 export const looksLikeTree = (line: string): boolean =>
   /^\(\s*[^\s()]+\s+[^\s]/.test(line.trim()) && line.trim().endsWith(')')
 
-export async function* readTreebank(
+export function readTreebank(
   spec: SourceSpecOf<'treebank'>,
   ctx: ReadContext,
   notes: SourceNotes,
 ): AsyncGenerator<RawExample> {
   const toLabel = labelMapper(spec, 'line')
-  for (const [path, split] of splitFiles(spec)) {
-    const lines = readLines(path, {
-      encoding: spec.encoding,
-      onEncoding: (e) => notes.encodings.add(e),
-      progress: (read, size) => ctx.progress(read, size, 'bytes'),
-    })
-    file: for await (const { first, texts, errors } of lines) {
-      for (let i = 0; i < texts.length; i++) {
-        const lineNo = first + i
-        if (spec.limit !== undefined && lineNo > spec.limit) break file
-        checkAborted(ctx.signal)
-        const where = `${path}:${lineNo}`
-        const error = errors?.get(i)
-        if (error !== undefined) {
-          ctx.problem({ where, message: `line ${lineNo}: ${error}; skipped` })
-          continue
-        }
-        const text = texts[i]!
-        if (text.trim() === '') continue
-        let tree: TreePhrase[]
-        try {
-          tree = parseTree(text)
-        } catch (err) {
-          if (!(err instanceof TreeError)) throw err
-          ctx.problem({ where, message: `line ${lineNo} is not a labelled tree: ${err.message}; skipped` })
-          continue
-        }
-        const root = tree.at(-1)!
-        notes.labels.add(root.label)
-        const mapped = toLabel(root.label)
-        if ('skip' in mapped) {
-          ctx.problem({ where, message: `line ${lineNo}: ${mapped.skip}` })
-          continue
-        }
-        yield { text: root.text, label: mapped.label, split, source: path, line: lineNo }
-        if (!spec.phrases || split === 'test') continue
-        // A phrase whose label the mapping drops is left out quietly: its sentence was listed if it was.
-        const seen = new Set([root.text])
-        for (const p of tree) {
-          if (seen.has(p.text)) continue
-          seen.add(p.text)
-          const m = toLabel(p.label)
-          if ('label' in m) yield { text: p.text, label: m.label, split, source: path, line: lineNo, phrase: true }
-        }
-      }
+  return lineExamples(spec, ctx, notes, (text, lineNo, path, split) => {
+    const where = `${path}:${lineNo}`
+    let tree: TreePhrase[]
+    try {
+      tree = parseTree(text)
+    } catch (err) {
+      if (!(err instanceof TreeError)) throw err
+      ctx.problem({ where, message: `line ${lineNo} is not a labelled tree: ${err.message}; skipped` })
+      return null
     }
-  }
+    const root = tree.at(-1)!
+    notes.labels.add(root.label)
+    const mapped = toLabel(root.label)
+    if ('skip' in mapped) {
+      ctx.problem({ where, message: `line ${lineNo}: ${mapped.skip}` })
+      return null
+    }
+    const sentence: RawExample = { text: root.text, label: mapped.label, split, source: path, line: lineNo }
+    if (!spec.phrases || split === 'test') return sentence
+    // A phrase whose label the mapping drops is left out quietly: its sentence was listed if it was.
+    const made = [sentence]
+    const seen = new Set([root.text])
+    for (const p of tree) {
+      if (seen.has(p.text)) continue
+      seen.add(p.text)
+      const m = toLabel(p.label)
+      if ('label' in m) made.push({ text: p.text, label: m.label, split, source: path, line: lineNo, phrase: true })
+    }
+    return made
+  })
 }
