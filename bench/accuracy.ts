@@ -19,8 +19,11 @@
  *
  *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,sst5-phrases,tweets,tweets-no-emoticons,aclimdb]
  *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
+ *     [--backend auto|tensorflow|wasm]
  *
  * `--budget 0` leaves Auto out and `--autotune 0` fastText's autotune (a lean run of the presets).
+ * `--backend` (default `auto`: the app's own choice, the detected best) is what Auto and the presets
+ * train on; the rows say which it was.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -34,6 +37,7 @@ import type { DatasetSummary } from '../src/shared/datasets'
 import { resultOf } from '../src/shared/job-catalog'
 import { findPreset } from '../src/shared/training/presets'
 import type { RunRecord } from '../src/shared/training/results'
+import type { BackendName } from '../src/shared/types'
 import { fastTextLine, fastTextMissing, fastTextRun, fastTextVersion, type FastTextResult } from './fasttext'
 import { readArchiveTexts } from './training'
 
@@ -193,6 +197,8 @@ export interface AccuracyOptions {
   folds: number
   /** The preset rows (default nbsvm, fasttext-bigram, recommended). */
   presets?: string
+  /** The backend Auto and the presets train on: `auto` (the default) is the app's choice, the detected best. */
+  backend: 'auto' | BackendName
 }
 
 interface Row {
@@ -287,9 +293,10 @@ async function measure(
     `${name}: ${dataset.counts.train} train${dataset.phrases ? ` (${dataset.phrases} of them phrases)` : ''} / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes, imported in ${(dataset.durationMs / 1000).toFixed(1)} s`,
   )
   const rows: Row[] = []
-  if (with_.auto && options.budgetMinutes > 0) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
+  if (with_.auto && options.budgetMinutes > 0)
+    rows.push(await autoRow(ctx, dataset, options.budgetMinutes, options.backend))
   for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
-    if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim()))
+    if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim(), options.backend))
   if (!fastTextWhy) {
     const lines = trees ? treebankLines : folderLines(source.path)
     rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, with_.autotune))
@@ -363,29 +370,44 @@ const figures = (run: RunRecord, seconds: number, detail: string): Row => ({
   detail: run.status === 'succeeded' ? detail : `${run.status}: ${run.error ?? ''} ${detail}`,
 })
 
-async function presetRow(ctx: AppContext, dataset: DatasetSummary, preset: string): Promise<Row> {
+async function presetRow(
+  ctx: AppContext,
+  dataset: DatasetSummary,
+  preset: string,
+  backend: AccuracyOptions['backend'],
+): Promise<Row> {
   const t0 = performance.now()
-  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend: 'wasm' })
+  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend })
   const run = await ctx.runs.started(queued.id)
   await ctx.jobs.wait(run.jobId!)
   const done = ctx.runs.get(run.id)
   log(`${dataset.name} ${preset}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
-  return figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults`)
+  return figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults, ${done.backend}`)
 }
 
-async function autoRow(ctx: AppContext, dataset: DatasetSummary, budgetMinutes: number): Promise<Row> {
+async function autoRow(
+  ctx: AppContext,
+  dataset: DatasetSummary,
+  budgetMinutes: number,
+  backend: AccuracyOptions['backend'],
+): Promise<Row> {
   const t0 = performance.now()
-  const search = await ctx.request('auto.start', { datasetId: dataset.id, budgetMinutes, backend: 'wasm' })
+  const search = await ctx.request('auto.start', { datasetId: dataset.id, budgetMinutes, backend })
   const done = await ctx.auto.wait(search.id)
   const seconds = (performance.now() - t0) / 1000
   if (!done.bestRunId)
     return { model: 'auto', testAccuracy: null, macroF1: null, seconds, detail: `${done.status}: ${done.error}` }
   const winner = done.trials.find((t) => t.runId === done.bestRunId)!
   log(`${dataset.name} auto: ${done.trials.length} trials, best ${winner.label}`)
+  for (const t of done.trials)
+    log(
+      `  ${t.label}, rung ${t.rung + 1}, ${t.epochs} epochs: ${t.status}, validation ${t.validationAccuracy === null ? '-' : `${(t.validationAccuracy * 100).toFixed(2)}%`}, ${((t.wallMs ?? 0) / 1000).toFixed(0)} s`,
+    )
+  const tested = ctx.runs.get(done.testedRunId ?? done.bestRunId)
   return {
-    ...figures(ctx.runs.get(done.testedRunId ?? done.bestRunId), seconds, ''),
+    ...figures(tested, seconds, ''),
     model: `auto (${budgetMinutes} min)`,
-    detail: `${done.trials.length} trials; best: ${winner.label}, rung ${winner.rung + 1}, ${winner.epochs} epochs${done.refit ? '; refit on train + validation' : ''}`,
+    detail: `${done.trials.length} trials; best: ${winner.label}, rung ${winner.rung + 1}, ${winner.epochs} epochs${done.refit ? '; refit on train + validation' : ''}; ${tested.backend}`,
   }
 }
 

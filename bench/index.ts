@@ -10,7 +10,8 @@
  * first of `--backends` and always scores on wasm, the issue's backend). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes, fastText autotune's `--autotune` in seconds, `--folds N` (rt-polarity by N-fold
- * cross-validation, as published) and `--presets` (its preset rows).
+ * cross-validation, as published), `--presets` (its preset rows) and `--backend` (default auto, the
+ * app's choice).
  * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
  * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
  * `--set key=value` (repeatable) changes every preset's config. The matmul suite times each preset's
@@ -27,6 +28,7 @@ import { benchScoring } from './scoring'
 import { benchRuns } from './runs'
 import { benchTraining } from './training'
 import { benchVectors } from './vectors'
+import { backendNames, type BackendName } from '../src/shared/types'
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '5' },
     autotune: { type: 'string', default: '300' },
     folds: { type: 'string', default: '1' },
+    // accuracy: what Auto and the presets train on (auto: the app's choice)
+    backend: { type: 'string', default: 'auto' },
     peer: { type: 'string' },
     python: { type: 'string' },
     'peer-seconds': { type: 'string' },
@@ -83,7 +87,16 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       autotuneSeconds: Number(values.autotune),
       folds: Number(values.folds),
       presets: values.presets,
+      backend: backendChoice(values.backend!),
     }),
+}
+
+const isBackendChoice = (name: string): name is 'auto' | BackendName =>
+  name === 'auto' || backendNames.some((b) => b === name)
+
+function backendChoice(name: string): 'auto' | BackendName {
+  if (isBackendChoice(name)) return name
+  throw new Error(`Unknown backend "${name}"; there are auto, ${backendNames.join(', ')}.`)
 }
 
 async function main() {

@@ -45,7 +45,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   lstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   gru: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
-  cnn: ['filterSizes', 'filters', 'vectors'],
+  cnn: ['filterSizes', 'filters', 'vectors', 'lengthBuckets'],
   dense: ['denseUnits', 'vectors'],
   'ngram-bag': ['ngrams', 'hashBuckets', 'bagTrainer'],
   nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],

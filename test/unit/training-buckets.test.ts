@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import { padSequences } from '../../src/main/core/datasets/store'
-import { batchLength, bucketedOrder, usesBuckets } from '../../src/main/core/engine/buckets'
+import { batchLength, bucketedOrder, bucketPadding, usesBuckets } from '../../src/main/core/engine/buckets'
 import { batchRows } from '../../src/main/core/engine/evaluate'
 import { registerTrainingKernels } from '../../src/main/core/engine/kernels'
 import { buildNetwork } from '../../src/main/core/engine/models'
@@ -33,11 +33,13 @@ beforeAll(async () => {
 })
 
 describe('length buckets', () => {
-  it('are on for the recurrent kinds only, and old configs without the setting get them', () => {
+  it('are on for the recurrent kinds and the CNN only, and old configs without the setting get them', () => {
     expect(usesBuckets(config({ model: 'bilstm' }))).toBe(true)
     expect(usesBuckets(config({ model: 'rnn' }))).toBe(true)
+    expect(usesBuckets(config({ model: 'cnn' }))).toBe(true)
     expect(usesBuckets(config({ model: 'lstm', lengthBuckets: false }))).toBe(false)
-    expect(usesBuckets(config({ model: 'cnn' }))).toBe(false)
+    expect(usesBuckets(config({ model: 'dense' }))).toBe(false)
+    expect(usesBuckets(config({ model: 'ngram-bag' }))).toBe(false)
     for (const p of presets) expect(p.config.lengthBuckets).toBe(true)
     const { lengthBuckets: _, ...saved } = defaultConfig
     expect(trainConfigSchema.parse(saved).lengthBuckets).toBe(true)
@@ -69,6 +71,17 @@ describe('length buckets', () => {
     for (let b = 1; b < steps.length; b++) if (steps[b]! > steps[b - 1]!) rises++
     expect(rises).toBeGreaterThan(steps.length / 4)
     expect(rises).toBeLessThan((3 * steps.length) / 4)
+  })
+
+  it("keep a CNN's windows over the text's end, never narrowing a batch past the rows", () => {
+    const short = Uint32Array.from([1, 2, 1, 3, 2, 1])
+    const order = Int32Array.from({ length: short.length }, (_, i) => i)
+    const cnn = config({ model: 'cnn', filterSizes: [3, 4, 5] })
+    expect(bucketPadding(cnn)).toBe(4)
+    expect(bucketPadding(config({ model: 'gru' }))).toBe(0)
+    expect(batchLength(short, order, 0, 3, bucketPadding(cnn), 40)).toBe(6)
+    expect(batchLength(short, order, 0, 6)).toBe(3)
+    expect(batchLength(short, order, 0, 6, 4, 5)).toBe(5)
   })
 
   for (const padding of ['pre', 'post'] as const)
@@ -130,6 +143,34 @@ describe('length buckets', () => {
     }
     const order = Int32Array.from({ length: n }, (_, i) => i)
     const [loss] = await trainStep(net, makeOptimizer(c), vars, 0, c.learningRate, data, 0, n, order, 4, 4)
+    expect(Number.isFinite(loss)).toBe(true)
+    vars.forEach((v, i) => expect(v.dataSync()).not.toEqual(before[i]))
+  })
+
+  it("train a CNN's shorter bodies on its own convolutions, which score a row as the full body does", async () => {
+    const c = config({ model: 'cnn', embeddingDim: 4, filterSizes: [2, 3], filters: 5, maxLen: 9, dropout: 0 })
+    const net = buildNetwork(c, { vocabSize: 20, classes: 3 })
+    const short = net.bodyFor(5)
+    expect(short.trainableWeights.map((w) => w.read().id)).toEqual(net.body.trainableWeights.map((w) => w.read().id))
+    // Three tokens and the widest window's 2 steps of padding: every window the full row has but those
+    // of padding alone (relu of the bias, 0 at the start, which the max over relu outputs never exceeds).
+    const row = tf.concat([tf.randomNormal([1, 3, 4], 0, 1, 'float32', 3), tf.zeros([1, 6, 4])], 1)
+    const full = (net.body.predict(row) as tf.Tensor).arraySync()
+    const narrowed = (short.predict(row.slice([0, 0, 0], [1, 5, 4])) as tf.Tensor).arraySync()
+    expect(narrowed).toEqual(full)
+    expect((net.bodyFor(4).predict(row.slice([0, 0, 0], [1, 4, 4])) as tf.Tensor).arraySync()).not.toEqual(full)
+    const vars = net.body.trainableWeights.map((w) => w.read() as tf.Variable)
+    const before = vars.map((v) => v.dataSync().slice())
+    const n = 4
+    const data = {
+      x: Int32Array.from({ length: n * 9 }, (_, i) => (i % 9 < 3 ? 1 + (i % 17) : 0)),
+      width: 9,
+      labels: Uint16Array.from({ length: n }, (_, i) => i % 3),
+      n,
+      lengths: new Uint32Array(n).fill(3),
+    }
+    const order = Int32Array.from({ length: n }, (_, i) => i)
+    const [loss] = await trainStep(net, makeOptimizer(c), vars, 0, c.learningRate, data, 0, n, order, 5, 4)
     expect(Number.isFinite(loss)).toBe(true)
     vars.forEach((v, i) => expect(v.dataSync()).not.toEqual(before[i]))
   })

@@ -62,8 +62,9 @@ export const trainConfigSchema = z
     padding: z.enum(['pre', 'post']),
     truncating: z.enum(['pre', 'post']),
     /**
-     * Recurrent kinds: batches of reviews of similar length, each padded to its longest only (on the
-     * padding side). A default, not a requirement: configs saved before it existed still parse.
+     * Recurrent kinds and the CNN: batches of reviews of similar length, each padded to its longest
+     * only (on the padding side). A default, not a requirement: configs saved before it existed still
+     * parse.
      */
     lengthBuckets: z.boolean().default(true),
     /**

@@ -29,6 +29,11 @@ export interface ModelKindSpec {
   features: (config: TrainConfig, outputs: number) => number
   /** A generous estimate of the floats one example's pass keeps until its backward pass (rows of `width` ids). */
   floatsPerExample: (config: TrainConfig, width: number) => number
+  /**
+   * Padding a length bucket's batch keeps past its longest example (none if unset): a convolution's
+   * windows that overlap the text's end, as every row has them at full width.
+   */
+  bucketPadding?: (config: TrainConfig) => number
 }
 
 /** The embedded rows a pass keeps: the input, its gradient and a copy. */
@@ -69,11 +74,12 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
   /** Kim (2014): one convolution per width, max over time, concatenated. */
   cnn: {
     input: 'sequence',
-    fields: ['filterSizes', 'filters', 'vectors'],
+    fields: ['filterSizes', 'filters', 'vectors', 'lengthBuckets'],
     encoderParameters: (c) => c.filterSizes.reduce((a, w) => a + w * c.embeddingDim * c.filters + c.filters, 0),
     features: (c) => c.filterSizes.length * c.filters,
     floatsPerExample: (c, width) =>
       embedded(c, width) + c.filterSizes.reduce((a, w) => a + width * (w * c.embeddingDim + 3 * c.filters), 0),
+    bucketPadding: (c) => Math.max(...c.filterSizes) - 1,
   },
   /** The MXNet dense net: the embedded sequence flattened into one hidden layer. */
   dense: {

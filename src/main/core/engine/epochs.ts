@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { EpochMetrics, StepMetrics } from '../../../shared/training/results'
-import { batchLength, bucketedOrder, usesBuckets } from './buckets'
+import { batchLength, bucketedOrder, bucketPadding, usesBuckets } from './buckets'
 import { saveCheckpoint } from './checkpoints'
 import { passSize } from './memory'
 import { setLearningRate } from './optimizer'
@@ -52,7 +52,7 @@ async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array |
   setLearningRate(t.optimizer, lr)
   const from = state.batch * config.batchSize
   const to = Math.min(t.train.n, from + config.batchSize)
-  const steps = lengths ? batchLength(lengths, order, from, to) : t.train.width
+  const steps = lengths ? batchLength(lengths, order, from, to, bucketPadding(config), t.train.width) : t.train.width
   // A shorter batch keeps less per example: more of it fits in one pass.
   const micro = steps === t.train.width ? t.micro : passSize(config, steps, t.backend.name, config.batchSize)
   const [loss, accuracy] = await (t.bag

@@ -10,8 +10,8 @@ import type { TrainConfig } from '../../../shared/training/config'
 import { FusedGRU, FusedLSTM, FusedSimpleRNN } from './recurrent/fused-layers'
 
 /**
- * The layer of that name made before, else `make()`'s: a recurrent body is built once per batch
- * length (length buckets) from the same weighted layers. Layers without weights are made anew.
+ * The layer of that name made before, else `make()`'s: a recurrent or convolutional body is built once per
+ * batch length (length buckets) from the same weighted layers. Layers without weights are made anew.
  */
 export type Layers = <L extends tf.layers.Layer>(name: string, make: () => L) => L
 
@@ -73,18 +73,17 @@ function firstAndLast(h: tf.SymbolicTensor, steps: number): tf.SymbolicTensor {
     .apply([step([0, steps - 1], 'first_step'), step([steps - 1, 0], 'last_step')]) as tf.SymbolicTensor
 }
 
-/** Kim (2014): one convolution per width, max over time, concatenated. */
-const cnn: ModelBuilder = (x, config) => {
-  const pooled = config.filterSizes.map(
-    (width, i) =>
-      tf.layers
-        .globalMaxPooling1d({ name: `max_over_time_${i}` })
-        .apply(
-          tf.layers
-            .conv1d({ filters: config.filters, kernelSize: width, activation: 'relu', name: `conv_${width}_${i}` })
-            .apply(x) as tf.SymbolicTensor,
-        ) as tf.SymbolicTensor,
-  )
+/** Kim (2014): one convolution per width, max over time, concatenated (any length: length buckets share the convolutions). */
+const cnn: ModelBuilder = (x, config, layers) => {
+  const pooled = config.filterSizes.map((width, i) => {
+    const name = `conv_${width}_${i}`
+    const conv = layers(name, () =>
+      tf.layers.conv1d({ filters: config.filters, kernelSize: width, activation: 'relu', name }),
+    )
+    return tf.layers
+      .globalMaxPooling1d({ name: `max_over_time_${i}` })
+      .apply(conv.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor
+  })
   return pooled.length === 1 ? pooled[0]! : (tf.layers.concatenate({}).apply(pooled) as tf.SymbolicTensor)
 }
 

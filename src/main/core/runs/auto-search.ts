@@ -12,6 +12,7 @@ import {
   fitsBudget,
   promoted,
   rankTrials,
+  refitAddsEnough,
   rungCount,
   rungEpochs,
   type AutoCandidate,
@@ -83,7 +84,7 @@ export class AutoSearches {
     }
     const stats = statsOf(dataset)
     // Each candidate's full epochs are its config's on this dataset, size rules included.
-    const candidates = (request.candidates ?? autoCandidates()).map((candidate) => {
+    const candidates = (request.candidates ?? autoCandidates(dataset)).map((candidate) => {
       const { config } = this.runs.resolveConfig(candidate.preset, candidate.overrides, stats)
       return { candidate, full: config.epochs, fitted: modelKindSpec(config.model).training === 'fit' }
     })
@@ -136,6 +137,8 @@ export class AutoSearches {
      */
     const perEpochMs = new Map<string, number>()
     let overheadMs = 0
+    /** Each candidate's last trial: a rung of no more epochs than it (3 full epochs: 1, 1, 3) keeps it. */
+    const last = new Map<Entry, AutoTrial>()
     let pool = candidates
     for (let rung = 0; rung < rungCount && pool.length > 0; rung++) {
       const rungTrials: { entry: Entry; trial: AutoTrial }[] = []
@@ -143,6 +146,12 @@ export class AutoSearches {
         if (live.cancelled) break
         // A fitted model (NBSVM) takes no epochs: it trains once, whole, and its result stands.
         const epochs = entry.fitted ? entry.full : rungEpochs(entry.full, rung)
+        // The same config, seed and epochs would train the same weights again.
+        const kept = last.get(entry)
+        if (kept && kept.epochs === epochs) {
+          rungTrials.push({ entry, trial: kept })
+          continue
+        }
         const measured = perEpochMs.get(entry.candidate.label) ?? perEpochMs.get(`preset ${entry.candidate.preset}`)
         const expected = expectedTrialMs(measured, epochs, overheadMs, budgetMs)
         // The final test is one more job start-up and a pass over the test split, or the best
@@ -152,6 +161,7 @@ export class AutoSearches {
         search.phase = `Rung ${rung + 1} of ${rungCount}: ${entry.candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`
         const trial = await this.trial(live, entry.candidate, rung, epochs, deadline - reserveMs)
         rungTrials.push({ entry, trial })
+        last.set(entry, trial)
         const run = this.runs.get(trial.runId)
         if (run.status === 'succeeded' && run.durationMs !== null && trial.wallMs !== null) {
           perEpochMs.set(entry.candidate.label, run.durationMs / epochs)
@@ -208,7 +218,8 @@ export class AutoSearches {
     search.trials.push(trial)
     live.current = run.id
     this.emit(search)
-    const record = await this.followWithin(run, mustEndBy)
+    // Past the deadline nothing a trial learns can be used: the final test is due.
+    const record = await this.followWithin(run, mustEndBy, Date.parse(search.deadline))
     live.current = null
     Object.assign(trial, {
       status: record.status,
@@ -221,28 +232,37 @@ export class AutoSearches {
     return trial
   }
 
-  /** Follows a run to its end, cancelling it as soon as its own pace says it would end after `mustEndBy`. */
-  private followWithin(run: RunRecord, mustEndBy: number): Promise<RunRecord> {
+  /**
+   * Follows a run to its end, cancelling it as soon as its own pace says it would end after `mustEndBy`,
+   * or when it is still running at `stopAt` (a job that reports progress rarely, as NBSVM after each
+   * of its SVMs, shows no pace until late).
+   */
+  private async followWithin(run: RunRecord, mustEndBy: number, stopAt: number): Promise<RunRecord> {
     let pace: { at: number; step: number } | null = null
-    return this.follow(run, (update) => {
-      const p = update.progress
-      if (!p) return
-      const now = Date.now()
-      // The pace counts from the first step seen, past the job's start-up.
-      if (!pace) return void (pace = { at: now, step: p.step })
-      if (now - pace.at < projectAfterMs || p.step <= pace.step) return
-      const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
-      if (endsAt > mustEndBy) this.runs.cancel(run.id)
-    })
+    const overdue = setTimeout(() => this.runs.cancel(run.id), Math.max(0, stopAt - Date.now()))
+    try {
+      return await this.follow(run, (update) => {
+        const p = update.progress
+        if (!p) return
+        const now = Date.now()
+        // The pace counts from the first step seen, past the job's start-up.
+        if (!pace) return void (pace = { at: now, step: p.step })
+        if (now - pace.at < projectAfterMs || p.step <= pace.step) return
+        const endsAt = now + ((now - pace.at) / (p.step - pace.step)) * (p.totalSteps - p.step)
+        if (endsAt > mustEndBy) this.runs.cancel(run.id)
+      })
+    } finally {
+      clearTimeout(overdue)
+    }
   }
 
   /** The best trial's refit: its epochs and expected time; null when the search does not refit or has no best yet. */
   private refitPlan(live: Live): { winner: AutoTrial; run: RunRecord; epochs: number; expectedMs: number } | null {
     const { search, request } = live
     const winner = search.trials.find((t) => t.runId === search.bestRunId)
-    if (!request.refit || !winner || winner.wallMs === null) return null
-    const run = this.runs.get(winner.runId)
     const dataset = this.datasets.get(search.datasetId)
+    if (!request.refit || !refitAddsEnough(dataset.counts) || !winner || winner.wallMs === null) return null
+    const run = this.runs.get(winner.runId)
     const fitted = modelKindSpec(run.config.model).training === 'fit'
     // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
     const grow = (dataset.counts.train + dataset.counts.val) / Math.max(1, dataset.counts.train)
@@ -277,7 +297,8 @@ export class AutoSearches {
     )
     live.current = started.id
     // A refit may run a little past the deadline (its expected time fitted); far past, the winner is tested instead.
-    const record = await this.followWithin(started, Date.parse(search.deadline) + expected / 2)
+    const lastEnd = Date.parse(search.deadline) + expected / 2
+    const record = await this.followWithin(started, lastEnd, lastEnd)
     live.current = null
     return record.status === 'succeeded' && record.test ? record : null
   }
@@ -308,7 +329,12 @@ export class AutoSearches {
     }
     search.refit = refit !== null
     if (!refit) {
-      search.phase = 'Testing the best trial on the test split'
+      const { counts } = this.datasets.get(search.datasetId)
+      search.phase = `Testing the best trial on the test split${
+        live.request.refit && !refitAddsEnough(counts)
+          ? ` (no refit: validation adds ${((100 * counts.val) / Math.max(1, counts.train)).toFixed(1)}% to the training examples)`
+          : ''
+      }`
       this.emit(search)
     }
     const tested = refit ?? (await this.follow(await this.runs.testDeferred(search.bestRunId)))
