@@ -183,8 +183,9 @@ export class AutoSearches {
         datasetId: search.datasetId,
         preset: candidate.preset,
         // Early stopping within the longer rungs, as the size rules would have it; the weights kept
-        // are those of the best validation accuracy, the figure trials are ranked by.
-        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs },
+        // are those of the best validation accuracy, the figure trials are ranked by. A bag trial does
+        // not refit itself: Auto refits only its winner.
+        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs, bagRefit: false },
         backend: request.backend,
         name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       },
