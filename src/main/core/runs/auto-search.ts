@@ -19,6 +19,7 @@ import {
   type AutoSearch,
   type AutoTrial,
 } from '../../../shared/training/auto'
+import type { TrainConfig } from '../../../shared/training/config'
 import type { RunRecord, RunUpdate } from '../../../shared/training/results'
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { statsOf } from '../../../shared/training/size-rules'
@@ -26,6 +27,15 @@ import type { DatasetService } from '../datasets/service'
 import type { RunService } from './service'
 
 const ended = new Set(['succeeded', 'failed', 'cancelled', 'interrupted'])
+
+/**
+ * Whether a run's own model is already fit on train + validation (NBSVM's `nbsvmRefit`, a bag's
+ * `bagRefit`): refitting such a winner would spend the budget on the same model.
+ */
+export function refitsItself(config: TrainConfig): boolean {
+  const spec = modelKindSpec(config.model)
+  return spec.training === 'fit' ? config.nbsvmRefit : spec.input === 'bag' && config.bagRefit
+}
 /** A trial's projected end is trusted once it has trained this long. */
 const projectAfterMs = 5_000
 
@@ -243,6 +253,7 @@ export class AutoSearches {
     const winner = search.trials.find((t) => t.runId === search.bestRunId)
     if (!request.refit || !winner || winner.wallMs === null) return null
     const run = this.runs.get(winner.runId)
+    if (refitsItself(run.config)) return null
     const dataset = this.datasets.get(search.datasetId)
     const fitted = modelKindSpec(run.config.model).training === 'fit'
     // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
@@ -307,7 +318,7 @@ export class AutoSearches {
       this.emit(search)
       return search
     }
-    search.refit = refit !== null
+    search.refit = refit !== null || refitsItself(this.runs.get(search.bestRunId).config)
     if (!refit) {
       search.phase = 'Testing the best trial on the test split'
       this.emit(search)
