@@ -1,7 +1,8 @@
 /**
  * A bag's refit (`bagRefit`): once the validation split has chosen the epochs (those of the best
  * validation figure), a new bag trains from the seed on the training and validation splits together
- * for that many epochs, and that model is the one tested and saved. On a small dataset a bag learns
+ * for that many epochs (under the first fit's learning-rate schedule), and that model is the one
+ * tested and saved. On a small dataset a bag learns
  * its training examples by heart within a few epochs, so what it knows is bounded by the examples it
  * saw: a tenth more is worth more than the checkpoint the validation split would otherwise choose
  * among (NBSVM does the same, `nbsvmRefit`).
@@ -39,10 +40,15 @@ export async function refitBag(t: Training): Promise<Training> {
   t.best?.dispose()
   t.best = null
   const refit = await openTraining(
-    { ...t.params, resume: false, refit: true, config: { ...t.config, epochs, patience: 0 } },
+    { ...t.params, resume: false, refit: true, config: { ...t.config, patience: 0 } },
     t.ctx,
     true,
   )
+  // The first fit's learning-rate schedule (planned over all its epochs), stopped after the chosen
+  // ones: the epochs were chosen under it. Fitting the schedule to the chosen epochs instead decays
+  // it early: on SST-5 a refit of one epoch under a cosine fitted to it scored 37.8% against the
+  // first fit's 38.5%.
+  refit.config = { ...refit.config, epochs }
   await trainEpochs(refit)
   return refit
 }
