@@ -71,6 +71,11 @@ export const trainConfigSchema = z
      * tensors; off trains through tfjs, for comparison. A default, like lengthBuckets.
      */
     bagTrainer: z.boolean().default(true),
+    /**
+     * Bags of n-grams: once the validation split has chosen the epochs, train again from the seed on
+     * the training and validation splits together for that many epochs, and test that (`bag-refit.ts`).
+     */
+    bagRefit: z.boolean().default(true),
     seed: z
       .number()
       .int()
@@ -129,6 +134,7 @@ export const defaultConfig: TrainConfig = {
   truncating: 'pre',
   lengthBuckets: true,
   bagTrainer: true,
+  bagRefit: true,
   seed: 42,
   validateEvery: 0,
   patience: 0,

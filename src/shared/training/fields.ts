@@ -165,6 +165,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     label: 'JavaScript bag trainer',
     help: 'Train the bag in plain JavaScript, several times faster than through tensors and with the same math; off trains through tfjs.',
   },
+  bagRefit: {
+    group: 'training',
+    label: 'Refit on train + validation',
+    help: 'Bag: once the validation split has chosen the epochs (those of its best figure), train again from the start on the training and validation splits together for that many epochs, and test and save that model (about a third more training time; on small data the validation examples are worth training on).',
+  },
   seed: { group: 'training', label: 'Seed', help: 'Same seed, same backend: the same run.' },
   validateEvery: {
     group: 'evaluation',

@@ -87,7 +87,7 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
   'ngram-bag': {
     input: 'bag',
     pooling: 'mean',
-    fields: ['ngrams', 'hashBuckets', 'bagTrainer'],
+    fields: ['ngrams', 'hashBuckets', 'bagTrainer', 'bagRefit'],
     encoderParameters: () => 0,
     features: (c) => c.embeddingDim,
     floatsPerExample: embedded,

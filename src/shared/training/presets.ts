@@ -125,7 +125,7 @@ export const presets: Preset[] = [
     name: 'fasttext-bigram',
     title: 'fastText-style bigram bag',
     description:
-      'Unigrams and hashed bigrams, embedded in 50 dimensions and averaged into a linear classifier: the fast baseline (a fastText classifier gets about 89.6% on aclImdb with bigrams).',
+      'Unigrams and hashed bigrams, embedded in 50 dimensions and averaged into a linear classifier: the fast baseline (a fastText classifier gets about 89.6% on aclImdb with bigrams). Once the validation split has chosen the epochs, it trains again on train + validation for that many and tests that.',
     config: {
       model: 'ngram-bag',
       embeddingDim: 50,
@@ -164,7 +164,7 @@ export const presets: Preset[] = [
     name: 'recommended',
     title: 'Recommended (best in about five minutes on 2 cores)',
     description:
-      'Unigrams, bigrams and trigrams hashed into a 100-dimensional bag with a warm-up and cosine-decayed Adam: the most accuracy per CPU minute on aclImdb.',
+      'Unigrams, bigrams and trigrams hashed into a 100-dimensional bag with a warm-up and cosine-decayed Adam: the most accuracy per CPU minute on aclImdb. Once the validation split has chosen the epochs, it trains again on train + validation for that many and tests that.',
     config: {
       model: 'ngram-bag',
       embeddingDim: 100,

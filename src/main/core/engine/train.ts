@@ -16,6 +16,7 @@ import { modelDir } from './folders'
 import { predicted, testMetrics } from './metrics'
 import { writePredictions } from '../runs/predictions'
 import { announce, openTraining, type Training } from './training'
+import { refitBag, refitsBag } from './bag-refit'
 import { evaluateSplit, validateLast } from './validation'
 
 export async function trainJob(params: TrainParams, ctx: JobContext): Promise<TrainOutcome> {
@@ -25,9 +26,14 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   // NBSVM solves its weights instead of stepping an optimizer.
   await (modelKindSpec(t.config.model).training === 'fit' ? fitNbsvm(t) : trainEpochs(t))
   await validateLast(t)
-  const test = t.params.skipTest ? null : await testBest(t)
-  const outcome = outcomeOf(t, test)
-  await saveBundle(t, outcome)
+  // A bag's refit on train + validation (`bagRefit`) is what is tested and saved; the run reports the first fit's choice.
+  const kept = refitsBag(t) ? await refitBag(t) : t
+  const test = t.params.skipTest ? null : await testBest(kept)
+  const outcome = {
+    ...outcomeOf(t, test),
+    durationMs: Math.round(t.state.trainedMs + (kept === t ? 0 : kept.state.trainedMs)),
+  }
+  await saveBundle(kept, outcome)
   return outcome
 }
 

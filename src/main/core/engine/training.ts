@@ -63,12 +63,20 @@ export interface Training {
   state: TrainState
   /** The weights with the best validation loss so far. */
   best: tf.LayersModel | null
+  /** Whether epochs end with a checkpoint (a bag's refit writes none: `bag-refit.ts`). */
+  checkpoints: boolean
 }
 
-/** Selects the backend, loads the splits and builds the network and its optimizer, from the seed. */
-export async function openTraining(params: TrainParams, ctx: JobContext): Promise<Training> {
+/**
+ * Selects the backend, loads the splits and builds the network and its optimizer, from the seed.
+ * `bagRefit`: a bag's refit within its run (`bag-refit.ts`): on train + validation, with no validation,
+ * no checkpoints, and only log lines and progress streamed (its points would overwrite the first fit's).
+ */
+export async function openTraining(params: TrainParams, ctx: JobContext, bagRefit = false): Promise<Training> {
   const { config } = params
-  const events = new EventBatcher((e: TrainEvent) => ctx.emit(e))
+  const events = new EventBatcher((e: TrainEvent) =>
+    ctx.emit(bagRefit ? { steps: [], epochs: [], validations: [], log: e.log, progress: e.progress } : e),
+  )
   const log = (line: string) => events.add({ log: [line] })
   // Initial weights and dropout masks follow the seed (a resumed run reseeds from where it is).
   seedMathRandom(config.seed)
@@ -79,8 +87,8 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const [own, val, test] = [await load('train'), await load('val'), await load('test')]
   if (own.n === 0) throw new Error('The dataset has no training examples.')
   log(`Data: ${own.n} training, ${val.n} validation and ${test.n} test examples, rows of ${own.width} ids.`)
-  const train = params.refit ? joinSplits(own, val) : own
-  if (params.refit)
+  const train = params.refit || bagRefit ? joinSplits(own, val) : own
+  if (params.refit && !bagRefit)
     log(
       `Refit: training on the training and validation splits together (${train.n} examples); ${modelKindSpec(config.model).training === 'fit' ? 'its choices and validation figures come from a fit on the training split alone' : 'its validation figures are on examples it trained on'}.`,
     )
@@ -106,7 +114,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     log,
     backend,
     train,
-    val,
+    val: bagRefit ? { ...val, x: new Int32Array(0), labels: new Uint16Array(0), n: 0 } : val,
     test,
     net,
     optimizer: makeOptimizer(config),
@@ -134,6 +142,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
       validations: [],
     },
     best: null,
+    checkpoints: !bagRefit,
   }
 }
 
