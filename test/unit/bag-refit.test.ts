@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import { resultOf } from '../../src/shared/job-catalog'
-import type { RunRecord } from '../../src/shared/training/results'
+import type { RunRecord, RunUpdate } from '../../src/shared/training/results'
+import type { JobProgress, JobRecord } from '../../src/shared/types'
 import { appContext } from '../fixtures/app'
 import { writeTree } from '../fixtures/dataset-files'
 import { quick, syntheticReview, trainRun } from '../fixtures/training'
@@ -37,9 +38,22 @@ describe('bag refit on train + validation', () => {
   let ctx: AppContext
   let refit: RunRecord
   let plain: RunRecord
+  // Every progress the jobs and runs reported, by job and by run.
+  const jobProgress = new Map<string, JobProgress[]>()
+  const runProgress = new Map<string, NonNullable<RunUpdate['progress']>[]>()
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-bag-refit-'))
     ctx = appContext(join(dir, 'data'))
+    ctx.subscribe((name, update) => {
+      if (name === 'job.updated') {
+        const job = update as JobRecord
+        if (job.progress) jobProgress.set(job.id, [...(jobProgress.get(job.id) ?? []), job.progress])
+      }
+      if (name === 'run.updated') {
+        const u = update as RunUpdate
+        if (u.progress) runProgress.set(u.runId, [...(runProgress.get(u.runId) ?? []), u.progress])
+      }
+    })
     const dataset = await importNoisy(ctx, dir, 60)
     const config = { ...quick, model: 'ngram-bag' as const, ngrams: 2, epochs: 8, keepBest: 'accuracy' as const }
     refit = await trainRun(ctx, dataset.id, 'fasttext-bigram', config)
@@ -76,5 +90,23 @@ describe('bag refit on train + validation', () => {
   it('tests the refit weights, not the first fit', () => {
     expect(refit.test).not.toBeNull()
     expect(refit.test!.loss).not.toBeCloseTo(plain.test!.loss, 6)
+  })
+
+  it("counts the refit's steps on from the first fit's, to the refit's own end", () => {
+    // The first fit: 96 examples in batches of 32, 8 epochs; the refit: 120 in batches of 32 for the chosen epochs.
+    const first = ctx.runs.history(refit.id).steps.at(-1)!.step
+    expect(first).toBe(3 * 8)
+    const total = first + 4 * refit.bestValidation!.epoch
+    const job = jobProgress.get(refit.jobId!)!
+    expect(job.length).toBeGreaterThan(1)
+    for (let i = 1; i < job.length; i++) expect(job[i]!.done).toBeGreaterThanOrEqual(job[i - 1]!.done)
+    for (const p of job) expect(p.done).toBeLessThanOrEqual(p.total!)
+    const last = job.at(-1)!
+    expect(last).toMatchObject({ done: total, total, etaMs: 0 })
+    expect(last.message).toMatch(/^refit on train \+ validation, epoch \d+\/\d+, loss/)
+    // The run's own step counter (the run view's "Step N of M") ends at the same figures.
+    expect(runProgress.get(refit.id)!.at(-1)).toMatchObject({ step: total, totalSteps: total })
+    // Without the refit, the plan is the first fit's.
+    expect(jobProgress.get(plain.jobId!)!.at(-1)).toMatchObject({ done: first, total: first })
   })
 })

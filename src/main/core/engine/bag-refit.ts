@@ -29,8 +29,23 @@ export function refitsBag(t: Training): boolean {
   )
 }
 
-/** Trains the refit (after `t`, the choosing fit, is done) and returns it, ready to test and save. */
-export async function refitBag(t: Training): Promise<Training> {
+/** What a refit needs of the choosing fit: not its model, which is let go before the refit builds its own. */
+export interface RefitPlan {
+  params: Training['params']
+  ctx: Training['ctx']
+  config: Training['config']
+  /** The epochs the validation chose. */
+  epochs: number
+  /** The steps the choosing fit took: the job's progress counts on from them. */
+  stepsBefore: number
+}
+
+/**
+ * Logs the refit and lets go of the choosing fit's weights (its best copy, its bag trainer's threads).
+ * The caller drops `t` itself: the table and its optimizer slots (about 0.5 GB for `recommended`)
+ * are then free before the refit allocates its own.
+ */
+export function planRefit(t: Training): RefitPlan {
   const epochs = Math.max(1, t.state.best!.epoch)
   const examples = t.train.n + t.val.n
   t.log(
@@ -39,9 +54,18 @@ export async function refitBag(t: Training): Promise<Training> {
   t.events.flush()
   t.best?.dispose()
   t.best = null
+  t.bag?.close()
+  t.optimizer.dispose()
+  t.net.body.dispose()
+  return { params: t.params, ctx: t.ctx, config: t.config, epochs, stepsBefore: t.state.step }
+}
+
+/** Trains the refit and returns it, ready to test and save. */
+export async function refitBag(plan: RefitPlan): Promise<Training> {
+  const { params, ctx, config, epochs } = plan
   const refit = await openTraining(
-    { ...t.params, resume: false, refit: true, config: { ...t.config, patience: 0 } },
-    t.ctx,
+    { ...params, resume: false, refit: true, config: { ...config, patience: 0 } },
+    ctx,
     true,
   )
   // The first fit's learning-rate schedule (planned over all its epochs), stopped after the chosen
@@ -49,6 +73,9 @@ export async function refitBag(t: Training): Promise<Training> {
   // it early: on SST-5 a refit of one epoch under a cosine fitted to it scored 37.8% against the
   // first fit's 38.5%.
   refit.config = { ...refit.config, epochs }
+  // The job's progress runs on from the choosing fit's steps to the end of the refit's, so that its
+  // rate and time left stay right (the schedule's own total, `totalSteps`, is longer).
+  refit.progress = { before: plan.stepsBefore, total: plan.stepsBefore + refit.stepsPerEpoch * epochs, refit: true }
   await trainEpochs(refit)
   return refit
 }

@@ -65,6 +65,11 @@ export interface Training {
   best: tf.LayersModel | null
   /** Whether epochs end with a checkpoint (a bag's refit writes none: `bag-refit.ts`). */
   checkpoints: boolean
+  /**
+   * The job's progress: steps done before this fit's first (a bag's refit counts on from its choosing
+   * fit's) and the total it counts towards; `refit` names the phase in the progress message.
+   */
+  progress: { before: number; total: number; refit: boolean }
 }
 
 /**
@@ -100,6 +105,10 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
   const fitted = modelKindSpec(config.model).training === 'fit'
   const bagRefusal = modelKindSpec(config.model).input === 'bag' && !fitted ? bagTrainerRefusal(net) : 'not a bag'
   const bag = bagRefusal ? null : new BagTrainer(net, config)
+  // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
+  const totalSteps = fitted
+    ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit, val.n > 0)
+    : stepsPerEpoch * config.epochs
   if (bagRefusal !== 'not a bag')
     log(
       bag
@@ -121,10 +130,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
     bag,
     stepsPerEpoch,
-    // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
-    totalSteps: fitted
-      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit, val.n > 0)
-      : stepsPerEpoch * config.epochs,
+    totalSteps,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
     evalBatch: passSize(config, train.width, backend.name, Math.max(config.batchSize, 256)),
@@ -143,6 +149,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
     },
     best: null,
     checkpoints: !bagRefit,
+    progress: { before: 0, total: totalSteps, refit: false },
   }
 }
 
