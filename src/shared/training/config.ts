@@ -76,6 +76,11 @@ export const trainConfigSchema = z
      * the training and validation splits together for that many epochs, and test that (`bag-refit.ts`).
      */
     bagRefit: z.boolean().default(true),
+    /**
+     * Bags: every text ends in an end-of-text word, as fastText's `</s>` (`shared/ngrams.ts`). Off by
+     * default, so configs and bundles from before it keep their features; the bag presets turn it on.
+     */
+    endOfText: z.boolean().default(false),
     seed: z
       .number()
       .int()
@@ -135,6 +140,7 @@ export const defaultConfig: TrainConfig = {
   lengthBuckets: true,
   bagTrainer: true,
   bagRefit: true,
+  endOfText: false,
   seed: 42,
   validateEvery: 0,
   patience: 0,
