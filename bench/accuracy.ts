@@ -20,6 +20,8 @@
  *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,sst5-phrases,tweets,tweets-no-emoticons,aclimdb]
  *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
  *
+ * A preset row may set settings over the preset's: `--presets recommended,recommended:bagRefit=false+endOfText=true`.
+ *
  * `--budget 0` leaves Auto out and `--autotune 0` fastText's autotune (a lean run of the presets).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
@@ -288,8 +290,8 @@ async function measure(
   )
   const rows: Row[] = []
   if (with_.auto && options.budgetMinutes > 0) rows.push(await autoRow(ctx, dataset, options.budgetMinutes))
-  for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
-    if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim()))
+  for (const spec of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
+    if (findPreset(spec.trim().split(':')[0]!)) rows.push(await presetRow(ctx, dataset, spec.trim()))
   if (!fastTextWhy) {
     const lines = trees ? treebankLines : folderLines(source.path)
     rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, with_.autotune))
@@ -363,14 +365,36 @@ const figures = (run: RunRecord, seconds: number, detail: string): Row => ({
   detail: run.status === 'succeeded' ? detail : `${run.status}: ${run.error ?? ''} ${detail}`,
 })
 
-async function presetRow(ctx: AppContext, dataset: DatasetSummary, preset: string): Promise<Row> {
+/** Settings over a preset's, from a row spec `preset:key=value+key=value` (values as JSON, else strings). */
+function overridesOf(spec: string): Record<string, unknown> {
+  const settings = spec.split(':')[1]
+  if (!settings) return {}
+  return Object.fromEntries(
+    settings.split('+').map((kv) => {
+      const [key, value = ''] = kv.split('=')
+      try {
+        return [key, JSON.parse(value)]
+      } catch {
+        return [key, value]
+      }
+    }),
+  )
+}
+
+async function presetRow(ctx: AppContext, dataset: DatasetSummary, spec: string): Promise<Row> {
   const t0 = performance.now()
-  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend: 'wasm' })
+  const preset = spec.split(':')[0]!
+  const overrides = overridesOf(spec)
+  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides, backend: 'wasm' })
   const run = await ctx.runs.started(queued.id)
   await ctx.jobs.wait(run.jobId!)
   const done = ctx.runs.get(run.id)
-  log(`${dataset.name} ${preset}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
-  return figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults`)
+  log(`${dataset.name} ${spec}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
+  const settings = Object.keys(overrides).length ? `, ${JSON.stringify(overrides)}` : ''
+  return {
+    ...figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults${settings}`),
+    model: spec,
+  }
 }
 
 async function autoRow(ctx: AppContext, dataset: DatasetSummary, budgetMinutes: number): Promise<Row> {
