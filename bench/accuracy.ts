@@ -21,6 +21,8 @@
  *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
  *     [--backend auto|tensorflow|wasm]
  *
+ * A preset row may set settings over the preset's: `--presets recommended,recommended:bagRefit=false+endOfText=true`.
+ *
  * `--budget 0` leaves Auto out and `--autotune 0` fastText's autotune (a lean run of the presets).
  * `--backend` (default `auto`: the app's own choice, the detected best) is what Auto and the presets
  * train on; the rows say which it was.
@@ -295,8 +297,8 @@ async function measure(
   const rows: Row[] = []
   if (with_.auto && options.budgetMinutes > 0)
     rows.push(await autoRow(ctx, dataset, options.budgetMinutes, options.backend))
-  for (const preset of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
-    if (findPreset(preset.trim())) rows.push(await presetRow(ctx, dataset, preset.trim(), options.backend))
+  for (const spec of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
+    if (findPreset(spec.trim().split(':')[0]!)) rows.push(await presetRow(ctx, dataset, spec.trim(), options.backend))
   if (!fastTextWhy) {
     const lines = trees ? treebankLines : folderLines(source.path)
     rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, with_.autotune))
@@ -370,19 +372,45 @@ const figures = (run: RunRecord, seconds: number, detail: string): Row => ({
   detail: run.status === 'succeeded' ? detail : `${run.status}: ${run.error ?? ''} ${detail}`,
 })
 
+/** Settings over a preset's, from a row spec `preset:key=value+key=value` (values as JSON, else strings). */
+function overridesOf(spec: string): Record<string, unknown> {
+  const settings = spec.split(':')[1]
+  if (!settings) return {}
+  return Object.fromEntries(
+    settings.split('+').map((kv) => {
+      const [key, value = ''] = kv.split('=')
+      try {
+        return [key, JSON.parse(value)]
+      } catch {
+        return [key, value]
+      }
+    }),
+  )
+}
+
 async function presetRow(
   ctx: AppContext,
   dataset: DatasetSummary,
-  preset: string,
+  spec: string,
   backend: AccuracyOptions['backend'],
 ): Promise<Row> {
   const t0 = performance.now()
-  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides: {}, backend })
+  const preset = spec.split(':')[0]!
+  const overrides = overridesOf(spec)
+  const queued = await ctx.request('runs.start', { datasetId: dataset.id, preset, overrides, backend })
   const run = await ctx.runs.started(queued.id)
   await ctx.jobs.wait(run.jobId!)
   const done = ctx.runs.get(run.id)
-  log(`${dataset.name} ${preset}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
-  return figures(done, (performance.now() - t0) / 1000, `preset ${preset} with the app's defaults, ${done.backend}`)
+  log(`${dataset.name} ${spec}: ${done.status} ${((done.test?.accuracy ?? 0) * 100).toFixed(2)}%`)
+  const settings = Object.keys(overrides).length ? `, ${JSON.stringify(overrides)}` : ''
+  return {
+    ...figures(
+      done,
+      (performance.now() - t0) / 1000,
+      `preset ${preset} with the app's defaults${settings}, ${done.backend}`,
+    ),
+    model: spec,
+  }
 }
 
 async function autoRow(

@@ -2,19 +2,32 @@
  * The features of a bag of n-grams (fastText style): the word ids, then every n-gram of 2..n words
  * hashed into `buckets` rows after the vocabulary. Pure, so the scorer and a browser compute the same
  * features as training did.
+ *
+ * With `endOfText`, every text ends in one more word, as fastText's `</s>` ends every line: its own
+ * row (id `vocabSize`, the hashed rows start one later) and n-grams with the text's last words. Its
+ * weight in a bag's mean falls as the text grows, so a mean can tell a short phrase from a sentence.
  */
 export interface NgramOptions {
   vocabSize: number
   ngrams: number
   buckets: number
+  /** Absent in bundles written before it: false. */
+  endOfText?: boolean
 }
 
-/** Features per example for sequences of at most maxLen words. */
-export const featureLength = (maxLen: number, ngrams: number): number => {
+/** Features per example for sequences of at most maxLen words (and the end-of-text word, when there is one). */
+export const featureLength = (maxLen: number, ngrams: number, endOfText = false): number => {
+  const words = maxLen + (endOfText ? 1 : 0)
   let n = 0
-  for (let k = 1; k <= ngrams; k++) n += Math.max(0, maxLen - k + 1)
+  for (let k = 1; k <= ngrams; k++) n += Math.max(0, words - k + 1)
   return n
 }
+
+/** Rows before the hashed n-grams: the vocabulary, and the end-of-text word's when there is one. */
+export const wordRows = (vocabSize: number, endOfText = false): number => vocabSize + (endOfText ? 1 : 0)
+
+/** A text's words and its end-of-text word, for the n-grams that end with it (reused: scoring is per text). */
+let withEnd = new Int32Array(256)
 
 /** Row of the n-gram that starts at `ids[at]`, `n` words long: an FNV-1a hash of the word ids. */
 function ngramRow(ids: ArrayLike<number>, at: number, n: number, o: NgramOptions): number {
@@ -25,12 +38,13 @@ function ngramRow(ids: ArrayLike<number>, at: number, n: number, o: NgramOptions
     h = Math.imul(h ^ (id >>> 16), 16777619)
   }
   h = Math.imul(h ^ n, 16777619)
-  return o.vocabSize + ((h >>> 0) % o.buckets)
+  return wordRows(o.vocabSize, o.endOfText) + ((h >>> 0) % o.buckets)
 }
 
 /**
  * Writes one example's features into `out` at `offset` (zeros after the last one: row 0 is the
- * padding word). `ids` holds the example's word ids, already truncated to maxLen.
+ * padding word). `ids` holds the example's word ids, already truncated to maxLen; the end-of-text
+ * word (`o.endOfText`) follows them.
  */
 export function writeNgramFeatures(
   ids: ArrayLike<number>,
@@ -40,6 +54,13 @@ export function writeNgramFeatures(
   out: Int32Array,
   offset: number,
 ): void {
+  if (o.endOfText) {
+    const n = end - start
+    if (withEnd.length <= n) withEnd = new Int32Array(2 * n + 2)
+    for (let i = 0; i < n; i++) withEnd[i] = ids[start + i]!
+    withEnd[n] = o.vocabSize
+    return writeNgramFeatures(withEnd, 0, n + 1, { ...o, endOfText: false, vocabSize: o.vocabSize + 1 }, out, offset)
+  }
   let w = offset
   for (let i = start; i < end; i++) out[w++] = ids[i]!
   for (let n = 2; n <= o.ngrams; n++) for (let i = start; i + n <= end; i++) out[w++] = ngramRow(ids, i, n, o)

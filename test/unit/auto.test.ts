@@ -98,7 +98,8 @@ describe('an Auto search on a generated task', () => {
       datasetId,
       budgetMinutes: 60,
       backend: 'wasm',
-      candidates: [frozen, learns, { label: 'NBSVM', preset: 'nbsvm', overrides: {} }],
+      // NBSVM without its own refit: whichever trial wins, Auto refits it.
+      candidates: [frozen, learns, { label: 'NBSVM', preset: 'nbsvm', overrides: { nbsvmRefit: false } }],
     })
     const done = await ctx.auto.wait(search.id)
     expect(done.status).toBe('succeeded')
@@ -136,6 +137,27 @@ describe('an Auto search on a generated task', () => {
       expect(run.test).toBeNull()
     }
   }, 300_000) // five jobs with the refit: six took 157 s under load 18, near the default 180 s
+
+  it('does not refit an NBSVM winner that refit itself (nbsvmRefit): it tests the winner', async () => {
+    const search = await ctx.request('auto.start', {
+      datasetId,
+      budgetMinutes: 60,
+      backend: 'wasm',
+      candidates: [{ label: 'NBSVM', preset: 'nbsvm', overrides: {} }],
+    })
+    const done = await ctx.auto.wait(search.id)
+    expect(done.status).toBe('succeeded')
+    expect(done.trials).toHaveLength(1)
+    // Its model already trained on train + validation: the same run is tested, no second run.
+    expect(done.testedRunId).toBe(done.bestRunId)
+    expect(done.refit).toBe(true)
+    expect(ctx.runs.list().filter((r) => r.groupId === search.id)).toHaveLength(1)
+    const winner = ctx.runs.get(done.bestRunId!)
+    expect(winner.test).not.toBeNull()
+    expect(ctx.runs.history(winner.id).log.join('\n')).toMatch(
+      /The refit is kept in place of the fit on the training split/,
+    )
+  }, 120_000)
 
   it('chooses C and beta on validation, then refits NBSVM on train + validation with the temperature of its fit on train alone', async () => {
     const queued = await ctx.runs.start(

@@ -51,6 +51,12 @@ describe.each(bagKinds)('%s scored in JavaScript', (model) => {
       ['neg', 'pos'],
     ],
     ['bigrams, five classes', { ngrams: 2 }, ['1', '2', '3', '4', '5']],
+    ['bigrams, end-of-text word', { ngrams: 2, endOfText: true }, ['neg', 'pos']],
+    [
+      'trigrams, end-of-text word, truncated pre, five classes',
+      { ngrams: 3, endOfText: true, maxLen: 10, truncating: 'pre' },
+      ['1', '2', '3', '4', '5'],
+    ],
   ]
   it.each(cases)('equals the tfjs model to 1e-5: %s', async (_name, overrides, classes) => {
     const config = trainConfigSchema.parse({

@@ -80,6 +80,10 @@ const inputs: Partial<TrainConfig>[] = [
   { model: 'ngram-bag', maxLen: 30, ngrams: 3, hashBuckets: 5000, truncating: 'post' },
   { model: 'ngram-bag', maxLen: 6, ngrams: 1, hashBuckets: 1000, truncating: 'post' },
   { model: 'nbsvm', maxLen: 12, ngrams: 2, hashBuckets: 1000, truncating: 'post' },
+  // The end-of-text word, as fastText's </s>.
+  { model: 'ngram-bag', maxLen: 10, ngrams: 2, hashBuckets: 1000, truncating: 'pre', endOfText: true },
+  { model: 'ngram-bag', maxLen: 6, ngrams: 1, hashBuckets: 1000, truncating: 'post', endOfText: true },
+  { model: 'nbsvm', maxLen: 12, ngrams: 3, hashBuckets: 1000, truncating: 'post', endOfText: true },
 ]
 
 describe('sentiment.mjs', () => {

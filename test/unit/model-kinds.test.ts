@@ -47,8 +47,8 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   cnn: ['filterSizes', 'filters', 'vectors', 'lengthBuckets'],
   dense: ['denseUnits', 'vectors'],
-  'ngram-bag': ['ngrams', 'hashBuckets', 'bagTrainer'],
-  nbsvm: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
+  'ngram-bag': ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagRefit'],
+  nbsvm: ['ngrams', 'hashBuckets', 'endOfText', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
 }
 
 beforeAll(async () => {

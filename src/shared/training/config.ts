@@ -72,6 +72,16 @@ export const trainConfigSchema = z
      * tensors; off trains through tfjs, for comparison. A default, like lengthBuckets.
      */
     bagTrainer: z.boolean().default(true),
+    /**
+     * Bags of n-grams: once the validation split has chosen the epochs, train again from the seed on
+     * the training and validation splits together for that many epochs, and test that (`bag-refit.ts`).
+     */
+    bagRefit: z.boolean().default(true),
+    /**
+     * Bags: every text ends in an end-of-text word, as fastText's `</s>` (`shared/ngrams.ts`). Off by
+     * default, so configs and bundles from before it keep their features; the bag presets turn it on.
+     */
+    endOfText: z.boolean().default(false),
     seed: z
       .number()
       .int()
@@ -130,6 +140,8 @@ export const defaultConfig: TrainConfig = {
   truncating: 'pre',
   lengthBuckets: true,
   bagTrainer: true,
+  bagRefit: true,
+  endOfText: false,
   seed: 42,
   validateEvery: 0,
   patience: 0,

@@ -68,6 +68,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     unit: 'rows',
     help: 'n-grams longer than one word are hashed into this many embedding rows.',
   },
+  endOfText: {
+    group: 'model',
+    label: 'End-of-text word',
+    help: "Bag: end every text with one more word (fastText's </s>), with its own vector and n-grams with the last words. Its share of the mean falls as the text grows, so the model can tell a short phrase from a sentence.",
+  },
   svmC: {
     group: 'model',
     label: 'SVM cost C',
@@ -164,6 +169,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     group: 'training',
     label: 'JavaScript bag trainer',
     help: 'Train the bag in plain JavaScript, several times faster than through tensors and with the same math; off trains through tfjs.',
+  },
+  bagRefit: {
+    group: 'training',
+    label: 'Refit on train + validation',
+    help: 'Bag: once the validation split has chosen the epochs (those of its best figure), train again from the start on the training and validation splits together for that many epochs, and test and save that model (about a third more training time; on small data the validation examples are worth training on).',
   },
   seed: { group: 'training', label: 'Seed', help: 'Same seed, same backend: the same run.' },
   validateEvery: {

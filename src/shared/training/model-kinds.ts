@@ -93,7 +93,7 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
   'ngram-bag': {
     input: 'bag',
     pooling: 'mean',
-    fields: ['ngrams', 'hashBuckets', 'bagTrainer'],
+    fields: ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagRefit'],
     encoderParameters: () => 0,
     features: (c) => c.embeddingDim,
     floatsPerExample: embedded,
@@ -108,7 +108,7 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
     pooling: 'sum',
     tableDim: (outputs) => outputs,
     training: 'fit',
-    fields: ['ngrams', 'hashBuckets', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
+    fields: ['ngrams', 'hashBuckets', 'endOfText', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
     encoderParameters: () => 0,
     features: (_c, outputs) => outputs,
     floatsPerExample: (_c, width) => width * 3,

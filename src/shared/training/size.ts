@@ -1,5 +1,5 @@
 /** A model's shapes and size from its config: input width, embedding rows, outputs, parameters and memory. */
-import { featureLength } from '../ngrams'
+import { featureLength, wordRows } from '../ngrams'
 import type { TrainConfig } from './config'
 import { modelKindSpec, tableDim } from './model-kinds'
 
@@ -12,13 +12,15 @@ export function outputUnits(config: TrainConfig, classes: number): number {
 
 /** Ids per input row: the sequence length, or the word and n-gram features of a bag. */
 export function inputLength(config: TrainConfig): number {
-  return modelKindSpec(config.model).input === 'bag' ? featureLength(config.maxLen, config.ngrams) : config.maxLen
+  return modelKindSpec(config.model).input === 'bag'
+    ? featureLength(config.maxLen, config.ngrams, config.endOfText)
+    : config.maxLen
 }
 
-/** Rows of the embedding table: the vocabulary, plus the hash buckets of a bag of n-grams. */
+/** Rows of the embedding table: the vocabulary, plus a bag's end-of-text word and hash buckets of n-grams. */
 export function embeddingRows(config: TrainConfig, vocabSize: number): number {
-  const hashed = modelKindSpec(config.model).input === 'bag' && config.ngrams > 1
-  return vocabSize + (hashed ? config.hashBuckets : 0)
+  if (modelKindSpec(config.model).input !== 'bag') return vocabSize
+  return wordRows(vocabSize, config.endOfText) + (config.ngrams > 1 ? config.hashBuckets : 0)
 }
 
 /** The trainable and total parameter counts the model will have, for the form's estimate. */

@@ -40,6 +40,8 @@ export interface Preprocessing {
     hashBuckets: number
     /** Each feature once per example (sorted, zeros after): NBSVM's binary features. */
     binary: boolean
+    /** A bag's end-of-text word (`shared/ngrams.ts`); absent in bundles written before it: none. */
+    endOfText?: boolean
   }
   classes: string[]
   /** The model outputs logits: one with a sigmoid (probability of classes[1]) or one per class with a softmax. */
@@ -58,6 +60,7 @@ export function modelInputOf(config: TrainConfig): Preprocessing['input'] {
     ngrams: bag ? config.ngrams : 1,
     hashBuckets: config.hashBuckets,
     binary: spec.pooling === 'sum',
+    endOfText: bag && config.endOfText,
   }
 }
 
@@ -116,7 +119,9 @@ export async function loadBundle(dir: string): Promise<Bundle> {
     model: await readModelFiles(dir),
     preprocessing,
     vocab: await readBundleVocab(dir),
-    config: metadata.config,
+    // The preprocessing is the record of how text becomes features: a bundle from before the
+    // end-of-text word has none, whatever its config says.
+    config: { ...metadata.config, endOfText: preprocessing.input.endOfText ?? false },
   }
   // Loading includes building the scorer (the table's weights copied out of tfjs): not the first batch.
   scorerOf(bundle)

@@ -18,6 +18,7 @@ import { seedMathRandom } from './random'
 import type { Training, TrainState } from './training'
 
 export async function saveCheckpoint(t: Training): Promise<void> {
+  if (!t.checkpoints) return
   // The bag trainer keeps the logits layer's slots itself, under the tfjs optimizer's names.
   const slots = t.bag ? t.bag.slotTensors() : await t.optimizer.getWeights()
   const model = t.net.exportModel()

@@ -31,7 +31,8 @@ export function modelRows(
     const x = padSequences(ids, offsets, config.maxLen, config.padding, config.truncating)
     return { x, width: config.maxLen }
   }
-  const width = featureLength(config.maxLen, config.ngrams)
+  const endOfText = config.endOfText
+  const width = featureLength(config.maxLen, config.ngrams, endOfText)
   // A sum over binary features (NBSVM) sees each feature once per example.
   const binary = modelKindSpec(config.model).pooling === 'sum'
   const n = offsets.length - 1
@@ -42,7 +43,7 @@ export function modelRows(
       : new Int32Array(new SharedArrayBuffer(n * width * 4))
   // Each row's features end at used[i]: zeros after.
   const used = new Uint32Array(n)
-  const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets }
+  const options = { vocabSize, ngrams: config.ngrams, buckets: config.hashBuckets, endOfText }
   for (let i = 0; i < n; i++) {
     let start = offsets[i]!
     let end = offsets[i + 1]!
@@ -51,7 +52,7 @@ export function modelRows(
       else end = start + config.maxLen
     }
     writeNgramFeatures(ids, start, end, options, x, i * width)
-    used[i] = featureLength(end - start, config.ngrams)
+    used[i] = featureLength(end - start, config.ngrams, endOfText)
     if (binary) keepDistinct(x, i * width, width)
   }
   return { x, width, used }

@@ -75,12 +75,13 @@ async function trainBatch(t: Training, order: Int32Array, lengths: Uint32Array |
     learningRate: lr,
     samplesPerSec: ((to - from) * 1000) / Math.max(ms, 0.001),
   }
-  t.events.add({ steps: [point], progress: { step: state.step, epoch: state.epoch + 1, totalSteps: t.totalSteps } })
+  const { before, total, refit } = t.progress
+  t.events.add({ steps: [point], progress: { step: before + state.step, epoch: state.epoch + 1, totalSteps: total } })
   t.ctx.progress(
-    state.step,
-    t.totalSteps,
+    before + state.step,
+    total,
     'steps',
-    `epoch ${state.epoch + 1}/${config.epochs}, loss ${loss.toFixed(4)}`,
+    `${refit ? 'refit on train + validation, ' : ''}epoch ${state.epoch + 1}/${config.epochs}, loss ${loss.toFixed(4)}`,
   )
 }
 

@@ -16,6 +16,7 @@ import { modelDir } from './folders'
 import { predicted, testMetrics } from './metrics'
 import { writePredictions } from '../runs/predictions'
 import { announce, openTraining, type Training } from './training'
+import { planRefit, refitBag, refitsBag, type RefitPlan } from './bag-refit'
 import { evaluateSplit, validateLast } from './validation'
 
 export async function trainJob(params: TrainParams, ctx: JobContext): Promise<TrainOutcome> {
@@ -25,10 +26,24 @@ export async function trainJob(params: TrainParams, ctx: JobContext): Promise<Tr
   // NBSVM solves its weights instead of stepping an optimizer.
   await (modelKindSpec(t.config.model).training === 'fit' ? fitNbsvm(t) : trainEpochs(t))
   await validateLast(t)
-  const test = t.params.skipTest ? null : await testBest(t)
-  const outcome = outcomeOf(t, test)
-  await saveBundle(t, outcome)
-  return outcome
+  if (!refitsBag(t)) return testAndSave(t, outcomeOf(t, null))
+  // A bag's refit on train + validation (`bagRefit`) is what is tested and saved; the run reports the
+  // first fit's choice. Only its figures and plan are kept from here: the first fit is unreachable
+  // once this function's `t` is no longer needed, so its table is garbage before the refit's exists.
+  return refitAndSave(outcomeOf(t, null), planRefit(t))
+}
+
+async function refitAndSave(chosen: TrainOutcome, plan: RefitPlan): Promise<TrainOutcome> {
+  const refit = await refitBag(plan)
+  return testAndSave(refit, { ...chosen, durationMs: Math.round(chosen.durationMs + refit.state.trainedMs) })
+}
+
+/** Tests the kept model (unless deferred) and saves it; `outcome` holds the run's figures but the test. */
+async function testAndSave(kept: Training, outcome: TrainOutcome): Promise<TrainOutcome> {
+  const test = kept.params.skipTest ? null : await testBest(kept)
+  const done = { ...outcome, test }
+  await saveBundle(kept, done)
+  return done
 }
 
 /**

@@ -63,12 +63,25 @@ export interface Training {
   state: TrainState
   /** The weights with the best validation loss so far. */
   best: tf.LayersModel | null
+  /** Whether epochs end with a checkpoint (a bag's refit writes none: `bag-refit.ts`). */
+  checkpoints: boolean
+  /**
+   * The job's progress: steps done before this fit's first (a bag's refit counts on from its choosing
+   * fit's) and the total it counts towards; `refit` names the phase in the progress message.
+   */
+  progress: { before: number; total: number; refit: boolean }
 }
 
-/** Selects the backend, loads the splits and builds the network and its optimizer, from the seed. */
-export async function openTraining(params: TrainParams, ctx: JobContext): Promise<Training> {
+/**
+ * Selects the backend, loads the splits and builds the network and its optimizer, from the seed.
+ * `bagRefit`: a bag's refit within its run (`bag-refit.ts`): on train + validation, with no validation,
+ * no checkpoints, and only log lines and progress streamed (its points would overwrite the first fit's).
+ */
+export async function openTraining(params: TrainParams, ctx: JobContext, bagRefit = false): Promise<Training> {
   const { config } = params
-  const events = new EventBatcher((e: TrainEvent) => ctx.emit(e))
+  const events = new EventBatcher((e: TrainEvent) =>
+    ctx.emit(bagRefit ? { steps: [], epochs: [], validations: [], log: e.log, progress: e.progress } : e),
+  )
   const log = (line: string) => events.add({ log: [line] })
   // Initial weights and dropout masks follow the seed (a resumed run reseeds from where it is).
   seedMathRandom(config.seed)
@@ -79,8 +92,8 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const [own, val, test] = [await load('train'), await load('val'), await load('test')]
   if (own.n === 0) throw new Error('The dataset has no training examples.')
   log(`Data: ${own.n} training, ${val.n} validation and ${test.n} test examples, rows of ${own.width} ids.`)
-  const train = params.refit ? joinSplits(own, val) : own
-  if (params.refit)
+  const train = params.refit || bagRefit ? joinSplits(own, val) : own
+  if (params.refit && !bagRefit)
     log(
       `Refit: training on the training and validation splits together (${train.n} examples); ${modelKindSpec(config.model).training === 'fit' ? 'its choices and validation figures come from a fit on the training split alone' : 'its validation figures are on examples it trained on'}.`,
     )
@@ -92,6 +105,10 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
   const fitted = modelKindSpec(config.model).training === 'fit'
   const bagRefusal = modelKindSpec(config.model).input === 'bag' && !fitted ? bagTrainerRefusal(net) : 'not a bag'
   const bag = bagRefusal ? null : new BagTrainer(net, config)
+  // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
+  const totalSteps = fitted
+    ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit, val.n > 0)
+    : stepsPerEpoch * config.epochs
   if (bagRefusal !== 'not a bag')
     log(
       bag
@@ -106,17 +123,14 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
     log,
     backend,
     train,
-    val,
+    val: bagRefit ? { ...val, x: new Int32Array(0), labels: new Uint16Array(0), n: 0 } : val,
     test,
     net,
     optimizer: makeOptimizer(config),
     vars: net.body.trainableWeights.map((w) => w.read() as tf.Variable),
     bag,
     stepsPerEpoch,
-    // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
-    totalSteps: fitted
-      ? net.table.dim * nbsvmMaxPasses * nbsvmFits(config, params.refit, val.n > 0)
-      : stepsPerEpoch * config.epochs,
+    totalSteps,
     micro: passSize(config, train.width, backend.name, config.batchSize),
     // Inference keeps a pass's tensors until it ends too (tidy): evaluation batches obey the same budget.
     evalBatch: passSize(config, train.width, backend.name, Math.max(config.batchSize, 256)),
@@ -134,6 +148,8 @@ export async function openTraining(params: TrainParams, ctx: JobContext): Promis
       validations: [],
     },
     best: null,
+    checkpoints: !bagRefit,
+    progress: { before: 0, total: totalSteps, refit: false },
   }
 }
 

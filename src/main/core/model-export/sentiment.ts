@@ -37,8 +37,10 @@ export function createEncoder(preprocessing: Preprocessing, vocabulary: string[]
   const lookup = new Map(vocabulary.map((t, i) => [t, i]))
   const { kind, maxLen, padding, truncating, ngrams, hashBuckets, binary } = preprocessing.input
   const bag = kind === 'ngram-bag'
-  const width = bag ? featureLength(maxLen, ngrams) : maxLen
-  const ngramOptions = { vocabSize: preprocessing.vocabSize, ngrams, buckets: hashBuckets }
+  // Absent in bundles from before the end-of-text word: none.
+  const endOfText = bag && (preprocessing.input.endOfText ?? false)
+  const width = bag ? featureLength(maxLen, ngrams, endOfText) : maxLen
+  const ngramOptions = { vocabSize: preprocessing.vocabSize, ngrams, buckets: hashBuckets, endOfText }
   const tokens = (text: string) =>
     tokenize(cleanText(text, preprocessing.preprocess), preprocessing.preprocess.tokenizer).map((token) => ({
       token,

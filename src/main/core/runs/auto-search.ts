@@ -20,6 +20,7 @@ import {
   type AutoSearch,
   type AutoTrial,
 } from '../../../shared/training/auto'
+import type { TrainConfig } from '../../../shared/training/config'
 import type { RunRecord, RunUpdate } from '../../../shared/training/results'
 import { modelKindSpec } from '../../../shared/training/model-kinds'
 import { statsOf } from '../../../shared/training/size-rules'
@@ -27,6 +28,15 @@ import type { DatasetService } from '../datasets/service'
 import type { RunService } from './service'
 
 const ended = new Set(['succeeded', 'failed', 'cancelled', 'interrupted'])
+
+/**
+ * Whether a run's own model is already fit on train + validation (NBSVM's `nbsvmRefit`, a bag's
+ * `bagRefit`): refitting such a winner would spend the budget on the same model.
+ */
+export function refitsItself(config: TrainConfig): boolean {
+  const spec = modelKindSpec(config.model)
+  return spec.training === 'fit' ? config.nbsvmRefit : spec.input === 'bag' && config.bagRefit
+}
 /** A trial's projected end is trusted once it has trained this long. */
 const projectAfterMs = 5_000
 
@@ -193,8 +203,9 @@ export class AutoSearches {
         datasetId: search.datasetId,
         preset: candidate.preset,
         // Early stopping within the longer rungs, as the size rules would have it; the weights kept
-        // are those of the best validation accuracy, the figure trials are ranked by.
-        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs },
+        // are those of the best validation accuracy, the figure trials are ranked by. A bag trial does
+        // not refit itself: Auto refits only its winner.
+        overrides: { patience: 3, keepBest: 'accuracy', ...candidate.overrides, epochs, bagRefit: false },
         backend: request.backend,
         name: `${search.name}: ${candidate.label}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       },
@@ -263,6 +274,7 @@ export class AutoSearches {
     const dataset = this.datasets.get(search.datasetId)
     if (!request.refit || !refitAddsEnough(dataset.counts) || !winner || winner.wallMs === null) return null
     const run = this.runs.get(winner.runId)
+    if (refitsItself(run.config)) return null
     const fitted = modelKindSpec(run.config.model).training === 'fit'
     // More examples per epoch; a fitted kind also fits once more on train alone for its temperature.
     const grow = (dataset.counts.train + dataset.counts.val) / Math.max(1, dataset.counts.train)
@@ -327,7 +339,7 @@ export class AutoSearches {
       this.emit(search)
       return search
     }
-    search.refit = refit !== null
+    search.refit = refit !== null || refitsItself(this.runs.get(search.bestRunId).config)
     if (!refit) {
       const { counts } = this.datasets.get(search.datasetId)
       search.phase = `Testing the best trial on the test split${
