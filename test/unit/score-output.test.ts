@@ -50,8 +50,11 @@ describe('LineWriter', () => {
         ['{"text":"' + '映画'.repeat(3000) + '"}', 'x'.repeat(5000), '{"text":"' + 'é'.repeat(2500) + '"}'],
         ['last'],
       ]
-      const ranges = []
-      for (const lines of batches) ranges.push(...(await writer.write(lines)))
+      const ranges: { offset: number; length: number }[] = []
+      for (const lines of batches) {
+        const { offsets, lengths } = await writer.write(lines)
+        offsets.forEach((offset, i) => ranges.push({ offset, length: lengths[i]! }))
+      }
       await writer.close()
       const all = batches.flat()
       const bytes = readFileSync(path)

@@ -16,13 +16,8 @@ export interface InputBatch {
   /** Each input's own label, before mapping, or null. */
   labels: (string | null)[]
   snippets: string[]
-  /**
-   * The end of each input's results.jsonl line, UTF-8: `,"text":` and its text as JSON, then `}`.
-   * Input i's bytes are tails[tailEnds[i - 1] (0 for the first), tailEnds[i]). Encoded here, the
-   * texts cross to the scoring thread as one transferred buffer, not as strings to copy and encode.
-   */
-  tails: Uint8Array
-  tailEnds: Uint32Array
+  /** The texts, for the results file (the scoring thread writes them: this thread has more to do). */
+  texts: string[]
   ids: Int32Array
   offsets: Uint32Array
   /** Inputs skipped, with their reasons, since the previous batch (in input order). */
@@ -51,7 +46,7 @@ export async function* inputBatches(
       sources: texts.map((t) => t.source),
       labels: texts.map((t) => t.label),
       snippets: texts.map((t) => snippetOf(t.text)),
-      ...lineTails(texts),
+      texts: texts.map((t) => t.text),
       ids,
       offsets,
       skipped,
@@ -69,18 +64,6 @@ export async function* inputBatches(
     } else if (texts.push(item) >= scoreBatchSize(made, batchSize)) yield batch()
   }
   if (texts.length > 0 || skipped.length > 0) yield batch()
-}
-
-function lineTails(texts: TextItem[]): { tails: Uint8Array; tailEnds: Uint32Array } {
-  const quoted = texts.map((t) => `,"text":${JSON.stringify(t.text)}}`)
-  let room = 0
-  for (const q of quoted) room += Buffer.byteLength(q)
-  // Its own memory (not Node's shared pool), so it can be transferred.
-  const tails = Buffer.from(new ArrayBuffer(room))
-  const tailEnds = new Uint32Array(texts.length)
-  let end = 0
-  for (const [i, q] of quoted.entries()) tailEnds[i] = end += tails.write(q, end)
-  return { tails: tails.subarray(0, end), tailEnds }
 }
 
 /** A dataset batch's stored ids (in the dataset's vocabulary) as the model's (`idMap`). */

@@ -43,14 +43,15 @@ export class LineWriter {
    * Writes the lines (JSON: none holds a newline) as one buffer, each encoded straight into it (no
    * joined string to build and encode again), and gives each line's byte range (without its newline).
    */
-  async write(lines: string[]): Promise<{ offset: number; length: number }[]> {
-    if (lines.length === 0) return []
+  async write(lines: string[]): Promise<{ offsets: Float64Array; lengths: Uint32Array }> {
+    const offsets = new Float64Array(lines.length)
+    const lengths = new Uint32Array(lines.length)
+    if (lines.length === 0) return { offsets, lengths }
     let chars = 0
     for (const line of lines) chars += line.length + 1
     // Room for ASCII (most lines), grown when a line does not fit (UTF-8 takes up to 3 bytes per
     // UTF-16 unit: its exact size is measured only when that could matter).
     let bytes = Buffer.allocUnsafe(chars + 4096)
-    const at: { offset: number; length: number }[] = new Array(lines.length)
     let end = 0
     for (const [i, line] of lines.entries()) {
       const room = bytes.length - end
@@ -60,40 +61,12 @@ export class LineWriter {
         bytes = grown
       }
       const length = bytes.write(line, end)
-      at[i] = { offset: this.offset + end, length }
+      offsets[i] = this.offset + end
+      lengths[i] = length
       end += length
       bytes[end++] = 10
     }
     await this.append(bytes.subarray(0, end))
-    return at
-  }
-
-  /**
-   * Writes lines made of a string head and bytes already encoded (`tails`, line i's ending at
-   * tailEnds[i]), and gives each line's byte range: the scoring thread encodes only the heads.
-   */
-  async writeJoined(
-    heads: string[],
-    tails: Uint8Array,
-    tailEnds: Uint32Array,
-  ): Promise<{ offsets: Float64Array; lengths: Uint32Array }> {
-    let size = tails.length + heads.length
-    for (const h of heads) size += Buffer.byteLength(h)
-    const bytes = Buffer.allocUnsafe(size)
-    const offsets = new Float64Array(heads.length)
-    const lengths = new Uint32Array(heads.length)
-    let end = 0
-    for (let i = 0; i < heads.length; i++) {
-      const start = end
-      end += bytes.write(heads[i]!, end)
-      const from = i === 0 ? 0 : tailEnds[i - 1]!
-      bytes.set(tails.subarray(from, tailEnds[i]!), end)
-      end += tailEnds[i]! - from
-      offsets[i] = this.offset + start
-      lengths[i] = end - start
-      bytes[end++] = 10
-    }
-    await this.append(bytes)
     return { offsets, lengths }
   }
 
@@ -142,7 +115,7 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
     const probs = n > 0 ? await predictEncoded(bundle, b.ids, b.offsets, params.batchSize) : new Float32Array(0)
     const labels = new Uint16Array(n)
     const truths = new Int32Array(n)
-    const heads: string[] = new Array(n)
+    const lines: string[] = new Array(n)
     for (let i = 0; i < n; i++) {
       const p = new Array<number>(c)
       for (let k = 0; k < c; k++) p[k] = probs[i * c + k]!
@@ -162,10 +135,9 @@ async function scoreBatches(params: JobParams<'score'>, ctx: ScoreContext, readi
         truth: truth === null ? null : classes[truth]!,
       }
       if (truth !== null) evaluation.add(truth, p, 0, row)
-      // The row's JSON without its closing brace: the reading thread encoded the rest (the text).
-      heads[i] = JSON.stringify(row).slice(0, -1)
+      lines[i] = JSON.stringify({ ...row, text: b.texts[i]! })
     }
-    const { offsets, lengths } = await results.writeJoined(heads, b.tails, b.tailEnds)
+    const { offsets, lengths } = await results.write(lines)
     const rows = { first: scored, sources: b.sources, snippets: b.snippets, labels, truths, probs, offsets, lengths }
     scored += n
     if (b.skipped.length > 0) {

@@ -63,8 +63,8 @@ if (parentPort) {
       for await (const batch of readBatches(data)) {
         while (credits === 0) await new Promise<void>((resolve) => (wake = resolve))
         credits--
-        const { ids, offsets, tails, tailEnds } = batch
-        post({ batch }, [ids.buffer, offsets.buffer, tails.buffer, tailEnds.buffer] as ArrayBuffer[])
+        const { ids, offsets } = batch
+        post({ batch }, [ids.buffer, offsets.buffer] as ArrayBuffer[])
       }
       post({ done: true })
     } catch (err) {
