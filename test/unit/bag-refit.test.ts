@@ -8,30 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
-import { seededRandom } from '../../src/main/core/datasets/splits'
-import { resultOf } from '../../src/shared/job-catalog'
 import type { RunRecord, RunUpdate } from '../../src/shared/training/results'
 import type { JobProgress, JobRecord } from '../../src/shared/types'
 import { appContext } from '../fixtures/app'
-import { writeTree } from '../fixtures/dataset-files'
-import { quick, syntheticReview, trainRun } from '../fixtures/training'
-
-/** The generated task with a fifth of the labels flipped, so that the validation figures move from epoch to epoch. */
-async function importNoisy(ctx: AppContext, root: string, perClass: number) {
-  const random = seededRandom(5)
-  const files: Record<string, string> = {}
-  for (const split of ['train', 'test'])
-    for (const label of ['pos', 'neg'])
-      for (let i = 0; i < perClass; i++) {
-        const flipped = random() < 0.2 ? (label === 'pos' ? 'neg' : 'pos') : label
-        files[`${split}/${label}/${i}_${label === 'pos' ? 8 : 2}.txt`] = syntheticReview(flipped, random)
-      }
-  const path = writeTree(join(root, 'noisy'), files)
-  const job = await ctx.request('datasets.import', {
-    spec: { name: 'noisy', source: { format: 'aclimdb', path }, sequence: { maxLen: 16 } },
-  })
-  return resultOf(await ctx.jobs.finished(job))
-}
+import { importSyntheticDataset, quick, trainRun } from '../fixtures/training'
 
 describe('bag refit on train + validation', () => {
   let dir: string
@@ -54,7 +34,8 @@ describe('bag refit on train + validation', () => {
         if (u.progress) runProgress.set(u.runId, [...(runProgress.get(u.runId) ?? []), u.progress])
       }
     })
-    const dataset = await importNoisy(ctx, dir, 60)
+    // A fifth of the texts are another class's: so that the validation figures move from epoch to epoch.
+    const dataset = await importSyntheticDataset(ctx, dir, 60, { name: 'noisy', flipped: 0.2 })
     const config = { ...quick, model: 'ngram-bag' as const, ngrams: 2, epochs: 8, keepBest: 'accuracy' as const }
     refit = await trainRun(ctx, dataset.id, 'fasttext-bigram', config)
     plain = await trainRun(ctx, dataset.id, 'fasttext-bigram', { ...config, bagRefit: false })

@@ -8,29 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppContext } from '../../src/main/core/app-context'
-import { seededRandom } from '../../src/main/core/datasets/splits'
-import { resultOf } from '../../src/shared/job-catalog'
 import type { RunRecord } from '../../src/shared/training/results'
 import { appContext } from '../fixtures/app'
-import { writeTree } from '../fixtures/dataset-files'
-import { quick, syntheticReview, trainRun } from '../fixtures/training'
-
-/** The generated task with a fifth of the labels flipped: no setting separates it, so its probabilities stay finite. */
-async function importNoisy(ctx: AppContext, root: string, perClass: number) {
-  const random = seededRandom(11)
-  const files: Record<string, string> = {}
-  for (const split of ['train', 'test'])
-    for (const label of ['pos', 'neg'])
-      for (let i = 0; i < perClass; i++) {
-        const flipped = random() < 0.2 ? (label === 'pos' ? 'neg' : 'pos') : label
-        files[`${split}/${label}/${i}_${label === 'pos' ? 8 : 2}.txt`] = syntheticReview(flipped, random)
-      }
-  const path = writeTree(join(root, 'noisy'), files)
-  const job = await ctx.request('datasets.import', {
-    spec: { name: 'noisy', source: { format: 'aclimdb', path }, sequence: { maxLen: 16 } },
-  })
-  return resultOf(await ctx.jobs.finished(job))
-}
+import { importSyntheticDataset, quick, trainRun } from '../fixtures/training'
 
 describe('NBSVM refit on train + validation', () => {
   let dir: string
@@ -40,7 +20,8 @@ describe('NBSVM refit on train + validation', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-nbsvm-refit-'))
     ctx = appContext(join(dir, 'data'))
-    const dataset = await importNoisy(ctx, dir, 60)
+    // A fifth of the texts are another class's: no setting separates it, so its probabilities stay finite.
+    const dataset = await importSyntheticDataset(ctx, dir, 60, { name: 'noisy', flipped: 0.2, seed: 11 })
     const config = { ...quick, model: 'nbsvm' as const, svmC: 1, nbInterpolation: 0.25 }
     refit = await trainRun(ctx, dataset.id, 'nbsvm', config)
     plain = await trainRun(ctx, dataset.id, 'nbsvm', { ...config, nbsvmRefit: false })
