@@ -9,7 +9,7 @@ import { batchRows } from '../../src/main/core/engine/evaluate'
 import { registerTrainingKernels } from '../../src/main/core/engine/kernels'
 import { buildNetwork } from '../../src/main/core/engine/models'
 import { makeOptimizer } from '../../src/main/core/engine/optimizer'
-import { epochOrder } from '../../src/main/core/engine/random'
+import { epochOrder, seedMathRandom } from '../../src/main/core/engine/random'
 import { trainStep } from '../../src/main/core/engine/train-step'
 import { defaultConfig, trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
 import { presets } from '../../src/shared/training/presets'
@@ -149,6 +149,9 @@ describe('length buckets', () => {
 
   it("train a CNN's shorter bodies on its own convolutions, which score a row as the full body does", async () => {
     const c = config({ model: 'cnn', embeddingDim: 4, filterSizes: [2, 3], filters: 5, maxLen: 9, dropout: 0 })
+    // Seeded as a run is: with about one draw in ten every filter of one width is dead on these four
+    // rows (relu <= 0 at each window), its weights get no gradient, and the check below failed in CI.
+    seedMathRandom(34)
     const net = buildNetwork(c, { vocabSize: 20, classes: 3 })
     const short = net.bodyFor(5)
     expect(short.trainableWeights.map((w) => w.read().id)).toEqual(net.body.trainableWeights.map((w) => w.read().id))
