@@ -306,7 +306,6 @@ async function measure(
   return { dataset, rows }
 }
 
-/** N-fold cross-validation: every row on every fold but Auto and autotune (the first fold only); mean and spread. */
 /**
  * Deletes the finished runs (their checkpoints and bundles: about 0.9 GB a fold of rt-polarity with
  * NBSVM's 2,000,000 buckets), so a 10-fold run does not fill the disk.
@@ -316,6 +315,7 @@ async function forgetRuns(ctx: AppContext): Promise<void> {
     if (run.status !== 'running' && run.status !== 'queued') await ctx.request('runs.delete', { id: run.id })
 }
 
+/** N-fold cross-validation: every row on every fold but Auto and autotune (the first fold only); mean and spread. */
 async function crossValidate(
   ctx: AppContext,
   scratch: string,

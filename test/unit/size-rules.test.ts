@@ -63,6 +63,20 @@ describe('size rules', () => {
     expect(sizeRules(shortSentences, preset('nbsvm')).settings.hashBuckets).toBe(2 ** 20)
   })
 
+  it('gives a trained bag bigrams at most below a million training tokens, and NBSVM its own n-grams', () => {
+    // rt-polarity: 8,636 x 21 = ~181,000 tokens.
+    const { settings, explanation } = sizeRules(rtPolarity, preset('recommended'))
+    expect(settings.ngrams).toBe(2)
+    expect(explanation).toContain(
+      'Bigrams, not longer n-grams: below 1,000,000 training tokens (~181,356) most trigrams occur once, and a bag learns its examples by heart through them.',
+    )
+    expect(sizeRules(stats(47_000, 21, 38, 58), preset('recommended')).settings.ngrams).toBe(2) // 987,000
+    expect(sizeRules(stats(48_000, 21, 38, 58), preset('recommended')).settings.ngrams).toBeUndefined() // 1,008,000
+    expect(sizeRules(aclImdb, preset('recommended')).settings.ngrams).toBeUndefined()
+    expect(sizeRules(rtPolarity, preset('fasttext-bigram')).settings.ngrams).toBeUndefined()
+    expect(sizeRules(rtPolarity, { ...preset('nbsvm'), ngrams: 3 }).settings.ngrams).toBeUndefined()
+  })
+
   it('changes nothing, and says nothing, where the preset already fits', () => {
     const fits = { ...preset('fasttext-bigram'), maxLen: 1220, epochs: 20 }
     expect(sizeRules(aclImdb, fits)).toEqual({ settings: {}, explanation: [] })

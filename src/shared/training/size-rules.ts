@@ -14,7 +14,11 @@
  * - hash buckets: about two per distinct n-gram, estimated as the tokens of the training split
  *   (fastText bag: never above the preset's); NBSVM: eight per token, 2^20 to 2^23 (one weight per
  *   row and output): a test n-gram never seen in training that lands in a trained bucket takes that
- *   bucket's weight, which at two per token happens to about one in five.
+ *   bucket's weight, which at two per token happens to about one in five;
+ * - n-grams: a trained bag takes bigrams at most below a million training tokens. There most
+ *   trigrams occur once (80% of rt-polarity's 190,000 tokens' trigram occurrences, against 45% of
+ *   aclImdb's 5.7 million), and each is a row that fits its one example: `recommended` reached 99.8%
+ *   training accuracy by its third epoch there; with bigrams its 10 folds gained 0.9 points (76.5%).
  */
 import type { TrainConfig } from './config'
 import { modelKindSpec } from './model-kinds'
@@ -35,6 +39,9 @@ export interface SizeRules {
   /** One sentence per rule that changed something, the first naming the dataset's size. */
   explanation: string[]
 }
+
+/** Training tokens below which a trained bag's trigrams are mostly seen once (see above). */
+const trigramTokens = 1_000_000
 
 /** Updates a run aims for, and the epochs it may take to get them. */
 const targetUpdates = 3000
@@ -74,6 +81,12 @@ export function sizeRules(stats: DatasetStats, base: TrainConfig): SizeRules {
       settings.maxLen = maxLen
       explanation.push(
         `Length ${count(maxLen)}: twice the 95th percentile (${count(stats.lengths.p95)} tokens), at most the longest (${count(stats.lengths.max)}).`,
+      )
+    }
+    if (base.ngrams > 2 && spec.training !== 'fit' && tokens < trigramTokens) {
+      settings.ngrams = 2
+      explanation.push(
+        `Bigrams, not longer n-grams: below ${count(trigramTokens)} training tokens (~${count(tokens)}) most trigrams occur once, and a bag learns its examples by heart through them.`,
       )
     }
     if (base.ngrams > 1) {
