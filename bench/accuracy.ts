@@ -15,10 +15,10 @@
  * `--folds N` (N ≥ 2) measures a dataset without an official split (rt-polarity) the way its published
  * figures were: N-fold cross-validation (seeded, per class), NBSVM, the bag presets and fastText
  * (defaults, bigrams) on every fold, their mean and spread; Auto and fastText's autotune on the first
- * fold only (N of them would take N times their budgets).
+ * `--auto-folds` folds (default 1: N of them take N times their budgets), with their own mean.
  *
  *   npm run bench -- --only accuracy [--datasets rt-polarity,sst5,sst5-phrases,tweets,tweets-no-emoticons,aclimdb]
- *     [--budget 5] [--autotune 300] [--folds 10] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
+ *     [--budget 5] [--autotune 300] [--folds 10] [--auto-folds 1] [--presets nbsvm,fasttext-bigram] [--data ../shared/data]
  *     [--backend auto|tensorflow|wasm]
  *
  * A preset row may set settings over the preset's: `--presets recommended,recommended:bagRefit=false+endOfText=true`.
@@ -197,6 +197,8 @@ export interface AccuracyOptions {
   autotuneSeconds: number
   /** Cross-validation folds for a source without an official split; 1: its seeded hold-out. */
   folds: number
+  /** Of those folds, how many (the first) Auto and fastText's autotune run on. */
+  autoFolds: number
   /** The preset rows (default nbsvm, fasttext-bigram, recommended). */
   presets?: string
   /** The backend Auto and the presets train on: `auto` (the default) is the app's choice, the detected best. */
@@ -315,7 +317,7 @@ async function forgetRuns(ctx: AppContext): Promise<void> {
     if (run.status !== 'running' && run.status !== 'queued') await ctx.request('runs.delete', { id: run.id })
 }
 
-/** N-fold cross-validation: every row on every fold but Auto and autotune (the first fold only); mean and spread. */
+/** N-fold cross-validation: every row on every fold but Auto and autotune (the first `autoFolds`); mean and spread. */
 async function crossValidate(
   ctx: AppContext,
   scratch: string,
@@ -328,8 +330,8 @@ async function crossValidate(
   for (let k = 0; k < options.folds; k++) {
     const name = `${source.name}-fold${k + 1}`
     const { rows } = await measure(ctx, scratch, name, fold(byClass, options.folds, k), options, fastTextWhy, {
-      auto: k === 0,
-      autotune: k === 0,
+      auto: k < options.autoFolds,
+      autotune: k < options.autoFolds,
     })
     perFold.push(rows)
     printTable(name, `fold ${k + 1} of ${options.folds}`, source.published, rows)

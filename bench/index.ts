@@ -10,7 +10,7 @@
  * first of `--backends` and always scores on wasm, the issue's backend). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes, fastText autotune's `--autotune` in seconds, `--folds N` (rt-polarity by N-fold
- * cross-validation, as published), `--presets` (its preset rows) and `--backend` (default auto, the
+ * cross-validation, as published; Auto on the first `--auto-folds`), `--presets` (its preset rows) and `--backend` (default auto, the
  * app's choice).
  * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
  * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '5' },
     autotune: { type: 'string', default: '300' },
     folds: { type: 'string', default: '1' },
+    'auto-folds': { type: 'string', default: '1' },
     // accuracy: what Auto and the presets train on (auto: the app's choice)
     backend: { type: 'string', default: 'auto' },
     peer: { type: 'string' },
@@ -86,6 +87,7 @@ const suites: Record<string, (work: string, data: string) => Promise<unknown>> =
       budgetMinutes: Number(values.budget),
       autotuneSeconds: Number(values.autotune),
       folds: Number(values.folds),
+      autoFolds: Number(values['auto-folds']),
       presets: values.presets,
       backend: backendChoice(values.backend!),
     }),
