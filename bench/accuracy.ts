@@ -248,10 +248,7 @@ export async function benchAccuracy(work: string, data: string, options: Accurac
         results.push({ dataset: source.name, status: `skipped: ${input} (pass --data DIR)` })
         continue
       }
-      const { dataset, rows } = await measure(ctx, scratch, source.name, input, options, fastTextWhy, {
-        auto: true,
-        autotune: true,
-      })
+      const { dataset, rows } = await measure(ctx, scratch, source.name, input, options, fastTextWhy, true)
       results.push({
         dataset: source.name,
         split: source.split,
@@ -273,7 +270,7 @@ const log = (line: string) => process.stderr.write(`accuracy: ${line}\n`)
 
 /**
  * One split imported through the app (examples as a class folder, or tree files as a treebank), and
- * its rows: Auto and fastText's autotune when asked, the presets, fastText.
+ * its rows: Auto and fastText's autotune when `searches`, the presets, fastText.
  */
 async function measure(
   ctx: AppContext,
@@ -282,7 +279,7 @@ async function measure(
   input: Examples | { path: string; testPath: string },
   options: AccuracyOptions,
   fastTextWhy: string | null,
-  with_: { auto: boolean; autotune: boolean },
+  searches: boolean,
 ): Promise<{ dataset: DatasetSummary; rows: Row[] }> {
   const trees = 'path' in input
   const source = trees
@@ -297,13 +294,13 @@ async function measure(
     `${name}: ${dataset.counts.train} train${dataset.phrases ? ` (${dataset.phrases} of them phrases)` : ''} / ${dataset.counts.val} val / ${dataset.counts.test} test, ${dataset.classes.length} classes, imported in ${(dataset.durationMs / 1000).toFixed(1)} s`,
   )
   const rows: Row[] = []
-  if (with_.auto && options.budgetMinutes > 0)
+  if (searches && options.budgetMinutes > 0)
     rows.push(await autoRow(ctx, dataset, options.budgetMinutes, options.backend))
   for (const spec of options.presets?.split(',') ?? ['nbsvm', 'fasttext-bigram', 'recommended'])
     if (findPreset(spec.trim().split(':')[0]!)) rows.push(await presetRow(ctx, dataset, spec.trim(), options.backend))
   if (!fastTextWhy) {
     const lines = trees ? treebankLines : folderLines(source.path)
-    rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, with_.autotune))
+    rows.push(...fastTextRows(ctx, dataset, lines, join(scratch, `${name}-ft`), options, searches))
   }
   return { dataset, rows }
 }
@@ -329,10 +326,15 @@ async function crossValidate(
   const perFold: Row[][] = []
   for (let k = 0; k < options.folds; k++) {
     const name = `${source.name}-fold${k + 1}`
-    const { rows } = await measure(ctx, scratch, name, fold(byClass, options.folds, k), options, fastTextWhy, {
-      auto: k < options.autoFolds,
-      autotune: k < options.autoFolds,
-    })
+    const { rows } = await measure(
+      ctx,
+      scratch,
+      name,
+      fold(byClass, options.folds, k),
+      options,
+      fastTextWhy,
+      k < options.autoFolds,
+    )
     perFold.push(rows)
     printTable(name, `fold ${k + 1} of ${options.folds}`, source.published, rows)
     await forgetRuns(ctx)

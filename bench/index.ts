@@ -10,8 +10,8 @@
  * first of `--backends` and always scores on wasm, the issue's backend). The accuracy
  * suite takes `--datasets` (rt-polarity, sst5, tweets, tweets-no-emoticons, aclimdb), Auto's `--budget`
  * in minutes, fastText autotune's `--autotune` in seconds, `--folds N` (rt-polarity by N-fold
- * cross-validation, as published; Auto on the first `--auto-folds`), `--presets` (its preset rows) and `--backend` (default auto, the
- * app's choice).
+ * cross-validation, as published; Auto on the first `--auto-folds`), `--presets` (its preset rows)
+ * and `--backend` (default auto, the app's choice).
  * `--peer keras,torch [--python PY] [--peer-seconds S]` trains the same models in the peers and writes
  * the comparison as the report's `training: [{preset, backend, samplesPerSecond, peers, ratio}]`;
  * `--set key=value` (repeatable) changes every preset's config. The matmul suite times each preset's
