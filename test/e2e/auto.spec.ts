@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { makeAclImdbFolder } from '../fixtures/dataset-files'
 import { expect, test } from './fixtures'
+import { choose } from './select'
 
 test('Auto starts from the Train form and its trials table fills as they train', async ({ page, served }) => {
   test.setTimeout(300_000)
@@ -13,8 +14,7 @@ test('Auto starts from the Train form and its trials table fills as they train',
   )
   await page.goto(served.url)
   await page.getByTestId('nav-train').click()
-  await page.getByTestId('train-preset').click()
-  await page.locator('.n-base-select-option', { hasText: 'Auto (search' }).click()
+  await choose(page, 'train-preset', 'Auto (search')
   await expect(page.getByTestId('preset-description')).toContainText('successive halving')
   await expect(page.getByTestId('param-count')).toHaveCount(0)
   await page.getByTestId('auto-budget').locator('input').fill('3')

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeAclImdbFolder } from '../fixtures/dataset-files'
 import { expect, test, type Served } from './fixtures'
+import { choose } from './select'
 
 const cli = (served: Served, ...args: string[]) =>
   execFileSync(process.execPath, ['out/main/cli.js', ...args, '--json'], {
@@ -80,8 +81,7 @@ test('a grid sweep queued from the Train form becomes a group whose page ranks i
   await page.getByTestId('nav-train').click()
   await page.getByTestId('train-dataset').click()
   await page.locator('.n-base-select-option', { hasText: 'Tiny IMDB' }).click()
-  await page.getByTestId('train-preset').click()
-  await page.locator('.n-base-select-option', { hasText: 'fastText-style bigram bag' }).click()
+  await choose(page, 'train-preset', 'fastText-style bigram bag')
   await page.getByTestId('field-epochs').locator('input').fill('1')
 
   // Learning rate × nothing else: a 2 × 1 grid, checked as it is typed.

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import type { Page } from '@playwright/test'
 import { makeAclImdbFolder } from '../fixtures/dataset-files'
 import { expect, test, type Served } from './fixtures'
+import { choose } from './select'
 
 /** Imports a tiny aclImdb folder through the CLI, on the data directory the server uses. */
 function importTinyImdb(served: Served): void {
@@ -12,11 +12,6 @@ function importTinyImdb(served: Served): void {
     ['out/main/cli.js', 'import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB', '--lowercase'],
     { env: { ...process.env, SENTIMENT_STUDIO_DATA_DIR: served.dataDir }, stdio: 'pipe' },
   )
-}
-
-async function choose(page: Page, select: string, option: string): Promise<void> {
-  await page.getByTestId(select).click()
-  await page.locator('.n-base-select-option', { hasText: option }).click()
 }
 
 test('a run is configured in the form, trained live and ends with its test figures', async ({ page, served }) => {

@@ -4,17 +4,13 @@
  * no Electron can run (launch.ts). Comparing runs, scoring and predicting are covered in serve mode
  * (test/e2e/compare.spec.ts, score.spec.ts) and not yet here.
  */
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { join } from 'node:path'
 import { makeAclImdbFolder } from '../fixtures/dataset-files'
+import { choose } from '../e2e/select'
 import { launchApp, makeDataDir, removeDataDir, skipReason } from './launch'
 
 test.skip(skipReason !== null, skipReason ?? '')
-
-async function choose(page: Page, select: string, option: string): Promise<void> {
-  await page.getByTestId(select).click()
-  await page.locator('.n-base-select-option', { hasText: option }).click()
-}
 
 test('a dataset imported with the wizard trains a tiny run to its test figures', async () => {
   test.setTimeout(240_000)
