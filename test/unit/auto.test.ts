@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import type { AppContext } from '../../src/main/core/app-context'
 import {
   autoCandidates,
+  choiceNote,
+  chooseTrial,
   expectedTrialMs,
   fitsBudget,
   promoted,
@@ -13,6 +15,7 @@ import {
   rungEpochs,
   type AutoCandidate,
   type AutoSearch,
+  type AutoTrial,
 } from '../../src/shared/training/auto'
 import { resultOf } from '../../src/shared/job-catalog'
 import { appContext } from '../fixtures/app'
@@ -40,6 +43,30 @@ describe('the Auto plan', () => {
     })
     const ranked = rankTrials([t('a', 0.8, 0.5), t('b', null, null), t('c', 0.9, 0.6), t('d', 0.8, 0.4)])
     expect(ranked.map((r) => r.id)).toEqual(['c', 'd', 'a', 'b'])
+  })
+
+  it('keeps the earliest candidate within one standard error of the best validation accuracy', () => {
+    const t = (label: string, validationAccuracy: number | null, status: AutoTrial['status'] = 'succeeded') => ({
+      label,
+      status,
+      validationAccuracy,
+      validationLoss: 0.5,
+    })
+    // rt-polarity's fold 2: 960 validation sentences, one standard error at 78.44% is 1.33 points.
+    const trials = [t('NBSVM', 0.7823), t('bag', 0.7729), t('NBSVM, trigrams', 0.7844), t('bag', 0.7781)]
+    const kept = chooseTrial(trials, 960)!
+    expect(kept.label).toBe('NBSVM')
+    expect(choiceNote(trials, kept, 960)).toMatch(
+      /^NBSVM \(78\.23%\) is kept over NBSVM, trigrams \(78\.44%\): within one standard error of it \(±1\.33 points on 960 /,
+    )
+    // A later candidate beyond the noise wins, and a plain maximum is what is left with a million examples.
+    expect(chooseTrial([t('NBSVM', 0.76), t('CNN', 0.7844)], 960)!.label).toBe('CNN')
+    expect(chooseTrial(trials, 1_000_000)!.label).toBe('NBSVM, trigrams')
+    expect(choiceNote(trials, chooseTrial(trials, 1_000_000)!, 1_000_000)).toBeNull()
+    // Within the kept candidate, its most accurate rung; failed and unvalidated trials are never kept.
+    const rungs = [t('bag', 0.77), t('bag', 0.78), t('x', 0.781)]
+    expect(chooseTrial(rungs, 960)).toBe(rungs[1])
+    expect(chooseTrial([t('a', null), t('b', 0.9, 'failed')], 960)).toBeNull()
   })
 
   it('searches NBSVM first and a recurrent model last, leaving batch, epochs and lengths to the size rules', () => {
@@ -113,9 +140,12 @@ describe('an Auto search on a generated task', () => {
     ])
     const [frozenTrial, learnsTrial] = done.trials
     expect(learnsTrial!.validationAccuracy!).toBeGreaterThan(frozenTrial!.validationAccuracy!)
-    // The winner is the best validation accuracy of all trials.
+    // The winner is the earliest candidate within one standard error of the best validation accuracy.
     const best = Math.max(...done.trials.map((t) => t.validationAccuracy ?? 0))
-    expect(done.trials.find((t) => t.runId === done.bestRunId)!.validationAccuracy).toBe(best)
+    const kept = done.trials.find((t) => t.runId === done.bestRunId)!
+    const { val } = ctx.datasets.get(datasetId).counts
+    expect(kept.label).not.toBe('frozen')
+    expect(kept.validationAccuracy!).toBeGreaterThanOrEqual(best - Math.sqrt((best * (1 - best)) / val))
     // The winner's settings were refit on train + validation, in the group, and that run alone was tested.
     expect(done.refit).toBe(true)
     const refit = ctx.runs.get(done.testedRunId!)

@@ -10,6 +10,7 @@ import {
   interpolate,
   joinRows,
   logCountRatios,
+  upperNormalQuantile,
   type BinaryRows,
 } from '../../src/main/core/engine/nbsvm-fit'
 import { fitTemperature } from '../../src/main/core/engine/nbsvm'
@@ -119,5 +120,11 @@ describe('NBSVM', () => {
     expect(beatsByMoreThanChance(...right(13, 7, 380))).toBe(false)
     expect(beatsByMoreThanChance(...right(0, 0, 50))).toBe(false)
     expect(beatsByMoreThanChance(...right(5, 15, 100))).toBe(false)
+    // The best of seven challengers is held to 5% / 7 (z 2.45): 2.24 is no longer enough, 2.5 is.
+    expect(beatsByMoreThanChance(...right(15, 5, 100), 7)).toBe(false)
+    expect(beatsByMoreThanChance(...right(30, 10, 100), 7)).toBe(true)
+    expect(upperNormalQuantile(0.05)).toBeCloseTo(1.645, 3)
+    expect(upperNormalQuantile(0.025)).toBeCloseTo(1.96, 3)
+    expect(upperNormalQuantile(0.05 / 7)).toBeCloseTo(2.45, 2)
   })
 })

@@ -88,8 +88,10 @@ export interface AutoSearch {
   /** What the search is doing now, in words. */
   phase: string
   trials: AutoTrial[]
-  /** The best trial so far (validation accuracy). */
+  /** The trial kept so far (`chooseTrial`: the earliest candidate within one standard error of the best validation accuracy). */
   bestRunId: string | null
+  /** Why the kept trial is not the most accurate one, when it is not (`choiceNote`). */
+  choice: string | null
   /** The run tested on the test split: the winner refit on train + validation, or the winner itself. */
   testedRunId: string | null
   /** Whether the tested run is a refit on train + validation (its validation figures are then on examples it trained on). */
@@ -146,6 +148,45 @@ export const promoted = (n: number) => Math.max(1, Math.ceil(n / eta))
 export function rankTrials<T extends Pick<AutoTrial, 'validationAccuracy' | 'validationLoss'>>(trials: T[]): T[] {
   const acc = (t: T) => t.validationAccuracy ?? -1
   return [...trials].sort((a, b) => acc(b) - acc(a) || (a.validationLoss ?? Infinity) - (b.validationLoss ?? Infinity))
+}
+
+/**
+ * The trial Auto keeps: the earliest candidate in the search's order (cheapest and strongest first)
+ * whose validation accuracy is within one standard error of the most accurate trial's, the
+ * one-standard-error rule of model selection (Breiman et al. 1984). The standard error is the best
+ * accuracy's on `valCount` examples, sqrt(p(1 - p) / n): on 960 validation sentences about 1.3 points.
+ * Taking the plain maximum of eight such figures favours whichever candidate drew a lucky split (on
+ * rt-polarity NBSVM on trigrams won by two sentences and tested a point below NBSVM); a candidate
+ * later in the order now has to beat the earlier ones by more than the noise. Within the chosen
+ * candidate, its best-ranked trial (rung). Trials come in the order they started, so a candidate's
+ * place is that of its first trial.
+ */
+export function chooseTrial<T extends Pick<AutoTrial, 'label' | 'status' | 'validationAccuracy' | 'validationLoss'>>(
+  trials: T[],
+  valCount: number,
+): T | null {
+  const ranked = rankTrials(trials.filter((t) => t.status === 'succeeded' && t.validationAccuracy !== null))
+  const best = ranked[0]
+  if (!best) return null
+  const p = best.validationAccuracy!
+  const within = p - Math.sqrt((p * (1 - p)) / Math.max(1, valCount)) - 1e-12
+  const place = (t: T) => trials.findIndex((u) => u.label === t.label)
+  // Ranked order breaks ties of place, so a candidate's best rung comes first.
+  return ranked.filter((t) => t.validationAccuracy! >= within).reduce((a, t) => (place(t) < place(a) ? t : a))
+}
+
+/** Why `chosen` is kept over a more accurate trial, in words; null when it is the most accurate. */
+export function choiceNote(
+  trials: Pick<AutoTrial, 'label' | 'status' | 'validationAccuracy' | 'validationLoss'>[],
+  chosen: Pick<AutoTrial, 'label' | 'validationAccuracy'>,
+  valCount: number,
+): string | null {
+  const best = rankTrials(trials.filter((t) => t.status === 'succeeded'))[0]
+  if (!best || best.validationAccuracy === chosen.validationAccuracy) return null
+  const p = best.validationAccuracy!
+  const se = 100 * Math.sqrt((p * (1 - p)) / Math.max(1, valCount))
+  const pct = (a: number | null) => `${((a ?? 0) * 100).toFixed(2)}%`
+  return `${chosen.label} (${pct(chosen.validationAccuracy)}) is kept over ${best.label} (${pct(p)}): within one standard error of it (±${se.toFixed(2)} points on ${valCount.toLocaleString('en')} validation examples), and earlier in the search's order, which puts the cheaper and more often stronger models first.`
 }
 
 /** Whether a trial expected to take `expectedMs` ends before the deadline, leaving `reserveMs` for the final test. */

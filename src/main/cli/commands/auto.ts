@@ -66,7 +66,14 @@ export async function autoCommand(context: AppContext, out: Output, values: Flag
   out.result(
     {
       ...runSummary(winner),
-      search: { id: search.id, status: search.status, budgetMinutes, bestRunId: search.bestRunId, refit: search.refit },
+      search: {
+        id: search.id,
+        status: search.status,
+        budgetMinutes,
+        bestRunId: search.bestRunId,
+        choice: search.choice,
+        refit: search.refit,
+      },
       trials,
     },
     () =>
@@ -75,6 +82,7 @@ export async function autoCommand(context: AppContext, out: Output, values: Flag
         ...trials.map(
           (t) => `  ${pct(t.validationAccuracy).padStart(7)}  rung ${t.rung + 1}  ${t.status.padEnd(9)} ${t.label}`,
         ),
+        ...(search.choice ? [search.choice] : []),
         winner.test ? `Test accuracy ${pct(winner.test.accuracy)}, F1 ${winner.test.f1.toFixed(4)}.` : 'Not tested.',
       ].join('\n'),
   )

@@ -156,7 +156,7 @@ function choose(
   }
   const paper = tried[0]!
   const best = tried.reduce((a, b) => (b.accuracy > a.accuracy ? b : a))
-  const pick = best !== paper && beatsByMoreThanChance(best.right, paper.right) ? best : paper
+  const pick = best !== paper && beatsByMoreThanChance(best.right, paper.right, tried.length - 1) ? best : paper
   t.log(
     `Chosen: C ${pick.C}, beta ${pick.beta}${pick.beta === 0 ? ' (naive Bayes alone: MNB)' : ''}${pick === paper && best !== paper ? ` (C ${best.C}, beta ${best.beta} was not better by more than chance)` : ''}.`,
   )

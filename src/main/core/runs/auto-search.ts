@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto'
 import { ApiError } from '../../../shared/errors'
 import {
   autoCandidates,
+  choiceNote,
+  chooseTrial,
   expectedTrialMs,
   fitsBudget,
   promoted,
@@ -88,6 +90,7 @@ export class AutoSearches {
       phase: 'Starting',
       trials: [],
       bestRunId: null,
+      choice: null,
       testedRunId: null,
       refit: false,
       error: null,
@@ -238,7 +241,10 @@ export class AutoSearches {
       validationLoss: record.bestValidation?.loss ?? null,
       wallMs: Date.now() - started,
     })
-    search.bestRunId = rankTrials(search.trials.filter((t) => t.status === 'succeeded'))[0]?.runId ?? null
+    const valCount = this.datasets.get(search.datasetId).counts.val
+    const chosen = chooseTrial(search.trials, valCount)
+    search.bestRunId = chosen?.runId ?? null
+    search.choice = chosen && choiceNote(search.trials, chosen, valCount)
     this.emit(search)
     return trial
   }
