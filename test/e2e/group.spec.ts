@@ -79,8 +79,7 @@ test('a grid sweep queued from the Train form becomes a group whose page ranks i
   cli(served, 'import', '--path', root, '--format', 'aclimdb', '--name', 'Tiny IMDB')
   await page.goto(served.url)
   await page.getByTestId('nav-train').click()
-  await page.getByTestId('train-dataset').click()
-  await page.locator('.n-base-select-option', { hasText: 'Tiny IMDB' }).click()
+  await choose(page, 'train-dataset', 'Tiny IMDB')
   await choose(page, 'train-preset', 'fastText-style bigram bag')
   await page.getByTestId('field-epochs').locator('input').fill('1')
 

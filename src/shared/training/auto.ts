@@ -150,6 +150,9 @@ export function rankTrials<T extends Pick<AutoTrial, 'validationAccuracy' | 'val
   return [...trials].sort((a, b) => acc(b) - acc(a) || (a.validationLoss ?? Infinity) - (b.validationLoss ?? Infinity))
 }
 
+/** The standard error of an accuracy p measured on n examples. */
+const standardError = (p: number, n: number) => Math.sqrt((p * (1 - p)) / Math.max(1, n))
+
 /**
  * The trial Auto keeps: the earliest candidate in the search's order (cheapest and strongest first)
  * whose validation accuracy is within one standard error of the most accurate trial's, the
@@ -168,8 +171,7 @@ export function chooseTrial<T extends Pick<AutoTrial, 'label' | 'status' | 'vali
   const ranked = rankTrials(trials.filter((t) => t.status === 'succeeded' && t.validationAccuracy !== null))
   const best = ranked[0]
   if (!best) return null
-  const p = best.validationAccuracy!
-  const within = p - Math.sqrt((p * (1 - p)) / Math.max(1, valCount)) - 1e-12
+  const within = best.validationAccuracy! - standardError(best.validationAccuracy!, valCount) - 1e-12
   const place = (t: T) => trials.findIndex((u) => u.label === t.label)
   // Ranked order breaks ties of place, so a candidate's best rung comes first.
   return ranked.filter((t) => t.validationAccuracy! >= within).reduce((a, t) => (place(t) < place(a) ? t : a))
@@ -181,12 +183,11 @@ export function choiceNote(
   chosen: Pick<AutoTrial, 'label' | 'validationAccuracy'>,
   valCount: number,
 ): string | null {
-  const best = rankTrials(trials.filter((t) => t.status === 'succeeded'))[0]
+  const best = rankTrials(trials.filter((t) => t.status === 'succeeded' && t.validationAccuracy !== null))[0]
   if (!best || best.validationAccuracy === chosen.validationAccuracy) return null
-  const p = best.validationAccuracy!
-  const se = 100 * Math.sqrt((p * (1 - p)) / Math.max(1, valCount))
+  const se = 100 * standardError(best.validationAccuracy!, valCount)
   const pct = (a: number | null) => `${((a ?? 0) * 100).toFixed(2)}%`
-  return `${chosen.label} (${pct(chosen.validationAccuracy)}) is kept over ${best.label} (${pct(p)}): within one standard error of it (±${se.toFixed(2)} points on ${valCount.toLocaleString('en')} validation examples), and earlier in the search's order, which puts the cheaper and more often stronger models first.`
+  return `${chosen.label} (${pct(chosen.validationAccuracy)}) is kept over ${best.label} (${pct(best.validationAccuracy)}): within one standard error of it (±${se.toFixed(2)} points on ${valCount.toLocaleString('en')} validation examples), and earlier in the search's order, which puts the cheaper and more often stronger models first.`
 }
 
 /** Whether a trial expected to take `expectedMs` ends before the deadline, leaving `reserveMs` for the final test. */
