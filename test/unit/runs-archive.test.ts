@@ -144,8 +144,12 @@ describe('run archives', () => {
   it('refuses truncated, tampered and incomplete archives, changing nothing', async () => {
     const entries = await entriesOf(archive)
     const whole = readFileSync(archive)
-    const truncated = join(tempDir(), 'truncated.tar.gz')
-    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)))
+    // Cut at many points: mid-header, mid-entry and between entries fail on different paths.
+    const truncated = Array.from({ length: 19 }, (_, i) => {
+      const file = join(tempDir(), `truncated-${i}.tar.gz`)
+      writeFileSync(file, whole.subarray(0, Math.floor((whole.length * (i + 1)) / 20)))
+      return file
+    })
     const tampered = join(tempDir(), 'tampered.tar.gz')
     const run = JSON.parse(entries.get('run.json')!.toString()) as { run: { name: string } }
     run.run.name = 'changed'
@@ -157,7 +161,7 @@ describe('run archives', () => {
 
     const before = snapshot(target)
     const refusals: [string, RegExp][] = [
-      [truncated, /damaged or not a \.tar\.gz archive/],
+      ...truncated.map((file): [string, RegExp] => [file, /damaged or not a \.tar\.gz archive/]),
       [tampered, /"run\.json" does not match its checksum/],
       [incomplete, /"files\/predictions\.bin" is missing/],
       [notArchive, /damaged or not a \.tar\.gz archive/],

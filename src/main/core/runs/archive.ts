@@ -9,7 +9,7 @@
  * into place with one rename and the rows go in as one transaction.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, posix, relative, sep } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -163,8 +163,10 @@ async function unpack(file: string, staging: string): Promise<{ manifest: Manife
         done(null, chunk)
       },
     })
-    mkdir(dirname(target), { recursive: true })
-      .then(() => pipeline(stream, counted, createWriteStream(target)))
+    // The entry must be piped before any await: when the archive fails mid-entry the extractor
+    // destroys it with that error, which would otherwise be emitted with no listener.
+    mkdirSync(dirname(target), { recursive: true })
+    pipeline(stream, counted, createWriteStream(target))
       .then(() => {
         found.set(name, { bytes, sha256: hash.digest('hex') })
         next()
