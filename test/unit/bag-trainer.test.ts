@@ -185,8 +185,14 @@ describe('one step of the bag trainer', () => {
     expect([...a.table]).toEqual([...b.table])
   })
 
-  it('gives the same table on one thread or several (each row summed in the same order)', async () => {
-    const cfg = config({ optimizer: 'adam', learningRate: 0.05, ngrams: 2 })
+  it.each([
+    ['by batch: each row summed in the same order', { optimizer: 'adam', learningRate: 0.05 }],
+    [
+      'per example: each logit summed by blocks in the same order',
+      { optimizer: 'sgd', learningRate: 0.5, bagUpdate: 'example', embeddingDim: 20 },
+    ],
+  ] as [string, Partial<TrainConfig>][])('gives the same table on one thread or several, %s', async (_name, c) => {
+    const cfg = config({ ...c, ngrams: 2 })
     const data = split(cfg, 40, 5, 10)
     const run = async (threads: number) => {
       const [net] = twins(cfg, 5)
@@ -203,6 +209,62 @@ describe('one step of the bag trainer', () => {
     }
     const one = await run(1)
     for (const threads of [2, 3]) expect(await run(threads)).toEqual(one)
+  })
+
+  it.each([
+    ['unigrams, sigmoid', { ngrams: 1 }, 2],
+    ['bigrams, five classes', { ngrams: 2 }, 5],
+    ['bigrams, softmax over two', { ngrams: 2, output: 'softmax' }, 2],
+    ['frozen table', { ngrams: 2, trainEmbeddings: false }, 2],
+  ] as [string, Partial<TrainConfig>, number][])(
+    "per-example updates (fastText's) equal batches of one, example by example: %s",
+    async (_name, c, classes) => {
+      const cfg = config({ ...c, optimizer: 'sgd', learningRate: 0.5, bagUpdate: 'example', embeddingDim: 20 })
+      const [perExample, byOne] = twins(cfg, classes)
+      const data = split(cfg, 24, classes, 5)
+      // Two threads, splitting the dimensions, against one taking a batch of one at a time.
+      const a = new BagTrainer(perExample, cfg, 2)
+      const b = new BagTrainer(byOne, { ...cfg, bagUpdate: 'batch' }, 1)
+      const start = [...perExample.table.values]
+      for (let e = 0; e < 2; e++) {
+        const order = epochOrder(data.n, 3, e)
+        for (let from = 0; from < data.n; from += 10) {
+          const to = Math.min(data.n, from + 10)
+          const lr = 0.5 / (e + 1)
+          const [loss, accuracy] = await a.step(data.x, data.labels, from, to, order, lr, 0)
+          let losses = 0
+          let hits = 0
+          for (let r = from; r < to; r++) {
+            const [l, h] = await b.step(data.x, data.labels, r, r + 1, order, lr, 0)
+            losses += l
+            hits += h
+          }
+          expect(Math.abs(loss - losses / (to - from))).toBeLessThan(1e-5)
+          expect(accuracy).toBeCloseTo(hits / (to - from), 6)
+        }
+      }
+      a.writeBody()
+      b.writeBody()
+      expectClose(perExample.table.values, byOne.table.values, 1e-5)
+      weights(perExample).forEach((w, i) => expectClose(w, weights(byOne)[i]!, 1e-5))
+      expect(perExample.table.updates).toBe(byOne.table.updates)
+      const moved = Math.max(...perExample.table.values.map((v, i) => Math.abs(v - start[i]!)))
+      if (cfg.trainEmbeddings) expect(moved).toBeGreaterThan(1e-3)
+      else expect(moved).toBe(0)
+      a.close()
+      b.close()
+    },
+  )
+
+  it('refuses per-example updates with anything but plain SGD, naming the field', () => {
+    const parsed = trainConfigSchema.safeParse({ ...config({}), bagUpdate: 'example', optimizer: 'adam' })
+    expect(parsed.success).toBe(false)
+    expect(parsed.error!.issues[0]).toMatchObject({ path: ['optimizer'] })
+    expect(parsed.error!.issues[0]!.message).toMatch(/plain SGD.*set optimizer to sgd, or bagUpdate to batch/)
+    const clipped = trainConfigSchema.safeParse({ ...config({ optimizer: 'sgd' }), bagUpdate: 'example', clipNorm: 5 })
+    expect(clipped.error!.issues.map((i) => i.path)).toEqual([['clipNorm']])
+    // Another kind ignores the setting.
+    expect(trainConfigSchema.safeParse({ ...defaultConfig, model: 'lstm', bagUpdate: 'example' }).success).toBe(true)
   })
 
   it('refuses what it does not train, and says so (the tfjs path trains it)', () => {
@@ -265,6 +327,25 @@ describe('runs with the bag trainer', () => {
     // The same math: the same figures up to float rounding.
     losses(viaTfjs).forEach((loss, i) => expect(Math.abs(loss - losses(run)[i]!)).toBeLessThan(1e-3))
     expect(Math.abs(viaTfjs.test!.accuracy - run.test!.accuracy)).toBeLessThanOrEqual(0.01)
+  })
+
+  it("trains fastText's way (per-example SGD) to the task, and repeats with its seed", async () => {
+    const sgd = { ...quick, optimizer: 'sgd' as const, learningRate: 0.5 }
+    const run = await trainRun(ctx, data.id, 'fasttext-sgd', sgd)
+    expect(run.status, run.error ?? '').toBe('succeeded')
+    expect(
+      ctx.runs
+        .history(run.id)
+        .log.some((l) =>
+          /^Training in plain JavaScript on \d+ threads? \(the bag trainer: every example its own SGD step, as fastText's\)\.$/.test(
+            l,
+          ),
+        ),
+    ).toBe(true)
+    expect(run.test!.accuracy).toBeGreaterThanOrEqual(0.9)
+    const again = await trainRun(ctx, data.id, 'fasttext-sgd', sgd)
+    expect(losses(again)).toEqual(losses(run))
+    expect(again.test).toEqual(run.test)
   })
 
   it('cancels, then resumes from its checkpoint to the figures of a run never stopped', async () => {

@@ -223,6 +223,7 @@ describe('cli training', () => {
       'mxnet-dense',
       'kim-cnn',
       'fasttext-bigram',
+      'fasttext-sgd',
       'nbsvm',
       'recommended',
     ])

@@ -38,6 +38,17 @@ describe('size rules', () => {
     expect(sizeRules(shortSentences, preset('kim-cnn')).settings.learningRate).toBeUndefined()
   })
 
+  it("gives per-example updates (fastText's) epochs by examples seen, and leaves their rate alone", () => {
+    const { settings, explanation } = sizeRules(shortSentences, preset('fasttext-sgd'))
+    expect(settings).toMatchObject({ batchSize: 16, epochs: 50, patience: 3 })
+    expect(settings.learningRate).toBeUndefined()
+    expect(explanation[0]).toBe(
+      '1,920 training examples: 50 epochs, batch 16, 96,000 per-example updates, stopping after 3 epochs without a better validation accuracy.',
+    )
+    expect(sizeRules(rtPolarity, preset('fasttext-sgd')).settings.epochs).toBe(12)
+    expect(sizeRules(aclImdb, preset('fasttext-sgd')).settings.epochs).toBeUndefined() // the preset's 5
+  })
+
   it('cuts sequences to the 95th percentile, never above the preset, and validates per epoch on a short run', () => {
     expect(sizeRules(rtPolarity, preset('kim-cnn')).settings.maxLen).toBe(40)
     expect(sizeRules(aclImdb, preset('sentimentnet-bilstm')).settings.maxLen).toBeUndefined() // 610 > 200

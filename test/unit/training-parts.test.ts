@@ -74,7 +74,7 @@ describe('test metrics', () => {
 })
 
 describe('learning-rate schedules', () => {
-  it('keeps a constant rate, decays by steps, warms up then follows a cosine', () => {
+  it('keeps a constant rate, decays by steps, warms up then follows a cosine, or falls linearly to zero', () => {
     expect(learningRateAt(config({ learningRate: 0.1 }), 500, 1000)).toBe(0.1)
     const step = config({ learningRate: 0.1, schedule: 'step', decaySteps: 100, decayRate: 0.5 })
     expect(learningRateAt(step, 99, 1000)).toBe(0.1)
@@ -84,6 +84,11 @@ describe('learning-rate schedules', () => {
     expect(learningRateAt(cos, 9, 110)).toBeCloseTo(0.1)
     expect(learningRateAt(cos, 60, 110)).toBeCloseTo(0.055)
     expect(learningRateAt(cos, 110, 110)).toBeCloseTo(0.01)
+    // fastText's: linear from the base rate down to zero at the last step.
+    const linear = config({ learningRate: 0.5, schedule: 'linear' })
+    expect(learningRateAt(linear, 0, 200)).toBe(0.5)
+    expect(learningRateAt(linear, 150, 200)).toBeCloseTo(0.125)
+    expect(learningRateAt(linear, 200, 200)).toBe(0)
   })
 })
 

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { modelKinds } from './model-kinds'
 
 export const optimizerNames = ['sgd', 'momentum', 'adam', 'rmsprop'] as const
-export const scheduleNames = ['constant', 'step', 'warmup-cosine'] as const
+export const scheduleNames = ['constant', 'step', 'warmup-cosine', 'linear'] as const
 /** How a recurrent encoder's sequence becomes one vector: MindSpore concatenates the first and last steps. */
 export const readouts = ['last', 'first-last', 'max', 'mean'] as const
 
@@ -73,6 +73,12 @@ export const trainConfigSchema = z
      */
     bagTrainer: z.boolean().default(true),
     /**
+     * Bags of n-grams: `batch` updates once per batch with the run's optimizer; `example` makes every
+     * example its own plain SGD step, as fastText does (the batch then only paces progress and
+     * validation). A default, like lengthBuckets.
+     */
+    bagUpdate: z.enum(['batch', 'example']).default('batch'),
+    /**
      * Bags of n-grams: once the validation split has chosen the epochs, train again from the seed on
      * the training and validation splits together for that many epochs, and test that (`bag-refit.ts`).
      */
@@ -102,6 +108,23 @@ export const trainConfigSchema = z
     sizeRules: z.boolean(),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // fastText's per-example step is plain SGD on the table and the logits: nothing to clip or drop.
+    if (c.model !== 'ngram-bag' || c.bagUpdate !== 'example') return
+    const needs: [ConfigField, boolean, string][] = [
+      ['optimizer', c.optimizer === 'sgd', 'sgd'],
+      ['dropout', c.dropout === 0, '0'],
+      ['clipNorm', c.clipNorm === 0, '0'],
+      ['bagTrainer', c.bagTrainer, 'on'],
+    ]
+    for (const [field, ok, wanted] of needs)
+      if (!ok)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `per-example updates (bagUpdate example, fastText's) train with plain SGD, no dropout or clipping, in the JavaScript bag trainer: set ${field} to ${wanted}, or bagUpdate to batch.`,
+        })
+  })
 export type TrainConfig = z.output<typeof trainConfigSchema>
 export type ConfigField = keyof TrainConfig
 
@@ -140,6 +163,7 @@ export const defaultConfig: TrainConfig = {
   truncating: 'pre',
   lengthBuckets: true,
   bagTrainer: true,
+  bagUpdate: 'batch',
   bagRefit: true,
   endOfText: false,
   seed: 42,

@@ -115,7 +115,7 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
   schedule: {
     group: 'schedule',
     label: 'Schedule',
-    help: 'constant, step decay, or a linear warm-up then cosine decay (MindSpore dynamic LR).',
+    help: "constant, step decay, a linear warm-up then cosine decay (MindSpore dynamic LR), or linear decay to zero (fastText's).",
   },
   decaySteps: {
     group: 'schedule',
@@ -169,6 +169,11 @@ export const fieldInfo: Record<ConfigField, FieldInfo> = {
     group: 'training',
     label: 'JavaScript bag trainer',
     help: 'Train the bag in plain JavaScript, several times faster than through tensors and with the same math; off trains through tfjs.',
+  },
+  bagUpdate: {
+    group: 'optimizer',
+    label: 'Updates',
+    help: "batch: one update per batch with the optimizer above. example: every example is its own plain SGD step, as fastText trains (with the linear schedule, fastText's decay to zero); the batch then only paces progress and validation.",
   },
   bagRefit: {
     group: 'training',

@@ -93,7 +93,7 @@ export const modelKindSpecs: Record<ModelKind, ModelKindSpec> = {
   'ngram-bag': {
     input: 'bag',
     pooling: 'mean',
-    fields: ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagRefit'],
+    fields: ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagUpdate', 'bagRefit'],
     encoderParameters: () => 0,
     features: (c) => c.embeddingDim,
     floatsPerExample: embedded,

@@ -6,8 +6,10 @@
  *
  * - batch: about 1/100 of the training examples, a power of two from 16 to the preset's own;
  * - epochs: enough for about 3,000 updates (never fewer than the preset's, at most 50), with early
- *   stopping on the validation loss (patience 3) once it adds epochs;
- * - learning rate: SGD and Momentum scale it with the batch (the linear rule); Adam and RMSProp keep it;
+ *   stopping on the validation loss (patience 3) once it adds epochs; per-example updates (fastText's)
+ *   aim for 100,000 example updates instead, 5 epochs of aclImdb;
+ * - learning rate: SGD and Momentum scale it with the batch (the linear rule); Adam and RMSProp keep it,
+ *   and so do per-example updates (fastText's), for which the batch only paces progress;
  * - warm-up: at most a tenth of the updates; validating every N steps only when the run has 4 × N;
  * - length: sequences cover 95% of the examples (p95, rounded up to 10, never above the preset's);
  *   bags of n-grams cost nothing for their length, so they keep up to twice the p95, up to the longest;
@@ -46,6 +48,8 @@ const trigramTokens = 1_000_000
 /** Updates a run aims for, and the epochs it may take to get them. */
 const targetUpdates = 3000
 const maxEpochs = 50
+/** Per-example updates (fastText's) a run aims for: fastText's 5 epochs of aclImdb's 20,000 reviews. */
+const targetExampleUpdates = 100_000
 
 const pow2Floor = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)))
 const pow2Ceil = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)))
@@ -119,20 +123,28 @@ export function sizeRules(stats: DatasetStats, base: TrainConfig): SizeRules {
     return { settings, explanation }
   }
 
+  // Per-example updates (a bag's `bagUpdate: 'example'`): the batch only paces progress, and the rate stays.
+  const perExample = spec.input === 'bag' && base.bagUpdate === 'example'
   const batch = clamp(pow2Floor(n / 100), 16, base.batchSize)
   const stepsPerEpoch = Math.ceil(n / batch)
-  const epochs = clamp(Math.ceil(targetUpdates / stepsPerEpoch), base.epochs, Math.max(base.epochs, maxEpochs))
+  const epochs = clamp(
+    Math.ceil(perExample ? targetExampleUpdates / n : targetUpdates / stepsPerEpoch),
+    base.epochs,
+    Math.max(base.epochs, maxEpochs),
+  )
   const headline = [`${count(n)} training examples: ${epochs} epochs, batch ${batch}`]
   if (batch !== base.batchSize) settings.batchSize = batch
   if (epochs !== base.epochs) {
     settings.epochs = epochs
-    headline.push(`about ${count(epochs * stepsPerEpoch)} updates`)
+    headline.push(
+      perExample ? `${count(epochs * n)} per-example updates` : `about ${count(epochs * stepsPerEpoch)} updates`,
+    )
     if (base.patience === 0) {
       settings.patience = 3
       headline.push(`stopping after 3 epochs without a better validation ${base.keepBest}`)
     }
   }
-  if (batch !== base.batchSize && (base.optimizer === 'sgd' || base.optimizer === 'momentum')) {
+  if (batch !== base.batchSize && (base.optimizer === 'sgd' || base.optimizer === 'momentum') && !perExample) {
     settings.learningRate = (base.learningRate * batch) / base.batchSize
     explanation.push(
       `Learning rate ${settings.learningRate.toPrecision(2)}: ${base.optimizer} scales with the batch (${base.learningRate} at ${base.batchSize}).`,

@@ -15,7 +15,7 @@ import { startWorkerThread } from '../jobs/worker-thread'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { threadsVariable } from '../backends/native'
-import { poolExamples, RowShare, type BagMemory } from './bag-kernels'
+import { exampleMemory, poolExamples, RowShare, sgdExamples, type BagMemory, type ExampleMemory } from './bag-kernels'
 import type { BagThreadData, BagThreadRequest } from './bag-thread'
 import { sharedFloats, sumOfSquares } from './embedding-table'
 import type { NamedTensor } from './model-files'
@@ -67,6 +67,8 @@ export class BagTrainer {
   /** This thread's share of the rows (the first), and the other threads. */
   private share: RowShare | null = null
   private workers: BagThread[] = []
+  /** With per-example updates (`bagUpdate: 'example'`): what the threads share for them. */
+  private examples: ExampleMemory | null = null
 
   constructor(
     readonly net: Network,
@@ -82,7 +84,9 @@ export class BagTrainer {
     const param = (i: number): Param => {
       // The tfjs variable's name: its optimizer names the slots after it.
       const variable = logits.weights[i]!.read() as tf.Variable
-      const values = Float32Array.from(variable.dataSync())
+      // Shared: with per-example updates the threads update their rows of it.
+      const values = sharedFloats(variable.size)
+      values.set(variable.dataSync())
       return {
         name: variable.name,
         values,
@@ -139,6 +143,22 @@ export class BagTrainer {
     for (let r = 0; r < n; r++) {
       m.starts[r] = order[from + r]! * m.width
       ys[r] = labels[order[from + r]!]!
+    }
+    if (this.examples) {
+      const e = this.examples
+      e.ys.set(ys)
+      const at = this.iterations
+      const trainTable = net.table.trainable
+      let loss = 0
+      let hits = 0
+      await this.onAll(
+        (w) => w.ask({ kind: 'examples', n, lr, at, trainTable }),
+        () => void ([loss, hits] = sgdExamples(m, e, n, lr, trainTable, 0, at)),
+      )
+      // Each example was an update, of the layer and of the table, as a batch of one is.
+      this.iterations += n
+      if (trainTable) net.table.updates += n
+      return [loss / n, hits / n]
     }
     // Each thread pools an equal run of the batch's examples; this one the first.
     const parts = this.workers.length + 1
@@ -261,10 +281,13 @@ export class BagTrainer {
     const parts = sharable ? this.threads : 1
     this.share = new RowShare(table.rows, d, 0, parts)
     const optimizer = { optimizer: table.optimizer, momentum: table.momentum }
+    const readout = { kernel: this.kernel.values, bias: this.bias.values, units: this.units }
+    const examples = this.config.bagUpdate === 'example' ? exampleMemory(readout, size, d, parts) : null
     this.workers = Array.from(
       { length: parts - 1 },
-      (_, i) => new BagThread({ memory, tableRows: table.rows, part: i + 1, parts, optimizer }),
+      (_, i) => new BagThread({ memory, examples, tableRows: table.rows, part: i + 1, parts, optimizer }),
     )
+    this.examples = examples
     this.memory = memory
     return memory
   }

@@ -104,6 +104,11 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
   // A fitted kind (NBSVM) counts coordinate-descent passes, at most nbsvmMaxPasses per output.
   const fitted = modelKindSpec(config.model).training === 'fit'
   const bagRefusal = modelKindSpec(config.model).input === 'bag' && !fitted ? bagTrainerRefusal(net) : 'not a bag'
+  // Only the JavaScript trainer updates per example: the tfjs path would silently train by batch.
+  if (bagRefusal && bagRefusal !== 'not a bag' && config.bagUpdate === 'example')
+    throw new Error(
+      `Per-example updates need the JavaScript bag trainer, which cannot train this model: ${bagRefusal}.`,
+    )
   const bag = bagRefusal ? null : new BagTrainer(net, config)
   // NBSVM may fit more than once: its choices on validation, a refit (`nbsvmFits`).
   const totalSteps = fitted
@@ -112,7 +117,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
   if (bagRefusal !== 'not a bag')
     log(
       bag
-        ? `Training in plain JavaScript on ${bag.threads} thread${bag.threads === 1 ? '' : 's'} (the bag trainer: lazy sparse updates of the rows each batch touches).`
+        ? `Training in plain JavaScript on ${bag.threads} thread${bag.threads === 1 ? '' : 's'} (the bag trainer: ${config.bagUpdate === 'example' ? "every example its own SGD step, as fastText's" : 'lazy sparse updates of the rows each batch touches'}).`
         : `Training through tfjs: ${bagRefusal}.`,
     )
   return {
