@@ -5,7 +5,7 @@
  * goes, run it under `node --cpu-prof`.
  *
  *   node --import tsx bench/bag-step.ts [--preset fasttext-bigram] [--steps 100] [--backend wasm]
- *     [--max-len 1300] [--batch 128] [--tfjs-steps 30] [--threads N]
+ *     [--max-len 1300] [--batch 128] [--tfjs-steps 30] [--threads N] [--dim 50]
  */
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     batch: { type: 'string' },
     'tfjs-steps': { type: 'string', default: '30' },
     threads: { type: 'string' },
+    dim: { type: 'string' },
   },
 })
 
@@ -40,6 +41,7 @@ async function main() {
     ...preset.config,
     maxLen: Number(values['max-len']),
     ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+    ...(values.dim ? { embeddingDim: Number(values.dim) } : {}),
   })
   seedMathRandom(config.seed)
   const backend = await useBackend(values.backend as BackendName)

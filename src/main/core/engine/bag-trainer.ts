@@ -26,6 +26,12 @@ const beta1 = 0.9
 const beta2 = 0.999
 const rmsDecay = 0.9
 const epsilon = 1e-7
+/**
+ * Per-example updates take a thread per this many dimensions (up to the cores). Measured on 2 cores
+ * (`bench/bag-step.ts --preset fasttext-sgd --max-len 500 --dim D --threads T`): dim 50, 8,821
+ * samples/s on one thread and 6,287 on two; dim 100, 3,029 and 3,736; dim 200, 1,728 and 2,088.
+ */
+const dimsPerThread = 100
 
 /** Why the JavaScript trainer cannot train this network (the tfjs path does), or null when it can. */
 export function bagTrainerRefusal(net: Network): string | null {
@@ -60,7 +66,10 @@ export class BagTrainer {
   /** Updates of the logits layer so far (tfjs's `iterations`: Adam's bias correction). */
   private iterations = 0
   private readonly dropout: number
-  /** Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core; one for a frozen table. */
+  /**
+   * Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core; one for a frozen
+   * table; with per-example updates one per `dimsPerThread` dimensions, up to those.
+   */
   readonly threads: number
   /** The memory the threads share, for the rows being trained on (made at the first step). */
   private memory: BagMemory | null = null
@@ -98,9 +107,13 @@ export class BagTrainer {
     this.bias = param(1)
     this.dropout = config.dropout
     const wanted = Number(process.env[threadsVariable])
+    const cores = Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism()
+    // Per-example updates split each row's columns: two threads write into the same cache line of
+    // every row they share, which a narrow row's short loops do not pay for.
+    const perExample = config.bagUpdate === 'example'
     this.threads = !net.table.trainable
       ? 1
-      : (threads ?? (Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism()))
+      : (threads ?? (perExample ? Math.min(cores, Math.max(1, Math.floor(this.dim / dimsPerThread))) : cores))
   }
 
   /** The logits of n rows of ids (inference: no dropout). */
