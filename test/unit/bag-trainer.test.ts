@@ -185,14 +185,8 @@ describe('one step of the bag trainer', () => {
     expect([...a.table]).toEqual([...b.table])
   })
 
-  it.each([
-    ['by batch: each row summed in the same order', { optimizer: 'adam', learningRate: 0.05 }],
-    [
-      'per example: each logit summed by blocks in the same order',
-      { optimizer: 'sgd', learningRate: 0.5, bagUpdate: 'example', embeddingDim: 20 },
-    ],
-  ] as [string, Partial<TrainConfig>][])('gives the same table on one thread or several, %s', async (_name, c) => {
-    const cfg = config({ ...c, ngrams: 2 })
+  it('gives the same table on one thread or several (each row summed in the same order)', async () => {
+    const cfg = config({ optimizer: 'adam', learningRate: 0.05, ngrams: 2 })
     const data = split(cfg, 40, 5, 10)
     const run = async (threads: number) => {
       const [net] = twins(cfg, 5)
@@ -222,9 +216,10 @@ describe('one step of the bag trainer', () => {
       const cfg = config({ ...c, optimizer: 'sgd', learningRate: 0.5, bagUpdate: 'example', embeddingDim: 20 })
       const [perExample, byOne] = twins(cfg, classes)
       const data = split(cfg, 24, classes, 5)
-      // Two threads, splitting the dimensions, against one taking a batch of one at a time.
-      const a = new BagTrainer(perExample, cfg, 2)
+      const a = new BagTrainer(perExample, cfg)
       const b = new BagTrainer(byOne, { ...cfg, bagUpdate: 'batch' }, 1)
+      // Each example reads the rows the one before it moved: one thread.
+      expect(a.threads).toBe(1)
       const start = [...perExample.table.values]
       for (let e = 0; e < 2; e++) {
         const order = epochOrder(data.n, 3, e)
@@ -251,7 +246,6 @@ describe('one step of the bag trainer', () => {
       const moved = Math.max(...perExample.table.values.map((v, i) => Math.abs(v - start[i]!)))
       if (cfg.trainEmbeddings) expect(moved).toBeGreaterThan(1e-3)
       else expect(moved).toBe(0)
-      a.close()
       b.close()
     },
   )

@@ -128,92 +128,29 @@ export interface Readout {
   units: number
 }
 
-/** What the threads share for per-example updates, beside `BagMemory`. */
-export interface ExampleMemory {
-  readout: Readout
-  /** The batch's labels. */
-  ys: Int32Array
-  /** Each block's part of each logit, for even and odd examples (a thread may start the next one early). */
-  partials: Float64Array
-  /** Per thread: the last example it reached the meeting point of (counted over the whole run). */
-  arrived: Int32Array
-}
-
-/**
- * Dimensions per block. A logit is the sum, in block order, of each block's part (block 0's has the
- * bias), whichever thread computed which: so 1, 2 or more threads give the same bits.
- */
-export const dimBlock = 8
-
-/** The shared arrays for per-example updates of a `dim` x `units` logits layer by `threads` threads. */
-export function exampleMemory(readout: Readout, batch: number, dim: number, threads: number): ExampleMemory {
-  const blocks = Math.ceil(dim / dimBlock)
-  return {
-    readout,
-    ys: new Int32Array(new SharedArrayBuffer(batch * 4)),
-    partials: new Float64Array(new SharedArrayBuffer(2 * blocks * readout.units * 8)),
-    arrived: new Int32Array(new SharedArrayBuffer(threads * 4)),
-  }
-}
-
-/** How long a thread waits for the others at one meeting point before it gives up (a thread died). */
-const meetingTimeoutMs = 60_000
-
-/** Waits until every thread has reached example `at` (this one says it has); spins briefly first. */
-function meet(arrived: Int32Array, part: number, at: number): void {
-  Atomics.store(arrived, part, at)
-  Atomics.notify(arrived, part)
-  for (let t = 0; t < arrived.length; t++) {
-    if (t === part) continue
-    let spins = 0
-    let since = 0
-    for (;;) {
-      const seen = Atomics.load(arrived, t)
-      if (seen >= at) break
-      if (++spins < 2000) continue
-      // On a busy machine the other thread may not be running: sleep until it says it arrived.
-      since ||= Date.now()
-      if (Date.now() - since > meetingTimeoutMs) throw new Error('a bag trainer thread stopped answering')
-      Atomics.wait(arrived, t, seen, 50)
-    }
-  }
-}
-
 /**
  * fastText's update (`bagUpdate: 'example'`): each of the batch's n examples in turn is its own plain
  * SGD step at rate `lr`, of the logits layer and of the example's own feature rows. The same
  * arithmetic as a batch of one through `poolExamples`, `RowShare` and the trainer's dense step
  * (tested equal): the mean row, the logits, the loss's gradient, the pooled row's gradient through
  * the kernel before its update, and each row moved by that over the example's feature count, once
- * per occurrence. The threads split the dimensions by blocks (this one takes share `part` of
- * `parts`): each pools, multiplies and updates its own columns of the rows and its own rows of the
- * kernel, and they meet once per example to add up the logits. `at` counts the examples before this
- * batch. Gives the summed loss and hits, each example's before its own update. `trainTable` false
- * leaves the table (frozen vectors).
+ * per occurrence. Gives the summed loss and hits, each example's before its own update.
+ * `trainTable` false leaves the table (frozen vectors).
  */
 export function sgdExamples(
   m: BagMemory,
-  e: ExampleMemory,
+  out: Readout,
+  ys: Int32Array,
   n: number,
   lr: number,
   trainTable: boolean,
-  part: number,
-  at: number,
 ): [number, number] {
   const { x, width, dim: d, table, starts } = m
-  const { kernel: k, bias: b, units: u } = e.readout
-  const { ys, partials, arrived } = e
-  const parts = arrived.length
-  const blocks = Math.ceil(d / dimBlock)
-  const block0 = Math.floor((blocks * part) / parts)
-  const block1 = Math.floor((blocks * (part + 1)) / parts)
-  const c0 = Math.min(d, block0 * dimBlock)
-  const c1 = Math.min(d, block1 * dimBlock)
-  const span = c1 - c0
-  const sum = new Float64Array(span)
-  const h = new Float32Array(span)
+  const { kernel: k, bias: b, units: u } = out
+  const sum = new Float64Array(d)
+  const h = new Float32Array(d)
   const z = new Float32Array(u)
-  /** The example's feature rows' offsets into the table, this share's columns. */
+  /** The example's feature rows' offsets into the table. */
   const rows = new Int32Array(width)
   let loss = 0
   let hits = 0
@@ -222,32 +159,33 @@ export function sgdExamples(
     let count = 0
     for (let i = start; i < start + width; i++) {
       const id = x[i]!
-      if (id !== 0) rows[count++] = id * d + c0
+      if (id !== 0) rows[count++] = id * d
     }
-    // Four rows at a time: their cache misses overlap (the table is far larger than the cache).
+    // Eight rows at a time: their cache misses overlap (the table is far larger than the cache).
     sum.fill(0)
     let i = 0
-    for (; i + 4 <= count; i += 4) {
+    for (; i + 8 <= count; i += 8) {
       const r0 = rows[i]!
       const r1 = rows[i + 1]!
       const r2 = rows[i + 2]!
       const r3 = rows[i + 3]!
-      for (let c = 0; c < span; c++) sum[c]! += table[r0 + c]! + table[r1 + c]! + (table[r2 + c]! + table[r3 + c]!)
+      const r4 = rows[i + 4]!
+      const r5 = rows[i + 5]!
+      const r6 = rows[i + 6]!
+      const r7 = rows[i + 7]!
+      for (let c = 0; c < d; c++)
+        sum[c]! +=
+          table[r0 + c]! +
+          table[r1 + c]! +
+          (table[r2 + c]! + table[r3 + c]!) +
+          (table[r4 + c]! + table[r5 + c]! + (table[r6 + c]! + table[r7 + c]!))
     }
-    for (; i < count; i++) for (let c = 0, a = rows[i]!; c < span; c++) sum[c]! += table[a + c]!
+    for (; i < count; i++) for (let c = 0, a = rows[i]!; c < d; c++) sum[c]! += table[a + c]!
     const scale = 1 / Math.max(1, count)
-    for (let c = 0; c < span; c++) h[c] = sum[c]! * scale
-    const half = ((at + r) & 1) * blocks * u
-    for (let blk = block0; blk < block1; blk++)
-      for (let j = 0; j < u; j++) {
-        let s = blk === 0 ? b[j]! : 0
-        for (let c = blk * dimBlock; c < Math.min(d, (blk + 1) * dimBlock); c++) s += h[c - c0]! * k[c * u + j]!
-        partials[half + blk * u + j] = s
-      }
-    if (parts > 1) meet(arrived, part, at + r + 1)
+    for (let c = 0; c < d; c++) h[c] = sum[c]! * scale
     for (let j = 0; j < u; j++) {
-      let s = 0
-      for (let blk = 0; blk < blocks; blk++) s += partials[half + blk * u + j]!
+      let s = b[j]!
+      for (let c = 0; c < d; c++) s += h[c]! * k[c * u + j]!
       z[j] = s
     }
     const y = ys[r]!
@@ -270,19 +208,41 @@ export function sgdExamples(
       if (arg === y) hits++
       for (let j = 0; j < u; j++) z[j] = Math.exp(z[j]! - max) / total - (j === y ? 1 : 0)
     }
-    // The bias belongs with block 0: the thread that adds it to the logits moves it.
-    if (block0 === 0 && block1 > 0) for (let j = 0; j < u; j++) b[j]! -= lr * z[j]!
-    // This share's columns: the pooled row's gradient through the kernel before its update (kept
-    // in sum), then the kernel's rows, then the table's columns.
-    for (let c = 0; c < span; c++) {
-      const row = (c0 + c) * u
+    for (let j = 0; j < u; j++) b[j]! -= lr * z[j]!
+    // The pooled row's gradient through the kernel before its update (kept in sum), the kernel's
+    // update, then the table's rows, eight at a time as they were gathered.
+    for (let c = 0; c < d; c++) {
+      const row = c * u
       let s = 0
       for (let j = 0; j < u; j++) s += k[row + j]! * z[j]!
       sum[c] = Math.fround(s * scale)
       for (let j = 0; j < u; j++) k[row + j]! -= lr * (h[c]! * z[j]!)
     }
     if (!trainTable) continue
-    for (let i = 0; i < count; i++) for (let c = 0, a = rows[i]!; c < span; c++) table[a + c]! -= lr * sum[c]!
+    for (let c = 0; c < d; c++) sum[c]! *= lr
+    let j = 0
+    for (; j + 8 <= count; j += 8) {
+      const r0 = rows[j]!
+      const r1 = rows[j + 1]!
+      const r2 = rows[j + 2]!
+      const r3 = rows[j + 3]!
+      const r4 = rows[j + 4]!
+      const r5 = rows[j + 5]!
+      const r6 = rows[j + 6]!
+      const r7 = rows[j + 7]!
+      for (let c = 0; c < d; c++) {
+        const g = sum[c]!
+        table[r0 + c]! -= g
+        table[r1 + c]! -= g
+        table[r2 + c]! -= g
+        table[r3 + c]! -= g
+        table[r4 + c]! -= g
+        table[r5 + c]! -= g
+        table[r6 + c]! -= g
+        table[r7 + c]! -= g
+      }
+    }
+    for (; j < count; j++) for (let c = 0, a = rows[j]!; c < d; c++) table[a + c]! -= sum[c]!
   }
   return [loss, hits]
 }

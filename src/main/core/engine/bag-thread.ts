@@ -5,39 +5,30 @@
  * (`out/main/bag-thread.js`); under tsx (tests, the bench) it runs from source.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { poolExamples, RowShare, sgdExamples, type BagMemory, type ExampleMemory } from './bag-kernels'
+import { poolExamples, RowShare, type BagMemory } from './bag-kernels'
 import type { TableOptimizer } from './embedding-table'
 
 /** What the trainer sends each thread: its share, the memory and the optimizer. */
 export interface BagThreadData {
   memory: BagMemory
-  /** With per-example updates: their shared arrays. */
-  examples: ExampleMemory | null
   tableRows: number
   part: number
   parts: number
   optimizer: TableOptimizer
 }
 
-/**
- * One request: pool examples [r0, r1); the gradient of this share over n examples; apply it; or the
- * per-example updates of this share's dimensions over n examples (`sgdExamples`).
- */
+/** One request: pool examples [r0, r1); the gradient of this share over n examples; apply it. */
 export type BagThreadRequest =
-  | { kind: 'examples'; n: number; lr: number; at: number; trainTable: boolean }
   | { kind: 'pool'; r0: number; r1: number }
   | { kind: 'gradient'; n: number }
   | { kind: 'apply'; scale: number; lr: number; t: number }
 
 if (parentPort) {
   const port = parentPort
-  const { memory, examples, tableRows, part, parts, optimizer } = workerData as BagThreadData
+  const { memory, tableRows, part, parts, optimizer } = workerData as BagThreadData
   const share = new RowShare(tableRows, memory.dim, part, parts)
   port.on('message', (r: BagThreadRequest) => {
-    if (r.kind === 'examples') {
-      sgdExamples(memory, examples!, r.n, r.lr, r.trainTable, part, r.at)
-      port.postMessage(0)
-    } else if (r.kind === 'pool') {
+    if (r.kind === 'pool') {
       poolExamples(memory, r.r0, r.r1)
       port.postMessage(0)
     } else if (r.kind === 'gradient') port.postMessage(share.accumulate(memory, r.n))

@@ -15,7 +15,7 @@ import { startWorkerThread } from '../jobs/worker-thread'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { threadsVariable } from '../backends/native'
-import { exampleMemory, poolExamples, RowShare, sgdExamples, type BagMemory, type ExampleMemory } from './bag-kernels'
+import { poolExamples, RowShare, sgdExamples, type BagMemory } from './bag-kernels'
 import type { BagThreadData, BagThreadRequest } from './bag-thread'
 import { sharedFloats, sumOfSquares } from './embedding-table'
 import type { NamedTensor } from './model-files'
@@ -26,12 +26,6 @@ const beta1 = 0.9
 const beta2 = 0.999
 const rmsDecay = 0.9
 const epsilon = 1e-7
-/**
- * Per-example updates take a thread per this many dimensions (up to the cores). Measured on 2 cores
- * (`bench/bag-step.ts --preset fasttext-sgd --max-len 500 --dim D --threads T`): dim 50, 8,821
- * samples/s on one thread and 6,287 on two; dim 100, 3,029 and 3,736; dim 200, 1,728 and 2,088.
- */
-const dimsPerThread = 100
 
 /** Why the JavaScript trainer cannot train this network (the tfjs path does), or null when it can. */
 export function bagTrainerRefusal(net: Network): string | null {
@@ -68,7 +62,7 @@ export class BagTrainer {
   private readonly dropout: number
   /**
    * Threads in all (this one included): SENTIMENT_STUDIO_THREADS, else one per core; one for a frozen
-   * table; with per-example updates one per `dimsPerThread` dimensions, up to those.
+   * table or per-example updates (each example reads the rows the one before it moved).
    */
   readonly threads: number
   /** The memory the threads share, for the rows being trained on (made at the first step). */
@@ -76,8 +70,6 @@ export class BagTrainer {
   /** This thread's share of the rows (the first), and the other threads. */
   private share: RowShare | null = null
   private workers: BagThread[] = []
-  /** With per-example updates (`bagUpdate: 'example'`): what the threads share for them. */
-  private examples: ExampleMemory | null = null
 
   constructor(
     readonly net: Network,
@@ -93,9 +85,7 @@ export class BagTrainer {
     const param = (i: number): Param => {
       // The tfjs variable's name: its optimizer names the slots after it.
       const variable = logits.weights[i]!.read() as tf.Variable
-      // Shared: with per-example updates the threads update their rows of it.
-      const values = sharedFloats(variable.size)
-      values.set(variable.dataSync())
+      const values = Float32Array.from(variable.dataSync())
       return {
         name: variable.name,
         values,
@@ -107,13 +97,10 @@ export class BagTrainer {
     this.bias = param(1)
     this.dropout = config.dropout
     const wanted = Number(process.env[threadsVariable])
-    const cores = Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism()
-    // Per-example updates split each row's columns: two threads write into the same cache line of
-    // every row they share, which a narrow row's short loops do not pay for.
-    const perExample = config.bagUpdate === 'example'
-    this.threads = !net.table.trainable
-      ? 1
-      : (threads ?? (perExample ? Math.min(cores, Math.max(1, Math.floor(this.dim / dimsPerThread))) : cores))
+    this.threads =
+      !net.table.trainable || config.bagUpdate === 'example'
+        ? 1
+        : (threads ?? (Number.isInteger(wanted) && wanted >= 1 ? wanted : availableParallelism()))
   }
 
   /** The logits of n rows of ids (inference: no dropout). */
@@ -157,20 +144,12 @@ export class BagTrainer {
       m.starts[r] = order[from + r]! * m.width
       ys[r] = labels[order[from + r]!]!
     }
-    if (this.examples) {
-      const e = this.examples
-      e.ys.set(ys)
-      const at = this.iterations
-      const trainTable = net.table.trainable
-      let loss = 0
-      let hits = 0
-      await this.onAll(
-        (w) => w.ask({ kind: 'examples', n, lr, at, trainTable }),
-        () => void ([loss, hits] = sgdExamples(m, e, n, lr, trainTable, 0, at)),
-      )
+    if (this.config.bagUpdate === 'example') {
+      const readout = { kernel: this.kernel.values, bias: this.bias.values, units: u }
+      const [loss, hits] = sgdExamples(m, readout, ys, n, lr, net.table.trainable)
       // Each example was an update, of the layer and of the table, as a batch of one is.
       this.iterations += n
-      if (trainTable) net.table.updates += n
+      if (net.table.trainable) net.table.updates += n
       return [loss / n, hits / n]
     }
     // Each thread pools an equal run of the batch's examples; this one the first.
@@ -294,13 +273,10 @@ export class BagTrainer {
     const parts = sharable ? this.threads : 1
     this.share = new RowShare(table.rows, d, 0, parts)
     const optimizer = { optimizer: table.optimizer, momentum: table.momentum }
-    const readout = { kernel: this.kernel.values, bias: this.bias.values, units: this.units }
-    const examples = this.config.bagUpdate === 'example' ? exampleMemory(readout, size, d, parts) : null
     this.workers = Array.from(
       { length: parts - 1 },
-      (_, i) => new BagThread({ memory, examples, tableRows: table.rows, part: i + 1, parts, optimizer }),
+      (_, i) => new BagThread({ memory, tableRows: table.rows, part: i + 1, parts, optimizer }),
     )
-    this.examples = examples
     this.memory = memory
     return memory
   }
