@@ -342,13 +342,19 @@ describe('runs with the bag trainer', () => {
     expect(again.test).toEqual(run.test)
   })
 
-  it('cancels, then resumes from its checkpoint to the figures of a run never stopped', async () => {
-    const long = { ...settings, epochs: 30, batchSize: 8 }
-    const whole = await trainRun(ctx, data.id, 'fasttext-bigram', long)
-    const resumed = await resumedRun(ctx, data.id, 'fasttext-bigram', long)
-    expect(resumed.status, resumed.error ?? '').toBe('succeeded')
-    expect(ctx.runs.history(resumed.id).log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
-    expect(losses(resumed)).toEqual(losses(whole))
-    expect(resumed.test).toEqual(whole.test)
-  })
+  it.each([
+    ['fasttext-bigram', settings],
+    ['fasttext-sgd', { ...settings, optimizer: 'sgd', learningRate: 0.5 }],
+  ] as [string, Partial<TrainConfig>][])(
+    '%s cancels, then resumes from its checkpoint to the figures of a run never stopped',
+    async (preset, base) => {
+      const long = { ...base, epochs: 30, batchSize: 8 }
+      const whole = await trainRun(ctx, data.id, preset, long)
+      const resumed = await resumedRun(ctx, data.id, preset, long)
+      expect(resumed.status, resumed.error ?? '').toBe('succeeded')
+      expect(ctx.runs.history(resumed.id).log.some((l) => l.startsWith('Resumed from the checkpoint'))).toBe(true)
+      expect(losses(resumed)).toEqual(losses(whole))
+      expect(resumed.test).toEqual(whole.test)
+    },
+  )
 })
