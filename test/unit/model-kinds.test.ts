@@ -47,7 +47,7 @@ const shownFor: Record<ModelKind, ConfigField[]> = {
   bilstm: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
   cnn: ['filterSizes', 'filters', 'vectors', 'lengthBuckets'],
   dense: ['denseUnits', 'vectors'],
-  'ngram-bag': ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagRefit'],
+  'ngram-bag': ['ngrams', 'hashBuckets', 'endOfText', 'bagTrainer', 'bagUpdate', 'bagRefit'],
   nbsvm: ['ngrams', 'hashBuckets', 'endOfText', 'svmC', 'nbInterpolation', 'nbsvmTune', 'nbsvmRefit'],
 }
 

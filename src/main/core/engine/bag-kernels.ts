@@ -25,23 +25,49 @@ export interface BagMemory {
 
 /** Examples [r0, r1) of the batch: their feature counts and the mean of their own feature rows (padding, id 0, left out). */
 export function poolExamples(m: BagMemory, r0: number, r1: number): void {
-  const { x, width, dim: d, table, starts, counts, h } = m
+  const { width, dim: d, counts, h } = m
   const sum = new Float64Array(d)
+  const rows = new Int32Array(width)
   for (let r = r0; r < r1; r++) {
-    const start = starts[r]!
-    sum.fill(0)
-    let count = 0
-    for (let i = start; i < start + width; i++) {
-      const id = x[i]!
-      if (id === 0) continue
-      count++
-      const at = id * d
-      for (let c = 0; c < d; c++) sum[c]! += table[at + c]!
-    }
+    const count = sumRows(m, m.starts[r]!, rows, sum)
     counts[r] = count
     const scale = 1 / Math.max(1, count)
     for (let c = 0; c < d; c++) h[r * d + c] = sum[c]! * scale
   }
+}
+
+/**
+ * The sum of the feature rows of the example whose ids start at `start` (padding, id 0, left out)
+ * into `sum`, and their offsets into the table into `rows`; gives their count. Eight rows at a time:
+ * their cache misses overlap (the table is far larger than the cache).
+ */
+function sumRows(m: BagMemory, start: number, rows: Int32Array, sum: Float64Array): number {
+  const { x, width, dim: d, table } = m
+  let count = 0
+  for (let i = start; i < start + width; i++) {
+    const id = x[i]!
+    if (id !== 0) rows[count++] = id * d
+  }
+  sum.fill(0)
+  let i = 0
+  for (; i + 8 <= count; i += 8) {
+    const r0 = rows[i]!
+    const r1 = rows[i + 1]!
+    const r2 = rows[i + 2]!
+    const r3 = rows[i + 3]!
+    const r4 = rows[i + 4]!
+    const r5 = rows[i + 5]!
+    const r6 = rows[i + 6]!
+    const r7 = rows[i + 7]!
+    for (let c = 0; c < d; c++)
+      sum[c]! +=
+        table[r0 + c]! +
+        table[r1 + c]! +
+        (table[r2 + c]! + table[r3 + c]!) +
+        (table[r4 + c]! + table[r5 + c]! + (table[r6 + c]! + table[r7 + c]!))
+  }
+  for (; i < count; i++) for (let c = 0, a = rows[i]!; c < d; c++) sum[c]! += table[a + c]!
+  return count
 }
 
 /** One thread's share of the table's sparse gradient and update, in buffers kept from step to step. */
@@ -145,7 +171,7 @@ export function sgdExamples(
   lr: number,
   trainTable: boolean,
 ): [number, number] {
-  const { x, width, dim: d, table, starts } = m
+  const { width, dim: d, table, starts } = m
   const { kernel: k, bias: b, units: u } = out
   const sum = new Float64Array(d)
   const h = new Float32Array(d)
@@ -155,32 +181,7 @@ export function sgdExamples(
   let loss = 0
   let hits = 0
   for (let r = 0; r < n; r++) {
-    const start = starts[r]!
-    let count = 0
-    for (let i = start; i < start + width; i++) {
-      const id = x[i]!
-      if (id !== 0) rows[count++] = id * d
-    }
-    // Eight rows at a time: their cache misses overlap (the table is far larger than the cache).
-    sum.fill(0)
-    let i = 0
-    for (; i + 8 <= count; i += 8) {
-      const r0 = rows[i]!
-      const r1 = rows[i + 1]!
-      const r2 = rows[i + 2]!
-      const r3 = rows[i + 3]!
-      const r4 = rows[i + 4]!
-      const r5 = rows[i + 5]!
-      const r6 = rows[i + 6]!
-      const r7 = rows[i + 7]!
-      for (let c = 0; c < d; c++)
-        sum[c]! +=
-          table[r0 + c]! +
-          table[r1 + c]! +
-          (table[r2 + c]! + table[r3 + c]!) +
-          (table[r4 + c]! + table[r5 + c]! + (table[r6 + c]! + table[r7 + c]!))
-    }
-    for (; i < count; i++) for (let c = 0, a = rows[i]!; c < d; c++) sum[c]! += table[a + c]!
+    const count = sumRows(m, starts[r]!, rows, sum)
     const scale = 1 / Math.max(1, count)
     for (let c = 0; c < d; c++) h[c] = sum[c]! * scale
     for (let j = 0; j < u; j++) {
