@@ -147,6 +147,31 @@ function grow<T extends Int32Array | Float32Array>(a: T, make: new (n: number) =
   return out
 }
 
+/**
+ * One example's sigmoid (one unit) or softmax cross-entropy on its logits z[at, at + u), with label
+ * y: gives the loss and whether the prediction was right, and puts the loss's gradient over n (the
+ * batch's mean) in place of the logits.
+ */
+export function crossEntropy(z: Float32Array, at: number, u: number, y: number, n: number): [number, number] {
+  if (u === 1) {
+    const v = z[at]!
+    z[at] = (1 / (1 + Math.exp(-v)) - y) / n
+    return [Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v))), (v > 0 ? 1 : 0) === y ? 1 : 0]
+  }
+  let max = -Infinity
+  let arg = 0
+  for (let j = 0; j < u; j++)
+    if (z[at + j]! > max) {
+      max = z[at + j]!
+      arg = j
+    }
+  let total = 0
+  for (let j = 0; j < u; j++) total += Math.exp(z[at + j]! - max)
+  const loss = Math.log(total) - (z[at + y]! - max)
+  for (let j = 0; j < u; j++) z[at + j] = (Math.exp(z[at + j]! - max) / total - (j === y ? 1 : 0)) / n
+  return [loss, arg === y ? 1 : 0]
+}
+
 /** The logits layer (kernel dim x units, row-major as tfjs keeps it, and bias), updated in place. */
 export interface Readout {
   kernel: Float32Array
@@ -189,26 +214,9 @@ export function sgdExamples(
       for (let c = 0; c < d; c++) s += h[c]! * k[c * u + j]!
       z[j] = s
     }
-    const y = ys[r]!
-    if (u === 1) {
-      const v = z[0]!
-      loss += Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v)))
-      if ((v > 0 ? 1 : 0) === y) hits++
-      z[0] = 1 / (1 + Math.exp(-v)) - y
-    } else {
-      let max = -Infinity
-      let arg = 0
-      for (let j = 0; j < u; j++)
-        if (z[j]! > max) {
-          max = z[j]!
-          arg = j
-        }
-      let total = 0
-      for (let j = 0; j < u; j++) total += Math.exp(z[j]! - max)
-      loss += Math.log(total) - (z[y]! - max)
-      if (arg === y) hits++
-      for (let j = 0; j < u; j++) z[j] = Math.exp(z[j]! - max) / total - (j === y ? 1 : 0)
-    }
+    const [l, hit] = crossEntropy(z, 0, u, ys[r]!, 1)
+    loss += l
+    hits += hit
     for (let j = 0; j < u; j++) b[j]! -= lr * z[j]!
     // The pooled row's gradient through the kernel before its update (kept in sum), the kernel's
     // update, then the table's rows, eight at a time as they were gathered.

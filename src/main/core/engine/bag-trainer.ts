@@ -15,7 +15,7 @@ import { startWorkerThread } from '../jobs/worker-thread'
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../shared/training/config'
 import { threadsVariable } from '../backends/native'
-import { poolExamples, RowShare, sgdExamples, type BagMemory } from './bag-kernels'
+import { crossEntropy, poolExamples, RowShare, sgdExamples, type BagMemory } from './bag-kernels'
 import type { BagThreadData, BagThreadRequest } from './bag-thread'
 import { sharedFloats, sumOfSquares } from './embedding-table'
 import type { NamedTensor } from './model-files'
@@ -168,31 +168,11 @@ export class BagTrainer {
     // The loss's gradient wrt the logits, in place: sigmoid or softmax cross-entropy, averaged over the batch.
     let loss = 0
     let hits = 0
-    if (u === 1)
-      for (let r = 0; r < n; r++) {
-        const v = z[r]!
-        const y = ys[r]!
-        loss += Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v)))
-        if ((v > 0 ? 1 : 0) === y) hits++
-        z[r] = (1 / (1 + Math.exp(-v)) - y) / n
-      }
-    else
-      for (let r = 0; r < n; r++) {
-        const row = r * u
-        let max = -Infinity
-        let arg = 0
-        for (let j = 0; j < u; j++)
-          if (z[row + j]! > max) {
-            max = z[row + j]!
-            arg = j
-          }
-        let total = 0
-        for (let j = 0; j < u; j++) total += Math.exp(z[row + j]! - max)
-        const y = ys[r]!
-        loss += Math.log(total) - (z[row + y]! - max)
-        if (arg === y) hits++
-        for (let j = 0; j < u; j++) z[row + j] = (Math.exp(z[row + j]! - max) / total - (j === y ? 1 : 0)) / n
-      }
+    for (let r = 0; r < n; r++) {
+      const [l, hit] = crossEntropy(z, r * u, u, ys[r]!, n)
+      loss += l
+      hits += hit
+    }
     // Gradients of the logits layer, and of the pooled rows (through the dropout mask) into shared memory.
     const k = this.kernel.values
     const dk = this.kernel.grad
