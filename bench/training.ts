@@ -91,6 +91,8 @@ export interface TrainingRow {
   vsWasm?: number
   /** A bag: samples/s divided by the fastText binary's on the same split and shape (same run). */
   vsFastText?: number
+  /** The config the run trained with (size rules included): what the peers train. */
+  config?: TrainConfig
   /** A bag: the settings the run resolved to (size rules included), which the fastText row copies. */
   bag?: {
     ngrams: number
@@ -360,6 +362,7 @@ async function trainPreset(
     }
     const outcome = resultOf(job)
     const { config } = ctx.runs.get(run.id)
+    row.config = config
     if (config.model === 'ngram-bag')
       row.bag = {
         ngrams: config.ngrams,
@@ -638,12 +641,16 @@ export async function benchTraining(
       const plan = { ...plans[name], overrides: { ...plans[name]?.overrides, ...changed } }
       if (cap !== undefined && cap < (plan.perClass ?? Infinity)) plan.perClass = cap
       const dataset = plan.perClass ? await subsetOf(plan.perClass) : full
-      const overrides: Record<string, unknown> = { ...plan.overrides }
+      // A subset keeps the preset's shape: the size rules would shrink its batch to fit the few examples
+      // (16 for 1,600 reviews), and the peers, timed at the same shape, would not be compared like for like.
+      const overrides: Record<string, unknown> = plan.perClass
+        ? { sizeRules: false, ...plan.overrides }
+        : { ...plan.overrides }
       const notes: string[] = []
       const changes: string[] = []
       if (plan.perClass)
         changes.push(
-          `subset: ${fmt(2 * plan.perClass)} train reviews (${fmt(dataset.counts.train)} train / ${fmt(dataset.counts.val)} val) and ${fmt(dataset.counts.test)} test reviews, the ${fmt(plan.perClass)} lowest-numbered per class of each aclImdb split`,
+          `subset: ${fmt(2 * plan.perClass)} train reviews (${fmt(dataset.counts.train)} train / ${fmt(dataset.counts.val)} val) and ${fmt(dataset.counts.test)} test reviews, the ${fmt(plan.perClass)} lowest-numbered per class of each aclImdb split, size rules off (the preset's batch and length)`,
         )
       else
         changes.push(
@@ -712,8 +719,13 @@ export async function benchTraining(
             row.vsFastText = +(row.samplesPerSecond / ft.samplesPerSecond).toFixed(2)
       }
       if (peers.length) {
-        // The model the Studio trained: the preset, the plan's changes and the vectors' dimension.
-        const config = { ...preset.config, ...plan.overrides, ...(preset.needsVectors ? { embeddingDim: 100 } : {}) }
+        // The model and optimisation the Studio trained (size rules included); the preset's, where no run succeeded.
+        const trained = side.find((r) => r.config)?.config
+        const config = trained ?? {
+          ...preset.config,
+          ...plan.overrides,
+          ...(preset.needsVectors ? { embeddingDim: 100 } : {}),
+        }
         const results: Record<string, PeerResult> = {}
         for (const peer of peers) {
           const why = available.get(peer)
