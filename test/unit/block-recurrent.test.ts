@@ -1,6 +1,6 @@
 /**
- * TensorFlow's fused recurrent ops on the tensorflow rung (BlockLSTM, GRUBlockCell) compute
- * tfjs-layers' LSTM and GRU: values and every gradient, both directions, alone and as the app's
+ * TensorFlow's fused recurrent ops on the tensorflow rung (BlockLSTM, GRUBlockCell, the simple RNN's
+ * few ops a step) compute tfjs-layers' LSTM, GRU and SimpleRNN: values and every gradient, both directions, alone and as the app's
  * stacked bidirectional layers (test/fixtures/block-recurrent-check.ts, in a process of its own
  * because it loads TensorFlow).
  * Skipped, with the probe's reason, where the rung is not built (`npm run native:tensorflow`).
@@ -14,14 +14,14 @@ const native = probeNative()
 
 describe('fused TensorFlow recurrent ops on the tensorflow rung', () => {
   it.skipIf(!native.available)(
-    `match tf.layers.lstm and gru in values and gradients${native.available ? '' : ` (skipped: ${native.reason})`}`,
+    `match tf.layers.lstm, gru and simpleRNN in values and gradients${native.available ? '' : ` (skipped: ${native.reason})`}`,
     () => {
       const check = join(__dirname, '..', 'fixtures', 'block-recurrent-check.ts')
       const out = spawnSync(process.execPath, ['--import', 'tsx', check], { encoding: 'utf8', timeout: 120_000 })
       const line = out.stdout.trim().split('\n').pop() ?? ''
       expect(line, out.stderr.slice(-2000)).toMatch(/^\{/)
       const differences = JSON.parse(line) as Record<string, number>
-      expect(Object.keys(differences)).toHaveLength(22)
+      expect(Object.keys(differences)).toHaveLength(33)
       for (const [name, d] of Object.entries(differences)) expect(d, name).toBeLessThan(1e-4)
     },
     180_000,

@@ -3,14 +3,14 @@
  * the wasm and cpu backends. Each is the stock layer class with only `call` replaced, registered under
  * the stock class name: its weights (kernel, recurrent_kernel, bias), config and saved topology are the
  * stock layer's, so a bundle loads in plain tfjs, and `tf.layers.bidirectional`, which clones its layer
- * by class name, clones these. On the native rungs (tensorflow, cuda) the LSTM and GRU run TensorFlow's
- * own fused ops instead (BlockLSTM, GRUBlockCell), and the simple RNN the stock `call`, as does what
- * neither covers
- * (masks, initial or returned states, dropout, other activations, no bias).
+ * by class name, clones these. On the native rungs (tensorflow, cuda) they run TensorFlow's own fused
+ * ops instead (BlockLSTM, GRUBlockCell; the simple RNN a few ops a step), and the stock `call` runs
+ * what neither covers (masks, initial or returned states, dropout, other activations, no bias).
  */
 import * as tf from '@tensorflow/tfjs'
 import { blockGru } from './block-gru'
 import { blockLstm } from './block-lstm'
+import { blockRnn } from './block-rnn'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
 import { onNativeRung } from '../native-ops'
 
@@ -29,8 +29,24 @@ type CellWeights = {
 }
 
 const fusedBackends = new Set(['wasm', 'cpu'])
-/** TensorFlow's fused ops on the native rungs; it has none for the simple RNN, which runs stock there. */
-const blockOps: Partial<Record<RecurrentCell, typeof blockLstm>> = { lstm: blockLstm, gru: blockGru }
+/** A layer's output on the native rungs from its input, weights, direction and whether it returns every step. */
+type BlockOp = typeof blockRnn
+
+/** The last step of a whole sequence, when the layer returns only that. */
+const lastIfAsked =
+  (op: typeof blockLstm): BlockOp =>
+  (x, kernel, recurrent, bias, goBackwards, returnSequences) => {
+    const steps = op(x, kernel, recurrent, bias, goBackwards)
+    // The last step the layer ran is the last row in its own (possibly reversed) order.
+    return returnSequences ? steps : tf.squeeze(tf.slice(steps, [0, x.shape[1] - 1, 0], [-1, 1, -1]), [1])
+  }
+
+/** TensorFlow's fused ops on the native rungs (the simple RNN: three ops a step, see block-rnn.ts). */
+const blockOps: Record<RecurrentCell, BlockOp> = {
+  lstm: lastIfAsked(blockLstm),
+  gru: lastIfAsked(blockGru),
+  rnn: blockRnn,
+}
 let enabled = true
 
 /** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
@@ -54,17 +70,15 @@ function fusedCall(
   if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
   const x = Array.isArray(inputs) ? inputs[0] : inputs
   if (!x || x.rank !== 3) return null
-  if (native) {
-    const steps = native(
+  if (native)
+    return native(
       x as tf.Tensor3D,
       weights.kernel.read() as tf.Tensor2D,
       weights.recurrentKernel.read() as tf.Tensor2D,
       weights.bias.read() as tf.Tensor1D,
       layer.goBackwards,
+      layer.returnSequences,
     )
-    // The last step the layer ran is the last row in its own (possibly reversed) order.
-    return layer.returnSequences ? steps : tf.squeeze(tf.slice(steps, [0, x.shape[1]! - 1, 0], [-1, 1, -1]), [1])
-  }
   return fusedSequence(
     x as tf.Tensor3D,
     weights.kernel.read() as tf.Tensor2D,
