@@ -1,7 +1,14 @@
 /**
- * A whole LSTM sequence as TensorFlow's fused ops on the native rungs: BlockLSTM runs every step of
- * the forward pass in one C++ kernel and BlockLSTMGrad every step of the backward pass, where
- * tfjs-layers' LSTM issues a dozen ops (each with JavaScript bookkeeping and a tape entry) per step.
+ * A whole LSTM sequence on the native rungs in as few TensorFlow calls as it can take, where
+ * tfjs-layers' LSTM issues a dozen tfjs ops (each with JavaScript bookkeeping and a tape entry) per step.
+ *
+ * Forward, BlockLSTM runs every step in one C++ kernel. Backward, each step is two ops:
+ * LSTMBlockCellGrad (the gate math only) and the state's product through the recurrent kernel; then
+ * the input's and each weight's gradient is one product over all steps. BlockLSTMGrad would do it in
+ * one call, but with Eigen's products step by step (two to the input, two to the weights), slower
+ * here than TensorFlow's oneDNN MatMul on the whole sequence. Doing the forward pass the same way (a
+ * dozen ops a step after one input projection) was slower than BlockLSTM: per-op overhead outweighs
+ * the faster product there.
  *
  * The weights stay in tfjs-layers' (Keras') layout, so saved bundles are stock `tf.layers.lstm`:
  * kernel [D, 4H] and recurrent kernel [H, 4H] with gates ordered input, forget, cell, output; BlockLSTM
@@ -13,10 +20,48 @@
 import * as tf from '@tensorflow/tfjs'
 import { int64Scalar, runNative } from '../native-ops'
 
+const call = (op: string, ...inputs: tf.Tensor[]) => runNative(op, inputs, 1)[0]!
+
+const product = (a: tf.Tensor, b: tf.Tensor, transposeB = false) =>
+  runNative('MatMul', [a, b], 1, { transpose_a: false, transpose_b: transposeB })[0]!
+
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
   const [i, f, c, o] = tf.split(t, 4, -1)
   return tf.concat([i!, c!, f!, o!], -1)
+}
+
+/** Every step's gates (i, f, o), cell input (ci), cell state (cs), its tanh (co) and output (h). */
+type Steps = Record<(typeof stepParts)[number], tf.Tensor[]>
+/** BlockLSTM's outputs, in its order. */
+const stepParts = ['i', 'cs', 'f', 'o', 'ci', 'co', 'h'] as const
+
+/**
+ * The gates' gradients of every step, [steps, batch, 4 units] in BlockLSTM's gate order, from the
+ * last step back: per step one LSTMBlockCellGrad and one product carrying the state's gradient
+ * through the recurrent kernel (`recurrentByGate`: its transpose, [4 units, units], rows in BlockLSTM's
+ * gate order; oneDNN's MatMul ran slower with the transpose left to it).
+ */
+function backThroughSteps(forward: Steps, dys: tf.Tensor[], inputDim: number, recurrentByGate: tf.Tensor): tf.Tensor {
+  const [batch, units] = forward.h[0]!.shape as [number, number]
+  const zero = tf.zeros([batch, units])
+  // The op reads only the shapes of x, h_prev, w and b, and peepholes are off: stand-ins do.
+  const shapes = [tf.zeros([batch, inputDim]), zero, zero, tf.zeros([inputDim + units, 4 * units])]
+  const peephole = tf.zeros([units])
+  const standIns = [...shapes, peephole, peephole, peephole, tf.zeros([4 * units])]
+  const dicfo: tf.Tensor[] = []
+  let csGrad = zero
+  let carried: tf.Tensor | null = null
+  for (let s = dys.length - 1; s >= 0; s--) {
+    const hGrad = carried ? call('AddV2', dys[s]!, carried) : dys[s]!
+    standIns[1] = s > 0 ? forward.cs[s - 1]! : zero
+    const cell = stepParts.slice(0, 6).map((part) => forward[part][s]!)
+    const grads = runNative('LSTMBlockCellGrad', [...standIns, ...cell, csGrad, hGrad], 5, { use_peephole: false })
+    csGrad = grads[0]!
+    dicfo[s] = grads[1]!
+    if (s > 0) carried = product(dicfo[s]!, recurrentByGate)
+  }
+  return tf.stack(dicfo)
 }
 
 /**
@@ -33,46 +78,38 @@ export function blockLstm(
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
   const stepCount = int64Scalar(steps)
+  const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
 
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, rk, b] = args as tf.Tensor[]
     const save = args[4] as tf.GradSaveFunc
-    const timeMajor = tf.transpose(goBackwards ? tf.reverse(input!, 1) : input!, [1, 0, 2])
+    const xs = timeMajor(goBackwards ? tf.reverse(input!, 1) : input!)
     const weights = swapForgetAndCell(tf.concat([k!, rk!], 0))
-    const blockBias = swapForgetAndCell(b!)
     const state = tf.zeros([batch, units])
     const peephole = tf.zeros([units])
-    const inputs = [stepCount, timeMajor, state, state, weights, peephole, peephole, peephole, blockBias]
+    const inputs = [stepCount, xs, state, state, weights, peephole, peephole, peephole, swapForgetAndCell(b!)]
     const forward = runNative('BlockLSTM', inputs, 7, { forget_bias: 0, cell_clip: -1, use_peephole: false })
-    // The gate activations (i, cs, f, o, ci, co, h) are what BlockLSTMGrad needs back.
-    save([timeMajor, weights, blockBias, state, peephole, ...forward])
+    save([xs, k!, rk!, ...forward])
     return {
-      value: tf.transpose(forward[6]!, [1, 0, 2]),
+      value: timeMajor(forward[6]!),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, w, bb, zero, wc, ...activations] = saved
-        const cs = activations[1]!
-        const grads = runNative(
-          'BlockLSTMGrad',
-          [
-            stepCount,
-            xs!,
-            zero!,
-            zero!,
-            w!,
-            wc!,
-            wc!,
-            wc!,
-            bb!,
-            ...activations,
-            tf.zerosLike(cs),
-            tf.transpose(dy, [1, 0, 2]),
-          ],
-          8,
-          { use_peephole: false },
-        )
-        const dx = tf.transpose(grads[0]!, [1, 0, 2])
-        const [dKernel, dRecurrent] = tf.split(swapForgetAndCell(grads[3]!), [inputDim, units], 0)
-        return [goBackwards ? tf.reverse(dx, 1) : dx, dKernel!, dRecurrent!, swapForgetAndCell(grads[7]!)]
+        const [inputs, w, u, ...outputs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
+        const kept = Object.fromEntries(stepParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Steps
+        const dicfo = backThroughSteps(kept, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
+        const dz = tf.reshape(dicfo, [steps * batch, 4 * units])
+        // The recurrent kernel met the state before each step: zero before the first.
+        const h = outputs[6]!
+        const before = tf.concat([tf.zeros([1, batch, units]), tf.slice(h, 0, steps - 1)])
+        const dx = tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim])
+        // Products in BlockLSTM's gate order, the small results put back in Keras' order.
+        const weightGrad = (t: tf.Tensor, dim: number) =>
+          swapForgetAndCell(tf.matMul(tf.reshape(t, [steps * batch, dim]), dz, true))
+        return [
+          goBackwards ? tf.reverse(timeMajor(dx), 1) : timeMajor(dx),
+          weightGrad(inputs, inputDim),
+          weightGrad(before, units),
+          swapForgetAndCell(tf.sum(dz, 0)),
+        ]
       },
     }
   })
