@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs'
-import { runNative } from '../native-ops'
+import { nativeMatMul } from '../native-ops'
 
 export const matMulConfig = (backendName: string, stock?: KernelFunc): KernelConfig => ({
   kernelName: 'BatchMatMul',
@@ -16,7 +16,7 @@ export const matMulConfig = (backendName: string, stock?: KernelFunc): KernelCon
     const { a, b } = args.inputs as { a: tf.Tensor; b: tf.Tensor }
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean }
     if (a.rank === 2 && b.rank === 2 && !transposeB && a.dtype === 'float32' && b.dtype === 'float32')
-      return runNative('MatMul', [a, b], 1, { transpose_a: transposeA, transpose_b: false })[0]!
+      return nativeMatMul(a, b, transposeA)
     if (!stock) throw new Error(`The ${backendName} backend has no BatchMatMul kernel.`)
     return stock(args)
   },

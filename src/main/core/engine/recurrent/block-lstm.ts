@@ -18,12 +18,7 @@
  * and tanh activations from a zero state.
  */
 import * as tf from '@tensorflow/tfjs'
-import { int64Scalar, runNative } from '../native-ops'
-
-const call = (op: string, ...inputs: tf.Tensor[]) => runNative(op, inputs, 1)[0]!
-
-const product = (a: tf.Tensor, b: tf.Tensor, transposeB = false) =>
-  runNative('MatMul', [a, b], 1, { transpose_a: false, transpose_b: transposeB })[0]!
+import { int64Scalar, nativeMatMul, nativeOp, runNative } from '../native-ops'
 
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
@@ -31,10 +26,10 @@ function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
   return tf.concat([i!, c!, f!, o!], -1)
 }
 
-/** Every step's gates (i, f, o), cell input (ci), cell state (cs), its tanh (co) and output (h). */
-type Steps = Record<(typeof stepParts)[number], tf.Tensor[]>
-/** BlockLSTM's outputs, in its order. */
-const stepParts = ['i', 'cs', 'f', 'o', 'ci', 'co', 'h'] as const
+/** BlockLSTM's outputs of every step that LSTMBlockCellGrad reads, in its input order. */
+const cellParts = ['i', 'cs', 'f', 'o', 'ci', 'co'] as const
+/** Every step's gates (i, f, o), cell input (ci), cell state (cs) and its tanh (co). */
+type Cells = Record<(typeof cellParts)[number], tf.Tensor[]>
 
 /**
  * The gates' gradients of every step, [steps, batch, 4 units] in BlockLSTM's gate order, from the
@@ -42,24 +37,26 @@ const stepParts = ['i', 'cs', 'f', 'o', 'ci', 'co', 'h'] as const
  * through the recurrent kernel (`recurrentByGate`: its transpose, [4 units, units], rows in BlockLSTM's
  * gate order; oneDNN's MatMul ran slower with the transpose left to it).
  */
-function backThroughSteps(forward: Steps, dys: tf.Tensor[], inputDim: number, recurrentByGate: tf.Tensor): tf.Tensor {
-  const [batch, units] = forward.h[0]!.shape as [number, number]
+function backThroughSteps(cells: Cells, dys: tf.Tensor[], inputDim: number, recurrentByGate: tf.Tensor): tf.Tensor {
+  const [batch, units] = dys[0]!.shape as [number, number]
   const zero = tf.zeros([batch, units])
-  // The op reads only the shapes of x, h_prev, w and b, and peepholes are off: stand-ins do.
-  const shapes = [tf.zeros([batch, inputDim]), zero, zero, tf.zeros([inputDim + units, 4 * units])]
   const peephole = tf.zeros([units])
-  const standIns = [...shapes, peephole, peephole, peephole, tf.zeros([4 * units])]
+  // The op reads only the shapes of x, h_prev, w and b (peepholes are off): zeros stand in for them.
+  const x = tf.zeros([batch, inputDim])
+  const w = tf.zeros([inputDim + units, 4 * units])
+  const b = tf.zeros([4 * units])
   const dicfo: tf.Tensor[] = []
   let csGrad = zero
   let carried: tf.Tensor | null = null
   for (let s = dys.length - 1; s >= 0; s--) {
-    const hGrad = carried ? call('AddV2', dys[s]!, carried) : dys[s]!
-    standIns[1] = s > 0 ? forward.cs[s - 1]! : zero
-    const cell = stepParts.slice(0, 6).map((part) => forward[part][s]!)
-    const grads = runNative('LSTMBlockCellGrad', [...standIns, ...cell, csGrad, hGrad], 5, { use_peephole: false })
+    const hGrad = carried ? nativeOp('AddV2', dys[s]!, carried) : dys[s]!
+    const csPrev = s > 0 ? cells.cs[s - 1]! : zero
+    const cell = cellParts.map((part) => cells[part][s]!)
+    const inputs = [x, csPrev, zero, w, peephole, peephole, peephole, b, ...cell, csGrad, hGrad]
+    const grads = runNative('LSTMBlockCellGrad', inputs, 5, { use_peephole: false })
     csGrad = grads[0]!
     dicfo[s] = grads[1]!
-    if (s > 0) carried = product(dicfo[s]!, recurrentByGate)
+    if (s > 0) carried = nativeMatMul(dicfo[s]!, recurrentByGate)
   }
   return tf.stack(dicfo)
 }
@@ -94,8 +91,8 @@ export function blockLstm(
       value: timeMajor(forward[6]!),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [inputs, w, u, ...outputs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
-        const kept = Object.fromEntries(stepParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Steps
-        const dicfo = backThroughSteps(kept, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
+        const cells = Object.fromEntries(cellParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Cells
+        const dicfo = backThroughSteps(cells, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
         const dz = tf.reshape(dicfo, [steps * batch, 4 * units])
         // The recurrent kernel met the state before each step: zero before the first.
         const h = outputs[6]!

@@ -10,12 +10,7 @@
  * recurrent kernel [H, H], bias [H]).
  */
 import * as tf from '@tensorflow/tfjs'
-import { runNative } from '../native-ops'
-
-const product = (a: tf.Tensor, b: tf.Tensor, transposeB = false) =>
-  runNative('MatMul', [a, b], 1, { transpose_a: false, transpose_b: transposeB })[0]!
-
-const add = (a: tf.Tensor, b: tf.Tensor) => runNative('AddV2', [a, b], 1)[0]!
+import { nativeMatMul, nativeOp } from '../native-ops'
 
 /**
  * The layer's output: every step's, [batch, steps, units], in the order the layer ran them (reversed
@@ -42,7 +37,7 @@ export function blockRnn(
     const states: tf.Tensor[] = []
     let h: tf.Tensor | null = null
     for (const p of projected) {
-      h = runNative('Tanh', [h ? add(p, product(h, rk!)) : p], 1)[0]!
+      h = nativeOp('Tanh', h ? nativeOp('AddV2', p, nativeMatMul(h, rk!)) : p)
       states.push(h)
     }
     save([flat, k!, rk!, ...states])
@@ -55,9 +50,11 @@ export function blockRnn(
         const dz: tf.Tensor[] = []
         let carried: tf.Tensor | null = null
         for (let s = steps - 1; s >= 0; s--) {
-          const dh = !carried ? (dys ? dys[s]! : dy) : dys ? add(dys[s]!, carried) : carried
-          dz[s] = runNative('TanhGrad', [hs[s]!, dh], 1)[0]!
-          if (s > 0) carried = product(dz[s]!, u, true)
+          // The step's own output gradient (only the last step's when the layer returns the last), plus the carried one.
+          const own = dys ? dys[s]! : s === steps - 1 ? dy : null
+          const dh = own && carried ? nativeOp('AddV2', own, carried) : (own ?? carried)!
+          dz[s] = nativeOp('TanhGrad', hs[s]!, dh)
+          if (s > 0) carried = nativeMatMul(dz[s]!, u, false, true)
         }
         const dzFlat = tf.reshape(tf.stack(dz), [steps * batch, units])
         // The recurrent kernel met the state before each step: zero before the first.
