@@ -82,6 +82,7 @@ async function main() {
   const times: number[] = []
   let mainCpu = 0
   const cpu: number[] = []
+  const sys: number[] = []
   for (let s = 0; s <= steps; s++) {
     const t0 = performance.now()
     const c0 = process.cpuUsage()
@@ -101,6 +102,7 @@ async function main() {
     times.push(performance.now() - t0)
     const c1 = process.cpuUsage(c0)
     cpu.push((c1.user + c1.system) / 1000)
+    sys.push(c1.system / 1000)
     if (s === 0) mainCpu = -mainThreadMs()
   }
   mainCpu += mainThreadMs()
@@ -149,6 +151,8 @@ async function main() {
       samplesPerSecond: +((batch * 1000) / ms).toFixed(1),
       // This process's CPU time: less sensitive than the wall clock to other processes on the cores.
       cpuMsPerStep: Math.round(cpu.slice(1).reduce((a, b) => a + b, 0) / measured.length),
+      // Of which the kernel's (page faults of fresh allocations, futexes).
+      sysCpuMsPerStep: Math.round(sys.slice(1).reduce((a, b) => a + b, 0) / measured.length),
       // Of which the JavaScript thread's (Linux): on two idle cores a step takes about this plus half the rest.
       mainThreadCpuMsPerStep: Number.isNaN(mainCpu) ? null : Math.round(mainCpu / measured.length),
       tensors: tf.memory().numTensors,

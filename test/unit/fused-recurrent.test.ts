@@ -13,6 +13,7 @@ import {
   FusedSimpleRNN,
   stockRecurrentClasses,
   useStockRecurrent,
+  withFrozenInput,
 } from '../../src/main/core/engine/recurrent/fused-layers'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import type { BackendName } from '../../src/shared/types'
@@ -56,8 +57,11 @@ function buildModel(cell: Cell, shape: string): tf.LayersModel {
   return tf.model({ inputs: input, outputs: shapes[shape]!(cell, input) })
 }
 
-/** The output, then the gradients of a weighted sum of it for the input and every weight. */
-function outputsAndGradients(model: tf.LayersModel, x: tf.Tensor, stock: boolean): number[][] {
+/**
+ * The output, then the gradients of a weighted sum of it for the input and every weight; with `frozen`,
+ * the gradients taken with the input declared constant (`withFrozenInput`).
+ */
+function outputsAndGradients(model: tf.LayersModel, x: tf.Tensor, stock: boolean, frozen = false): number[][] {
   useStockRecurrent(stock)
   try {
     return tf.tidy(() => {
@@ -65,7 +69,8 @@ function outputsAndGradients(model: tf.LayersModel, x: tf.Tensor, stock: boolean
       const y = model.apply(input, { training: true }) as tf.Tensor
       const weights = tf.tidy(() => tf.cos(tf.range(0, y.size).reshape(y.shape)))
       const vars = [input, ...model.trainableWeights.map((w) => w.read() as tf.Variable)]
-      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(input) as tf.Tensor, weights)), vars)
+      const pass = () => tf.variableGrads(() => tf.sum(tf.mul(model.apply(input) as tf.Tensor, weights)), vars)
+      const { grads } = frozen ? withFrozenInput(input, pass) : pass()
       const out = [Array.from(y.dataSync()), ...vars.map((v) => Array.from(grads[v.name]!.dataSync()))]
       input.dispose()
       return out
@@ -112,6 +117,18 @@ describe.each(['wasm', 'cpu'] satisfies BackendName[])('fused recurrent layers o
         expect(fused.every((g) => g.some((v) => v !== 0))).toBe(true)
         tf.dispose([x, ...model.weights.map((w) => w.read())])
       })
+  for (const cell of Object.keys(cells) as Cell[])
+    it(`${cell}: a frozen input's gradient is skipped, the weights' stay the same`, async () => {
+      await useBackend(backend)
+      const model = buildModel(cell, 'stacked bidirectional, last')
+      const x = randn([3, 7, 3])
+      const [, input, ...weights] = outputsAndGradients(model, x, false)
+      const [, frozenInput, ...frozenWeights] = outputsAndGradients(model, x, false, true)
+      expect(frozenWeights).toEqual(weights)
+      expect(input!.some((v) => v !== 0)).toBe(true)
+      expect(frozenInput!.every((v) => v === 0)).toBe(true)
+      tf.dispose([x, ...model.weights.map((w) => w.read())])
+    })
 })
 
 describe('a model saved from fused layers', () => {

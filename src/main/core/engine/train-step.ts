@@ -4,6 +4,7 @@ import type { SplitTensors } from './data'
 import { sumOfSquares } from './embedding-table'
 import { accuracyFromLogits, batchRows, lossFromLogits } from './evaluate'
 import type { Network } from './models'
+import { withFrozenInput } from './recurrent/fused-layers'
 
 /**
  * One step: the batch's rows (narrowed to `steps` ids on the side away from the padding when a length
@@ -40,14 +41,17 @@ export async function trainStep(
     const embedded = net.embed(ids, end - start, steps)
     const ys = tf.tensor1d(labels, 'int32')
     let hits: tf.Scalar | null = null
-    const { value, grads } = tf.engine().gradients(
-      () => {
-        const logits = body.apply(embedded, { training: true }) as tf.Tensor
-        hits = tf.keep(accuracyFromLogits(logits, ys))
-        return lossFromLogits(logits, ys)
-      },
-      trainTable ? [embedded, ...vars] : vars,
-    )
+    const pass = () =>
+      tf.engine().gradients(
+        () => {
+          const logits = body.apply(embedded, { training: true }) as tf.Tensor
+          hits = tf.keep(accuracyFromLogits(logits, ys))
+          return lossFromLogits(logits, ys)
+        },
+        trainTable ? [embedded, ...vars] : vars,
+      )
+    // Frozen vectors: the first recurrent layer need not compute the embedded rows' gradient.
+    const { value, grads } = trainTable ? pass() : withFrozenInput(embedded, pass)
     const own = trainTable ? grads.slice(1) : grads
     if (share === 1) varGrads = own
     else {

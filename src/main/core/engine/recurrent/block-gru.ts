@@ -34,6 +34,7 @@ export function blockGru(
   recurrentKernel: tf.Tensor2D,
   bias: tf.Tensor1D,
   goBackwards: boolean,
+  inputGradient: boolean,
 ): tf.Tensor3D {
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
@@ -86,13 +87,13 @@ export function blockGru(
         const dWRu = tf.matMul(tf.concat([xAll, hAll], 1), dRuAll, true)
         const dWC = tf.matMul(tf.concat([xAll, tf.mul(hAll, rAll)], 1), dCAll, true)
         const [dKernel, dRecurrent] = tf.split(fromBlock(dWRu, dWC), [inputDim, units], 0)
-        const dInput = tf.stack(dxs, 1)
-        return [
-          goBackwards ? tf.reverse(dInput, 1) : dInput,
-          dKernel!,
-          dRecurrent!,
-          fromBlock(tf.sum(dRuAll, 0), tf.sum(dCAll, 0)),
-        ]
+        // GRUBlockCellGrad computes each step's input gradient anyway: only the stacking is saved.
+        const inputGrad = () => {
+          if (!inputGradient) return tf.zeros(x.shape)
+          const dInput = tf.stack(dxs, 1)
+          return goBackwards ? tf.reverse(dInput, 1) : dInput
+        }
+        return [inputGrad(), dKernel!, dRecurrent!, fromBlock(tf.sum(dRuAll, 0), tf.sum(dCAll, 0))]
       },
     }
   })

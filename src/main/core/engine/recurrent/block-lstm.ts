@@ -71,6 +71,7 @@ export function blockLstm(
   recurrentKernel: tf.Tensor2D,
   bias: tf.Tensor1D,
   goBackwards: boolean,
+  inputGradient: boolean,
 ): tf.Tensor3D {
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
@@ -97,16 +98,15 @@ export function blockLstm(
         // The recurrent kernel met the state before each step: zero before the first.
         const h = outputs[6]!
         const before = tf.concat([tf.zeros([1, batch, units]), tf.slice(h, 0, steps - 1)])
-        const dx = tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim])
+        const inputGrad = () => {
+          if (!inputGradient) return tf.zeros([batch, steps, inputDim])
+          const dx = timeMajor(tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim]))
+          return goBackwards ? tf.reverse(dx, 1) : dx
+        }
         // Products in BlockLSTM's gate order, the small results put back in Keras' order.
         const weightGrad = (t: tf.Tensor, dim: number) =>
           swapForgetAndCell(tf.matMul(tf.reshape(t, [steps * batch, dim]), dz, true))
-        return [
-          goBackwards ? tf.reverse(timeMajor(dx), 1) : timeMajor(dx),
-          weightGrad(inputs, inputDim),
-          weightGrad(before, units),
-          swapForgetAndCell(tf.sum(dz, 0)),
-        ]
+        return [inputGrad(), weightGrad(inputs, inputDim), weightGrad(before, units), swapForgetAndCell(tf.sum(dz, 0))]
       },
     }
   })

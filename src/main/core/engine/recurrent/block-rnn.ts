@@ -24,6 +24,7 @@ export function blockRnn(
   bias: tf.Tensor1D,
   goBackwards: boolean,
   returnSequences: boolean,
+  inputGradient: boolean,
 ): tf.Tensor {
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
@@ -59,13 +60,12 @@ export function blockRnn(
         const dzFlat = tf.reshape(tf.stack(dz), [steps * batch, units])
         // The recurrent kernel met the state before each step: zero before the first.
         const before = tf.reshape(tf.stack([tf.zeros([batch, units]), ...hs.slice(0, -1)]), [steps * batch, units])
-        const dx = timeMajor(tf.reshape(tf.matMul(dzFlat, w, false, true), [steps, batch, inputDim]))
-        return [
-          goBackwards ? tf.reverse(dx, 1) : dx,
-          tf.matMul(xs, dzFlat, true),
-          tf.matMul(before, dzFlat, true),
-          tf.sum(dzFlat, 0),
-        ]
+        const inputGrad = () => {
+          if (!inputGradient) return tf.zeros([batch, steps, inputDim])
+          const dx = timeMajor(tf.reshape(tf.matMul(dzFlat, w, false, true), [steps, batch, inputDim]))
+          return goBackwards ? tf.reverse(dx, 1) : dx
+        }
+        return [inputGrad(), tf.matMul(xs, dzFlat, true), tf.matMul(before, dzFlat, true), tf.sum(dzFlat, 0)]
       },
     }
   })

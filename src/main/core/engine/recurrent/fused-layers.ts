@@ -29,14 +29,33 @@ type CellWeights = {
 }
 
 const fusedBackends = new Set(['wasm', 'cpu'])
-/** A layer's output on the native rungs from its input, weights, direction and whether it returns every step. */
+/**
+ * A layer's output on the native rungs from its input, weights, direction, whether it returns every step
+ * and whether its input's gradient is wanted.
+ */
 type BlockOp = typeof blockRnn
+
+let frozenInput: tf.DataId | null = null
+
+/**
+ * Runs `pass`, a gradient pass in which `x` is a constant (embedded rows of frozen vectors): a recurrent
+ * layer that reads it directly skips its input's gradient, a product as large as its input projection
+ * that a custom gradient would otherwise compute and drop.
+ */
+export function withFrozenInput<T>(x: tf.Tensor, pass: () => T): T {
+  frozenInput = x.dataId
+  try {
+    return pass()
+  } finally {
+    frozenInput = null
+  }
+}
 
 /** The last step of a whole sequence, when the layer returns only that. */
 const lastIfAsked =
   (op: typeof blockLstm): BlockOp =>
-  (x, kernel, recurrent, bias, goBackwards, returnSequences) => {
-    const steps = op(x, kernel, recurrent, bias, goBackwards)
+  (x, kernel, recurrent, bias, goBackwards, returnSequences, inputGradient) => {
+    const steps = op(x, kernel, recurrent, bias, goBackwards, inputGradient)
     // The last step the layer ran is the last row in its own (possibly reversed) order.
     return returnSequences ? steps : tf.squeeze(tf.slice(steps, [0, x.shape[1] - 1, 0], [-1, 1, -1]), [1])
   }
@@ -70,6 +89,7 @@ function fusedCall(
   if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
   const x = Array.isArray(inputs) ? inputs[0] : inputs
   if (!x || x.rank !== 3) return null
+  const inputGradient = x.dataId !== frozenInput
   if (native)
     return native(
       x as tf.Tensor3D,
@@ -78,13 +98,14 @@ function fusedCall(
       weights.bias.read() as tf.Tensor1D,
       layer.goBackwards,
       layer.returnSequences,
+      inputGradient,
     )
   return fusedSequence(
     x as tf.Tensor3D,
     weights.kernel.read() as tf.Tensor2D,
     weights.recurrentKernel.read() as tf.Tensor2D,
     weights.bias.read() as tf.Tensor1D,
-    { cell, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards },
+    { cell, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, inputGradient },
   )
 }
 

@@ -20,6 +20,8 @@ export interface SequenceOptions {
   cell: RecurrentCell
   returnSequences: boolean
   goBackwards: boolean
+  /** False where the input is a constant (`withFrozenInput`): its gradient is then zeros, not computed. */
+  inputGradient: boolean
 }
 
 /** Gates per unit in the kernel's columns: LSTM i, f, c, o; GRU z, r, h; simple RNN one. */
@@ -335,7 +337,7 @@ export function fusedSequence(
   kernel: tf.Tensor2D,
   recurrentKernel: tf.Tensor2D,
   bias: tf.Tensor1D,
-  { cell, returnSequences, goBackwards }: SequenceOptions,
+  { cell, returnSequences, goBackwards, inputGradient }: SequenceOptions,
 ): tf.Tensor {
   const op = tf.customGrad((...args) => {
     const [xs, k, rk, bs] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]
@@ -366,7 +368,7 @@ export function fusedSequence(
         backward(cell, gates, kept, dy.dataSync<'float32'>(), returnSequences, srk, shapes)
         const dGates = tf.tensor2d(gates, [batch * steps, gatesPerUnit[cell] * units])
         return [
-          tf.reshape(tf.matMul(dGates, sk, false, true), [batch, steps, inputs]),
+          inputGradient ? tf.reshape(tf.matMul(dGates, sk, false, true), [batch, steps, inputs]) : tf.zerosLike(sx),
           tf.matMul(tf.reshape(sx, [batch * steps, inputs]), dGates, true),
           recurrentGradient(cell, dGates, kept, shapes),
           tf.sum(dGates, 0),
