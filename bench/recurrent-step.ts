@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { useBackend } from '../src/main/core/engine/backend'
 import { passSize } from '../src/main/core/engine/memory'
-import { useStockRecurrent } from '../src/main/core/engine/recurrent/fused-layers'
+import { smallRecurrentSteps, useStockRecurrent } from '../src/main/core/engine/recurrent/fused-layers'
 import { fusedKeptBytes } from '../src/main/core/engine/recurrent/fused-sequence'
 import { buildNetwork } from '../src/main/core/engine/models'
 import { makeOptimizer } from '../src/main/core/engine/optimizer'
@@ -59,7 +59,8 @@ async function main() {
   const backendName = values.backend as BackendName
   const stockNames = values.stock!.split(',').filter(Boolean)
   const stock = await Promise.all(stockNames.map((name) => stockKernel(backendName, name)))
-  const backend = await useBackend(backendName)
+  // The threads a training job of this config gets (SENTIMENT_STUDIO_THREADS overrides).
+  const backend = await useBackend(backendName, smallRecurrentSteps(config))
   useStockRecurrent(values['stock-recurrent']!)
   for (const kernel of stock) {
     tf.unregisterKernel(kernel.kernelName, backendName)

@@ -6,6 +6,9 @@ import { applyThreadSettings, describeThreads, threadsVariable } from '../../src
 import { createAppContext } from '../../src/main/core/app-context'
 import { ForkLauncher } from '../../src/main/core/jobs/launcher'
 import { useTempDir } from '../fixtures/temp-dir'
+import { smallRecurrentSteps } from '../../src/main/core/engine/recurrent/fused-layers'
+import { findPreset } from '../../src/shared/training/presets'
+import { trainConfigSchema, type TrainConfig } from '../../src/shared/training/config'
 
 const tempDir = useTempDir()
 
@@ -53,6 +56,36 @@ describe('backend failure reasons', () => {
     expect(() => applyThreadSettings({ [threadsVariable]: 'two' })).toThrow(
       'SENTIMENT_STUDIO_THREADS must be a whole number of threads from 1 up, not "two".',
     )
+  })
+
+  it('keeps a core for the JavaScript thread when a recurrent model has small steps, unless threads are set', () => {
+    const env: NodeJS.ProcessEnv = {}
+    expect(applyThreadSettings(env, { smallSteps: true, cores: 4 })).toEqual({
+      intraOp: 3,
+      interOp: 4,
+      source: "one intra-op thread fewer than the cores, for a recurrent model's small steps",
+    })
+    expect(env).toEqual({ TF_NUM_INTRAOP_THREADS: '3' })
+    expect(applyThreadSettings({}, { smallSteps: true, cores: 1 })).toMatchObject({ intraOp: 1 })
+    expect(applyThreadSettings({}, { smallSteps: false, cores: 4 })).toMatchObject({ intraOp: 4 })
+    expect(applyThreadSettings({ [threadsVariable]: '2' }, { smallSteps: true, cores: 4 })).toMatchObject({
+      intraOp: 2,
+    })
+    expect(applyThreadSettings({ TF_NUM_INTRAOP_THREADS: '4' }, { smallSteps: true, cores: 4 })).toMatchObject({
+      intraOp: 4,
+      source: 'set by TF_NUM_INTRAOP_THREADS',
+    })
+  })
+
+  it('counts as small steps the gated recurrent presets of batch x units x directions up to 64 x 256', () => {
+    const config = (name: string, changes: Partial<TrainConfig> = {}) =>
+      trainConfigSchema.parse({ ...findPreset(name)!.config, ...changes })
+    expect(smallRecurrentSteps(config('sentimentnet-bilstm'))).toBe(true)
+    expect(smallRecurrentSteps(config('rnn-baseline', { model: 'lstm' }))).toBe(true)
+    expect(smallRecurrentSteps(config('rnn-baseline', { model: 'gru', batchSize: 128 }))).toBe(false)
+    expect(smallRecurrentSteps(config('rnn-baseline'))).toBe(false) // the simple RNN
+    expect(smallRecurrentSteps(config('amazon-lstm'))).toBe(false)
+    expect(smallRecurrentSteps(config('kim-cnn'))).toBe(false)
   })
 
   it('names a missing libtensorflow', () => {

@@ -11,23 +11,34 @@ export const threadsVariable = 'SENTIMENT_STUDIO_THREADS'
 const intraVariable = 'TF_NUM_INTRAOP_THREADS'
 const interVariable = 'TF_NUM_INTEROP_THREADS'
 
-/** Translates SENTIMENT_STUDIO_THREADS for TensorFlow; must run before a native package loads. */
-export function applyThreadSettings(env: NodeJS.ProcessEnv = process.env): ThreadSettings {
+/**
+ * Translates SENTIMENT_STUDIO_THREADS for TensorFlow; must run before a native package loads.
+ * `smallSteps` (a training job whose recurrent steps are loops of small ops issued from JavaScript,
+ * `smallRecurrentSteps`): where nothing is set, one intra-op thread fewer than the cores, so that
+ * TensorFlow's pool threads, which spin between ops, leave the JavaScript thread a core of its own.
+ */
+export function applyThreadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  { smallSteps = false, cores = availableParallelism() } = {},
+): ThreadSettings {
   const wanted = env[threadsVariable]
   if (wanted) {
     const n = String(parseThreads(threadsVariable, wanted))
     env[intraVariable] ||= n
     env[interVariable] ||= n
   }
-  const cores = availableParallelism()
+  const named = [env[intraVariable] && intraVariable, env[interVariable] && interVariable].filter(Boolean)
+  const spare = smallSteps && !env[intraVariable] && cores > 1
+  if (spare) env[intraVariable] = String(cores - 1)
   const intra = env[intraVariable]
   const inter = env[interVariable]
-  const named = [intra && intraVariable, inter && interVariable].filter(Boolean)
   const source = wanted
     ? `set by ${threadsVariable}=${wanted}`
     : named.length > 0
       ? `set by ${named.join(' and ')}`
-      : `TensorFlow's default of one per core`
+      : spare
+        ? `one intra-op thread fewer than the cores, for a recurrent model's small steps`
+        : `TensorFlow's default of one per core`
   return {
     intraOp: intra ? parseThreads(intraVariable, intra) : cores,
     interOp: inter ? parseThreads(interVariable, inter) : cores,

@@ -24,10 +24,14 @@ export interface ActiveBackend {
   threads: ThreadSettings | null
 }
 
-export async function useBackend(name: BackendName): Promise<ActiveBackend> {
+/**
+ * `smallSteps`: a training job of small recurrent steps (`smallRecurrentSteps`), which on the native CPU
+ * rung runs with one intra-op thread fewer than the cores unless the threads are set.
+ */
+export async function useBackend(name: BackendName, smallSteps = false): Promise<ActiveBackend> {
   const native = name === 'cuda' || name === 'tensorflow'
   // TensorFlow reads its thread settings when the package creates its context, on require.
-  const threads = native ? applyThreadSettings() : null
+  const threads = native ? applyThreadSettings(process.env, { smallSteps: smallSteps && name === 'tensorflow' }) : null
   try {
     load(backendPackages[name])
     if (name === 'wasm') setWasmFiles()

@@ -21,6 +21,7 @@ import { buildNetwork, type Network } from './models'
 import { nbsvmFits, nbsvmMaxPasses } from './nbsvm'
 import { makeOptimizer } from './optimizer'
 import { seedMathRandom } from './random'
+import { smallRecurrentSteps } from './recurrent/fused-layers'
 
 /** Where training stands: written with every checkpoint, read back on resume. */
 export interface TrainState {
@@ -85,7 +86,7 @@ export async function openTraining(params: TrainParams, ctx: JobContext, bagRefi
   const log = (line: string) => events.add({ log: [line] })
   // Initial weights and dropout masks follow the seed (a resumed run reseeds from where it is).
   seedMathRandom(config.seed)
-  const backend = await useBackend(params.backend)
+  const backend = await useBackend(params.backend, smallRecurrentSteps(config))
   log(`Backend: ${backend.name} (${backend.detail}), tfjs ${tf.version_core}.`)
 
   const load = (split: 'train' | 'val' | 'test') => loadSplit(params.datasetDir, split, config, params.vocabSize)

@@ -8,6 +8,7 @@
  * what neither covers (masks, initial or returned states, dropout, other activations, no bias).
  */
 import * as tf from '@tensorflow/tfjs'
+import type { TrainConfig } from '../../../../shared/training/config'
 import { blockGru } from './block-gru'
 import { blockLstm } from './block-lstm'
 import { blockRnn } from './block-rnn'
@@ -67,6 +68,23 @@ const blockOps: Record<RecurrentCell, BlockOp> = {
   rnn: blockRnn,
 }
 let enabled = true
+
+/** Directions of the gated kinds, whose backward pass steps through TensorFlow ops called from JavaScript. */
+const gatedDirections: Partial<Record<TrainConfig['model'], number>> = { lstm: 1, gru: 1, bilstm: 2 }
+
+/**
+ * Whether a model's recurrent steps are small enough that the op calls issued step by step from
+ * JavaScript bound them, more than TensorFlow's products: batch rows x units x directions at most
+ * 64 x 256. On the native CPU rung such a run keeps a core for the JavaScript thread (`useBackend`).
+ * Measured with `bench/recurrent-step.ts`, one against two intra-op threads on 2 cores: the BiLSTM
+ * (64 x 100 x 2) 369 against 422 ms a step, the LSTM and GRU of rnn-baseline (64 x 256) 525 against
+ * 548 and 501 against 675; amazon-lstm (400 x 512) 15.1 against 9.0 s. The simple RNN's step is
+ * three ops and gained nothing (143 against 135 ms).
+ */
+export function smallRecurrentSteps(config: TrainConfig): boolean {
+  const directions = gatedDirections[config.model]
+  return directions !== undefined && config.batchSize * config.hiddenUnits * directions <= 64 * 256
+}
 
 /** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
 export function useStockRecurrent(stock: boolean): void {
