@@ -13,8 +13,8 @@ import {
   FusedSimpleRNN,
   stockRecurrentClasses,
   useStockRecurrent,
-  withFrozenInput,
 } from '../../src/main/core/engine/recurrent/fused-layers'
+import { withFrozenInput } from '../../src/main/core/engine/recurrent/input-gradient'
 import { seededRandom } from '../../src/main/core/datasets/splits'
 import type { BackendName } from '../../src/shared/types'
 

@@ -17,6 +17,8 @@ export interface ModelKindSpec {
    * counted), or their sum (a linear model over binary features, NBSVM). Sequences do not pool.
    */
   pooling?: 'mean' | 'sum'
+  /** A recurrent stack: weight matrices per cell (1 for the simple RNN) and directions read. */
+  recurrent?: { gates: number; directions: number }
   /** Width of each table row when the kind fixes it (NBSVM: one weight per output); else embeddingDim. */
   tableDim?: (outputs: number) => number
   /** fit: weights solved in closed form or by coordinate descent (no optimizer steps, no epochs). */
@@ -43,6 +45,7 @@ const embedded = (config: TrainConfig, width: number) => width * config.embeddin
 function recurrent(gates: number, directions: number): ModelKindSpec {
   return {
     input: 'sequence',
+    recurrent: { gates, directions },
     fields: ['hiddenUnits', 'layers', 'readout', 'vectors', 'lengthBuckets'],
     encoderParameters: ({ embeddingDim: d, hiddenUnits: h, layers }) => {
       let n = 0

@@ -4,7 +4,7 @@ import type { SplitTensors } from './data'
 import { sumOfSquares } from './embedding-table'
 import { accuracyFromLogits, batchRows, lossFromLogits } from './evaluate'
 import type { Network } from './models'
-import { withFrozenInput } from './recurrent/fused-layers'
+import { withFrozenInput } from './recurrent/input-gradient'
 
 /**
  * One step: the batch's rows (narrowed to `steps` ids on the side away from the padding when a length

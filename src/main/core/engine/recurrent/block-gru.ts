@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { runNative } from '../native-ops'
+import { inputGradientOf } from './input-gradient'
 
 /** tfjs-layers' [z, r, h] columns as GRUBlockCell's reset-update pair and candidate. */
 function toBlock(t: tf.Tensor): [tf.Tensor, tf.Tensor] {
@@ -87,13 +88,13 @@ export function blockGru(
         const dWRu = tf.matMul(tf.concat([xAll, hAll], 1), dRuAll, true)
         const dWC = tf.matMul(tf.concat([xAll, tf.mul(hAll, rAll)], 1), dCAll, true)
         const [dKernel, dRecurrent] = tf.split(fromBlock(dWRu, dWC), [inputDim, units], 0)
-        // GRUBlockCellGrad computes each step's input gradient anyway: only the stacking is saved.
-        const inputGrad = () => {
-          if (!inputGradient) return tf.zeros(x.shape)
-          const dInput = tf.stack(dxs, 1)
-          return goBackwards ? tf.reverse(dInput, 1) : dInput
-        }
-        return [inputGrad(), dKernel!, dRecurrent!, fromBlock(tf.sum(dRuAll, 0), tf.sum(dCAll, 0))]
+        return [
+          // GRUBlockCellGrad computes each step's input gradient anyway: only the stacking is saved.
+          inputGradientOf(inputGradient, x.shape, goBackwards, () => tf.stack(dxs, 1)),
+          dKernel!,
+          dRecurrent!,
+          fromBlock(tf.sum(dRuAll, 0), tf.sum(dCAll, 0)),
+        ]
       },
     }
   })

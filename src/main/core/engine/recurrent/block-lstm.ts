@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { int64Scalar, nativeMatMul, nativeOp, runNative } from '../native-ops'
+import { inputGradientOf } from './input-gradient'
 
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
@@ -98,15 +99,17 @@ export function blockLstm(
         // The recurrent kernel met the state before each step: zero before the first.
         const h = outputs[6]!
         const before = tf.concat([tf.zeros([1, batch, units]), tf.slice(h, 0, steps - 1)])
-        const inputGrad = () => {
-          if (!inputGradient) return tf.zeros([batch, steps, inputDim])
-          const dx = timeMajor(tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim]))
-          return goBackwards ? tf.reverse(dx, 1) : dx
-        }
         // Products in BlockLSTM's gate order, the small results put back in Keras' order.
         const weightGrad = (t: tf.Tensor, dim: number) =>
           swapForgetAndCell(tf.matMul(tf.reshape(t, [steps * batch, dim]), dz, true))
-        return [inputGrad(), weightGrad(inputs, inputDim), weightGrad(before, units), swapForgetAndCell(tf.sum(dz, 0))]
+        return [
+          inputGradientOf(inputGradient, x.shape, goBackwards, () =>
+            timeMajor(tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim])),
+          ),
+          weightGrad(inputs, inputDim),
+          weightGrad(before, units),
+          swapForgetAndCell(tf.sum(dz, 0)),
+        ]
       },
     }
   })

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { nativeMatMul, nativeOp } from '../native-ops'
+import { inputGradientOf } from './input-gradient'
 
 /**
  * The layer's output: every step's, [batch, steps, units], in the order the layer ran them (reversed
@@ -60,12 +61,14 @@ export function blockRnn(
         const dzFlat = tf.reshape(tf.stack(dz), [steps * batch, units])
         // The recurrent kernel met the state before each step: zero before the first.
         const before = tf.reshape(tf.stack([tf.zeros([batch, units]), ...hs.slice(0, -1)]), [steps * batch, units])
-        const inputGrad = () => {
-          if (!inputGradient) return tf.zeros([batch, steps, inputDim])
-          const dx = timeMajor(tf.reshape(tf.matMul(dzFlat, w, false, true), [steps, batch, inputDim]))
-          return goBackwards ? tf.reverse(dx, 1) : dx
-        }
-        return [inputGrad(), tf.matMul(xs, dzFlat, true), tf.matMul(before, dzFlat, true), tf.sum(dzFlat, 0)]
+        return [
+          inputGradientOf(inputGradient, x.shape, goBackwards, () =>
+            timeMajor(tf.reshape(tf.matMul(dzFlat, w, false, true), [steps, batch, inputDim])),
+          ),
+          tf.matMul(xs, dzFlat, true),
+          tf.matMul(before, dzFlat, true),
+          tf.sum(dzFlat, 0),
+        ]
       },
     }
   })

@@ -9,10 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { TrainConfig } from '../../../../shared/training/config'
+import { modelKindSpec } from '../../../../shared/training/model-kinds'
 import { blockGru } from './block-gru'
 import { blockLstm } from './block-lstm'
 import { blockRnn } from './block-rnn'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
+import { isFrozenInput } from './input-gradient'
 import { onNativeRung } from '../native-ops'
 
 type Stock =
@@ -36,22 +38,6 @@ const fusedBackends = new Set(['wasm', 'cpu'])
  */
 type BlockOp = typeof blockRnn
 
-let frozenInput: tf.DataId | null = null
-
-/**
- * Runs `pass`, a gradient pass in which `x` is a constant (embedded rows of frozen vectors): a recurrent
- * layer that reads it directly skips its input's gradient, a product as large as its input projection
- * that a custom gradient would otherwise compute and drop.
- */
-export function withFrozenInput<T>(x: tf.Tensor, pass: () => T): T {
-  frozenInput = x.dataId
-  try {
-    return pass()
-  } finally {
-    frozenInput = null
-  }
-}
-
 /** The last step of a whole sequence, when the layer returns only that. */
 const lastIfAsked =
   (op: typeof blockLstm): BlockOp =>
@@ -69,21 +55,18 @@ const blockOps: Record<RecurrentCell, BlockOp> = {
 }
 let enabled = true
 
-/** Directions of the gated kinds, whose backward pass steps through TensorFlow ops called from JavaScript. */
-const gatedDirections: Partial<Record<TrainConfig['model'], number>> = { lstm: 1, gru: 1, bilstm: 2 }
-
 /**
  * Whether a model's recurrent steps are small enough that the op calls issued step by step from
- * JavaScript bound them, more than TensorFlow's products: batch rows x units x directions at most
- * 64 x 256. On the native CPU rung such a run keeps a core for the JavaScript thread (`useBackend`).
- * Measured with `bench/recurrent-step.ts`, one against two intra-op threads on 2 cores: the BiLSTM
- * (64 x 100 x 2) 369 against 422 ms a step, the LSTM and GRU of rnn-baseline (64 x 256) 525 against
- * 548 and 501 against 675; amazon-lstm (400 x 512) 15.1 against 9.0 s. The simple RNN's step is
- * three ops and gained nothing (143 against 135 ms).
+ * JavaScript bound them, more than TensorFlow's products: a gated cell (LSTM, GRU) whose batch rows x
+ * units x directions are at most 64 x 256. On the native CPU rung such a run keeps a core for the
+ * JavaScript thread (`useBackend`). Measured with `bench/recurrent-step.ts`, one against two intra-op
+ * threads on 2 cores: the BiLSTM (64 x 100 x 2) 369 against 422 ms a step, the LSTM and GRU of
+ * rnn-baseline (64 x 256) 525 against 548 and 501 against 675; amazon-lstm (400 x 512) 15.1 against
+ * 9.0 s. The simple RNN's step is three ops and gained nothing (143 against 135 ms).
  */
 export function smallRecurrentSteps(config: TrainConfig): boolean {
-  const directions = gatedDirections[config.model]
-  return directions !== undefined && config.batchSize * config.hiddenUnits * directions <= 64 * 256
+  const cells = modelKindSpec(config.model).recurrent
+  return !!cells && cells.gates > 1 && config.batchSize * config.hiddenUnits * cells.directions <= 64 * 256
 }
 
 /** Turns the fused path off (true) or on again, for benchmarks that compare it with the stock layers. */
@@ -107,7 +90,7 @@ function fusedCall(
   if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
   const x = Array.isArray(inputs) ? inputs[0] : inputs
   if (!x || x.rank !== 3) return null
-  const inputGradient = x.dataId !== frozenInput
+  const inputGradient = !isFrozenInput(x)
   if (native)
     return native(
       x as tf.Tensor3D,

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { StepProduct } from './step-product'
+import { inputGradientOf } from './input-gradient'
 
 export type RecurrentCell = 'lstm' | 'gru' | 'rnn'
 
@@ -368,7 +369,10 @@ export function fusedSequence(
         backward(cell, gates, kept, dy.dataSync<'float32'>(), returnSequences, srk, shapes)
         const dGates = tf.tensor2d(gates, [batch * steps, gatesPerUnit[cell] * units])
         return [
-          inputGradient ? tf.reshape(tf.matMul(dGates, sk, false, true), [batch, steps, inputs]) : tf.zerosLike(sx),
+          // Gate rows are the input's own (no reversal): see `row`.
+          inputGradientOf(inputGradient, sx.shape, false, () =>
+            tf.reshape(tf.matMul(dGates, sk, false, true), [batch, steps, inputs]),
+          ),
           tf.matMul(tf.reshape(sx, [batch * steps, inputs]), dGates, true),
           recurrentGradient(cell, dGates, kept, shapes),
           tf.sum(dGates, 0),
