@@ -15,6 +15,8 @@ export default defineConfig({
           'bag-thread': resolve(__dirname, 'src/main/core/engine/bag-thread.ts'),
           // The recurrent scorer's thread (a worker_thread of a score job).
           'recurrent-thread': resolve(__dirname, 'src/main/core/engine/recurrent-thread.ts'),
+          // The second direction of a bidirectional LSTM on the native CPU rung (a train job's thread).
+          'direction-thread': resolve(__dirname, 'src/main/core/engine/recurrent/direction-thread.ts'),
           // A score job's reading thread, found beside worker.js too.
           'score-read-thread': resolve(__dirname, 'src/main/core/scoring/read-thread.ts'),
         },

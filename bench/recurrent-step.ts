@@ -9,10 +9,11 @@
  * step's tfjs kernels by total time (TensorFlow ops that the native rung runs by name, such as its
  * Adam, are not among them). Besides samples/s it gives the CPU time per step, and the JavaScript
  * thread's share of it (the rest is TensorFlow's or wasm's pool threads and the GC's). Any preset
- * works: `--preset mxnet-dense --backend tensorflow`.
+ * works: `--preset mxnet-dense --backend tensorflow`. `--one-thread-pairs` runs a bidirectional LSTM's
+ * directions one after the other on the native CPU rung instead of on two threads (`paired-lstm.ts`).
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
- *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--steps 3] [--backend wasm] [--peak] [--kernels]
+ *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--one-thread-pairs] [--steps 3] [--backend wasm] [--peak] [--kernels]
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -20,6 +21,7 @@ import * as tf from '@tensorflow/tfjs'
 import { useBackend } from '../src/main/core/engine/backend'
 import { passSize } from '../src/main/core/engine/memory'
 import { smallRecurrentSteps, useStockRecurrent } from '../src/main/core/engine/recurrent/fused-layers'
+import { pairDirections } from '../src/main/core/engine/recurrent/paired-lstm'
 import { fusedKeptBytes } from '../src/main/core/engine/recurrent/fused-sequence'
 import { buildNetwork } from '../src/main/core/engine/models'
 import { makeOptimizer } from '../src/main/core/engine/optimizer'
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     peak: { type: 'boolean', default: false },
     kernels: { type: 'boolean', default: false },
     'stock-recurrent': { type: 'boolean', default: false },
+    'one-thread-pairs': { type: 'boolean', default: false },
   },
 })
 
@@ -62,6 +65,7 @@ async function main() {
   // The threads a training job of this config gets (SENTIMENT_STUDIO_THREADS overrides).
   const backend = await useBackend(backendName, smallRecurrentSteps(config))
   useStockRecurrent(values['stock-recurrent']!)
+  pairDirections(!values['one-thread-pairs'])
   for (const kernel of stock) {
     tf.unregisterKernel(kernel.kernelName, backendName)
     tf.registerKernel(kernel)
@@ -147,6 +151,7 @@ async function main() {
       micro,
       stockKernels: stockNames,
       recurrent: values['stock-recurrent'] ? 'stock' : 'fused',
+      pairedDirections: !values['one-thread-pairs'],
       firstStepMs: Math.round(times[0]!),
       stepMs: Math.round(ms),
       samplesPerSecond: +((batch * 1000) / ms).toFixed(1),

@@ -7,11 +7,12 @@
  * - `db-pages=N`: the database may grow by N pages past its size at open (SQLite's own
  *   `max_page_count`, which then fails writes with SQLITE_FULL as a full disk does);
  * - `recurrent-thread-requests=N`: the recurrent scorer's worker thread crashes (an uncaught error)
- *   on the request after its first N.
+ *   on the request after its first N;
+ * - `direction-thread-requests=N`: the same for a bidirectional LSTM's second thread in training.
  */
 export const faultsEnv = 'SENTIMENT_STUDIO_FAULTS'
 
-type Fault = 'folder-writes' | 'db-pages' | 'recurrent-thread-requests'
+type Fault = 'folder-writes' | 'db-pages' | 'recurrent-thread-requests' | 'direction-thread-requests'
 
 function parse(text: string | undefined): Map<string, number> {
   const faults = new Map<string, number>()

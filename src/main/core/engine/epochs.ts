@@ -10,6 +10,7 @@ import { passSize } from './memory'
 import { setLearningRate } from './optimizer'
 import { epochOrder } from './random'
 import { learningRateAt } from './schedule'
+import { pairingNote } from './recurrent/paired-lstm'
 import { trainStep } from './train-step'
 import type { Training } from './training'
 import { validate } from './validation'
@@ -106,6 +107,8 @@ async function endEpoch(t: Training): Promise<void> {
   t.log(
     `Epoch ${row.epoch}/${config.epochs}: train loss ${row.trainLoss.toFixed(4)}; ${tf.memory().numTensors} tensors in memory.`,
   )
+  const pairs = pairingNote()
+  if (pairs) t.log(pairs)
   state.epoch++
   state.batch = 0
   t.events.flush()

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { modelKinds, type ModelKind } from '../../../shared/training/model-kinds'
 import type { TrainConfig } from '../../../shared/training/config'
-import { FusedGRU, FusedLSTM, FusedSimpleRNN } from './recurrent/fused-layers'
+import { FusedBidirectional, FusedGRU, FusedLSTM, FusedSimpleRNN } from './recurrent/fused-layers'
 
 /**
  * The layer of that name made before, else `make()`'s: a recurrent or convolutional body is built once per
@@ -31,8 +31,9 @@ const recurrent =
       const make = () => cell({ units: config.hiddenUnits, returnSequences, name: `recurrent_${l}` })
       h = (
         bidirectional
-          ? layers(`bidirectional_${l}`, () =>
-              tf.layers.bidirectional({ layer: make(), mergeMode: 'concat', name: `bidirectional_${l}` }),
+          ? layers(
+              `bidirectional_${l}`,
+              () => new FusedBidirectional({ layer: make(), mergeMode: 'concat', name: `bidirectional_${l}` }),
             )
           : layers(`recurrent_${l}`, make)
       ).apply(h) as tf.SymbolicTensor

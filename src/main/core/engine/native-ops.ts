@@ -35,6 +35,8 @@ function nativeBackend(): NativeBackend | null {
 }
 
 export const onNativeRung = (): boolean => nativeBackend() !== null
+/** Whether TensorFlow runs the math on the CPU (the tensorflow rung, not cuda). */
+export const onNativeCpuRung = (): boolean => nativeBackend()?.isGPUPackage === false
 
 function backendOrThrow(): NativeBackend {
   const backend = nativeBackend()

@@ -7,12 +7,21 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { Worker, type Transferable } from 'node:worker_threads'
 
-export function startWorkerThread(dir: string, entry: { built: string; source: string }, workerData: unknown): Worker {
+export function startWorkerThread(
+  dir: string,
+  entry: { built: string; source: string },
+  workerData: unknown,
+  transferList: Transferable[] = [],
+): Worker {
   const built = join(dir, entry.built)
-  if (existsSync(built)) return new Worker(built, { workerData })
+  if (existsSync(built)) return new Worker(built, { workerData, transferList })
   const tsx = createRequire(__filename).resolve('tsx/cjs')
   const source = join(dir, entry.source)
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, { eval: true, workerData })
+  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)})`, {
+    eval: true,
+    workerData,
+    transferList,
+  })
 }

@@ -21,6 +21,8 @@ import * as tf from '@tensorflow/tfjs'
 import { int64Scalar, nativeMatMul, nativeOp, runNative } from '../native-ops'
 import { inputGradientOf } from './input-gradient'
 
+const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
+
 /** Keras gate order (i, f, c, o) to BlockLSTM's (i, c, f, o) on the last axis; its own inverse. */
 function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
   const [i, f, c, o] = tf.split(t, 4, -1)
@@ -62,10 +64,69 @@ function backThroughSteps(cells: Cells, dys: tf.Tensor[], inputDim: number, recu
   return tf.stack(dicfo)
 }
 
+/** What the backward pass reads of a forward pass: its time-major input, weights and BlockLSTM's outputs. */
+export interface LstmSaved {
+  inputs: tf.Tensor
+  kernel: tf.Tensor
+  recurrentKernel: tf.Tensor
+  outputs: tf.Tensor[]
+}
+
 /**
- * The LSTM layer's outputs for every step, [batch, steps, units], in the order the layer ran them
- * (reversed input when `goBackwards`, as tfjs-layers returns them); differentiable in all four inputs.
+ * The LSTM's outputs for every step, [batch, steps, units], in the order it ran them (reversed input
+ * when `goBackwards`, as tfjs-layers returns them), and what `lstmBackward` needs of this pass.
  */
+export function lstmForward(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  goBackwards: boolean,
+): { value: tf.Tensor3D; saved: LstmSaved } {
+  const [batch, steps] = x.shape
+  const units = recurrentKernel.shape[0]
+  const xs = timeMajor(goBackwards ? tf.reverse(x, 1) : x)
+  const weights = swapForgetAndCell(tf.concat([kernel, recurrentKernel], 0))
+  const state = tf.zeros([batch, units])
+  const peephole = tf.zeros([units])
+  const inputs = [int64Scalar(steps), xs, state, state, weights, peephole, peephole, peephole, swapForgetAndCell(bias)]
+  const outputs = runNative('BlockLSTM', inputs, 7, { forget_bias: 0, cell_clip: -1, use_peephole: false })
+  return { value: timeMajor(outputs[6]!) as tf.Tensor3D, saved: { inputs: xs, kernel, recurrentKernel, outputs } }
+}
+
+/**
+ * The gradients of `lstmForward`'s input (zeros unless `inputGradient`), kernel, recurrent kernel and
+ * bias from `dy`, the outputs' gradient in the order the layer ran them.
+ */
+export function lstmBackward(
+  saved: LstmSaved,
+  dy: tf.Tensor,
+  goBackwards: boolean,
+  inputGradient: boolean,
+): tf.Tensor[] {
+  const { inputs, kernel: w, recurrentKernel: u, outputs } = saved
+  const [steps, batch, inputDim] = inputs.shape as [number, number, number]
+  const units = u.shape[0]!
+  const cells = Object.fromEntries(cellParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Cells
+  const dicfo = backThroughSteps(cells, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
+  const dz = tf.reshape(dicfo, [steps * batch, 4 * units])
+  // The recurrent kernel met the state before each step: zero before the first.
+  const h = outputs[6]!
+  const before = tf.concat([tf.zeros([1, batch, units]), tf.slice(h, 0, steps - 1)])
+  // Products in BlockLSTM's gate order, the small results put back in Keras' order.
+  const weightGrad = (t: tf.Tensor, dim: number) =>
+    swapForgetAndCell(tf.matMul(tf.reshape(t, [steps * batch, dim]), dz, true))
+  return [
+    inputGradientOf(inputGradient, [batch, steps, inputDim], goBackwards, () =>
+      timeMajor(tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim])),
+    ),
+    weightGrad(inputs, inputDim),
+    weightGrad(before, units),
+    swapForgetAndCell(tf.sum(dz, 0)),
+  ]
+}
+
+/** `lstmForward`'s outputs, differentiable in all four inputs. */
 export function blockLstm(
   x: tf.Tensor3D,
   kernel: tf.Tensor2D,
@@ -74,42 +135,16 @@ export function blockLstm(
   goBackwards: boolean,
   inputGradient: boolean,
 ): tf.Tensor3D {
-  const [batch, steps, inputDim] = x.shape
-  const units = recurrentKernel.shape[0]
-  const stepCount = int64Scalar(steps)
-  const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
-
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [input, k, rk, b] = args as tf.Tensor[]
+    const [input, k, rk, b] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]
     const save = args[4] as tf.GradSaveFunc
-    const xs = timeMajor(goBackwards ? tf.reverse(input!, 1) : input!)
-    const weights = swapForgetAndCell(tf.concat([k!, rk!], 0))
-    const state = tf.zeros([batch, units])
-    const peephole = tf.zeros([units])
-    const inputs = [stepCount, xs, state, state, weights, peephole, peephole, peephole, swapForgetAndCell(b!)]
-    const forward = runNative('BlockLSTM', inputs, 7, { forget_bias: 0, cell_clip: -1, use_peephole: false })
-    save([xs, k!, rk!, ...forward])
+    const { value, saved } = lstmForward(input, k, rk, b, goBackwards)
+    save([saved.inputs, k, rk, ...saved.outputs])
     return {
-      value: timeMajor(forward[6]!),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [inputs, w, u, ...outputs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
-        const cells = Object.fromEntries(cellParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Cells
-        const dicfo = backThroughSteps(cells, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
-        const dz = tf.reshape(dicfo, [steps * batch, 4 * units])
-        // The recurrent kernel met the state before each step: zero before the first.
-        const h = outputs[6]!
-        const before = tf.concat([tf.zeros([1, batch, units]), tf.slice(h, 0, steps - 1)])
-        // Products in BlockLSTM's gate order, the small results put back in Keras' order.
-        const weightGrad = (t: tf.Tensor, dim: number) =>
-          swapForgetAndCell(tf.matMul(tf.reshape(t, [steps * batch, dim]), dz, true))
-        return [
-          inputGradientOf(inputGradient, x.shape, goBackwards, () =>
-            timeMajor(tf.reshape(tf.matMul(dz, swapForgetAndCell(w), false, true), [steps, batch, inputDim])),
-          ),
-          weightGrad(inputs, inputDim),
-          weightGrad(before, units),
-          swapForgetAndCell(tf.sum(dz, 0)),
-        ]
+      value,
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        const [inputs, kernel, recurrent, ...outputs] = kept as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
+        return lstmBackward({ inputs, kernel, recurrentKernel: recurrent, outputs }, dy, goBackwards, inputGradient)
       },
     }
   })

@@ -15,7 +15,8 @@ import { blockLstm } from './block-lstm'
 import { blockRnn } from './block-rnn'
 import { fusedSequence, type RecurrentCell } from './fused-sequence'
 import { isFrozenInput } from './input-gradient'
-import { onNativeRung } from '../native-ops'
+import { onNativeCpuRung, onNativeRung } from '../native-ops'
+import { pairedLstm } from './paired-lstm'
 
 type Stock =
   ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
@@ -74,6 +75,26 @@ export function useStockRecurrent(stock: boolean): void {
   enabled = !stock
 }
 
+/** What a fused call of `layer` runs on: its input and weights, or null where the stock call must run. */
+function fusedArgs(layer: Stock, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
+  if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
+  const weights = layer.cell as unknown as CellWeights
+  if (!weights.useBias || !weights.bias || weights.dropout > 0 || weights.recurrentDropout > 0) return null
+  if (weights.activation.getClassName() !== 'tanh') return null
+  if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
+  const x = Array.isArray(inputs) ? inputs[0] : inputs
+  if (!x || x.rank !== 3) return null
+  return {
+    x: x as tf.Tensor3D,
+    weights: [weights.kernel.read(), weights.recurrentKernel.read(), weights.bias.read()] as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+    ],
+    inputGradient: !isFrozenInput(x),
+  }
+}
+
 /** The fused sequence for `layer`, or null where the stock call must run. */
 function fusedCall(
   layer: Stock,
@@ -83,35 +104,39 @@ function fusedCall(
 ): tf.Tensor | null {
   const native = onNativeRung() ? blockOps[cell] : undefined
   if (!enabled || !(native || fusedBackends.has(tf.getBackend()))) return null
-  if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null || layer.stateful || layer.returnState) return null
-  const weights = layer.cell as unknown as CellWeights
-  if (!weights.useBias || !weights.bias || weights.dropout > 0 || weights.recurrentDropout > 0) return null
-  if (weights.activation.getClassName() !== 'tanh') return null
-  if (weights.recurrentActivation && weights.recurrentActivation.getClassName() !== 'sigmoid') return null
-  const x = Array.isArray(inputs) ? inputs[0] : inputs
-  if (!x || x.rank !== 3) return null
-  const inputGradient = !isFrozenInput(x)
-  if (native)
-    return native(
-      x as tf.Tensor3D,
-      weights.kernel.read() as tf.Tensor2D,
-      weights.recurrentKernel.read() as tf.Tensor2D,
-      weights.bias.read() as tf.Tensor1D,
-      layer.goBackwards,
-      layer.returnSequences,
-      inputGradient,
-    )
-  return fusedSequence(
-    x as tf.Tensor3D,
-    weights.kernel.read() as tf.Tensor2D,
-    weights.recurrentKernel.read() as tf.Tensor2D,
-    weights.bias.read() as tf.Tensor1D,
-    { cell, returnSequences: layer.returnSequences, goBackwards: layer.goBackwards, inputGradient },
+  const args = fusedArgs(layer, inputs, kwargs)
+  if (!args) return null
+  const { x, weights, inputGradient } = args
+  const { goBackwards, returnSequences } = layer
+  if (native) return native(x, ...weights, goBackwards, returnSequences, inputGradient)
+  return fusedSequence(x, ...weights, { cell, returnSequences, goBackwards, inputGradient })
+}
+
+/**
+ * A bidirectional LSTM's two directions on two threads at once (`paired-lstm.ts`) on the native CPU
+ * rung, or null where each direction's own call must run.
+ */
+function pairedCall(pair: Pair, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | null {
+  const { forwardLayer: ahead, backwardLayer: back, mergeMode, returnState, returnSequences } = pair
+  if (!enabled || !onNativeCpuRung() || mergeMode !== 'concat' || returnState) return null
+  if (!(ahead instanceof FusedLSTM && back instanceof FusedLSTM) || ahead.goBackwards || !back.goBackwards) return null
+  const [forward, backward] = [fusedArgs(ahead, inputs, kwargs), fusedArgs(back, inputs, kwargs)]
+  if (!forward || !backward) return null
+  const steps = pairedLstm(pair.name, forward.x, forward.weights, backward.weights, forward.inputGradient)
+  if (!steps || returnSequences) return steps
+  // Each direction's last step: the forward one's at the end, the backward one's at the start.
+  const [units, last] = [forward.weights[1].shape[0], forward.x.shape[1] - 1]
+  return tf.concat(
+    [
+      tf.squeeze(tf.slice(steps, [0, last, 0], [-1, 1, units]), [1]),
+      tf.squeeze(tf.slice(steps, [0, 0, units], [-1, 1, units]), [1]),
+    ],
+    -1,
   )
 }
 
 /** The class behind a stock factory (tfjs-layers does not export the classes themselves). */
-function stockClass<A, L extends Stock>(make: (args: A) => L, args: NoInfer<A>) {
+function stockClass<A, L extends tf.layers.Layer>(make: (args: A) => L, args: NoInfer<A>) {
   return make(args).constructor as (new (args: A) => L) &
     Pick<typeof tf.serialization.Serializable, 'fromConfig'> & { className: string }
 }
@@ -141,7 +166,25 @@ export class FusedSimpleRNN extends StockSimpleRNN {
   }
 }
 
+const StockBidirectional = stockClass(tf.layers.bidirectional, { layer: tf.layers.lstm({ units: 1 }) })
+/** What a pair reads of tfjs-layers' Bidirectional (whose members are private in its types). */
+interface Pair {
+  name: string
+  forwardLayer: Stock
+  backwardLayer: Stock
+  mergeMode: string
+  returnState: boolean
+  returnSequences: boolean
+}
+
+export class FusedBidirectional extends StockBidirectional {
+  static override className = 'Bidirectional'
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) {
+    return pairedCall(this as unknown as Pair, inputs, kwargs) ?? super.call(inputs, kwargs)
+  }
+}
+
 /** The stock classes, for a test that loads a bundle the way plain tfjs does. */
 export const stockRecurrentClasses = [StockLSTM, StockGRU, StockSimpleRNN]
 
-for (const cls of [FusedLSTM, FusedGRU, FusedSimpleRNN]) tf.serialization.registerClass(cls)
+for (const cls of [FusedLSTM, FusedGRU, FusedSimpleRNN, FusedBidirectional]) tf.serialization.registerClass(cls)
