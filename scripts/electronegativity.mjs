@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { root } from './build.mjs'
 
@@ -58,9 +59,10 @@ try {
   electron = pkg.devDependencies.electron.replace(/^[^\d]*/, '')
 }
 /**
- * The findings as rows of its CSV report. In a fresh clone (CI) the checker's first report was twice
- * not valid CSV and the next one was: it runs again, up to three times, before the step fails with
- * what it read.
+ * The findings as rows of its CSV report. The checker writes the report's header and rows without
+ * waiting for either, so in a fresh clone (CI) the header landed over the rows, three runs in a row:
+ * `electronegativity-writes.mjs`, preloaded, makes those writes synchronous. It still runs again, up
+ * to three times, before the step fails with what it read.
  */
 function findings() {
   let last = ''
@@ -73,6 +75,8 @@ function findings() {
       const r = spawnSync(
         process.execPath,
         [
+          '--import',
+          pathToFileURL(join(root, 'scripts', 'electronegativity-writes.mjs')).href,
           cli,
           '-i',
           join(root, 'src'),
