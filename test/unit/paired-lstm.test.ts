@@ -38,8 +38,8 @@ describe('bidirectional LSTM directions on two threads', () => {
   it.skipIf(!native.available)(
     `match one thread bit for bit in values and gradients${skipped}`,
     () => {
-      // Three forward passes (two with gradients) of two layers, all served by the thread.
-      expect(check()).toMatchObject({ pairedPasses: 6, unavailable: null })
+      // Two training passes of two layers served by the thread; the forward-only pass runs on the job's thread.
+      expect(check()).toMatchObject({ pairedPasses: 4, unavailable: null })
     },
     180_000,
   )

@@ -113,12 +113,15 @@ function fusedCall(
 }
 
 /**
- * A bidirectional LSTM's two directions on two threads at once (`paired-lstm.ts`) on the native CPU
- * rung, or null where each direction's own call must run.
+ * A bidirectional LSTM's two directions on two threads at once (`paired-lstm.ts`) in a training pass on
+ * the native CPU rung, or null where each direction's own call must run.
  */
 function pairedCall(pair: Pair, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | null {
   const { forwardLayer: ahead, backwardLayer: back, mergeMode, returnState, returnSequences } = pair
   if (!enabled || !onNativeCpuRung() || mergeMode !== 'concat' || returnState) return null
+  // Training passes only: without the backward pass, copying a (larger) batch to the thread costs more
+  // than the forward direction it saves (a 25,000-review test took minutes longer).
+  if (kwargs?.['training'] !== true) return null
   if (!(ahead instanceof FusedLSTM && back instanceof FusedLSTM) || ahead.goBackwards || !back.goBackwards) return null
   const [forward, backward] = [fusedArgs(ahead, inputs, kwargs), fusedArgs(back, inputs, kwargs)]
   if (!forward || !backward) return null
