@@ -2,6 +2,7 @@
 import { utilityProcess } from 'electron'
 import type { JobLauncher, JobProcess } from '../core/jobs/launcher'
 import { ChildMessages } from '../core/jobs/child-messages'
+import { jobEnv } from '../core/jobs/job-env'
 import type { FromWorker, ToWorker } from '../core/jobs/protocol'
 
 export class UtilityLauncher implements JobLauncher {
@@ -10,6 +11,7 @@ export class UtilityLauncher implements JobLauncher {
   launch(): JobProcess {
     const child = utilityProcess.fork(this.entry, [], {
       stdio: 'pipe',
+      env: jobEnv(process.env),
       serviceName: 'Sentiment Studio job',
       // macOS: run from the plugin helper so a signed app may still load tfjs-node's libtensorflow.
       allowLoadingUnsignedLibraries: process.platform === 'darwin',

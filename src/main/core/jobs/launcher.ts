@@ -3,6 +3,7 @@
  * Electron's utilityProcess in the desktop app (see src/main/desktop/utility-launcher.ts).
  */
 import { fork } from 'node:child_process'
+import { jobEnv } from './job-env'
 import type { FromWorker, ToWorker } from './protocol'
 
 export interface JobProcess {
@@ -31,7 +32,7 @@ export class ForkLauncher implements JobLauncher {
     const execArgv = this.entry.endsWith('.ts') ? ['--import', 'tsx'] : []
     const child = fork(this.entry, [], {
       execArgv,
-      env: this.env,
+      env: jobEnv(this.env),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     })
