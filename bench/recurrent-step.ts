@@ -11,9 +11,11 @@
  * thread's share of it (the rest is TensorFlow's or wasm's pool threads and the GC's). Any preset
  * works: `--preset mxnet-dense --backend tensorflow`. `--one-thread-pairs` runs a bidirectional LSTM's
  * directions one after the other on the native CPU rung instead of on two threads (`paired-lstm.ts`).
+ * `--stock-conv` runs the CNN kind's convolutions and max over time as tfjs's stock ops instead of
+ * one layer with its own gradient (`conv-max.ts`).
  *
  *   node --expose-gc --import tsx bench/recurrent-step.ts --preset sentimentnet-bilstm --dim 100
- *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--one-thread-pairs] [--steps 3] [--backend wasm] [--peak] [--kernels]
+ *     [--model gru] [--batch 56] [--micro 64] [--stock Identity,SplitV] [--stock-recurrent] [--stock-conv] [--one-thread-pairs] [--steps 3] [--backend wasm] [--peak] [--kernels]
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -24,6 +26,7 @@ import { smallRecurrentSteps, useStockRecurrent } from '../src/main/core/engine/
 import { pairDirections } from '../src/main/core/engine/recurrent/paired-lstm'
 import { fusedKeptBytes } from '../src/main/core/engine/recurrent/fused-sequence'
 import { buildNetwork } from '../src/main/core/engine/models'
+import { useStockConvolution } from '../src/main/core/engine/conv-max'
 import { makeOptimizer } from '../src/main/core/engine/optimizer'
 import { seedMathRandom } from '../src/main/core/engine/random'
 import { trainStep } from '../src/main/core/engine/train-step'
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     kernels: { type: 'boolean', default: false },
     'stock-recurrent': { type: 'boolean', default: false },
     'one-thread-pairs': { type: 'boolean', default: false },
+    'stock-conv': { type: 'boolean', default: false },
   },
 })
 
@@ -66,6 +70,7 @@ async function main() {
   const backend = await useBackend(backendName, smallRecurrentSteps(config))
   useStockRecurrent(values['stock-recurrent']!)
   pairDirections(!values['one-thread-pairs'])
+  useStockConvolution(values['stock-conv']!)
   for (const kernel of stock) {
     tf.unregisterKernel(kernel.kernelName, backendName)
     tf.registerKernel(kernel)
@@ -151,6 +156,7 @@ async function main() {
       micro,
       stockKernels: stockNames,
       recurrent: values['stock-recurrent'] ? 'stock' : 'fused',
+      convolution: values['stock-conv'] ? 'stock' : 'conv-max',
       pairedDirections: !values['one-thread-pairs'],
       firstStepMs: Math.round(times[0]!),
       stepMs: Math.round(ms),

@@ -47,8 +47,10 @@ export function cnnLogits(
   let at = 0
   for (const [i, width] of config.filterSizes.entries()) {
     const conv = named.get(`conv_${width}_${i}`)
+    // A training body's ConvMaxOverTime, or the stock pair of an exported model.
     const pool = named.get(`max_over_time_${i}`)
-    if (!conv || !pool || conv.getClassName() !== 'Conv1D' || pool.getClassName() !== 'GlobalMaxPooling1D') return null
+    const stockPair = conv?.getClassName() === 'Conv1D' && pool?.getClassName() === 'GlobalMaxPooling1D'
+    if (!conv || !(stockPair || conv.getClassName() === 'ConvMaxOverTime')) return null
     const c = conv.getConfig() as Config
     if (
       c.activation !== 'relu' ||
@@ -68,7 +70,8 @@ export function cnnLogits(
       at,
     })
     at += width * filters
-    expected.add(conv.name).add(pool.name)
+    expected.add(conv.name)
+    if (pool) expected.add(pool.name)
   }
   const logits = named.get('logits')
   if (!logits || logits.getClassName() !== 'Dense' || (logits.getConfig() as Config).activation !== 'linear')

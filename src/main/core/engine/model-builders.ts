@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { modelKinds, type ModelKind } from '../../../shared/training/model-kinds'
 import type { TrainConfig } from '../../../shared/training/config'
+import { ConvMaxOverTime } from './conv-max'
 import { FusedBidirectional, FusedGRU, FusedLSTM, FusedSimpleRNN } from './recurrent/fused-layers'
 
 /**
@@ -15,8 +16,17 @@ import { FusedBidirectional, FusedGRU, FusedLSTM, FusedSimpleRNN } from './recur
  */
 export type Layers = <L extends tf.layers.Layer>(name: string, make: () => L) => L
 
-/** The encoder from `x` (embedded rows, or their mean for a bag) to the features the logits read. */
-export type ModelBuilder = (x: tf.SymbolicTensor, config: TrainConfig, layers: Layers) => tf.SymbolicTensor
+/**
+ * The encoder from `x` (embedded rows, or their mean for a bag) to the features the logits read. A
+ * training body (`fused`) may put one layer of this project's where stock tfjs has two with the same
+ * weights; the exported model is built with `fused` false and takes them by layer name.
+ */
+export type ModelBuilder = (
+  x: tf.SymbolicTensor,
+  config: TrainConfig,
+  layers: Layers,
+  fused: boolean,
+) => tf.SymbolicTensor
 
 type Cell = (options: { units: number; returnSequences: boolean; name: string }) => tf.RNN
 
@@ -74,10 +84,17 @@ function firstAndLast(h: tf.SymbolicTensor, steps: number): tf.SymbolicTensor {
     .apply([step([0, steps - 1], 'first_step'), step([steps - 1, 0], 'last_step')]) as tf.SymbolicTensor
 }
 
-/** Kim (2014): one convolution per width, max over time, concatenated (any length: length buckets share the convolutions). */
-const cnn: ModelBuilder = (x, config, layers) => {
+/**
+ * Kim (2014): one convolution per width, max over time, concatenated (any length: length buckets share
+ * the convolutions). A training body runs each convolution and its max as one layer (`conv-max.ts`).
+ */
+const cnn: ModelBuilder = (x, config, layers, fused) => {
   const pooled = config.filterSizes.map((width, i) => {
     const name = `conv_${width}_${i}`
+    if (fused)
+      return layers(name, () => new ConvMaxOverTime({ filters: config.filters, kernelSize: width, name })).apply(
+        x,
+      ) as tf.SymbolicTensor
     const conv = layers(name, () =>
       tf.layers.conv1d({ filters: config.filters, kernelSize: width, activation: 'relu', name }),
     )

@@ -23,14 +23,14 @@ export interface ModelInputs {
 
 /** The layers after the embedding, from `x` (embedded rows) to logits. */
 function head(x: tf.SymbolicTensor, config: TrainConfig, classes: number, layers: Layers): tf.SymbolicTensor {
-  let h = modelBuilder(config.model)(x, config, layers)
+  let h = modelBuilder(config.model)(x, config, layers, layers !== freshLayers)
   if (config.dropout > 0) h = tf.layers.dropout({ rate: config.dropout, name: 'dropout' }).apply(h) as tf.SymbolicTensor
   return layers('logits', () => tf.layers.dense({ units: outputUnits(config, classes), name: 'logits' })).apply(
     h,
   ) as tf.SymbolicTensor
 }
 
-/** Every layer made anew: the exported model has weights of its own. */
+/** Every layer made anew: the exported model has weights of its own, in stock layers only. */
 const freshLayers: Layers = (_, make) => make()
 
 /** Layers remembered by name, so that bodies built for other lengths share their weights. */

@@ -17,6 +17,7 @@ import { fusedSequence, type RecurrentCell } from './fused-sequence'
 import { isFrozenInput } from './input-gradient'
 import { onNativeCpuRung, onNativeRung } from '../native-ops'
 import { pairedLstm } from './paired-lstm'
+import { stockClass } from '../stock-class'
 
 type Stock =
   ReturnType<typeof tf.layers.lstm> | ReturnType<typeof tf.layers.gru> | ReturnType<typeof tf.layers.simpleRNN>
@@ -136,12 +137,6 @@ function pairedCall(pair: Pair, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs)
     ],
     -1,
   )
-}
-
-/** The class behind a stock factory (tfjs-layers does not export the classes themselves). */
-function stockClass<A, L extends tf.layers.Layer>(make: (args: A) => L, args: NoInfer<A>) {
-  return make(args).constructor as (new (args: A) => L) &
-    Pick<typeof tf.serialization.Serializable, 'fromConfig'> & { className: string }
 }
 
 const StockLSTM = stockClass(tf.layers.lstm, { units: 1 })
