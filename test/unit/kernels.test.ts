@@ -73,6 +73,10 @@ describe('training kernels', () => {
           ),
         ),
       )(t(image).reshape([3, 18, 12])),
+    // conv-max.ts takes each filter's window as rows of a [batch x steps, D] matrix.
+    gatherRows: () => tf.gather(t(table), tf.tensor1d(rows, 'int32')),
+    gatherMiddleAxis: () => tf.gather(t(image), tf.tensor2d([5, 0, 11, 5, 3, 7], [2, 3], 'int32'), 1),
+    gatherIntegers: () => tf.gather(tf.tensor2d(ids, [8, 5], 'int32'), tf.tensor1d([7, 7, 0, 2], 'int32')),
     unstackAlongTime: () => tf.unstack(t(image).reshape([3, 12, 18]), 1),
     sliceAndUnstackGradients: () =>
       tf.grad((a: tf.Tensor) =>
@@ -123,6 +127,11 @@ describe('training kernels', () => {
       expectClose(await on('cpu', cases[name]!), reference.get(name)!)
     })
   }
+
+  it('gather on wasm names an index out of range, as the CPU backend does', async () => {
+    await tf.setBackend('wasm')
+    expect(() => tf.gather(t(table), tf.tensor1d([2, 30], 'int32'))).toThrow(/index value 30 is not in \[0, 29\]/)
+  })
 
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm')

@@ -9,7 +9,7 @@
  * Backward, each (row, filter) has one position its max came from, the first in a tie as PyTorch's
  * max_pool1d has it (tfjs's Max gives each tied position the whole gradient). So the kernel's gradient
  * is a sum over the rows of those windows' inputs, and the input's is the kernel scattered back onto
- * them: for kim-cnn (batch 50, 400 words of 50 dimensions, 300 filters) about 4M multiply-adds against
+ * them: for kim-cnn (batch 50, 400 words of 50 dimensions, 300 filters) about 6M multiply-adds against
  * the two dense backward convolutions' 4.8 GFLOP.
  */
 import * as tf from '@tensorflow/tfjs'

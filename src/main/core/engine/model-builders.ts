@@ -1,8 +1,9 @@
 /**
  * One builder per model kind, keyed by the kind's name (its spec is in `shared/training/model-kinds.ts`):
- * from the embedded rows to the encoder's features, from stock tfjs layers only (the recurrent ones
- * with a fused `call` under their stock names), so a saved bundle
- * loads in plain tfjs anywhere (a browser included). `models.ts` adds dropout and the logits.
+ * from the embedded rows to the encoder's features, from stock tfjs layers (the recurrent ones with a
+ * fused `call` under their stock names), so a saved bundle loads in plain tfjs anywhere (a browser
+ * included); only a training body's CNN has a layer of this project's (`fused`, below). `models.ts`
+ * adds dropout and the logits.
  */
 import * as tf from '@tensorflow/tfjs'
 import { modelKinds, type ModelKind } from '../../../shared/training/model-kinds'

@@ -2,8 +2,8 @@
  * Training kernels the stock backends lack or do slowly, registered in one place: the wasm backend
  * gets UnsortedSegmentSum and Conv2DBackpropFilter, which it lacks, a Conv2DBackpropInput made of a
  * matrix product in place of its slow one, Slice, Unpack and SplitV that read their input in place, and
- * BatchMatMul that transposes before multiplying instead of during, and an Identity that shares the
- * data instead of copying it; the
+ * BatchMatMul that transposes before multiplying instead of during, an Identity that shares the
+ * data instead of copying it, and a GatherV2 that copies whole rows; the
  * plain CPU backend gets a linear UnsortedSegmentSum in place of its quadratic one; the tensorflow
  * backend gets a Step that stays in TensorFlow, matrix products as MatMul, and ReLU's gradient as
  * one ReluGrad op. Each is tested against a reference.
@@ -12,6 +12,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { batchMatMulConfig } from './batch-mat-mul'
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter'
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input'
+import { gatherConfig } from './gather'
 import { identityConfig } from './identity'
 import { matMulConfig } from './mat-mul'
 import { registerReluGrad } from './relu-grad'
@@ -32,6 +33,7 @@ const kernels: Record<string, MakeKernel[]> = {
     splitVConfig,
     batchMatMulConfig,
     identityConfig,
+    gatherConfig,
   ],
   cpu: [unsortedSegmentSumConfig],
   tensorflow: [stepConfig, matMulConfig],

@@ -7,7 +7,7 @@
  */
 import { backend_util, util, slice_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs'
 
-interface WasmBackend {
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: string): TensorInfo
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array
 }
@@ -74,7 +74,7 @@ const splitVKernel: KernelFunc = ({ inputs, attrs, backend }) => {
 }
 
 /** Strings keep the stock kernels (they live outside the heap). */
-const numeric =
+export const numeric =
   (kernelFunc: KernelFunc, stock: KernelFunc | undefined): KernelFunc =>
   (args) => {
     const first = Object.values(args.inputs)[0] as TensorInfo
