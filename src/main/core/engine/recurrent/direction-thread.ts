@@ -10,15 +10,11 @@ import * as tf from '@tensorflow/tfjs'
 import { injectedFault } from '../../faults'
 import { useBackend } from '../backend'
 import { lstmBackward, lstmForward, type LstmSaved } from './block-lstm'
+import { shaped, tensor, type Shaped } from './shaped'
 
 export interface DirectionThreadData {
   port: MessagePort
   signal: Int32Array
-}
-
-export interface Shaped {
-  data: Float32Array
-  shape: number[]
 }
 
 /** One layer's forward pass (`pass` numbers it), or the backward pass of its last forward one. */
@@ -34,9 +30,6 @@ export interface ReplyTo {
 
 /** 'ready' once TensorFlow is up, then one reply per request, or why not. */
 export type DirectionReply = 'ready' | ReplyTo[keyof ReplyTo] | { error: string }
-
-const shaped = (t: tf.Tensor): Shaped => ({ data: t.dataSync() as Float32Array, shape: t.shape })
-const tensor = (s: Shaped) => tf.tensor(s.data, s.shape, 'float32')
 
 const kept = new Map<string, { pass: number; saved: LstmSaved }>()
 

@@ -13,7 +13,8 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import * as tf from '@tensorflow/tfjs'
 import { startWorkerThread } from '../../jobs/worker-thread'
 import { lstmBackward, lstmForward } from './block-lstm'
-import type { DirectionReply, DirectionRequest, DirectionThreadData, ReplyTo, Shaped } from './direction-thread'
+import type { DirectionReply, DirectionRequest, DirectionThreadData, ReplyTo } from './direction-thread'
+import { shaped, tensor, type Shaped } from './shaped'
 
 interface Thread {
   worker: Worker
@@ -105,9 +106,6 @@ function post<K extends keyof ReplyTo>(
     return stop(t, `the second thread failed (${reply === 'ready' ? 'an unexpected reply' : reply.error})`)
   }
 }
-
-const shaped = (t: tf.Tensor): Shaped => ({ data: t.dataSync() as Float32Array, shape: t.shape })
-const tensor = (s: Shaped): tf.Tensor => tf.tensor(s.data, s.shape, 'float32')
 
 type Weights = [kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D]
 
