@@ -5,7 +5,7 @@
  *
  * Forward it is relu(max over t of conv(x)_t + bias), the same value as max over t of
  * relu(conv(x)_t + bias) since adding a bias and ReLU are monotone, with two passes over the
- * convolution's output (ArgMax, then the max read at those positions) where the stock layers take four.
+ * convolution's output (ArgMax and Max) where the stock layers take four.
  * Backward, each (row, filter) has one position its max came from, the first in a tie as PyTorch's
  * max_pool1d has it (tfjs's Max gives each tied position the whole gradient). So the kernel's gradient
  * is a sum over the rows of those windows' inputs, and the input's is the kernel scattered back onto

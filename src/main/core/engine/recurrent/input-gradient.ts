@@ -1,5 +1,5 @@
 /**
- * A recurrent layer's input gradient, and when to skip it. A `tf.customGrad` computes every input's
+ * A recurrent layer's input gradient, and when to skip it (`conv-max.ts` skips it the same way). A `tf.customGrad` computes every input's
  * gradient eagerly, even one nothing reads: with frozen vectors the first layer's input (the embedded
  * rows) is a constant, and its gradient a product as large as the layer's input projection.
  */
