@@ -43,6 +43,8 @@ test('a dropped connection fails the request in flight with a readable message, 
   await page.goto(served.url)
   await expect(page.getByTestId('connection-status')).toHaveText('connected')
   await page.getByTestId('nav-info').click()
+  // One alert, however many requests were in flight when the connection dropped.
+  await expect(page.getByTestId('app-error')).toHaveCount(1)
   await expect(page.getByTestId('app-error')).toContainText('Lost connection to the Sentiment Studio server')
   await expect(page.getByTestId('connection-status')).toHaveText('connected')
   expect(connections).toBe(2)

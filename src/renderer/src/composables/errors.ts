@@ -16,8 +16,10 @@ export function describeError(err: unknown): string {
   return String(err)
 }
 
+/** One alert per message: a dropped connection fails every request in flight with the same words. */
 export function reportError(err: unknown): void {
-  errors.value.push({ id: nextId++, message: describeError(err) })
+  const message = describeError(err)
+  if (!errors.value.some((e) => e.message === message)) errors.value.push({ id: nextId++, message })
 }
 
 export function dismissError(id: number): void {
