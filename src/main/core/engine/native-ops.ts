@@ -10,18 +10,28 @@ interface OpAttr {
   type: number
   value: unknown
 }
+/** What tfjs-node's binding says of an op's output: its handle's id, with its shape and type. */
+interface OutputInfo {
+  id: number
+  shape: number[]
+  dtype: number | string
+}
 interface Binding {
   TF_ATTR_FLOAT: number
+  TF_ATTR_INT: number
   TF_ATTR_BOOL: number
   TF_ATTR_TYPE: number
   TF_ATTR_STRING: number
   TF_ATTR_SHAPE: number
   TF_FLOAT: number
+  executeOp(name: string, attrs: OpAttr[], inputs: number[], outputs: number): OutputInfo[]
+  deleteTensor(id: number): void
 }
 interface NativeBackend {
   isGPUPackage: boolean
   binding: Binding
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: object[], outputs: number): tf.Tensor[]
+  getInputTensorIds(tensors: object[]): number[]
+  createOutputTensor(info: OutputInfo): tf.Tensor
 }
 
 const load = createRequire(__filename)
@@ -29,7 +39,7 @@ const load = createRequire(__filename)
 /** The tfjs-node backend when it runs the math (the tensorflow and cuda rungs), else null. */
 function nativeBackend(): NativeBackend | null {
   const backend = tf.backend() as Partial<NativeBackend>
-  return tf.getBackend() === 'tensorflow' && typeof backend.executeMultipleOutputs === 'function'
+  return tf.getBackend() === 'tensorflow' && typeof backend.getInputTensorIds === 'function'
     ? (backend as NativeBackend)
     : null
 }
@@ -44,8 +54,24 @@ function backendOrThrow(): NativeBackend {
   return backend
 }
 
-/** An op's attribute: a float, a boolean, a string or a shape. */
-type Attr = number | boolean | string | number[]
+/** An op's attribute: a float, an integer (`{ int }`), a boolean, a string or a shape. */
+type Attr = number | { int: number } | boolean | string | number[]
+
+function opAttrs(binding: Binding, attrs: Record<string, Attr>, typeAttr: string | null): OpAttr[] {
+  const typed = (value: Attr): Omit<OpAttr, 'name'> =>
+    typeof value === 'boolean'
+      ? { type: binding.TF_ATTR_BOOL, value }
+      : typeof value === 'string'
+        ? { type: binding.TF_ATTR_STRING, value }
+        : Array.isArray(value)
+          ? { type: binding.TF_ATTR_SHAPE, value }
+          : typeof value === 'object'
+            ? { type: binding.TF_ATTR_INT, value: value.int }
+            : { type: binding.TF_ATTR_FLOAT, value }
+  const list = Object.entries(attrs).map(([name, value]) => ({ name, ...typed(value) }))
+  if (typeAttr) list.push({ name: typeAttr, type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT })
+  return list
+}
 
 /**
  * Runs the op `name` on float32 data; `typeAttr` names its float32 type attribute (`T` for math ops,
@@ -60,17 +86,16 @@ export function runNative(
 ): tf.Tensor[] {
   const backend = backendOrThrow()
   const { binding } = backend
-  const kind = (value: Attr) =>
-    typeof value === 'boolean'
-      ? binding.TF_ATTR_BOOL
-      : typeof value === 'string'
-        ? binding.TF_ATTR_STRING
-        : Array.isArray(value)
-          ? binding.TF_ATTR_SHAPE
-          : binding.TF_ATTR_FLOAT
-  const opAttrs: OpAttr[] = Object.entries(attrs).map(([attr, value]) => ({ name: attr, type: kind(value), value }))
-  if (typeAttr) opAttrs.push({ name: typeAttr, type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT })
-  return backend.executeMultipleOutputs(name, opAttrs, inputs, outputs)
+  const ids = backend.getInputTensorIds(inputs)
+  try {
+    const infos = binding.executeOp(name, opAttrs(binding, attrs, typeAttr), ids, outputs)
+    return infos.map((info) => backend.createOutputTensor(info))
+  } finally {
+    // tfjs-node makes a handle for an Int64Scalar on every read and never frees it (one per BlockLSTM call).
+    inputs.forEach((input, i) => {
+      if (!(input instanceof tf.Tensor)) binding.deleteTensor(ids[i]!)
+    })
+  }
 }
 
 /** A one-output op on float32 inputs with no attributes but its type (AddV2, Tanh, Mul, …). */
@@ -79,6 +104,55 @@ export const nativeOp = (name: string, ...inputs: tf.Tensor[]): tf.Tensor => run
 /** TensorFlow's MatMul of two matrices (oneDNN's product on the CPU), either one transposed. */
 export const nativeMatMul = (a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor =>
   runNative('MatMul', [a, b], 1, { transpose_a: transposeA, transpose_b: transposeB })[0]!
+
+/**
+ * TensorFlow ops on bare tensor handles, for loops of hundreds of small ops a pass: each result is a
+ * handle id this scope owns, with none of the tfjs tensor, tidy and disposal bookkeeping that made up
+ * half of an LSTM's backward loop. `tensor` hands a result over to tfjs; `dispose` frees the rest.
+ */
+export class HandleScope {
+  private readonly backend = backendOrThrow()
+  private readonly owned = new Map<number, OutputInfo>()
+
+  /** The handles of tfjs tensors, as op inputs (still theirs). */
+  ids(...tensors: tf.Tensor[]): number[] {
+    return this.backend.getInputTensorIds(tensors)
+  }
+
+  run(name: string, inputs: number[], outputs: number, attrs: Record<string, Attr> = {}): number[] {
+    const { binding } = this.backend
+    const infos = binding.executeOp(name, opAttrs(binding, attrs, 'T'), inputs, outputs)
+    for (const info of infos) this.owned.set(info.id, info)
+    return infos.map((info) => info.id)
+  }
+
+  /** The slices of a handle along its first axis (`count` of them). */
+  unstack(id: number, count: number): number[] {
+    return this.run('Unpack', [id], count, { num: { int: count }, axis: { int: 0 } })
+  }
+
+  /** Handles stacked along a new first axis. */
+  stack(ids: number[]): number {
+    return this.run('Pack', ids, 1, { N: { int: ids.length }, axis: { int: 0 } })[0]!
+  }
+
+  /** A result as a tfjs tensor, which then owns it. */
+  tensor(id: number): tf.Tensor {
+    const info = this.owned.get(id)
+    if (!info) throw new Error(`Handle ${id} is not a result of this scope.`)
+    this.owned.delete(id)
+    return this.backend.createOutputTensor(info)
+  }
+
+  free(id: number): void {
+    if (this.owned.delete(id)) this.backend.binding.deleteTensor(id)
+  }
+
+  dispose(): void {
+    for (const id of this.owned.keys()) this.backend.binding.deleteTensor(id)
+    this.owned.clear()
+  }
+}
 
 let resources = 0
 

@@ -18,7 +18,7 @@
  * and tanh activations from a zero state.
  */
 import * as tf from '@tensorflow/tfjs'
-import { int64Scalar, nativeMatMul, nativeOp, runNative } from '../native-ops'
+import { HandleScope, int64Scalar, runNative } from '../native-ops'
 import { inputGradientOf } from './input-gradient'
 
 const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
@@ -29,39 +29,44 @@ function swapForgetAndCell(t: tf.Tensor): tf.Tensor {
   return tf.concat([i!, c!, f!, o!], -1)
 }
 
-/** BlockLSTM's outputs of every step that LSTMBlockCellGrad reads, in its input order. */
-const cellParts = ['i', 'cs', 'f', 'o', 'ci', 'co'] as const
-/** Every step's gates (i, f, o), cell input (ci), cell state (cs) and its tanh (co). */
-type Cells = Record<(typeof cellParts)[number], tf.Tensor[]>
-
 /**
  * The gates' gradients of every step, [steps, batch, 4 units] in BlockLSTM's gate order, from the
  * last step back: per step one LSTMBlockCellGrad and one product carrying the state's gradient
  * through the recurrent kernel (`recurrentByGate`: its transpose, [4 units, units], rows in BlockLSTM's
- * gate order; oneDNN's MatMul ran slower with the transpose left to it).
+ * gate order; oneDNN's MatMul ran slower with the transpose left to it). `cells` are BlockLSTM's
+ * outputs i, cs, f, o, ci and co (what LSTMBlockCellGrad reads, in its input order), `dy` time-major.
+ * The loop runs on bare handles (`HandleScope`): as tfjs tensors, its thousands of small results cost
+ * as much bookkeeping as TensorFlow's arithmetic.
  */
-function backThroughSteps(cells: Cells, dys: tf.Tensor[], inputDim: number, recurrentByGate: tf.Tensor): tf.Tensor {
-  const [batch, units] = dys[0]!.shape as [number, number]
-  const zero = tf.zeros([batch, units])
-  const peephole = tf.zeros([units])
+function backThroughSteps(cells: tf.Tensor[], dy: tf.Tensor, inputDim: number, recurrentByGate: tf.Tensor): tf.Tensor {
+  const [steps, batch, units] = dy.shape as [number, number, number]
   // The op reads only the shapes of x, h_prev, w and b (peepholes are off): zeros stand in for them.
-  const x = tf.zeros([batch, inputDim])
-  const w = tf.zeros([inputDim + units, 4 * units])
-  const b = tf.zeros([4 * units])
-  const dicfo: tf.Tensor[] = []
-  let csGrad = zero
-  let carried: tf.Tensor | null = null
-  for (let s = dys.length - 1; s >= 0; s--) {
-    const hGrad = carried ? nativeOp('AddV2', dys[s]!, carried) : dys[s]!
-    const csPrev = s > 0 ? cells.cs[s - 1]! : zero
-    const cell = cellParts.map((part) => cells[part][s]!)
-    const inputs = [x, csPrev, zero, w, peephole, peephole, peephole, b, ...cell, csGrad, hGrad]
-    const grads = runNative('LSTMBlockCellGrad', inputs, 5, { use_peephole: false })
-    csGrad = grads[0]!
-    dicfo[s] = grads[1]!
-    if (s > 0) carried = nativeMatMul(dicfo[s]!, recurrentByGate)
+  const stand = [[batch, units], [units], [batch, inputDim], [inputDim + units, 4 * units], [4 * units]]
+  const scope = new HandleScope()
+  try {
+    const [zero, peephole, x, w, b, byGate] = scope.ids(...stand.map((shape) => tf.zeros(shape)), recurrentByGate)
+    const [i, cs, f, o, ci, co] = cells.map((c) => scope.unstack(scope.ids(c)[0]!, steps))
+    const dys = scope.unstack(scope.ids(dy)[0]!, steps)
+    const dicfo: number[] = []
+    let csGrad = zero!
+    let carried: number | null = null
+    for (let s = steps - 1; s >= 0; s--) {
+      const hGrad: number = carried === null ? dys[s]! : scope.run('AddV2', [dys[s]!, carried], 1)[0]!
+      const csPrev = s > 0 ? cs![s - 1]! : zero!
+      const cell = [i![s]!, cs![s]!, f![s]!, o![s]!, ci![s]!, co![s]!]
+      const inputs = [x!, csPrev, zero!, w!, peephole!, peephole!, peephole!, b!, ...cell, csGrad, hGrad]
+      const grads = scope.run('LSTMBlockCellGrad', inputs, 5, { use_peephole: false })
+      for (const id of [csGrad, hGrad, ...grads.slice(2), ...cell]) scope.free(id)
+      if (carried !== null) scope.free(carried)
+      csGrad = grads[0]!
+      dicfo[s] = grads[1]!
+      carried =
+        s > 0 ? scope.run('MatMul', [dicfo[s]!, byGate!], 1, { transpose_a: false, transpose_b: false })[0]! : null
+    }
+    return scope.tensor(scope.stack(dicfo))
+  } finally {
+    scope.dispose()
   }
-  return tf.stack(dicfo)
 }
 
 /** What the backward pass reads of a forward pass: its time-major input, weights and BlockLSTM's outputs. */
@@ -107,8 +112,7 @@ export function lstmBackward(
   const { inputs, kernel: w, recurrentKernel: u, outputs } = saved
   const [steps, batch, inputDim] = inputs.shape as [number, number, number]
   const units = u.shape[0]!
-  const cells = Object.fromEntries(cellParts.map((part, p) => [part, tf.unstack(outputs[p]!)])) as Cells
-  const dicfo = backThroughSteps(cells, tf.unstack(timeMajor(dy)), inputDim, tf.transpose(swapForgetAndCell(u)))
+  const dicfo = backThroughSteps(outputs.slice(0, 6), timeMajor(dy), inputDim, tf.transpose(swapForgetAndCell(u)))
   const dz = tf.reshape(dicfo, [steps * batch, 4 * units])
   // The recurrent kernel met the state before each step: zero before the first.
   const h = outputs[6]!
