@@ -154,6 +154,16 @@ export class HandleScope {
   }
 }
 
+/** `use`'s result, run with a scope of handles that is freed after, whatever happens. */
+export function onHandles<T>(use: (scope: HandleScope) => T): T {
+  const scope = new HandleScope()
+  try {
+    return use(scope)
+  } finally {
+    scope.dispose()
+  }
+}
+
 let resources = 0
 
 /**

@@ -18,7 +18,7 @@
  * and tanh activations from a zero state.
  */
 import * as tf from '@tensorflow/tfjs'
-import { HandleScope, int64Scalar, runNative } from '../native-ops'
+import { int64Scalar, onHandles, runNative } from '../native-ops'
 import { inputGradientOf } from './input-gradient'
 
 const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
@@ -42,8 +42,7 @@ function backThroughSteps(cells: tf.Tensor[], dy: tf.Tensor, inputDim: number, r
   const [steps, batch, units] = dy.shape as [number, number, number]
   // The op reads only the shapes of x, h_prev, w and b (peepholes are off): zeros stand in for them.
   const stand = [[batch, units], [units], [batch, inputDim], [inputDim + units, 4 * units], [4 * units]]
-  const scope = new HandleScope()
-  try {
+  return onHandles((scope) => {
     const [zero, peephole, x, w, b, byGate] = scope.ids(...stand.map((shape) => tf.zeros(shape)), recurrentByGate)
     const [i, cs, f, o, ci, co] = cells.map((c) => scope.unstack(scope.ids(c)[0]!, steps))
     const dys = scope.unstack(scope.ids(dy)[0]!, steps)
@@ -64,9 +63,7 @@ function backThroughSteps(cells: tf.Tensor[], dy: tf.Tensor, inputDim: number, r
         s > 0 ? scope.run('MatMul', [dicfo[s]!, byGate!], 1, { transpose_a: false, transpose_b: false })[0]! : null
     }
     return scope.tensor(scope.stack(dicfo))
-  } finally {
-    scope.dispose()
-  }
+  })
 }
 
 /** What the backward pass reads of a forward pass: its time-major input, weights and BlockLSTM's outputs. */

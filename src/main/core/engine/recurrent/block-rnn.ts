@@ -3,14 +3,14 @@
  * calls as it can take: TensorFlow has no fused simple RNN op, and tfjs-layers' cell is half a dozen
  * tfjs ops per step, each with its tape entry and JavaScript bookkeeping (rnn-baseline's 400 steps
  * trained at a fifth of Keras' rate). Here the input projection of every step is one product, each
- * step is three TensorFlow ops called by name (MatMul, AddV2, Tanh; backward the state's MatMul and
- * TanhGrad, plus AddV2 when every step's output is read), and each weight's gradient is one product
- * over all steps. The steps are kept time-major ([steps, batch, …]), so that a step's rows are one
+ * step is three TensorFlow ops called by name on bare handles (`HandleScope`: MatMul, AddV2, Tanh;
+ * backward the state's MatMul and TanhGrad, plus AddV2 when every step's output is read), and each
+ * weight's gradient is one product over all steps. The steps are kept time-major ([steps, batch, …]), so that a step's rows are one
  * contiguous block to split off and stack back. The weights are tfjs-layers' own (kernel [D, H],
  * recurrent kernel [H, H], bias [H]).
  */
 import * as tf from '@tensorflow/tfjs'
-import { nativeMatMul, nativeOp } from '../native-ops'
+import { onHandles } from '../native-ops'
 import { inputGradientOf } from './input-gradient'
 
 /**
@@ -30,37 +30,59 @@ export function blockRnn(
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
   const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
+  const noTranspose = { transpose_a: false, transpose_b: false }
 
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, rk, b] = args as tf.Tensor[]
     const save = args[4] as tf.GradSaveFunc
     const flat = tf.reshape(timeMajor(goBackwards ? tf.reverse(input!, 1) : input!), [steps * batch, inputDim])
-    const projected = tf.unstack(tf.reshape(tf.add(tf.matMul(flat, k!), b!), [steps, batch, units]))
-    const states: tf.Tensor[] = []
-    let h: tf.Tensor | null = null
-    for (const p of projected) {
-      h = nativeOp('Tanh', h ? nativeOp('AddV2', p, nativeMatMul(h, rk!)) : p)
-      states.push(h)
-    }
-    save([flat, k!, rk!, ...states])
-    return {
-      value: returnSequences ? timeMajor(tf.stack(states)) : h!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, w, u, ...hs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
-        const dys = returnSequences ? tf.unstack(timeMajor(dy)) : null
-        // Each step's gradient before its tanh, from the last step back.
-        const dz: tf.Tensor[] = []
-        let carried: tf.Tensor | null = null
-        for (let s = steps - 1; s >= 0; s--) {
-          // The step's own output gradient (only the last step's when the layer returns the last), plus the carried one.
-          const own = dys ? dys[s]! : s === steps - 1 ? dy : null
-          const dh = own && carried ? nativeOp('AddV2', own, carried) : (own ?? carried)!
-          dz[s] = nativeOp('TanhGrad', hs[s]!, dh)
-          if (s > 0) carried = nativeMatMul(dz[s]!, u, false, true)
+    const projected = tf.reshape(tf.add(tf.matMul(flat, k!), b!), [steps, batch, units])
+    // Every step's state, [steps, batch, units]: the steps run on bare handles (`HandleScope`).
+    const states = onHandles((scope) => {
+      const [u] = scope.ids(rk!)
+      const hs: number[] = []
+      for (const p of scope.unstack(scope.ids(projected)[0]!, steps)) {
+        const previous = hs[hs.length - 1]
+        if (previous === undefined) hs.push(scope.run('Tanh', [p], 1)[0]!)
+        else {
+          const [carried] = scope.run('MatMul', [previous, u!], 1, noTranspose)
+          const [z] = scope.run('AddV2', [p, carried!], 1)
+          hs.push(scope.run('Tanh', [z!], 1)[0]!)
+          for (const id of [carried!, z!]) scope.free(id)
         }
-        const dzFlat = tf.reshape(tf.stack(dz), [steps * batch, units])
+        scope.free(p)
+      }
+      return scope.tensor(scope.stack(hs))
+    })
+    save([flat, k!, rk!, states])
+    return {
+      value: returnSequences ? timeMajor(states) : tf.reshape(tf.slice(states, steps - 1, 1), [batch, units]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, w, u, hs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]
+        // Each step's gradient before its tanh, from the last step back.
+        const dz = onHandles((scope) => {
+          const [uId, dyId] = scope.ids(u, returnSequences ? timeMajor(dy) : dy)
+          const h = scope.unstack(scope.ids(hs)[0]!, steps)
+          const dys = returnSequences ? scope.unstack(dyId!, steps) : null
+          const grads: number[] = []
+          let carried: number | null = null
+          for (let s = steps - 1; s >= 0; s--) {
+            // The step's own output gradient (only the last step's when the layer returns the last), plus the carried one.
+            const own = dys ? dys[s]! : s === steps - 1 ? dyId! : null
+            const dh = own !== null && carried !== null ? scope.run('AddV2', [own, carried], 1)[0]! : (own ?? carried)!
+            grads[s] = scope.run('TanhGrad', [h[s]!, dh], 1)[0]!
+            for (const id of new Set([own, carried, dh, h[s]!])) if (id !== null) scope.free(id)
+            carried =
+              s > 0 ? scope.run('MatMul', [grads[s]!, uId!], 1, { transpose_a: false, transpose_b: true })[0]! : null
+          }
+          return scope.tensor(scope.stack(grads))
+        })
+        const dzFlat = tf.reshape(dz, [steps * batch, units])
         // The recurrent kernel met the state before each step: zero before the first.
-        const before = tf.reshape(tf.stack([tf.zeros([batch, units]), ...hs.slice(0, -1)]), [steps * batch, units])
+        const before = tf.reshape(tf.concat([tf.zeros([1, batch, units]), tf.slice(hs, 0, steps - 1)]), [
+          steps * batch,
+          units,
+        ])
         return [
           inputGradientOf(inputGradient, x.shape, goBackwards, () =>
             timeMajor(tf.reshape(tf.matMul(dzFlat, w, false, true), [steps, batch, inputDim])),
