@@ -1,6 +1,7 @@
 /**
  * TensorFlow's own ops by name on the native rungs (tfjs-node's op execution), for the fused ops
- * that tfjs has no kernel for: the recurrent blocks, and the optimizers' updates of resource variables.
+ * that tfjs has no kernel for: the recurrent blocks, and the optimizers' updates of resource variables;
+ * and the recurrent blocks' step loops on bare handles (`onHandles`).
  */
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
