@@ -99,9 +99,6 @@ export function runNative(
   }
 }
 
-/** A one-output op on float32 inputs with no attributes but its type (AddV2, Tanh, Mul, …). */
-export const nativeOp = (name: string, ...inputs: tf.Tensor[]): tf.Tensor => runNative(name, inputs, 1)[0]!
-
 /** TensorFlow's MatMul of two matrices (oneDNN's product on the CPU), either one transposed. */
 export const nativeMatMul = (a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor =>
   runNative('MatMul', [a, b], 1, { transpose_a: transposeA, transpose_b: transposeB })[0]!
