@@ -25,6 +25,7 @@ interface Binding {
   TF_ATTR_STRING: number
   TF_ATTR_SHAPE: number
   TF_FLOAT: number
+  createTensor(shape: number[], dtype: number, values: Float32Array): number
   executeOp(name: string, attrs: OpAttr[], inputs: number[], outputs: number): OutputInfo[]
   deleteTensor(id: number): void
 }
@@ -96,6 +97,23 @@ export function runNative(
     inputs.forEach((input, i) => {
       if (!(input instanceof tf.Tensor)) binding.deleteTensor(ids[i]!)
     })
+  }
+}
+
+/**
+ * A float32 tensor holding a copy of `values` made now. tfjs-node's tensors wrap a typed array's
+ * memory rather than copy it (`tf.tensor` included), which a buffer its owner rewrites would change
+ * under them; TensorFlow's DeepCopy always writes a new buffer.
+ */
+export function copiedTensor(values: Float32Array, shape: number[]): tf.Tensor {
+  const backend = backendOrThrow()
+  const { binding } = backend
+  const wrapped = binding.createTensor(shape, binding.TF_FLOAT, values)
+  try {
+    const [copy] = binding.executeOp('DeepCopy', opAttrs(binding, {}, 'T'), [wrapped], 1)
+    return backend.createOutputTensor(copy!)
+  } finally {
+    binding.deleteTensor(wrapped)
   }
 }
 

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs'
 import { injectedFault } from '../../faults'
 import { useBackend } from '../backend'
 import { lstmBackward, lstmForward, type LstmSaved } from './block-lstm'
-import { shaped, tensor, type Shaped } from './shaped'
+import { Outbox, tensor, type Shaped } from './shaped'
 
 export interface DirectionThreadData {
   port: MessagePort
@@ -31,6 +31,7 @@ export interface ReplyTo {
 /** 'ready' once TensorFlow is up, then one reply per request, or why not. */
 export type DirectionReply = 'ready' | ReplyTo[keyof ReplyTo] | { error: string }
 
+const outbox = new Outbox()
 const kept = new Map<string, { pass: number; saved: LstmSaved }>()
 
 function release(layer: string): void {
@@ -56,7 +57,7 @@ function serve(r: DirectionRequest): DirectionReply {
     }) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]]
     const saved = { inputs, kernel, recurrentKernel, outputs }
     kept.set(r.layer, { pass: r.pass, saved })
-    const reply = { outputs: shaped(value) }
+    const reply = { outputs: outbox.put('outputs', value) }
     value.dispose()
     return reply
   }
@@ -65,7 +66,7 @@ function serve(r: DirectionRequest): DirectionReply {
     return { error: `the backward direction of ${r.layer} has no forward pass ${r.pass} to differentiate` }
   const grads = tf.tidy(() => lstmBackward(state.saved, tensor(r.dy), true, r.inputGradient))
   release(r.layer)
-  const reply = grads.map((g, i) => (i === 0 && !r.inputGradient ? null : shaped(g)))
+  const reply = grads.map((g, i) => (i === 0 && !r.inputGradient ? null : outbox.put(`grad${i}`, g)))
   tf.dispose(grads)
   return { grads: reply }
 }

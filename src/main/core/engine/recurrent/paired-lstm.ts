@@ -4,7 +4,8 @@
  * (`direction-thread.ts`), each on its own core. tfjs-node runs ops one at a time on the thread that
  * calls them, so the two directions otherwise run one after the other (Keras overlaps them on its
  * inter-op threads). The job's thread blocks for the other direction's reply inside the op, so the
- * pair stays one synchronous, differentiable tfjs op; inputs and outputs cross as copies. Where the
+ * pair stays one synchronous, differentiable tfjs op; inputs and outputs cross as copies through
+ * shared buffers (`shaped.ts`). Where the
  * thread cannot start, or fails or ends mid-run, the backward direction runs on the job's thread
  * (recomputed from the saved input and weights when its forward state was lost) and the run goes on.
  */
@@ -14,12 +15,14 @@ import * as tf from '@tensorflow/tfjs'
 import { startWorkerThread } from '../../jobs/worker-thread'
 import { lstmBackward, lstmForward } from './block-lstm'
 import type { DirectionReply, DirectionRequest, DirectionThreadData, ReplyTo } from './direction-thread'
-import { shaped, tensor, type Shaped } from './shaped'
+import { Outbox, tensor, type Shaped } from './shaped'
 
 interface Thread {
   worker: Worker
   port: MessagePort
   signal: Int32Array
+  /** Where this side writes its requests' tensors. */
+  outbox: Outbox
 }
 
 let thread: Thread | null = null
@@ -84,7 +87,7 @@ function started(): Thread | null {
   worker.unref()
   // An uncaught error ends the thread, which the waits see through the signal.
   worker.on('error', () => {})
-  const t = { worker, port: port1, signal }
+  const t = { worker, port: port1, signal, outbox: new Outbox() }
   const ready = next(t, 0)
   if (ready !== 'ready')
     return stop(t, `the second thread did not start (${'error' in ready ? ready.error : 'an unexpected reply'})`)
@@ -129,8 +132,13 @@ export function pairedLstm(
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, rk, b, ...other] = args.slice(0, 7) as [tf.Tensor3D, ...Weights, ...Weights]
     const save = args[7] as tf.GradSaveFunc
-    const [kernel, recurrentKernel, bias] = other.map(shaped) as [Shaped, Shaped, Shaped]
-    const replied = post(t, { kind: 'forward', layer, pass, x: shaped(input), kernel, recurrentKernel, bias })
+    const [kernel, recurrentKernel, bias] = other.map((w, i) => t.outbox.put(`weight${i}`, w)) as [
+      Shaped,
+      Shaped,
+      Shaped,
+    ]
+    const x = t.outbox.put('x', input)
+    const replied = post(t, { kind: 'forward', layer, pass, x, kernel, recurrentKernel, bias })
     const own = lstmForward(input, k, rk, b, false)
     const reply = replied()
     const backwards = reply ? tensor(reply.outputs) : lstmForward(input, ...other, true).value
@@ -142,7 +150,8 @@ export function pairedLstm(
         const [x0, k1, rk1, b1, inputs, kernel, recurrentKernel, ...outputs] = kept as tf.Tensor[]
         const [dyForward, dyBackward] = tf.split(dy, 2, -1) as [tf.Tensor, tf.Tensor]
         const dyRan = tf.reverse(dyBackward, 1)
-        const replied = post(reply ? t : null, { kind: 'backward', layer, pass, dy: shaped(dyRan), inputGradient })
+        const dyShared = t.outbox.put('dy', dyRan)
+        const replied = post(reply ? t : null, { kind: 'backward', layer, pass, dy: dyShared, inputGradient })
         const own = lstmBackward(
           { inputs: inputs!, kernel: kernel!, recurrentKernel: recurrentKernel!, outputs },
           dyForward,
