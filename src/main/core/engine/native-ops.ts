@@ -147,6 +147,16 @@ export class HandleScope {
     return this.run('Unpack', [id], count, { num: { int: count }, axis: { int: 0 } })
   }
 
+  /** A tfjs tensor's slices along its first axis (`count` of them): a sequence's steps, time-major. */
+  steps(t: tf.Tensor, count: number): number[] {
+    return this.unstack(this.ids(t)[0]!, count)
+  }
+
+  /** The product `a` times `b`, or times `b` transposed. */
+  matMul(a: number, b: number, transposeB = false): number {
+    return this.run('MatMul', [a, b], 1, { transpose_a: false, transpose_b: transposeB })[0]!
+  }
+
   /** Handles stacked along a new first axis. */
   stack(ids: number[]): number {
     return this.run('Pack', ids, 1, { N: { int: ids.length }, axis: { int: 0 } })[0]!

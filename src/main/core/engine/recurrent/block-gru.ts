@@ -54,7 +54,7 @@ export function blockGru(
       const weights = scope.ids(wRu, wC, bRu, bC)
       const kept = { h: [] as number[], r: [] as number[], u: [] as number[], c: [] as number[] }
       let [h] = scope.ids(tf.zeros([batch, units]))
-      for (const xt of scope.unstack(scope.ids(xs)[0]!, steps)) {
+      for (const xt of scope.steps(xs, steps)) {
         const [r, u, c, next] = scope.run('GRUBlockCell', [xt, h!, ...weights], 4)
         kept.h.push(next!)
         kept.r.push(r!)
@@ -75,7 +75,7 @@ export function blockGru(
         const [dxs, dRuAll, dCAll] = onHandles((scope) => {
           const weights = scope.ids(wru!, wc!, bru!, bc!)
           const [xt, hPrev, r, u, c, dys] = [xAll!, before, rAll!, uAll!, cAll!, timeMajor(dy)].map((t) =>
-            scope.unstack(scope.ids(t)[0]!, steps),
+            scope.steps(t, steps),
           )
           const grads = { x: [] as number[], ru: [] as number[], c: [] as number[] }
           let dh: number | null = null

@@ -44,8 +44,8 @@ function backThroughSteps(cells: tf.Tensor[], dy: tf.Tensor, inputDim: number, r
   const stand = [[batch, units], [units], [batch, inputDim], [inputDim + units, 4 * units], [4 * units]]
   return onHandles((scope) => {
     const [zero, peephole, x, w, b, byGate] = scope.ids(...stand.map((shape) => tf.zeros(shape)), recurrentByGate)
-    const [i, cs, f, o, ci, co] = cells.map((c) => scope.unstack(scope.ids(c)[0]!, steps))
-    const dys = scope.unstack(scope.ids(dy)[0]!, steps)
+    const [i, cs, f, o, ci, co] = cells.map((c) => scope.steps(c, steps))
+    const dys = scope.steps(dy, steps)
     const dicfo: number[] = []
     let csGrad = zero!
     let carried: number | null = null
@@ -59,8 +59,7 @@ function backThroughSteps(cells: tf.Tensor[], dy: tf.Tensor, inputDim: number, r
       if (carried !== null) scope.free(carried)
       csGrad = grads[0]!
       dicfo[s] = grads[1]!
-      carried =
-        s > 0 ? scope.run('MatMul', [dicfo[s]!, byGate!], 1, { transpose_a: false, transpose_b: false })[0]! : null
+      carried = s > 0 ? scope.matMul(dicfo[s]!, byGate!) : null
     }
     return scope.tensor(scope.stack(dicfo))
   })

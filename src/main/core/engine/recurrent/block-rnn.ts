@@ -30,7 +30,6 @@ export function blockRnn(
   const [batch, steps, inputDim] = x.shape
   const units = recurrentKernel.shape[0]
   const timeMajor = (t: tf.Tensor) => tf.transpose(t, [1, 0, 2])
-  const noTranspose = { transpose_a: false, transpose_b: false }
 
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, rk, b] = args as tf.Tensor[]
@@ -41,14 +40,14 @@ export function blockRnn(
     const states = onHandles((scope) => {
       const [u] = scope.ids(rk!)
       const hs: number[] = []
-      for (const p of scope.unstack(scope.ids(projected)[0]!, steps)) {
+      for (const p of scope.steps(projected, steps)) {
         const previous = hs[hs.length - 1]
         if (previous === undefined) hs.push(scope.run('Tanh', [p], 1)[0]!)
         else {
-          const [carried] = scope.run('MatMul', [previous, u!], 1, noTranspose)
-          const [z] = scope.run('AddV2', [p, carried!], 1)
+          const carried = scope.matMul(previous, u!)
+          const [z] = scope.run('AddV2', [p, carried], 1)
           hs.push(scope.run('Tanh', [z!], 1)[0]!)
-          for (const id of [carried!, z!]) scope.free(id)
+          for (const id of [carried, z!]) scope.free(id)
         }
         scope.free(p)
       }
@@ -62,7 +61,7 @@ export function blockRnn(
         // Each step's gradient before its tanh, from the last step back.
         const dz = onHandles((scope) => {
           const [uId, dyId] = scope.ids(u, returnSequences ? timeMajor(dy) : dy)
-          const h = scope.unstack(scope.ids(hs)[0]!, steps)
+          const h = scope.steps(hs, steps)
           const dys = returnSequences ? scope.unstack(dyId!, steps) : null
           const grads: number[] = []
           let carried: number | null = null
@@ -72,8 +71,7 @@ export function blockRnn(
             const dh = own !== null && carried !== null ? scope.run('AddV2', [own, carried], 1)[0]! : (own ?? carried)!
             grads[s] = scope.run('TanhGrad', [h[s]!, dh], 1)[0]!
             for (const id of new Set([own, carried, dh, h[s]!])) if (id !== null) scope.free(id)
-            carried =
-              s > 0 ? scope.run('MatMul', [grads[s]!, uId!], 1, { transpose_a: false, transpose_b: true })[0]! : null
+            carried = s > 0 ? scope.matMul(grads[s]!, uId!, true) : null
           }
           return scope.tensor(scope.stack(grads))
         })
